@@ -1,0 +1,47 @@
+using System.CommandLine;
+using NomadDbPatterns.Cli.Commands;
+using NomadDbPatterns.Rendering;
+
+namespace NomadDbPatterns.Cli;
+
+/// <summary>The nomad-db command line: parses arguments, runs one command, returns an exit code.</summary>
+public static class CliApp
+{
+    /// <summary>Runs nomad-db with <paramref name="args"/>, writing to <paramref name="console"/>.</summary>
+    public static int Run(string[] args, CliConsole console)
+    {
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Print errors only", Recursive = true };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Print every file written", Recursive = true };
+        var root = new RootCommand($"nomad-db {GeneratorInfo.Version}: Nomad job files for services with a dedicated PostgreSQL sidecar, host volumes and verified backups.\n\nExit codes: 0 ok, 1 invalid input, 2 usage, 3 stale output (check), 4 data-loss risk (plan/run), 5 Nomad API error.")
+        {
+            quiet, verbose,
+        };
+
+        var preParse = root.Parse(args);
+        console = console with { Quiet = preParse.GetValue(quiet), Verbose = preParse.GetValue(verbose) };
+        root.Subcommands.Add(new RenderCommand(console).Build());
+        root.Subcommands.Add(new ValidateCommand(console).Build());
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                console.Error.WriteLine($"error NDB090: {error.Message}");
+            }
+
+            console.Error.WriteLine("Run 'nomad-db --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error });
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or TemplateException or DirectoryNotFoundException)
+        {
+            console.Error.WriteLine($"error: {exception.Message}");
+            return ExitCodes.InvalidInput;
+        }
+    }
+}

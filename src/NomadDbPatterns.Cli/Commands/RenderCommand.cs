@@ -1,0 +1,41 @@
+using System.CommandLine;
+using NomadDbPatterns.Rendering;
+
+namespace NomadDbPatterns.Cli.Commands;
+
+/// <summary><c>nomad-db render SPECS... -o DIR</c>: validate every spec, then write one HCL file per job atomically.</summary>
+internal sealed class RenderCommand(CliConsole console)
+{
+    public Command Build()
+    {
+        var specs = Shared.SpecsArgument();
+        var output = new Option<string>("--output", "-o") { Description = "Directory to write the job files into", Required = true };
+        var templates = Shared.TemplatesOption();
+        var command = new Command("render", "Render specs into Nomad job files (one <job>.nomad.hcl per job); writes nothing if any spec is invalid.\n\nExamples:\n  nomad-db render examples -o out\n  nomad-db render specs/gitea.yaml specs/grafana.yaml -o jobs/")
+        {
+            specs, output, templates,
+        };
+        command.SetAction(parse => Execute(parse.GetValue(specs)!, parse.GetValue(output)!, parse.GetValue(templates)));
+        return command;
+    }
+
+    public int Execute(IReadOnlyList<string> specs, string output, string? templatesDirectory)
+    {
+        var templates = templatesDirectory is null ? null : TemplateSet.WithOverrides(templatesDirectory);
+        var result = NomadDb.Render(specs, templates);
+        Shared.Print(console, result.Diagnostics);
+        if (!result.Success)
+        {
+            return Shared.Summarize(console, result.Diagnostics);
+        }
+
+        OutputWriter.WriteAll(output, result.Files);
+        foreach (var file in result.Files)
+        {
+            console.Detail($"wrote {Path.Combine(output, file.FileName)}");
+        }
+
+        console.Info($"rendered {result.Files.Count} file(s) into {output}");
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,40 @@
+using System.CommandLine;
+using NomadDbPatterns.Validation;
+
+namespace NomadDbPatterns.Cli.Commands;
+
+/// <summary>Options and output helpers shared by the commands.</summary>
+internal static class Shared
+{
+    public static Argument<string[]> SpecsArgument() => new("specs")
+    {
+        Description = "Spec files (.yaml/.yml) or directories (read recursively)",
+        Arity = ArgumentArity.OneOrMore,
+    };
+
+    public static Option<string?> TemplatesOption() => new("--templates")
+    {
+        Description = "Directory of template overrides (same file names as the embedded templates)",
+    };
+
+    /// <summary>Prints diagnostics as <c>file:line:col: error CODE: message (path)</c>, errors to stderr.</summary>
+    public static void Print(CliConsole console, IEnumerable<Diagnostic> diagnostics)
+    {
+        foreach (var diagnostic in diagnostics)
+        {
+            (diagnostic.Severity == Severity.Error ? console.Error : console.Out).WriteLine(diagnostic.ToString());
+        }
+    }
+
+    public static int Summarize(CliConsole console, IReadOnlyList<Diagnostic> diagnostics)
+    {
+        var errors = diagnostics.Count(d => d.Severity == Severity.Error);
+        if (errors > 0)
+        {
+            console.Error.WriteLine($"{errors} error(s); nothing was written.");
+            return ExitCodes.InvalidInput;
+        }
+
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,3 @@
+using NomadDbPatterns.Cli;
+
+return CliApp.Run(args, CliConsole.System());

@@ -1,0 +1,54 @@
+namespace NomadDbPatterns.Model;
+
+/// <summary>Where the backup runs.</summary>
+public enum BackupPlacement
+{
+    /// <summary>A poststart sidecar task in the service's group.</summary>
+    Sidecar,
+    /// <summary>A separate periodic batch job reaching the database through its registered service.</summary>
+    Periodic,
+}
+
+/// <summary>Dump format.</summary>
+public enum BackupFormat
+{
+    /// <summary><c>pg_dump -Fc</c>.</summary>
+    Custom,
+    /// <summary>Plain SQL, gzip-compressed.</summary>
+    PlainGzip,
+}
+
+/// <summary>When backups run: a cron expression in a time zone, or a plain interval.</summary>
+/// <param name="Cron">Five-field cron expression, or null.</param>
+/// <param name="Interval">Interval such as <c>6h</c>, or null.</param>
+/// <param name="TimeZone">IANA time zone the cron expression is read in.</param>
+public sealed record BackupSchedule(string? Cron, string? Interval, string TimeZone = "UTC")
+{
+    /// <summary>Daily at 03:00 UTC.</summary>
+    public static BackupSchedule Daily { get; } = new("0 3 * * *", null);
+}
+
+/// <summary>How many backups to keep.</summary>
+/// <param name="KeepLast">Keep the newest N, or null.</param>
+/// <param name="MaxAge">Delete backups older than this (e.g. <c>30d</c>), or null.</param>
+public sealed record BackupRetention(int? KeepLast, string? MaxAge)
+{
+    /// <summary>Keep the last 7.</summary>
+    public static BackupRetention Default { get; } = new(7, null);
+}
+
+/// <summary>The backup of a service's database.</summary>
+/// <param name="Volume">Host volume receiving the backups; must differ from the data volume.</param>
+public sealed record BackupPolicy(string Volume)
+{
+    /// <summary>Schedule.</summary>
+    public BackupSchedule Schedule { get; init; } = BackupSchedule.Daily;
+    /// <summary>Retention.</summary>
+    public BackupRetention Retention { get; init; } = BackupRetention.Default;
+    /// <summary>Format.</summary>
+    public BackupFormat Format { get; init; } = BackupFormat.Custom;
+    /// <summary>Restore the newest dump into a scratch database and compare row counts.</summary>
+    public bool VerifyRestore { get; init; }
+    /// <summary>Placement.</summary>
+    public BackupPlacement Placement { get; init; } = BackupPlacement.Sidecar;
+}

@@ -1,0 +1,40 @@
+namespace NomadDbPatterns.Model;
+
+/// <summary>Decisions derived from a job that every renderer and validator must agree on.</summary>
+public static class JobFacts
+{
+    /// <summary>The first major whose image keeps its data under <c>/var/lib/postgresql/MAJOR/docker</c>.</summary>
+    public const int FirstMajorWithVersionedDataDirectory = 18;
+
+    /// <summary>Group volume name of the PostgreSQL data directory.</summary>
+    public const string DataVolumeName = "postgres-data";
+
+    /// <summary>Group volume name of the backup destination.</summary>
+    public const string BackupVolumeName = "backups";
+
+    /// <summary>The database name: explicit, or the job name with '-' turned into '_'.</summary>
+    public static string DatabaseName(this ServiceJob job) => job.Postgres?.Database ?? ToIdentifier(job.Name);
+
+    /// <summary>The database user: explicit, or the job name with '-' turned into '_'.</summary>
+    public static string DatabaseUser(this ServiceJob job) => job.Postgres?.User ?? ToIdentifier(job.Name);
+
+    /// <summary>The host volume of the data directory.</summary>
+    public static string DataVolumeSource(this ServiceJob job) => job.Postgres?.Volume ?? $"{job.Name}-postgres";
+
+    /// <summary>Where the data volume is mounted: the image's layout changed in 18 (see the PostgreSQL image's PGDATA rules).</summary>
+    public static string DataMountPath(int major) =>
+        major >= FirstMajorWithVersionedDataDirectory ? "/var/lib/postgresql" : "/var/lib/postgresql/data";
+
+    /// <summary>PGDATA to set, or null to keep the image default (18+: /var/lib/postgresql/MAJOR/docker inside the mount).</summary>
+    public static string? PgData(int major) =>
+        major >= FirstMajorWithVersionedDataDirectory ? null : "/var/lib/postgresql/data/pgdata";
+
+    /// <summary>A PostgreSQL-friendly identifier from a job name.</summary>
+    public static string ToIdentifier(string name) => name.Replace('-', '_');
+
+    /// <summary>The name of the registered database service (used by periodic backups).</summary>
+    public static string DatabaseServiceName(this ServiceJob job) => $"{job.Name}-db";
+
+    /// <summary>True when a separate periodic backup job reaches the database through a registered service.</summary>
+    public static bool HasPeriodicBackup(this ServiceJob job) => job.Backup?.Placement == BackupPlacement.Periodic;
+}

@@ -1,0 +1,69 @@
+using System.Collections.Immutable;
+
+namespace NomadDbPatterns.Model;
+
+/// <summary>The dedicated PostgreSQL sidecar of a service.</summary>
+/// <param name="Password">Where the password comes from; never a literal.</param>
+public sealed record PostgresSidecar(SecretSource Password)
+{
+    /// <summary>The default major version.</summary>
+    public const int DefaultVersion = 17;
+    /// <summary>PostgreSQL major version.</summary>
+    public int Version { get; init; } = DefaultVersion;
+    /// <summary>Image variant appended to the tag (alpine, bookworm, trixie) or empty.</summary>
+    public string Variant { get; init; } = "alpine";
+    /// <summary>Explicit image; overrides version and variant for the image reference.</summary>
+    public string? Image { get; init; }
+    /// <summary>Database name; null means the job name.</summary>
+    public string? Database { get; init; }
+    /// <summary>Database user; null means the job name.</summary>
+    public string? User { get; init; }
+    /// <summary>Port PostgreSQL listens on.</summary>
+    public int Port { get; init; } = 5432;
+    /// <summary>CPU and memory.</summary>
+    public Resources Resources { get; init; } = new(200, 256, 512);
+    /// <summary>Size of /dev/shm, e.g. <c>256MB</c>, or null for Docker's default.</summary>
+    public string? ShmSize { get; init; }
+    /// <summary>Server settings passed as <c>-c key=value</c>, in order.</summary>
+    public ImmutableArray<KeyValuePair<string, string>> Settings { get; init; } = [];
+    /// <summary>Host volume name for the data directory; null means <c>&lt;job&gt;-postgres</c>.</summary>
+    public string? Volume { get; init; }
+    /// <summary>A declared major upgrade of an existing volume: the major it was initialised with.</summary>
+    public int? UpgradeFrom { get; init; }
+
+    /// <summary>The image reference to run.</summary>
+    public string ImageReference => Image ?? (string.IsNullOrEmpty(Variant) ? $"postgres:{Version}" : $"postgres:{Version}-{Variant}");
+}
+
+/// <summary>Where a secret comes from. Secrets are rendered as consul-template lookups, never as values.</summary>
+public abstract record SecretSource
+{
+    /// <summary>The key inside the secret.</summary>
+    public abstract string Key { get; }
+}
+
+/// <summary>A Vault KV v2 secret read with the task's workload identity.</summary>
+/// <param name="Path">API path including <c>data/</c>, e.g. <c>secret/data/postgres/gitea</c>.</param>
+/// <param name="Key">Field of the secret.</param>
+public sealed record VaultSecret(string Path, string Key = "password") : SecretSource
+{
+    /// <summary>Vault role for the workload identity, or null for the client's default.</summary>
+    public string? Role { get; init; }
+    /// <inheritdoc />
+    public override string Key { get; } = Key;
+}
+
+/// <summary>A Nomad Variable.</summary>
+/// <param name="Path">Variable path, e.g. <c>nomad/jobs/gitea</c>.</param>
+/// <param name="Key">Item key.</param>
+public sealed record NomadVariableSecret(string Path, string Key = "db_password") : SecretSource
+{
+    /// <inheritdoc />
+    public override string Key { get; } = Key;
+}
+
+/// <summary>SQLite storage for a service that needs no networked database.</summary>
+/// <param name="Volume">Host volume name holding the database file.</param>
+/// <param name="Destination">Mount path in the app container.</param>
+/// <param name="File">Database file name inside the volume.</param>
+public sealed record SqliteStorage(string Volume, string Destination, string File);

@@ -1,0 +1,108 @@
+using NomadDbPatterns.Model;
+using NomadDbPatterns.Rendering;
+using NomadDbPatterns.Spec;
+using NomadDbPatterns.Validation;
+
+namespace NomadDbPatterns;
+
+/// <summary>The result of loading, validating and rendering specs.</summary>
+/// <param name="Files">Rendered files (empty when there is any error: bad input never yields partial output).</param>
+/// <param name="Diagnostics">Errors and warnings, each with code, spec path and position.</param>
+public sealed record RenderResult(IReadOnlyList<RenderedFile> Files, IReadOnlyList<Diagnostic> Diagnostics)
+{
+    /// <summary>True when there is no error.</summary>
+    public bool Success => Diagnostics.All(d => d.Severity != Severity.Error);
+}
+
+/// <summary>One-call entry points for build scripts and the CLI.</summary>
+public static class NomadDb
+{
+    /// <summary>Validates models built in code (no file positions).</summary>
+    public static IReadOnlyList<Diagnostic> Validate(IEnumerable<ServiceJob> jobs)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        var diagnostics = new List<Diagnostic>();
+        var index = 0;
+        foreach (var job in jobs)
+        {
+            diagnostics.AddRange(ValidateJob(job, path => path, _ => null, index++));
+        }
+
+        return diagnostics;
+    }
+
+    /// <summary>Validates loaded specs, each job alone.</summary>
+    public static IReadOnlyList<Diagnostic> Validate(IReadOnlyList<LoadedJob> jobs)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        var diagnostics = new List<Diagnostic>();
+        foreach (var loaded in jobs)
+        {
+            diagnostics.AddRange(ValidateJob(loaded.Job, loaded.PathOf, path => loaded.Map.Locate(path), 0));
+        }
+
+        return diagnostics;
+    }
+
+    private static readonly ServiceJobValidator JobValidator = new();
+
+    private static IEnumerable<Diagnostic> ValidateJob(ServiceJob job, Func<string, string> fullPath, Func<string, SourceLocation?> locate, int index)
+    {
+        var result = JobValidator.Validate(job);
+        foreach (var failure in result.Errors)
+        {
+            var path = fullPath(SpecPaths.FromPropertyPath(failure.PropertyName));
+            yield return Diagnostic.Error(string.IsNullOrEmpty(failure.ErrorCode) || !failure.ErrorCode.StartsWith("NDB", StringComparison.Ordinal) ? ErrorCodes.InvalidValue : failure.ErrorCode, failure.ErrorMessage, path, locate(path));
+        }
+
+        _ = index;
+    }
+
+    /// <summary>Loads spec files and directories, validates them, and renders them in memory.</summary>
+    public static RenderResult Render(IEnumerable<string> inputs, TemplateSet? templates = null, string? baseDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var files = SpecLoader.ExpandInputs(inputs);
+        var loaded = SpecLoader.LoadFiles(files);
+        var diagnostics = new List<Diagnostic>(loaded.Diagnostics);
+        diagnostics.AddRange(Validate(loaded.Jobs));
+        if (diagnostics.Any(d => d.Severity == Severity.Error))
+        {
+            return new RenderResult([], Sorted(diagnostics));
+        }
+
+        var renderer = templates is null ? JobRenderer.Default : new JobRenderer(templates);
+        var rendered = new List<RenderedFile>();
+        foreach (var job in loaded.Jobs)
+        {
+            rendered.AddRange(renderer.Render(job.Job, DisplayPath(job.File, baseDirectory)));
+        }
+
+        return new RenderResult(rendered, Sorted(diagnostics));
+    }
+
+    /// <summary>Renders a spec directory into <paramref name="outputDirectory"/>, writing nothing unless every spec is valid.</summary>
+    public static RenderResult RenderDirectory(string specDirectory, string outputDirectory, TemplateSet? templates = null)
+    {
+        var result = Render([specDirectory], templates);
+        if (result.Success)
+        {
+            OutputWriter.WriteAll(outputDirectory, result.Files);
+        }
+
+        return result;
+    }
+
+    /// <summary>The spec path as shown in headers: relative to the base (default: the current directory), with '/'.</summary>
+    public static string DisplayPath(string file, string? baseDirectory = null)
+    {
+        var full = Path.GetFullPath(file);
+        var root = Path.GetFullPath(baseDirectory ?? Directory.GetCurrentDirectory());
+        var relative = Path.GetRelativePath(root, full);
+        var shown = relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? Path.GetFileName(full) : relative;
+        return shown.Replace('\\', '/');
+    }
+
+    private static List<Diagnostic> Sorted(List<Diagnostic> diagnostics) =>
+        [.. diagnostics.OrderBy(d => d.Location?.File, StringComparer.Ordinal).ThenBy(d => d.Location?.Line).ThenBy(d => d.Location?.Column).ThenBy(d => d.Code, StringComparer.Ordinal)];
+}

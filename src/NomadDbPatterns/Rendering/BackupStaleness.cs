@@ -1,0 +1,50 @@
+using Cronos;
+using NomadDbPatterns.Model;
+using NomadDbPatterns.Validation;
+
+namespace NomadDbPatterns.Rendering;
+
+/// <summary>How old the newest good backup may get before the backup counts as failing.</summary>
+public static class BackupStaleness
+{
+    private static readonly DateTime Reference = new(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    /// <summary>Twice the longest gap between scheduled runs, plus an hour for the dump itself.</summary>
+    public static long StaleAfterSeconds(BackupSchedule schedule)
+    {
+        TimeSpan gap;
+        if (schedule.Cron is { } cron && CronSchedule.TryNormalize(cron, out var normalized, out _))
+        {
+            // The longest gap over a year of runs: irregular schedules (e.g. weekdays only) get the weekend's gap.
+            var expression = CronExpression.Parse(normalized, CronFormat.Standard);
+            gap = TimeSpan.Zero;
+            var previous = expression.GetNextOccurrence(Reference);
+            for (var i = 0; i < 400 && previous is not null; i++)
+            {
+                var next = expression.GetNextOccurrence(previous.Value);
+                if (next is null)
+                {
+                    break;
+                }
+
+                gap = next.Value - previous.Value > gap ? next.Value - previous.Value : gap;
+                previous = next;
+            }
+
+            if (gap == TimeSpan.Zero)
+            {
+                gap = TimeSpan.FromDays(366);
+            }
+        }
+        else if (schedule.Interval is { } interval && Rules.TryParseDuration(interval, out var span))
+        {
+            gap = span;
+        }
+        else
+        {
+            gap = TimeSpan.FromDays(1);
+        }
+
+        return (long)(gap.TotalSeconds * 2) + 3600;
+    }
+}

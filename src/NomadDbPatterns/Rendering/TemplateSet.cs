@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using Scriban;
+using Scriban.Parsing;
+using Scriban.Runtime;
+
+namespace NomadDbPatterns.Rendering;
+
+/// <summary>
+/// The Scriban templates, parsed once each (with their source name, for error positions): the embedded set, or a
+/// directory of overrides whose files replace embedded ones of the same name.
+/// </summary>
+public sealed class TemplateSet : ITemplateLoader
+{
+    private const string ResourcePrefix = "NomadDbPatterns.Templates.";
+    private readonly string? _overrideDirectory;
+    private readonly ConcurrentDictionary<string, Template> _parsed = new(StringComparer.Ordinal);
+
+    /// <summary>The templates shipped in the package.</summary>
+    public static TemplateSet Embedded { get; } = new(null);
+
+    private TemplateSet(string? overrideDirectory) => _overrideDirectory = overrideDirectory;
+
+    /// <summary>Templates from <paramref name="directory"/> where present, else the embedded ones.</summary>
+    public static TemplateSet WithOverrides(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            throw new DirectoryNotFoundException($"Template override directory '{directory}' does not exist.");
+        }
+
+        return new TemplateSet(Path.GetFullPath(directory));
+    }
+
+    /// <summary>Names of the embedded templates.</summary>
+    public static IReadOnlyList<string> EmbeddedNames { get; } = typeof(TemplateSet).Assembly.GetManifestResourceNames()
+        .Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal))
+        .Select(n => n[ResourcePrefix.Length..])
+        .Order(StringComparer.Ordinal)
+        .ToArray();
+
+    /// <summary>The parsed template <paramref name="name"/>.</summary>
+    public Template Get(string name) => _parsed.GetOrAdd(name, n =>
+    {
+        var (text, source) = Read(n);
+        var template = Template.Parse(text, source);
+        if (template.HasErrors)
+        {
+            throw new TemplateException($"Template {source} does not parse: {string.Join("; ", template.Messages)}");
+        }
+
+        return template;
+    });
+
+    /// <summary>The raw text of a template or script file (<c>scripts/pg-backup.sh</c>).</summary>
+    public string ReadText(string name) => Read(name).Text;
+
+    private (string Text, string Source) Read(string name)
+    {
+        if (_overrideDirectory is not null)
+        {
+            var path = Path.Combine(_overrideDirectory, name);
+            if (File.Exists(path))
+            {
+                return (File.ReadAllText(path), path);
+            }
+        }
+
+        var resource = ResourcePrefix + name.Replace('\\', '/');
+        using var stream = typeof(TemplateSet).Assembly.GetManifestResourceStream(resource)
+            ?? throw new TemplateException($"No template named '{name}'.");
+        using var reader = new StreamReader(stream);
+        return (reader.ReadToEnd(), $"templates/{name}");
+    }
+
+    string ITemplateLoader.GetPath(TemplateContext context, SourceSpan callerSpan, string templateName) => templateName;
+
+    string ITemplateLoader.Load(TemplateContext context, SourceSpan callerSpan, string templatePath) => Read(templatePath).Text;
+
+    ValueTask<string?> ITemplateLoader.LoadAsync(TemplateContext context, SourceSpan callerSpan, string templatePath) => new(Read(templatePath).Text);
+
+    /// <summary>Renders template <paramref name="name"/> with <paramref name="model"/> bound as <paramref name="variable"/>.</summary>
+    public string Render(string name, string variable, object model)
+    {
+        var template = Get(name);
+        var globals = new ScriptObject();
+        globals.SetValue(variable, model, readOnly: true);
+        var context = new TemplateContext
+        {
+            StrictVariables = true,
+            TemplateLoader = this,
+            EnableRelaxedMemberAccess = false,
+            LoopLimit = 100_000,
+            NewLine = "\n",
+        };
+        foreach (var partial in EmbeddedNames)
+        {
+            if (partial.EndsWith(".scriban", StringComparison.Ordinal))
+            {
+                Get(partial);
+            }
+        }
+
+        foreach (var (key, cached) in _parsed)
+        {
+            context.CachedTemplates[key] = cached;
+        }
+
+        context.PushGlobal(globals);
+        return template.Render(context);
+    }
+}
+
+/// <summary>A template could not be found, parsed or rendered.</summary>
+public sealed class TemplateException(string message) : Exception(message);

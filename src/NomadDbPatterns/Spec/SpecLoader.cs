@@ -1,0 +1,169 @@
+using NomadDbPatterns.Model;
+using NomadDbPatterns.Validation;
+
+namespace NomadDbPatterns.Spec;
+
+/// <summary>A job read from a spec file, with where it came from.</summary>
+/// <param name="Job">The model.</param>
+/// <param name="File">The spec file.</param>
+/// <param name="BasePath">Path prefix of this job in the file (<c>jobs[2]</c>, or empty for a single-job file).</param>
+/// <param name="Map">Positions of every spec path in the file.</param>
+public sealed record LoadedJob(ServiceJob Job, string File, string BasePath, SourceMap Map)
+{
+    /// <summary>The full spec path of <paramref name="path"/> (relative to the job).</summary>
+    public string PathOf(string path) => BasePath.Length == 0 ? path : path.Length == 0 ? BasePath : $"{BasePath}.{path}";
+
+    /// <summary>The location of a path relative to the job.</summary>
+    public SourceLocation Locate(string path) => Map.Locate(PathOf(path));
+}
+
+/// <summary>The result of loading spec files: jobs and diagnostics.</summary>
+/// <param name="Jobs">Jobs that were read (possibly with diagnostics).</param>
+/// <param name="Diagnostics">Everything found while reading.</param>
+public sealed record SpecLoadResult(IReadOnlyList<LoadedJob> Jobs, IReadOnlyList<Diagnostic> Diagnostics)
+{
+    /// <summary>True when there is no error.</summary>
+    public bool Success => Diagnostics.All(d => d.Severity != Severity.Error);
+}
+
+/// <summary>Loads YAML spec files strictly: unknown or duplicate keys, wrong types and literal passwords are errors with positions.</summary>
+public static class SpecLoader
+{
+    /// <summary>File extensions read as specs.</summary>
+    public static IReadOnlyList<string> Extensions { get; } = [".yaml", ".yml"];
+
+    /// <summary>Expands files and directories (recursively, sorted) into spec files.</summary>
+    public static IReadOnlyList<string> ExpandInputs(IEnumerable<string> inputs)
+    {
+        var files = new List<string>();
+        foreach (var input in inputs)
+        {
+            if (Directory.Exists(input))
+            {
+                files.AddRange(Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
+                    .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+                    .Order(StringComparer.Ordinal));
+            }
+            else
+            {
+                files.Add(input);
+            }
+        }
+
+        return files;
+    }
+
+    /// <summary>Loads every file; a file that does not exist is a diagnostic.</summary>
+    public static SpecLoadResult LoadFiles(IEnumerable<string> files)
+    {
+        var jobs = new List<LoadedJob>();
+        var diagnostics = new List<Diagnostic>();
+        foreach (var file in files)
+        {
+            if (!File.Exists(file))
+            {
+                diagnostics.Add(Diagnostic.Error(ErrorCodes.Usage, "no such spec file or directory", string.Empty, new SourceLocation(file, 1, 1)));
+                continue;
+            }
+
+            var result = LoadText(File.ReadAllText(file), file);
+            jobs.AddRange(result.Jobs);
+            diagnostics.AddRange(result.Diagnostics);
+        }
+
+        return new SpecLoadResult(jobs, diagnostics);
+    }
+
+    /// <summary>Loads one spec document given as text; <paramref name="file"/> names it in diagnostics.</summary>
+    public static SpecLoadResult LoadText(string text, string file)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(file);
+        var diagnostics = new List<Diagnostic>();
+        var map = new SourceMap(file);
+        YamlNode? root;
+        try
+        {
+            root = YamlTree.Load(text, file);
+        }
+        catch (SpecSyntaxException exception)
+        {
+            diagnostics.Add(Diagnostic.Error(exception.Code, exception.Message, string.Empty, exception.Location));
+            return new SpecLoadResult([], diagnostics);
+        }
+
+        if (root is not YamlMapping mapping)
+        {
+            var location = root?.Location ?? new SourceLocation(file, 1, 1);
+            diagnostics.Add(Diagnostic.Error(ErrorCodes.WrongType, "a spec file holds a job (a mapping with `name:`) or `jobs:` with a list of jobs", string.Empty, location));
+            return new SpecLoadResult([], diagnostics);
+        }
+
+        map.Add(string.Empty, mapping.Location);
+        var jobNodes = new List<(YamlNode Node, string Path)>();
+        if (mapping.Get("jobs") is { } jobsNode)
+        {
+            if (mapping.Entries.Count > 1)
+            {
+                var extra = mapping.Entries.First(e => e.Key.Value != "jobs");
+                diagnostics.Add(Diagnostic.Error(ErrorCodes.UnknownKey, $"unknown key '{extra.Key.Value}' beside `jobs:` (a file holds either one job or `jobs:`)", extra.Key.Value, extra.Key.Location));
+            }
+
+            map.Add("jobs", jobsNode.Location);
+            if (jobsNode is YamlSequence sequence)
+            {
+                for (var i = 0; i < sequence.Items.Count; i++)
+                {
+                    jobNodes.Add((sequence.Items[i], $"jobs[{i}]"));
+                }
+            }
+            else
+            {
+                diagnostics.Add(Diagnostic.Error(ErrorCodes.WrongType, "`jobs:` must be a list of jobs", "jobs", jobsNode.Location));
+            }
+        }
+        else
+        {
+            jobNodes.Add((mapping, string.Empty));
+        }
+
+        var jobs = new List<LoadedJob>();
+        foreach (var (node, path) in jobNodes)
+        {
+            var job = LoadJob(node, path, map, diagnostics);
+            if (job is not null)
+            {
+                jobs.Add(new LoadedJob(job, file, path, map));
+            }
+        }
+
+        return new SpecLoadResult(jobs, diagnostics);
+    }
+
+    private static ServiceJob? LoadJob(YamlNode node, string path, SourceMap map, List<Diagnostic> diagnostics)
+    {
+        map.Add(path, node.Location);
+        if (node is YamlMapping jobMapping && jobMapping.Get("preset") is YamlScalar presetName && !presetName.IsNull)
+        {
+            var preset = PresetCatalog.Load(presetName.Value);
+            if (preset is null)
+            {
+                diagnostics.Add(Diagnostic.Error(ErrorCodes.UnknownPreset, $"unknown preset '{presetName.Value}'; known presets: {string.Join(", ", PresetCatalog.Names)}", SpecReader.Join(path, "preset"), presetName.Location));
+            }
+            else
+            {
+                var name = (jobMapping.Get("name") as YamlScalar)?.Value ?? presetName.Value;
+                node = PresetCatalog.Merge(preset, jobMapping, name);
+            }
+        }
+
+        var reader = new SpecReader(map, diagnostics);
+        var spec = reader.Read<JobSpec>(node, path);
+        if (spec is null)
+        {
+            return null;
+        }
+
+        return new SpecMapper(path, diagnostics, map).Map(spec);
+    }
+}

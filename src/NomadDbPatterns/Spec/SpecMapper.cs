@@ -1,0 +1,208 @@
+using System.Collections.Immutable;
+using NomadDbPatterns.Model;
+using NomadDbPatterns.Validation;
+
+namespace NomadDbPatterns.Spec;
+
+/// <summary>Turns spec types into the immutable model, filling defaults; bad enum words become diagnostics.</summary>
+internal sealed class SpecMapper(string basePath, List<Diagnostic> diagnostics, SourceMap map)
+{
+    public ServiceJob Map(JobSpec spec)
+    {
+        var name = spec.Name ?? string.Empty;
+        var app = MapApp(spec.App, name);
+        var job = new ServiceJob(name, app)
+        {
+            Preset = spec.Preset,
+            Datacenters = spec.Datacenters is { } dcs ? [.. dcs] : ["dc1"],
+            Namespace = spec.Namespace,
+            Region = spec.Region,
+            NodePool = spec.NodePool,
+            Priority = spec.Priority,
+            Constraints = [.. (spec.Constraints ?? []).Select(c => new Constraint(c.Attribute, c.Operator ?? "=", c.Value))],
+            Network = Word(spec.Network, "network", NetworkMode.Bridge, ("bridge", NetworkMode.Bridge), ("host", NetworkMode.Host)),
+            Update = spec.Update is { } u
+                ? UpdatePolicy.Stateful with
+                {
+                    MaxParallel = u.MaxParallel ?? UpdatePolicy.Stateful.MaxParallel,
+                    MinHealthyTime = u.MinHealthyTime ?? UpdatePolicy.Stateful.MinHealthyTime,
+                    HealthyDeadline = u.HealthyDeadline ?? UpdatePolicy.Stateful.HealthyDeadline,
+                    AutoRevert = u.AutoRevert ?? UpdatePolicy.Stateful.AutoRevert,
+                }
+                : UpdatePolicy.Stateful,
+            Postgres = spec.Postgres is { } pg ? MapPostgres(pg, name) : null,
+            Sqlite = spec.Sqlite is { } sq ? new SqliteStorage(sq.Volume ?? $"{name}-data", sq.Destination ?? "/data", sq.File ?? "data.db") : null,
+        };
+        return job with { Backup = spec.Backup is { } b ? MapBackup(b, name) : null };
+    }
+
+    private AppTask MapApp(AppSpec? spec, string jobName)
+    {
+        spec ??= new AppSpec();
+        var ports = (spec.Ports ?? []).Select(p => new PortMapping(p.Name ?? string.Empty, p.To ?? 0, p.Static)).ToImmutableArray();
+        return new AppTask(spec.Image ?? string.Empty)
+        {
+            Name = spec.Name ?? "app",
+            Command = spec.Command,
+            Args = [.. spec.Args ?? []],
+            User = spec.User,
+            Ports = ports,
+            Env = Env(spec.Env),
+            Database = spec.Database is { } db ? new DatabaseWiring { Env = Env(db.Env), PasswordFile = db.PasswordFile ?? false } : null,
+            Resources = MapResources(spec.Resources, new Resources(200, 256, null)),
+            Service = spec.Service is { } s ? MapService(s, jobName, ports) : null,
+            Volumes = [.. (spec.Volumes ?? []).Select(v => new AppVolume(v.Name ?? string.Empty, v.Source ?? string.Empty, v.Destination ?? string.Empty, v.ReadOnly ?? false) { Shared = v.Shared ?? false })],
+            Templates = [.. (spec.Templates ?? []).Select(t => new TemplateFile(t.Destination ?? string.Empty, t.Data ?? string.Empty)
+            {
+                Env = t.Env ?? false,
+                ChangeMode = t.ChangeMode ?? "restart",
+                Perms = t.Perms,
+            })],
+        };
+    }
+
+    private ServiceRegistration MapService(ServiceSpec spec, string jobName, ImmutableArray<PortMapping> ports)
+    {
+        var path = "app.service";
+        return new ServiceRegistration(spec.Name ?? jobName, spec.Port ?? (ports.IsEmpty ? string.Empty : ports[0].Name))
+        {
+            Provider = Word(spec.Provider, $"{path}.provider", ServiceProvider.Nomad, ("nomad", ServiceProvider.Nomad), ("consul", ServiceProvider.Consul)),
+            Tags = [.. spec.Tags ?? []],
+            Check = spec.Check is { } c
+                ? new HealthCheck(
+                    Word(c.Type, $"{path}.check.type", CheckType.Http, ("http", CheckType.Http), ("tcp", CheckType.Tcp)),
+                    c.Path,
+                    c.Interval ?? "10s",
+                    c.Timeout ?? "2s")
+                : null,
+        };
+    }
+
+    private static Resources MapResources(ResourcesSpec? spec, Resources defaults) =>
+        spec is null ? defaults : new Resources(spec.Cpu ?? defaults.Cpu, spec.Memory ?? defaults.Memory, spec.MemoryMax ?? defaults.MemoryMax);
+
+    private PostgresSidecar MapPostgres(PostgresSpec spec, string jobName)
+    {
+        var version = spec.Version ?? MajorFromImage(spec.Image) ?? PostgresSidecar.DefaultVersion;
+        return new PostgresSidecar(MapSecret(spec.Password, "postgres.password", jobName))
+        {
+            Version = version,
+            Variant = spec.Variant ?? "alpine",
+            Image = spec.Image,
+            Database = spec.Database,
+            User = spec.User,
+            Port = spec.Port ?? 5432,
+            Resources = MapResources(spec.Resources, new Resources(200, 256, 512)),
+            ShmSize = spec.ShmSize,
+            Settings = [.. (spec.Settings ?? []).Select(kv => new KeyValuePair<string, string>(kv.Key, kv.Value))],
+            Volume = spec.Volume,
+            UpgradeFrom = spec.UpgradeFrom,
+        };
+    }
+
+    /// <summary>The major in an image tag such as <c>postgres:16.4-alpine</c>, or null.</summary>
+    internal static int? MajorFromImage(string? image)
+    {
+        if (image is null)
+        {
+            return null;
+        }
+
+        var colon = image.LastIndexOf(':');
+        if (colon < 0 || image.IndexOf('/', colon) >= 0)
+        {
+            return null;
+        }
+
+        var tag = image.AsSpan(colon + 1);
+        var digits = 0;
+        while (digits < tag.Length && char.IsAsciiDigit(tag[digits]))
+        {
+            digits++;
+        }
+
+        return digits > 0 && int.TryParse(tag[..digits], out var major) ? major : null;
+    }
+
+    private SecretSource MapSecret(SecretSpec? spec, string path, string jobName)
+    {
+        if (spec is null)
+        {
+            Report(ErrorCodes.Required, "a password source is required: `password: { nomadVar: nomad/jobs/<job> }` or `password: { vault: secret/data/postgres/<svc> }`", path);
+            return new NomadVariableSecret($"nomad/jobs/{jobName}");
+        }
+
+        if (spec.Literal is not null)
+        {
+            // The value itself is never echoed: it is a secret someone just leaked into a spec.
+            Report(ErrorCodes.LiteralPassword, "a literal password is not allowed; reference a secret instead (nomadVar or vault)", path);
+            return new NomadVariableSecret($"nomad/jobs/{jobName}");
+        }
+
+        if (spec.NomadVar is not null && spec.Vault is not null)
+        {
+            Report(ErrorCodes.SecretReference, "give either `nomadVar` or `vault`, not both", path);
+        }
+
+        if (spec.Vault is { } vault)
+        {
+            return new VaultSecret(vault, spec.Key ?? "password") { Role = spec.Role };
+        }
+
+        if (spec.NomadVar is { } variable)
+        {
+            if (spec.Role is not null)
+            {
+                Report(ErrorCodes.SecretReference, "`role` applies to Vault secrets only", $"{path}.role");
+            }
+
+            return new NomadVariableSecret(variable, spec.Key ?? "db_password");
+        }
+
+        Report(ErrorCodes.SecretReference, "a password source needs `nomadVar` or `vault`", path);
+        return new NomadVariableSecret($"nomad/jobs/{jobName}");
+    }
+
+    private BackupPolicy MapBackup(BackupSpec spec, string jobName)
+    {
+        var path = "backup";
+        return new BackupPolicy(spec.Volume ?? $"{jobName}-backups")
+        {
+            Schedule = spec.Schedule is null && spec.Interval is not null
+                ? new BackupSchedule(null, spec.Interval, spec.TimeZone ?? "UTC")
+                : new BackupSchedule(spec.Schedule ?? BackupSchedule.Daily.Cron, spec.Interval, spec.TimeZone ?? "UTC"),
+            Retention = spec.Retention is { } r ? new BackupRetention(r.KeepLast, r.MaxAge) : BackupRetention.Default,
+            Format = Word(spec.Format, $"{path}.format", BackupFormat.Custom, ("custom", BackupFormat.Custom), ("plain-gzip", BackupFormat.PlainGzip)),
+            VerifyRestore = Word(spec.Verify, $"{path}.verify", false, ("none", false), ("restore", true)),
+            Placement = Word(spec.Placement, $"{path}.placement", BackupPlacement.Sidecar, ("sidecar", BackupPlacement.Sidecar), ("periodic", BackupPlacement.Periodic)),
+        };
+    }
+
+    private static ImmutableArray<EnvVar> Env(Dictionary<string, string>? env) =>
+        env is null ? [] : [.. env.Select(kv => new EnvVar(kv.Key, kv.Value))];
+
+    private T Word<T>(string? value, string path, T fallback, params (string Word, T Value)[] words)
+    {
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        foreach (var (word, result) in words)
+        {
+            if (string.Equals(word, value, StringComparison.Ordinal))
+            {
+                return result;
+            }
+        }
+
+        Report(ErrorCodes.InvalidValue, $"'{value}' is not allowed here; use one of: {string.Join(", ", words.Select(w => w.Word))}", path);
+        return fallback;
+    }
+
+    private void Report(string code, string message, string path)
+    {
+        var fullPath = basePath.Length == 0 ? path : $"{basePath}.{path}";
+        diagnostics.Add(Diagnostic.Error(code, message, fullPath, map.Locate(fullPath)));
+    }
+}

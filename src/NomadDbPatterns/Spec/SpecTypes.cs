@@ -1,0 +1,278 @@
+namespace NomadDbPatterns.Spec;
+
+// The YAML spec format, as plain types: the loader reads YAML into these strictly (unknown keys are errors), the
+// JSON Schema is generated from them, and SpecMapper turns them into the immutable model. Keys are camelCase.
+
+/// <summary>A spec file holding several jobs.</summary>
+public sealed class SpecFileSpec
+{
+    /// <summary>The jobs of this file.</summary>
+    public List<JobSpec>? Jobs { get; set; }
+}
+
+/// <summary>One job: a service with its dedicated database, or a legacy shared PostgreSQL instance.</summary>
+public sealed class JobSpec
+{
+    /// <summary>Job name (Nomad job ID): lower-case letters, digits, '-' and '_', at most 63 characters.</summary>
+    public string? Name { get; set; }
+    /// <summary>`service` (default): a service with its own database; `shared-postgres`: the legacy shared instance.</summary>
+    public string? Kind { get; set; }
+    /// <summary>Start from a known app's preset; every key given here overrides the preset.</summary>
+    public string? Preset { get; set; }
+    /// <summary>Datacenters the job may run in (default: dc1).</summary>
+    public List<string>? Datacenters { get; set; }
+    /// <summary>Nomad namespace.</summary>
+    public string? Namespace { get; set; }
+    /// <summary>Nomad region.</summary>
+    public string? Region { get; set; }
+    /// <summary>Nomad node pool.</summary>
+    public string? NodePool { get; set; }
+    /// <summary>Job priority, 1-100.</summary>
+    public int? Priority { get; set; }
+    /// <summary>Placement constraints.</summary>
+    public List<ConstraintSpec>? Constraints { get; set; }
+    /// <summary>`bridge` (default) or `host`.</summary>
+    public string? Network { get; set; }
+    /// <summary>Update policy of the group (defaults suit a stateful group).</summary>
+    public UpdateSpec? Update { get; set; }
+    /// <summary>The application task.</summary>
+    public AppSpec? App { get; set; }
+    /// <summary>The dedicated PostgreSQL sidecar.</summary>
+    public PostgresSpec? Postgres { get; set; }
+    /// <summary>SQLite storage, for services that need no networked database.</summary>
+    public SqliteSpec? Sqlite { get; set; }
+    /// <summary>Scheduled, verified backups of the database.</summary>
+    public BackupSpec? Backup { get; set; }
+}
+
+/// <summary>A placement constraint.</summary>
+public sealed class ConstraintSpec
+{
+    /// <summary>Left operand, e.g. `${node.unique.name}`.</summary>
+    public string? Attribute { get; set; }
+    /// <summary>Operator (default `=`).</summary>
+    public string? Operator { get; set; }
+    /// <summary>Right operand.</summary>
+    public string? Value { get; set; }
+}
+
+/// <summary>Update policy.</summary>
+public sealed class UpdateSpec
+{
+    /// <summary>Allocations updated at once (default 1).</summary>
+    public int? MaxParallel { get; set; }
+    /// <summary>Minimum healthy time (default 30s).</summary>
+    public string? MinHealthyTime { get; set; }
+    /// <summary>Healthy deadline (default 10m).</summary>
+    public string? HealthyDeadline { get; set; }
+    /// <summary>Auto revert (default true).</summary>
+    public bool? AutoRevert { get; set; }
+}
+
+/// <summary>The application task.</summary>
+public sealed class AppSpec
+{
+    /// <summary>Task name (default `app`).</summary>
+    public string? Name { get; set; }
+    /// <summary>Container image with an explicit tag.</summary>
+    public string? Image { get; set; }
+    /// <summary>Overrides the image's command.</summary>
+    public string? Command { get; set; }
+    /// <summary>Arguments.</summary>
+    public List<string>? Args { get; set; }
+    /// <summary>User to run as, e.g. `1000:1000`.</summary>
+    public string? User { get; set; }
+    /// <summary>Ports the app listens on.</summary>
+    public List<PortSpec>? Ports { get; set; }
+    /// <summary>Plain (non-secret) environment variables.</summary>
+    public Dictionary<string, string>? Env { get; set; }
+    /// <summary>How the app receives its database settings.</summary>
+    public DatabaseWiringSpec? Database { get; set; }
+    /// <summary>CPU and memory.</summary>
+    public ResourcesSpec? Resources { get; set; }
+    /// <summary>Service registration with a health check.</summary>
+    public ServiceSpec? Service { get; set; }
+    /// <summary>The app's own host volumes.</summary>
+    public List<VolumeSpec>? Volumes { get; set; }
+    /// <summary>Extra template files.</summary>
+    public List<TemplateSpec>? Templates { get; set; }
+}
+
+/// <summary>A port.</summary>
+public sealed class PortSpec
+{
+    /// <summary>Port label.</summary>
+    public string? Name { get; set; }
+    /// <summary>Port inside the container.</summary>
+    public int? To { get; set; }
+    /// <summary>Static host port (required on host networking).</summary>
+    public int? Static { get; set; }
+}
+
+/// <summary>Database settings for the app: environment variables with placeholders.</summary>
+public sealed class DatabaseWiringSpec
+{
+    /// <summary>Variables; placeholders: {host} {port} {address} {database} {user} {password} {passwordUrlEncoded} {passwordFile}.</summary>
+    public Dictionary<string, string>? Env { get; set; }
+    /// <summary>Also render the password into /secrets/db-password.</summary>
+    public bool? PasswordFile { get; set; }
+}
+
+/// <summary>CPU (MHz) and memory (MB).</summary>
+public sealed class ResourcesSpec
+{
+    /// <summary>CPU in MHz.</summary>
+    public int? Cpu { get; set; }
+    /// <summary>Memory in MB.</summary>
+    public int? Memory { get; set; }
+    /// <summary>Memory limit in MB.</summary>
+    public int? MemoryMax { get; set; }
+}
+
+/// <summary>Service registration.</summary>
+public sealed class ServiceSpec
+{
+    /// <summary>Service name (default: the job name).</summary>
+    public string? Name { get; set; }
+    /// <summary>Port label (default: the first port).</summary>
+    public string? Port { get; set; }
+    /// <summary>`nomad` (default) or `consul`.</summary>
+    public string? Provider { get; set; }
+    /// <summary>Tags.</summary>
+    public List<string>? Tags { get; set; }
+    /// <summary>Health check.</summary>
+    public CheckSpec? Check { get; set; }
+}
+
+/// <summary>A health check.</summary>
+public sealed class CheckSpec
+{
+    /// <summary>`http` or `tcp` (Nomad-provider checks can be nothing else).</summary>
+    public string? Type { get; set; }
+    /// <summary>HTTP path.</summary>
+    public string? Path { get; set; }
+    /// <summary>Interval (default 10s).</summary>
+    public string? Interval { get; set; }
+    /// <summary>Timeout (default 2s).</summary>
+    public string? Timeout { get; set; }
+}
+
+/// <summary>A host volume mounted into the app.</summary>
+public sealed class VolumeSpec
+{
+    /// <summary>Group volume name.</summary>
+    public string? Name { get; set; }
+    /// <summary>Host volume name on the client.</summary>
+    public string? Source { get; set; }
+    /// <summary>Mount path in the container.</summary>
+    public string? Destination { get; set; }
+    /// <summary>Mount read-only.</summary>
+    public bool? ReadOnly { get; set; }
+    /// <summary>Deliberately shared read-only with other jobs.</summary>
+    public bool? Shared { get; set; }
+}
+
+/// <summary>An extra template file.</summary>
+public sealed class TemplateSpec
+{
+    /// <summary>Destination (local/, secrets/ or alloc/).</summary>
+    public string? Destination { get; set; }
+    /// <summary>Template text (consul-template syntax).</summary>
+    public string? Data { get; set; }
+    /// <summary>Read as environment variables.</summary>
+    public bool? Env { get; set; }
+    /// <summary>noop, restart (default), signal or script.</summary>
+    public string? ChangeMode { get; set; }
+    /// <summary>File permissions, e.g. "0644".</summary>
+    public string? Perms { get; set; }
+}
+
+/// <summary>The dedicated PostgreSQL sidecar.</summary>
+public sealed class PostgresSpec
+{
+    /// <summary>Major version (default 17).</summary>
+    public int? Version { get; set; }
+    /// <summary>Image variant: alpine (default), bookworm, trixie, or empty.</summary>
+    public string? Variant { get; set; }
+    /// <summary>Explicit image; its tag must start with the major version.</summary>
+    public string? Image { get; set; }
+    /// <summary>Database name (default: the job name).</summary>
+    public string? Database { get; set; }
+    /// <summary>Database user (default: the job name).</summary>
+    public string? User { get; set; }
+    /// <summary>Password source: `nomadVar` or `vault`; a literal password is an error.</summary>
+    public SecretSpec? Password { get; set; }
+    /// <summary>Port (default 5432).</summary>
+    public int? Port { get; set; }
+    /// <summary>CPU and memory.</summary>
+    public ResourcesSpec? Resources { get; set; }
+    /// <summary>Size of /dev/shm, e.g. 256MB.</summary>
+    public string? ShmSize { get; set; }
+    /// <summary>Server settings passed as `-c key=value`.</summary>
+    public Dictionary<string, string>? Settings { get; set; }
+    /// <summary>Host volume for the data directory (default: &lt;job&gt;-postgres).</summary>
+    public string? Volume { get; set; }
+    /// <summary>Declared major upgrade of an existing volume: the major it was initialised with.</summary>
+    public int? UpgradeFrom { get; set; }
+}
+
+/// <summary>Where a secret comes from.</summary>
+public sealed class SecretSpec
+{
+    /// <summary>Nomad Variable path, e.g. nomad/jobs/gitea.</summary>
+    public string? NomadVar { get; set; }
+    /// <summary>Vault KV v2 API path, e.g. secret/data/postgres/gitea.</summary>
+    public string? Vault { get; set; }
+    /// <summary>Vault role for the workload identity.</summary>
+    public string? Role { get; set; }
+    /// <summary>Key inside the secret (default: db_password for nomadVar, password for vault).</summary>
+    public string? Key { get; set; }
+    /// <summary>Set when the YAML held a plain string: always an error, passwords never go in specs.</summary>
+    [SpecScalarForm]
+    public string? Literal { get; set; }
+}
+
+/// <summary>SQLite storage.</summary>
+public sealed class SqliteSpec
+{
+    /// <summary>Host volume holding the database file.</summary>
+    public string? Volume { get; set; }
+    /// <summary>Mount path in the app container.</summary>
+    public string? Destination { get; set; }
+    /// <summary>Database file name inside the volume.</summary>
+    public string? File { get; set; }
+}
+
+/// <summary>Backups.</summary>
+public sealed class BackupSpec
+{
+    /// <summary>Five-field cron expression (default "0 3 * * *").</summary>
+    public string? Schedule { get; set; }
+    /// <summary>Plain interval instead of a cron expression, e.g. 6h.</summary>
+    public string? Interval { get; set; }
+    /// <summary>IANA time zone of the schedule (default UTC).</summary>
+    public string? TimeZone { get; set; }
+    /// <summary>Retention.</summary>
+    public RetentionSpec? Retention { get; set; }
+    /// <summary>custom (pg_dump -Fc, default) or plain-gzip.</summary>
+    public string? Format { get; set; }
+    /// <summary>Host volume receiving the backups (default: &lt;job&gt;-backups).</summary>
+    public string? Volume { get; set; }
+    /// <summary>none (default) or restore.</summary>
+    public string? Verify { get; set; }
+    /// <summary>sidecar (default) or periodic.</summary>
+    public string? Placement { get; set; }
+}
+
+/// <summary>Retention.</summary>
+public sealed class RetentionSpec
+{
+    /// <summary>Keep the newest N backups.</summary>
+    public int? KeepLast { get; set; }
+    /// <summary>Delete backups older than this, e.g. 30d.</summary>
+    public string? MaxAge { get; set; }
+}
+
+/// <summary>Marks the property that receives a plain scalar given where a mapping is expected.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class SpecScalarFormAttribute : Attribute;

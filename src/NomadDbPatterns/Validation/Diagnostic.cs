@@ -1,0 +1,38 @@
+using NomadDbPatterns.Spec;
+
+namespace NomadDbPatterns.Validation;
+
+/// <summary>How serious a diagnostic is.</summary>
+public enum Severity
+{
+    /// <summary>The input is rejected.</summary>
+    Error,
+    /// <summary>Worth a look; the input is accepted.</summary>
+    Warning,
+}
+
+/// <summary>A finding about a spec or model: code, message, the path into the spec, and where it was written.</summary>
+/// <param name="Severity">Error or warning.</param>
+/// <param name="Code">Stable error code, see <see cref="ErrorCodes"/>.</param>
+/// <param name="Message">What is wrong, in words.</param>
+/// <param name="Path">Path into the spec, e.g. <c>jobs[0].postgres.version</c>.</param>
+/// <param name="Location">File, line and column, when the input came from a file.</param>
+public sealed record Diagnostic(Severity Severity, string Code, string Message, string Path, SourceLocation? Location)
+{
+    /// <summary>Another place involved (e.g. the first definition of a duplicate), or null.</summary>
+    public SourceLocation? Related { get; init; }
+
+    /// <summary>Creates an error.</summary>
+    public static Diagnostic Error(string code, string message, string path, SourceLocation? location = null) =>
+        new(Severity.Error, code, message, path, location);
+
+    /// <summary>Formats as <c>file:line:col: error CODE: message (path)</c>.</summary>
+    public override string ToString()
+    {
+        var where = Location is null ? "<model>" : Location.ToString();
+        var severity = Severity == Severity.Error ? "error" : "warning";
+        var path = string.IsNullOrEmpty(Path) ? string.Empty : $" ({Path})";
+        var related = Related is null ? string.Empty : $" [see also {Related}]";
+        return $"{where}: {severity} {Code}: {Message}{path}{related}";
+    }
+}

@@ -1,0 +1,95 @@
+namespace NomadDbPatterns.Validation;
+
+/// <summary>Stable error codes with an explanation of each: <c>nomad-db explain CODE</c> prints them.</summary>
+public static class ErrorCodes
+{
+    /// <summary>The YAML cannot be parsed.</summary>
+    public const string YamlSyntax = "NDB001";
+    /// <summary>A key appears twice in one mapping.</summary>
+    public const string DuplicateKey = "NDB002";
+    /// <summary>A key the spec format does not know.</summary>
+    public const string UnknownKey = "NDB003";
+    /// <summary>A value of the wrong type.</summary>
+    public const string WrongType = "NDB004";
+    /// <summary>A required value is missing.</summary>
+    public const string Required = "NDB005";
+    /// <summary>A value outside the allowed set or range.</summary>
+    public const string InvalidValue = "NDB006";
+    /// <summary>A name that is not a valid Nomad identifier.</summary>
+    public const string InvalidName = "NDB010";
+    /// <summary>An image without an explicit tag, or a database image tagged latest.</summary>
+    public const string ImageTag = "NDB011";
+    /// <summary>A literal password in a spec.</summary>
+    public const string LiteralPassword = "NDB020";
+    /// <summary>A malformed secret reference.</summary>
+    public const string SecretReference = "NDB021";
+    /// <summary>Memory below a sane minimum.</summary>
+    public const string Resources = "NDB030";
+    /// <summary>A port problem: duplicate labels, missing static port on host networking, out of range.</summary>
+    public const string Port = "NDB031";
+    /// <summary>A service or check problem.</summary>
+    public const string Service = "NDB032";
+    /// <summary>A volume problem within one job.</summary>
+    public const string Volume = "NDB033";
+    /// <summary>A cron expression or interval that does not parse.</summary>
+    public const string Schedule = "NDB040";
+    /// <summary>Retention must keep at least one backup.</summary>
+    public const string Retention = "NDB041";
+    /// <summary>The backup volume is the data volume.</summary>
+    public const string BackupVolume = "NDB042";
+    /// <summary>A periodic backup needs a registered database service.</summary>
+    public const string PeriodicBackup = "NDB043";
+    /// <summary>An unknown preset.</summary>
+    public const string UnknownPreset = "NDB050";
+    /// <summary>A Postgres version or image problem.</summary>
+    public const string PostgresVersion = "NDB051";
+    /// <summary>Two jobs with the same name in the fleet.</summary>
+    public const string DuplicateJob = "NDB060";
+    /// <summary>Two jobs using the same host volume.</summary>
+    public const string DuplicateVolume = "NDB061";
+    /// <summary>Two jobs binding the same static port on host networking.</summary>
+    public const string PortCollision = "NDB062";
+    /// <summary>Two services with the same name in one namespace.</summary>
+    public const string DuplicateService = "NDB063";
+    /// <summary>The PostgreSQL major of an existing data volume changed without a declared upgrade.</summary>
+    public const string MajorUpgrade = "NDB070";
+    /// <summary>The database name or user of an existing data volume changed.</summary>
+    public const string DatabaseIdentity = "NDB071";
+    /// <summary>A new database on the frozen legacy shared instance.</summary>
+    public const string FrozenLegacy = "NDB080";
+    /// <summary>Usage error on the command line.</summary>
+    public const string Usage = "NDB090";
+
+    /// <summary>Title and how-to-fix text per code.</summary>
+    public static IReadOnlyDictionary<string, (string Title, string Help)> Explanations { get; } = new Dictionary<string, (string, string)>
+    {
+        [YamlSyntax] = ("YAML syntax error", "The file is not valid YAML. Check indentation (spaces, not tabs) and quoting near the reported position."),
+        [DuplicateKey] = ("Duplicate key", "A mapping names the same key twice; YAML parsers disagree on which wins, so the spec refuses both. Remove one."),
+        [UnknownKey] = ("Unknown key", "The spec format has no such key at this place. It is usually a typo; the message suggests the nearest known key. `nomad-db schema` prints every key."),
+        [WrongType] = ("Wrong value type", "The value has the wrong shape (e.g. a list where a string is expected). Quote strings that look like numbers or booleans."),
+        [Required] = ("Missing value", "A required value is missing: add it at the reported path."),
+        [InvalidValue] = ("Invalid value", "The value is not one of the allowed values or is out of range; the message lists what is allowed."),
+        [InvalidName] = ("Invalid name", "Job, task, volume and port names must be valid Nomad identifiers: lower-case letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters."),
+        [ImageTag] = ("Image without a pinned tag", "Give every image an explicit tag (repo:tag). Databases must not use `latest`: a silent major upgrade corrupts the data directory's compatibility."),
+        [LiteralPassword] = ("Literal password", "Passwords never go into specs or job files. Reference a secret: `password: { nomadVar: nomad/jobs/<job> }` or `password: { vault: secret/data/postgres/<svc> }`."),
+        [SecretReference] = ("Malformed secret reference", "Give exactly one of `nomadVar` (a path under nomad/jobs/<job>, readable by the job's workload identity) or `vault` (a KV v2 API path containing /data/), and a key of letters, digits, '_' or '-'."),
+        [Resources] = ("Resources too small", "Memory below the minimum that the process needs to start (PostgreSQL: 64 MB; apps: 32 MB) or memoryMax below memory."),
+        [Port] = ("Port problem", "Port labels must be unique within a job; on host networking every port needs a unique static number; numbers must be 1-65535."),
+        [Service] = ("Service problem", "A service must name an existing port; checks with provider nomad may only be http or tcp (script and grpc checks need Consul); http checks need a path starting with '/'."),
+        [Volume] = ("Volume problem", "Volume names and mount destinations must be unique within a job, destinations absolute, and sources valid host volume names."),
+        [Schedule] = ("Bad schedule", "Use a five-field cron expression (minute hour day-of-month month day-of-week, with numbers, *, lists, ranges and steps, or @hourly/@daily/@weekly/@monthly) or an interval such as 30m, 6h, 1d; and a valid IANA time zone."),
+        [Retention] = ("Bad retention", "keepLast must be at least 1 and maxAge a positive duration such as 7d; at least one of them must be set."),
+        [BackupVolume] = ("Backup volume is the data volume", "A backup on the data volume is lost with it. Use a separate host volume (ideally another disk) for backups."),
+        [PeriodicBackup] = ("Periodic backup without a database service", "A periodic backup runs as a separate batch job and reaches the database through its registered service; the service job must use bridge or host networking with a registered DB service (nomad-db registers <job>-db when placement is periodic) and the backup needs a schedule."),
+        [UnknownPreset] = ("Unknown preset", "No preset has this name; the message lists the known presets."),
+        [PostgresVersion] = ("PostgreSQL version problem", "The major must be a supported version (13 or later) and an explicit image's tag must start with that major."),
+        [DuplicateJob] = ("Duplicate job name", "Two specs in the fleet define the same job name; Nomad would replace one with the other."),
+        [DuplicateVolume] = ("Host volume used twice", "Two jobs use the same host volume; two PostgreSQL servers on one data directory destroy it. Give each job its own volume, or mark a deliberately shared read-only app volume `shared: true, readOnly: true`."),
+        [PortCollision] = ("Static port collision", "On host networking two jobs bind the same static port; they cannot run on the same node."),
+        [DuplicateService] = ("Duplicate service name", "Two jobs register the same service name in one namespace; discovery would mix them."),
+        [MajorUpgrade] = ("PostgreSQL major changed on an existing volume", "A data directory initialised by one major cannot be opened by another. Safe paths: dump and restore into a new volume, or pg_upgrade; then declare `postgres.upgradeFrom: <old major>` (or use a new volume name) and render again. nomad-db.lock records the major per volume."),
+        [DatabaseIdentity] = ("Database name or user changed on an existing volume", "The image creates the database and user only on an empty data directory; changing them later makes the app lose its data or fail to log in. Keep the recorded names, or use a new volume."),
+        [FrozenLegacy] = ("New database on the legacy shared instance", "The shared instance is legacy and frozen: new services get a dedicated database. If you must, set `allowNewDatabases: true` deliberately."),
+        [Usage] = ("Command-line usage", "Run the command with --help."),
+    };
+}

@@ -1,0 +1,101 @@
+using System.Buffers;
+
+namespace NomadDbPatterns.Validation;
+
+/// <summary>Small predicates shared by the validators.</summary>
+internal static class Rules
+{
+    private static readonly SearchValues<char> NameChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-_");
+    private static readonly SearchValues<char> IdentifierChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789_");
+    private static readonly SearchValues<char> EnvChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+    private static readonly SearchValues<char> KeyChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
+
+    /// <summary>A Nomad-friendly name: lower-case letters, digits, '-' and '_', starting with a letter or digit, 1-63 chars.</summary>
+    public static bool IsName(string? value) =>
+        value is { Length: > 0 and <= 63 } && (char.IsAsciiLetterLower(value[0]) || char.IsAsciiDigit(value[0])) && !value.AsSpan().ContainsAnyExcept(NameChars);
+
+    /// <summary>A plain PostgreSQL identifier that needs no quoting anywhere (URLs, env files, SQL).</summary>
+    public static bool IsSqlIdentifier(string? value) =>
+        value is { Length: > 0 and <= 63 } && (char.IsAsciiLetterLower(value[0]) || value[0] == '_') && !value.AsSpan().ContainsAnyExcept(IdentifierChars);
+
+    /// <summary>An environment variable name.</summary>
+    public static bool IsEnvName(string? value) =>
+        value is { Length: > 0 } && !char.IsAsciiDigit(value[0]) && !value.AsSpan().ContainsAnyExcept(EnvChars);
+
+    /// <summary>A secret key usable in a consul-template lookup.</summary>
+    public static bool IsSecretKey(string? value) => value is { Length: > 0 } && !value.AsSpan().ContainsAnyExcept(KeyChars);
+
+    /// <summary>An image reference with an explicit tag (or digest).</summary>
+    public static bool HasTag(string? image)
+    {
+        if (string.IsNullOrWhiteSpace(image) || image.Any(char.IsWhiteSpace))
+        {
+            return false;
+        }
+
+        if (image.Contains('@', StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        var colon = image.LastIndexOf(':');
+        return colon > 0 && colon < image.Length - 1 && image.IndexOf('/', colon) < 0;
+    }
+
+    /// <summary>The tag of an image, or null.</summary>
+    public static string? Tag(string image)
+    {
+        var colon = image.LastIndexOf(':');
+        return colon > 0 && image.IndexOf('/', colon) < 0 ? image[(colon + 1)..] : null;
+    }
+
+    /// <summary>Parses a Nomad/Go duration such as <c>10s</c>, <c>1m30s</c>, <c>6h</c>; also accepts <c>d</c> for days.</summary>
+    public static bool TryParseDuration(string? value, out TimeSpan duration)
+    {
+        duration = TimeSpan.Zero;
+        if (string.IsNullOrEmpty(value))
+        {
+            return false;
+        }
+
+        var span = value.AsSpan();
+        while (!span.IsEmpty)
+        {
+            var digits = 0;
+            while (digits < span.Length && char.IsAsciiDigit(span[digits]))
+            {
+                digits++;
+            }
+
+            if (digits == 0 || digits > 9)
+            {
+                return false;
+            }
+
+            var number = long.Parse(span[..digits], provider: System.Globalization.CultureInfo.InvariantCulture);
+            span = span[digits..];
+            TimeSpan unit;
+            if (span.StartsWith("ms"))
+            {
+                unit = TimeSpan.FromMilliseconds(1);
+                span = span[2..];
+            }
+            else if (!span.IsEmpty && span[0] is 's' or 'm' or 'h' or 'd')
+            {
+                unit = span[0] switch { 's' => TimeSpan.FromSeconds(1), 'm' => TimeSpan.FromMinutes(1), 'h' => TimeSpan.FromHours(1), _ => TimeSpan.FromDays(1) };
+                span = span[1..];
+            }
+            else
+            {
+                return false;
+            }
+
+            duration += unit * number;
+        }
+
+        return true;
+    }
+
+    /// <summary>A duration Nomad itself parses (Go's time.ParseDuration: no days).</summary>
+    public static bool IsNomadDuration(string? value) => value is not null && !value.Contains('d', StringComparison.Ordinal) && TryParseDuration(value, out var d) && d > TimeSpan.Zero;
+}

@@ -1,0 +1,543 @@
+using Cronos;
+using FluentValidation;
+using NomadDbPatterns.Model;
+
+namespace NomadDbPatterns.Validation;
+
+/// <summary>Validates one service job: names, images, secrets, resources, ports, volumes, backups.</summary>
+public sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
+{
+    /// <summary>Creates the validator.</summary>
+    public ServiceJobValidator()
+    {
+        RuleFor(j => j.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage(j => string.IsNullOrEmpty(j.Name) ? "a job name is required" : $"'{j.Name}' is not a valid job name (lower-case letters, digits, '-' and '_', at most 63 characters)");
+        RuleFor(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("at least one datacenter is required");
+        RuleForEach(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.InvalidValue).WithMessage("datacenter names cannot be empty");
+        RuleFor(j => j.Priority).InclusiveBetween(1, 100).When(j => j.Priority is not null).WithErrorCode(ErrorCodes.InvalidValue);
+        RuleForEach(j => j.Constraints).SetValidator(new ConstraintValidator());
+        RuleFor(j => j.Update).SetValidator(new UpdatePolicyValidator());
+        RuleFor(j => j.App).SetValidator(j => new AppTaskValidator(j));
+        RuleFor(j => j.Postgres!).SetValidator(j => new PostgresSidecarValidator(j)).When(j => j.Postgres is not null);
+        RuleFor(j => j.Sqlite!).SetValidator(new SqliteStorageValidator()).When(j => j.Sqlite is not null);
+        RuleFor(j => j.Backup!).SetValidator(j => new BackupPolicyValidator(j)).When(j => j.Backup is not null);
+        RuleFor(j => j.Sqlite).Null().When(j => j.Postgres is not null).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage("a service uses either a dedicated PostgreSQL or SQLite storage, not both");
+        RuleFor(j => j.App.Database).Null().When(j => j.Postgres is null).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage("app.database wires the app to a PostgreSQL sidecar, but the job has no `postgres:`");
+        RuleFor(j => j).Custom(CheckPorts);
+        RuleFor(j => j).Custom(CheckVolumes);
+    }
+
+    private static void CheckPorts(ServiceJob job, ValidationContext<ServiceJob> context)
+    {
+        var labels = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < job.App.Ports.Length; i++)
+        {
+            var port = job.App.Ports[i];
+            if (!labels.Add(port.Name))
+            {
+                context.Fail($"App.Ports[{i}].Name", ErrorCodes.Port, $"port label '{port.Name}' is used twice");
+            }
+
+            if (job.Network == NetworkMode.Host && port.Static is { } fixedPort && fixedPort != port.To)
+            {
+                context.Fail($"App.Ports[{i}].Static", ErrorCodes.Port, $"on host networking the app binds the node's port directly: static ({fixedPort}) must equal to ({port.To}), or leave static out");
+            }
+        }
+
+        if (job.Postgres is not null && labels.Contains("db"))
+        {
+            context.Fail("App.Ports", ErrorCodes.Port, "the port label 'db' is reserved for the PostgreSQL sidecar");
+        }
+
+        if (job.Network == NetworkMode.Host && job.Postgres is { } pg)
+        {
+            var staticPorts = job.App.Ports.Select(p => p.Static ?? p.To).ToList();
+            if (staticPorts.Contains(pg.Port))
+            {
+                context.Fail("Postgres.Port", ErrorCodes.Port, $"port {pg.Port} is used by the app and PostgreSQL on the same host network");
+            }
+        }
+
+        var statics = job.App.Ports.Where(p => p.Static is not null || job.Network == NetworkMode.Host).GroupBy(p => p.Static ?? p.To).Where(g => g.Count() > 1);
+        foreach (var group in statics)
+        {
+            context.Fail("App.Ports", ErrorCodes.Port, $"static port {group.Key} is bound twice");
+        }
+    }
+
+    private static void CheckVolumes(ServiceJob job, ValidationContext<ServiceJob> context)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (job.Postgres is not null)
+        {
+            names.Add(JobFacts.DataVolumeName);
+        }
+
+        if (job.Backup is not null)
+        {
+            names.Add(JobFacts.BackupVolumeName);
+        }
+
+        var destinations = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < job.App.Volumes.Length; i++)
+        {
+            var volume = job.App.Volumes[i];
+            if (!names.Add(volume.Name))
+            {
+                context.Fail($"App.Volumes[{i}].Name", ErrorCodes.Volume, $"volume name '{volume.Name}' is used twice in this job");
+            }
+
+            if (!destinations.Add(volume.Destination))
+            {
+                context.Fail($"App.Volumes[{i}].Destination", ErrorCodes.Volume, $"two volumes are mounted at '{volume.Destination}'");
+            }
+
+            if (job.Postgres is not null && volume.Source == job.DataVolumeSource())
+            {
+                context.Fail($"App.Volumes[{i}].Source", ErrorCodes.Volume, $"the app mounts the PostgreSQL data volume '{volume.Source}'");
+            }
+        }
+    }
+
+}
+
+/// <summary>Adds failures with an error code at a path relative to the current validator.</summary>
+internal static class ValidationContextExtensions
+{
+    public static void Fail<T>(this ValidationContext<T> context, string property, string code, string message)
+    {
+        var path = context.PropertyChain.BuildPropertyPath(property);
+        context.AddFailure(new FluentValidation.Results.ValidationFailure(path, message) { ErrorCode = code });
+    }
+}
+
+/// <summary>Validates a constraint.</summary>
+public sealed class ConstraintValidator : AbstractValidator<Constraint>
+{
+    private static readonly string[] Operators = ["=", "!=", ">", ">=", "<", "<=", "distinct_hosts", "distinct_property", "regexp", "set_contains", "set_contains_all", "set_contains_any", "version", "semver", "is_set", "is_not_set"];
+
+    /// <summary>Creates the validator.</summary>
+    public ConstraintValidator()
+    {
+        RuleFor(c => c.Operator).Must(o => Operators.Contains(o)).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage(c => $"'{c.Operator}' is not a Nomad constraint operator ({string.Join(", ", Operators)})");
+        RuleFor(c => c.Attribute).NotEmpty().When(c => c.Operator is not ("distinct_hosts")).WithErrorCode(ErrorCodes.Required);
+    }
+}
+
+/// <summary>Validates the update policy.</summary>
+public sealed class UpdatePolicyValidator : AbstractValidator<UpdatePolicy>
+{
+    /// <summary>Creates the validator.</summary>
+    public UpdatePolicyValidator()
+    {
+        RuleFor(u => u.MaxParallel).GreaterThanOrEqualTo(1).WithErrorCode(ErrorCodes.InvalidValue);
+        RuleFor(u => u.MinHealthyTime).Must(Rules.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 30s");
+        RuleFor(u => u.HealthyDeadline).Must(Rules.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 10m");
+    }
+}
+
+/// <summary>Validates the app task.</summary>
+public sealed class AppTaskValidator : AbstractValidator<AppTask>
+{
+    private static readonly string[] Placeholders = ["host", "port", "address", "database", "user", "password", "passwordUrlEncoded", "passwordFile"];
+
+    /// <summary>Creates the validator for the app of <paramref name="job"/>.</summary>
+    public AppTaskValidator(ServiceJob job)
+    {
+        RuleFor(a => a.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(a => $"'{a.Name}' is not a valid task name");
+        RuleFor(a => a.Name).Must(n => n is not ("postgres" or "wait-for-postgres" or "db-backup")).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage(a => $"task name '{a.Name}' is taken by a generated task");
+        RuleFor(a => a.Image).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("an image is required")
+            .Must(Rules.HasTag).WithErrorCode(ErrorCodes.ImageTag).WithMessage(a => $"image '{a.Image}' needs an explicit tag (repo:tag)");
+        RuleForEach(a => a.Ports).SetValidator(new PortMappingValidator());
+        RuleFor(a => a.Resources).SetValidator(new ResourcesValidator(32));
+        RuleFor(a => a.Service!).SetValidator(a => new ServiceRegistrationValidator(a)).When(a => a.Service is not null);
+        RuleForEach(a => a.Volumes).SetValidator(new AppVolumeValidator());
+        RuleForEach(a => a.Templates).SetValidator(new TemplateFileValidator());
+        RuleFor(a => a).Custom((app, context) =>
+        {
+            foreach (var env in app.Env)
+            {
+                if (!Rules.IsEnvName(env.Name))
+                {
+                    context.Fail($"App.Env.{env.Name}", ErrorCodes.InvalidName, $"'{env.Name}' is not an environment variable name");
+                }
+            }
+
+            foreach (var env in app.Database?.Env ?? [])
+            {
+                var path = $"App.Database.Env.{env.Name}";
+                if (!Rules.IsEnvName(env.Name))
+                {
+                    context.Fail(path, ErrorCodes.InvalidName, $"'{env.Name}' is not an environment variable name");
+                }
+
+                foreach (var placeholder in PlaceholdersIn(env.Value))
+                {
+                    if (!Placeholders.Contains(placeholder))
+                    {
+                        context.Fail(path, ErrorCodes.InvalidValue, $"unknown placeholder '{{{placeholder}}}' (known: {string.Join(", ", Placeholders.Select(p => "{" + p + "}"))})");
+                    }
+                    else if (placeholder == "passwordFile" && app.Database is { PasswordFile: false })
+                    {
+                        context.Fail(path, ErrorCodes.InvalidValue, "{passwordFile} needs `database.passwordFile: true`");
+                    }
+                }
+
+                if (app.Env.Any(e => e.Name == env.Name))
+                {
+                    context.Fail(path, ErrorCodes.InvalidValue, $"'{env.Name}' is set both in app.env and app.database.env");
+                }
+            }
+        });
+        _ = job;
+    }
+
+    /// <summary>The names of the <c>{placeholder}</c>s in a database wiring value.</summary>
+    internal static IEnumerable<string> PlaceholdersIn(string value)
+    {
+        var start = value.IndexOf('{', StringComparison.Ordinal);
+        while (start >= 0)
+        {
+            var end = value.IndexOf('}', start + 1);
+            if (end < 0)
+            {
+                yield break;
+            }
+
+            var name = value[(start + 1)..end];
+            if (name.Length > 0 && name.All(char.IsAsciiLetter))
+            {
+                yield return name;
+            }
+
+            start = value.IndexOf('{', end + 1);
+        }
+    }
+}
+
+/// <summary>Validates a port.</summary>
+public sealed class PortMappingValidator : AbstractValidator<PortMapping>
+{
+    /// <summary>Creates the validator.</summary>
+    public PortMappingValidator()
+    {
+        RuleFor(p => p.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(p => $"'{p.Name}' is not a valid port label");
+        RuleFor(p => p.To).InclusiveBetween(1, 65535).WithErrorCode(ErrorCodes.Port).WithMessage("the container port must be 1-65535");
+        RuleFor(p => p.Static).InclusiveBetween(1, 65535).When(p => p.Static is not null).WithErrorCode(ErrorCodes.Port);
+    }
+}
+
+/// <summary>Validates resources.</summary>
+public sealed class ResourcesValidator : AbstractValidator<Resources>
+{
+    /// <summary>Creates the validator with a memory floor in MB.</summary>
+    public ResourcesValidator(int minimumMemory)
+    {
+        RuleFor(r => r.Cpu).GreaterThanOrEqualTo(20).WithErrorCode(ErrorCodes.Resources).WithMessage("cpu must be at least 20 MHz");
+        RuleFor(r => r.Memory).GreaterThanOrEqualTo(minimumMemory).WithErrorCode(ErrorCodes.Resources)
+            .WithMessage(r => $"memory {r.Memory} MB is below the minimum of {minimumMemory} MB");
+        RuleFor(r => r.MemoryMax).GreaterThanOrEqualTo(r => r.Memory).When(r => r.MemoryMax is not null).WithErrorCode(ErrorCodes.Resources)
+            .WithMessage("memoryMax must be at least memory");
+    }
+}
+
+/// <summary>Validates a service registration.</summary>
+public sealed class ServiceRegistrationValidator : AbstractValidator<ServiceRegistration>
+{
+    /// <summary>Creates the validator for the service of <paramref name="app"/>.</summary>
+    public ServiceRegistrationValidator(AppTask app)
+    {
+        RuleFor(s => s.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(s => $"'{s.Name}' is not a valid service name");
+        RuleFor(s => s.Port).Must(p => app.Ports.Any(port => port.Name == p)).WithErrorCode(ErrorCodes.Service)
+            .WithMessage(s => $"the service names port '{s.Port}', which app.ports does not define");
+        RuleForEach(s => s.Tags).NotEmpty().WithErrorCode(ErrorCodes.InvalidValue);
+        RuleFor(s => s.Check!).SetValidator(new HealthCheckValidator()).When(s => s.Check is not null);
+    }
+}
+
+/// <summary>Validates a health check (http or tcp: the only types both providers accept).</summary>
+public sealed class HealthCheckValidator : AbstractValidator<HealthCheck>
+{
+    /// <summary>Creates the validator.</summary>
+    public HealthCheckValidator()
+    {
+        RuleFor(c => c.Path).NotEmpty().Must(p => p!.StartsWith('/')).When(c => c.Type == CheckType.Http).WithErrorCode(ErrorCodes.Service)
+            .WithMessage("an http check needs a path starting with '/'");
+        RuleFor(c => c.Path).Null().When(c => c.Type == CheckType.Tcp).WithErrorCode(ErrorCodes.Service).WithMessage("a tcp check has no path");
+        RuleFor(c => c.Interval).Must(Rules.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 10s");
+        RuleFor(c => c.Timeout).Must(Rules.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 2s");
+    }
+}
+
+/// <summary>Validates an app volume.</summary>
+public sealed class AppVolumeValidator : AbstractValidator<AppVolume>
+{
+    /// <summary>Creates the validator.</summary>
+    public AppVolumeValidator()
+    {
+        RuleFor(v => v.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(v => $"'{v.Name}' is not a valid volume name");
+        RuleFor(v => v.Source).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(v => $"'{v.Source}' is not a valid host volume name");
+        RuleFor(v => v.Destination).Must(d => d.StartsWith('/') && !d.Contains("..", StringComparison.Ordinal)).WithErrorCode(ErrorCodes.Volume)
+            .WithMessage("the mount destination must be an absolute path");
+        RuleFor(v => v.ReadOnly).Equal(true).When(v => v.Shared).WithErrorCode(ErrorCodes.Volume).WithMessage("a shared volume must be mounted read-only");
+    }
+}
+
+/// <summary>Validates an extra template.</summary>
+public sealed class TemplateFileValidator : AbstractValidator<TemplateFile>
+{
+    /// <summary>Creates the validator.</summary>
+    public TemplateFileValidator()
+    {
+        RuleFor(t => t.Destination).Must(d => (d.StartsWith("local/", StringComparison.Ordinal) || d.StartsWith("secrets/", StringComparison.Ordinal) || d.StartsWith("alloc/", StringComparison.Ordinal)) && !d.Contains("..", StringComparison.Ordinal) && d.Trim() == d && !d.EndsWith('/'))
+            .WithErrorCode(ErrorCodes.InvalidValue).WithMessage("the destination must be a file under local/, secrets/ or alloc/");
+        RuleFor(t => t.Data).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("template data is required");
+        RuleFor(t => t.ChangeMode).Must(m => m is "noop" or "restart" or "signal" or "script").WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage("changeMode must be noop, restart, signal or script");
+        RuleFor(t => t.ChangeMode).NotEqual("signal").When(t => t.Env).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage("an env template cannot use changeMode signal (Nomad rejects env + signal)");
+        RuleFor(t => t.Perms).Must(p => p!.Length is 3 or 4 && p.All(c => c is >= '0' and <= '7')).When(t => t.Perms is not null)
+            .WithErrorCode(ErrorCodes.InvalidValue).WithMessage("perms must be octal, e.g. 0644");
+    }
+}
+
+/// <summary>Validates the PostgreSQL sidecar.</summary>
+public sealed class PostgresSidecarValidator : AbstractValidator<PostgresSidecar>
+{
+    /// <summary>Oldest supported major.</summary>
+    public const int MinimumVersion = 13;
+    /// <summary>Newest major this generator knows the image layout of.</summary>
+    public const int MaximumVersion = 18;
+
+    /// <summary>Creates the validator for the sidecar of <paramref name="job"/>.</summary>
+    public PostgresSidecarValidator(ServiceJob job)
+    {
+        RuleFor(p => p.Version).InclusiveBetween(MinimumVersion, MaximumVersion).WithErrorCode(ErrorCodes.PostgresVersion)
+            .WithMessage(p => $"PostgreSQL {p.Version} is not supported; use {MinimumVersion}-{MaximumVersion}");
+        RuleFor(p => p.Variant).Must(v => v is "" or "alpine" || v.StartsWith("alpine3.", StringComparison.Ordinal) || v is "bookworm" or "trixie" or "bullseye")
+            .WithErrorCode(ErrorCodes.InvalidValue).WithMessage(p => $"'{p.Variant}' is not a postgres image variant (alpine, bookworm, trixie)");
+        RuleFor(p => p.ImageReference).Must(Rules.HasTag).WithErrorCode(ErrorCodes.ImageTag).WithMessage("the PostgreSQL image needs an explicit tag")
+            .Must(i => Rules.Tag(i) is not ("latest" or "alpine")).WithErrorCode(ErrorCodes.ImageTag)
+            .WithMessage("a database image must pin its major version; 'latest' upgrades it silently").OverridePropertyName("Image");
+        RuleFor(p => p.Image).Must((p, image) => Spec.SpecMapper.MajorFromImage(image) == p.Version).When(p => p.Image is not null && Rules.HasTag(p.Image))
+            .WithErrorCode(ErrorCodes.PostgresVersion).WithMessage(p => $"the image tag must start with the major version {p.Version}");
+        RuleFor(p => p.Database).Must(Rules.IsSqlIdentifier).When(p => p.Database is not null).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage("database names are lower-case letters, digits and '_' (starting with a letter or '_')");
+        RuleFor(p => p.User).Must(Rules.IsSqlIdentifier).When(p => p.User is not null).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage("user names are lower-case letters, digits and '_' (starting with a letter or '_')");
+        RuleFor(p => p.Port).InclusiveBetween(1, 65535).WithErrorCode(ErrorCodes.Port);
+        RuleFor(p => p.Port).Equal(5432).When(_ => job.Network == NetworkMode.Bridge).WithErrorCode(ErrorCodes.Port)
+            .WithMessage("on bridge networking each allocation has its own network: keep 5432 (ports only need to differ on host networking)");
+        RuleFor(p => p.Resources).SetValidator(new ResourcesValidator(64));
+        RuleFor(p => p.ShmSize).Must(s => ParseSize(s) is > 0).When(p => p.ShmSize is not null).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage("shmSize is a size such as 256MB or 1GB");
+        RuleFor(p => p.Volume).Must(Rules.IsName).When(p => p.Volume is not null).WithErrorCode(ErrorCodes.InvalidName).WithMessage("not a valid host volume name");
+        RuleFor(p => p.UpgradeFrom).InclusiveBetween(MinimumVersion - 4, MaximumVersion).LessThan(p => p.Version).When(p => p.UpgradeFrom is not null)
+            .WithErrorCode(ErrorCodes.MajorUpgrade).WithMessage("upgradeFrom names an older major than version");
+        RuleForEach(p => p.Settings).Must(s => s.Key.Length > 0 && s.Key.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '.') && !s.Value.Contains('\n'))
+            .WithErrorCode(ErrorCodes.InvalidValue).WithMessage("settings are postgresql.conf names (lower-case, digits, '_', '.') with single-line values");
+        RuleFor(p => p.Password).SetValidator(new SecretSourceValidator(job.Name));
+        RuleFor(p => p.Database).Must(_ => Rules.IsSqlIdentifier(job.DatabaseName())).When(p => p.Database is null && Rules.IsName(job.Name))
+            .WithErrorCode(ErrorCodes.InvalidName).WithMessage(_ => $"the default database name '{job.DatabaseName()}' is not a plain identifier; set postgres.database");
+    }
+
+    /// <summary>Parses sizes such as 256MB, 1GB, 64m into bytes, or null.</summary>
+    public static long? ParseSize(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        var digits = 0;
+        while (digits < value.Length && char.IsAsciiDigit(value[digits]))
+        {
+            digits++;
+        }
+
+        if (digits == 0 || !long.TryParse(value.AsSpan(0, digits), out var number))
+        {
+            return null;
+        }
+
+        long? multiplier = value[digits..].ToUpperInvariant() switch
+        {
+            "" or "B" => 1,
+            "K" or "KB" or "KIB" => 1024,
+            "M" or "MB" or "MIB" => 1024 * 1024,
+            "G" or "GB" or "GIB" => 1024L * 1024 * 1024,
+            _ => null,
+        };
+        return multiplier is null ? null : number * multiplier;
+    }
+}
+
+/// <summary>Validates a secret reference.</summary>
+public sealed class SecretSourceValidator : AbstractValidator<SecretSource>
+{
+    /// <summary>Creates the validator for a secret of job <paramref name="jobName"/>.</summary>
+    public SecretSourceValidator(string jobName)
+    {
+        RuleFor(s => s.Key).Must(Rules.IsSecretKey).WithErrorCode(ErrorCodes.SecretReference).WithMessage("the key must be letters, digits, '_' or '-'");
+        RuleFor(s => s).Custom((secret, context) =>
+        {
+            switch (secret)
+            {
+                case VaultSecret vault when !IsVaultKv2Path(vault.Path):
+                    context.Fail("Vault", ErrorCodes.SecretReference, $"'{vault.Path}' is not a Vault KV v2 API path (mount/data/path, e.g. secret/data/postgres/{jobName})");
+                    break;
+                case NomadVariableSecret variable when !IsReadableVariablePath(variable.Path, jobName):
+                    context.Fail("NomadVar", ErrorCodes.SecretReference, $"'{variable.Path}' is not readable by every task of the job: a job's workload identity reads exactly nomad/jobs/{jobName} or nomad/jobs/{jobName}/{jobName} (the group)");
+                    break;
+            }
+        });
+    }
+
+    private static bool IsVaultKv2Path(string path)
+    {
+        var parts = path.Split('/');
+        return parts.Length >= 3 && parts[1] == "data" && parts.All(p => p.Length > 0 && p.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'));
+    }
+
+    private static bool IsReadableVariablePath(string path, string jobName) =>
+        path == $"nomad/jobs/{jobName}" || path == $"nomad/jobs/{jobName}/{jobName}";
+}
+
+/// <summary>Validates SQLite storage.</summary>
+public sealed class SqliteStorageValidator : AbstractValidator<SqliteStorage>
+{
+    /// <summary>Creates the validator.</summary>
+    public SqliteStorageValidator()
+    {
+        RuleFor(s => s.Volume).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage("not a valid host volume name");
+        RuleFor(s => s.Destination).Must(d => d.StartsWith('/')).WithErrorCode(ErrorCodes.Volume).WithMessage("the mount destination must be an absolute path");
+        RuleFor(s => s.File).Must(f => f.Length > 0 && !f.Contains('/') && f.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_'))
+            .WithErrorCode(ErrorCodes.InvalidValue).WithMessage("the database file is a plain file name inside the volume");
+    }
+}
+
+/// <summary>Validates a backup policy.</summary>
+public sealed class BackupPolicyValidator : AbstractValidator<BackupPolicy>
+{
+    /// <summary>Creates the validator for the backup of <paramref name="job"/>.</summary>
+    public BackupPolicyValidator(ServiceJob job)
+    {
+        RuleFor(b => b.Volume).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage("not a valid host volume name");
+        RuleFor(b => b.Volume).Must(v => v != job.DataVolumeSource()).When(_ => job.Postgres is not null).WithErrorCode(ErrorCodes.BackupVolume)
+            .WithMessage(b => $"the backup volume '{b.Volume}' is the PostgreSQL data volume; a backup must not live with the data it protects");
+        RuleFor(b => b.Volume).Must(v => v != job.Sqlite!.Volume).When(_ => job.Sqlite is not null).WithErrorCode(ErrorCodes.BackupVolume)
+            .WithMessage(b => $"the backup volume '{b.Volume}' is the SQLite data volume; a backup must not live with the data it protects");
+        RuleFor(b => b.Volume).Must(v => job.App.Volumes.All(a => a.Source != v)).WithErrorCode(ErrorCodes.BackupVolume)
+            .WithMessage("the backup volume is also one of the app's volumes");
+        RuleFor(b => b).Must(_ => job.Postgres is not null || job.Sqlite is not null).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage("a backup needs a database: add `postgres:` or `sqlite:`").OverridePropertyName("Backup");
+        RuleFor(b => b.Schedule).Custom((schedule, context) =>
+        {
+            if (schedule.Cron is not null && schedule.Interval is not null)
+            {
+                context.Fail("Schedule", ErrorCodes.Schedule, "give either a cron `schedule` or an `interval`, not both");
+            }
+
+            if (schedule.Cron is not null && !CronSchedule.TryNormalize(schedule.Cron, out _, out var error))
+            {
+                context.Fail("Schedule", ErrorCodes.Schedule, error);
+            }
+
+            if (schedule.Interval is not null && (!Rules.TryParseDuration(schedule.Interval, out var interval) || interval < TimeSpan.FromMinutes(1)))
+            {
+                context.Fail("Interval", ErrorCodes.Schedule, $"'{schedule.Interval}' is not an interval of at least one minute (e.g. 30m, 6h, 1d)");
+            }
+
+            if (!CronSchedule.IsTimeZone(schedule.TimeZone))
+            {
+                context.Fail("TimeZone", ErrorCodes.Schedule, $"'{schedule.TimeZone}' is not an IANA time zone (e.g. UTC, Europe/Berlin)");
+            }
+        });
+        RuleFor(b => b.Retention).Custom((retention, context) =>
+        {
+            if (retention.KeepLast is null && retention.MaxAge is null)
+            {
+                context.Fail("Retention", ErrorCodes.Retention, "retention needs keepLast and/or maxAge");
+            }
+
+            if (retention.KeepLast is < 1)
+            {
+                context.Fail("Retention.KeepLast", ErrorCodes.Retention, "keepLast must be at least 1: retention never deletes the last good backup");
+            }
+
+            if (retention.MaxAge is not null && (!Rules.TryParseDuration(retention.MaxAge, out var age) || age < TimeSpan.FromHours(1)))
+            {
+                context.Fail("Retention.MaxAge", ErrorCodes.Retention, $"'{retention.MaxAge}' is not an age of at least one hour (e.g. 36h, 30d)");
+            }
+        });
+        RuleFor(b => b.Placement).NotEqual(BackupPlacement.Periodic).When(_ => job.Postgres is null).WithErrorCode(ErrorCodes.PeriodicBackup)
+            .WithMessage("a periodic backup job reaches PostgreSQL through its registered service; SQLite files are backed up by a sidecar");
+        RuleFor(b => b.Schedule.Cron).NotNull().When(b => b.Placement == BackupPlacement.Periodic).WithErrorCode(ErrorCodes.PeriodicBackup)
+            .WithMessage("a periodic backup job runs on Nomad's cron (`periodic { crons }`): give a cron `schedule`, not an interval").OverridePropertyName("Schedule");
+        RuleFor(b => b.VerifyRestore).Equal(false).When(_ => job.Postgres is null).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage("restore-verify applies to PostgreSQL dumps").OverridePropertyName("Verify");
+    }
+}
+
+/// <summary>Cron handling shared by validation and rendering: the subset the backup script evaluates.</summary>
+public static class CronSchedule
+{
+    private static readonly Dictionary<string, string> Macros = new(StringComparer.Ordinal)
+    {
+        ["@hourly"] = "0 * * * *",
+        ["@daily"] = "0 0 * * *",
+        ["@midnight"] = "0 0 * * *",
+        ["@weekly"] = "0 0 * * 0",
+        ["@monthly"] = "0 0 1 * *",
+        ["@yearly"] = "0 0 1 1 *",
+        ["@annually"] = "0 0 1 1 *",
+    };
+
+    /// <summary>
+    /// Parses with Cronos and returns the five-field form the backup script evaluates (macros expanded). Only numbers,
+    /// <c>*</c>, lists, ranges and steps are accepted: the script's matcher implements exactly those.
+    /// </summary>
+    public static bool TryNormalize(string expression, out string normalized, out string error)
+    {
+        normalized = Macros.TryGetValue(expression.Trim(), out var expanded) ? expanded : string.Join(' ', expression.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        error = string.Empty;
+        var fields = normalized.Split(' ');
+        if (fields.Length != 5)
+        {
+            error = $"'{expression}' is not a five-field cron expression (minute hour day-of-month month day-of-week)";
+            return false;
+        }
+
+        if (normalized.Any(c => !(char.IsAsciiDigit(c) || c is '*' or ',' or '-' or '/' or ' ')))
+        {
+            error = $"'{expression}': use numbers, *, lists (1,2), ranges (1-5) and steps (*/15) only";
+            return false;
+        }
+
+        try
+        {
+            _ = CronExpression.Parse(normalized, CronFormat.Standard);
+            return true;
+        }
+        catch (CronFormatException exception)
+        {
+            error = $"'{expression}' is not a valid cron expression: {exception.Message}";
+            return false;
+        }
+    }
+
+    /// <summary>True for a known IANA time zone.</summary>
+    public static bool IsTimeZone(string name)
+    {
+        if (name is "UTC" or "Etc/UTC")
+        {
+            return true;
+        }
+
+        return TimeZoneInfo.TryFindSystemTimeZoneById(name, out _) && name.Contains('/', StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,4 @@
+#!/bin/sh
+# placeholder: replaced by the backup scripts branch
+set -eu
+echo "backup-lib.sh"
