@@ -1,0 +1,346 @@
+using NomadDbPatterns.Model;
+using NomadDbPatterns.Validation;
+
+namespace NomadDbPatterns.Builder;
+
+/// <summary>Entry point of the fluent C# API: <c>NomadJob.Create("vaultwarden").WithApp(...).WithPostgres(...).Build()</c>.</summary>
+public static class NomadJob
+{
+    /// <summary>Starts a service job named <paramref name="name"/>.</summary>
+    public static JobBuilder Create(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return new JobBuilder(name);
+    }
+}
+
+/// <summary>Builds a <see cref="ServiceJob"/>; <see cref="Build"/> validates it.</summary>
+public sealed class JobBuilder
+{
+    private ServiceJob _job;
+
+    internal JobBuilder(string name) => _job = new ServiceJob(name, new AppTask(string.Empty));
+
+    /// <summary>Sets the app task: its image, then anything else through <paramref name="configure"/>.</summary>
+    public JobBuilder WithApp(string image, Action<AppBuilder>? configure = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(image);
+        var builder = new AppBuilder(_job.App with { Image = image });
+        configure?.Invoke(builder);
+        _job = _job with { App = builder.Task };
+        return this;
+    }
+
+    /// <summary>Adds a dedicated PostgreSQL sidecar; a password source is required.</summary>
+    public JobBuilder WithPostgres(Action<PostgresBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var builder = new PostgresBuilder(_job.Name);
+        configure(builder);
+        _job = _job with { Postgres = builder.Sidecar };
+        return this;
+    }
+
+    /// <summary>Keeps the app's data in SQLite on a host volume instead of a networked database.</summary>
+    public JobBuilder WithSqlite(string volume, string destination, string file)
+    {
+        _job = _job with { Sqlite = new SqliteStorage(volume, destination, file) };
+        return this;
+    }
+
+    /// <summary>Adds scheduled, verified backups (daily at 03:00 UTC, keep 7, sidecar, unless configured).</summary>
+    public JobBuilder WithBackup(Action<BackupBuilder>? configure = null)
+    {
+        var builder = new BackupBuilder(new BackupPolicy($"{_job.Name}-backups"));
+        configure?.Invoke(builder);
+        _job = _job with { Backup = builder.Policy };
+        return this;
+    }
+
+    /// <summary>Sets the datacenters.</summary>
+    public JobBuilder WithDatacenters(params string[] datacenters)
+    {
+        _job = _job with { Datacenters = [.. datacenters] };
+        return this;
+    }
+
+    /// <summary>Sets the namespace.</summary>
+    public JobBuilder WithNamespace(string @namespace)
+    {
+        _job = _job with { Namespace = @namespace };
+        return this;
+    }
+
+    /// <summary>Sets the region.</summary>
+    public JobBuilder WithRegion(string region)
+    {
+        _job = _job with { Region = region };
+        return this;
+    }
+
+    /// <summary>Sets the node pool.</summary>
+    public JobBuilder WithNodePool(string nodePool)
+    {
+        _job = _job with { NodePool = nodePool };
+        return this;
+    }
+
+    /// <summary>Adds a placement constraint.</summary>
+    public JobBuilder WithConstraint(string attribute, string @operator, string value)
+    {
+        _job = _job with { Constraints = _job.Constraints.Add(new Constraint(attribute, @operator, value)) };
+        return this;
+    }
+
+    /// <summary>Uses the node's network instead of a bridge: every port becomes static.</summary>
+    public JobBuilder WithHostNetwork()
+    {
+        _job = _job with { Network = NetworkMode.Host };
+        return this;
+    }
+
+    /// <summary>The job as built so far, unvalidated.</summary>
+    public ServiceJob Peek() => _job;
+
+    /// <summary>Validates and returns the job; throws <see cref="JobValidationException"/> listing every problem.</summary>
+    public ServiceJob Build()
+    {
+        var diagnostics = NomadDb.Validate([_job]).Where(d => d.Severity == Severity.Error).ToList();
+        return diagnostics.Count == 0 ? _job : throw new JobValidationException(diagnostics);
+    }
+}
+
+/// <summary>Configures the app task.</summary>
+public sealed class AppBuilder
+{
+    internal AppBuilder(AppTask task) => Task = task;
+
+    internal AppTask Task { get; private set; }
+
+    /// <summary>Adds a port the app listens on.</summary>
+    public AppBuilder WithPort(string name, int containerPort, int? staticPort = null)
+    {
+        Task = Task with { Ports = Task.Ports.Add(new PortMapping(name, containerPort, staticPort)) };
+        return this;
+    }
+
+    /// <summary>Adds a plain (non-secret) environment variable.</summary>
+    public AppBuilder WithEnv(string name, string value)
+    {
+        Task = Task with { Env = Task.Env.Add(new EnvVar(name, value)) };
+        return this;
+    }
+
+    /// <summary>Adds a database setting with placeholders ({host}, {port}, {address}, {database}, {user}, {password}, {passwordUrlEncoded}, {passwordFile}).</summary>
+    public AppBuilder WithDatabaseEnv(string name, string valueWithPlaceholders)
+    {
+        var wiring = Task.Database ?? new DatabaseWiring();
+        Task = Task with { Database = wiring with { Env = wiring.Env.Add(new EnvVar(name, valueWithPlaceholders)) } };
+        return this;
+    }
+
+    /// <summary>Also renders the database password into /secrets/db-password for apps with a _FILE variant.</summary>
+    public AppBuilder WithDatabasePasswordFile()
+    {
+        Task = Task with { Database = (Task.Database ?? new DatabaseWiring()) with { PasswordFile = true } };
+        return this;
+    }
+
+    /// <summary>Sets CPU (MHz) and memory (MB).</summary>
+    public AppBuilder WithResources(int cpu, int memory, int? memoryMax = null)
+    {
+        Task = Task with { Resources = new Resources(cpu, memory, memoryMax) };
+        return this;
+    }
+
+    /// <summary>Registers a service with an HTTP check on <paramref name="path"/>.</summary>
+    public AppBuilder WithHttpService(string name, string port, string path, ServiceProvider provider = ServiceProvider.Nomad)
+    {
+        Task = Task with { Service = new ServiceRegistration(name, port) { Provider = provider, Check = new HealthCheck(CheckType.Http, path) } };
+        return this;
+    }
+
+    /// <summary>Registers a service with a TCP check.</summary>
+    public AppBuilder WithTcpService(string name, string port, ServiceProvider provider = ServiceProvider.Nomad)
+    {
+        Task = Task with { Service = new ServiceRegistration(name, port) { Provider = provider, Check = new HealthCheck(CheckType.Tcp, null) } };
+        return this;
+    }
+
+    /// <summary>Mounts a host volume.</summary>
+    public AppBuilder WithVolume(string name, string source, string destination, bool readOnly = false)
+    {
+        Task = Task with { Volumes = Task.Volumes.Add(new AppVolume(name, source, destination, readOnly)) };
+        return this;
+    }
+
+    /// <summary>Adds a template file.</summary>
+    public AppBuilder WithTemplate(string destination, string data, bool env = false, string changeMode = "restart")
+    {
+        Task = Task with { Templates = Task.Templates.Add(new TemplateFile(destination, data) { Env = env, ChangeMode = changeMode }) };
+        return this;
+    }
+
+    /// <summary>Overrides the command and arguments.</summary>
+    public AppBuilder WithCommand(string command, params string[] args)
+    {
+        Task = Task with { Command = command, Args = [.. args] };
+        return this;
+    }
+
+    /// <summary>Sets the user to run as.</summary>
+    public AppBuilder WithUser(string user)
+    {
+        Task = Task with { User = user };
+        return this;
+    }
+}
+
+/// <summary>Configures the PostgreSQL sidecar.</summary>
+public sealed class PostgresBuilder
+{
+    private readonly string _jobName;
+
+    internal PostgresBuilder(string jobName)
+    {
+        _jobName = jobName;
+        Sidecar = new PostgresSidecar(new NomadVariableSecret($"nomad/jobs/{jobName}"));
+    }
+
+    internal PostgresSidecar Sidecar { get; private set; }
+
+    /// <summary>Sets the major version (image <c>postgres:MAJOR-alpine</c> unless an image is given).</summary>
+    public PostgresBuilder WithVersion(int major)
+    {
+        Sidecar = Sidecar with { Version = major };
+        return this;
+    }
+
+    /// <summary>Uses an explicit image; its tag must start with the major.</summary>
+    public PostgresBuilder WithImage(string image)
+    {
+        Sidecar = Sidecar with { Image = image, Version = Spec.SpecMapper.MajorFromImage(image) ?? Sidecar.Version };
+        return this;
+    }
+
+    /// <summary>Reads the password from Vault KV v2 (e.g. <c>secret/data/postgres/gitea</c>).</summary>
+    public PostgresBuilder WithPasswordFromVault(string path, string key = "password", string? role = null)
+    {
+        Sidecar = Sidecar with { Password = new VaultSecret(path, key) { Role = role } };
+        return this;
+    }
+
+    /// <summary>Reads the password from a Nomad Variable (default path <c>nomad/jobs/&lt;job&gt;</c>).</summary>
+    public PostgresBuilder WithPasswordFromNomadVariable(string? path = null, string key = "db_password")
+    {
+        Sidecar = Sidecar with { Password = new NomadVariableSecret(path ?? $"nomad/jobs/{_jobName}", key) };
+        return this;
+    }
+
+    /// <summary>Sets database and user names.</summary>
+    public PostgresBuilder WithDatabase(string database, string? user = null)
+    {
+        Sidecar = Sidecar with { Database = database, User = user ?? Sidecar.User };
+        return this;
+    }
+
+    /// <summary>Sets the host volume of the data directory.</summary>
+    public PostgresBuilder WithVolume(string source)
+    {
+        Sidecar = Sidecar with { Volume = source };
+        return this;
+    }
+
+    /// <summary>Sets the port (host networking only).</summary>
+    public PostgresBuilder WithPort(int port)
+    {
+        Sidecar = Sidecar with { Port = port };
+        return this;
+    }
+
+    /// <summary>Adds a server setting (<c>-c key=value</c>).</summary>
+    public PostgresBuilder WithSetting(string key, string value)
+    {
+        Sidecar = Sidecar with { Settings = Sidecar.Settings.Add(new KeyValuePair<string, string>(key, value)) };
+        return this;
+    }
+
+    /// <summary>Sets CPU and memory.</summary>
+    public PostgresBuilder WithResources(int cpu, int memory, int? memoryMax = null)
+    {
+        Sidecar = Sidecar with { Resources = new Resources(cpu, memory, memoryMax) };
+        return this;
+    }
+
+    /// <summary>Sets /dev/shm size, e.g. 256MB.</summary>
+    public PostgresBuilder WithShmSize(string size)
+    {
+        Sidecar = Sidecar with { ShmSize = size };
+        return this;
+    }
+}
+
+/// <summary>Configures backups.</summary>
+public sealed class BackupBuilder
+{
+    internal BackupBuilder(BackupPolicy policy) => Policy = policy;
+
+    internal BackupPolicy Policy { get; private set; }
+
+    /// <summary>Runs on a five-field cron expression in <paramref name="timeZone"/>.</summary>
+    public BackupBuilder WithSchedule(string cron, string timeZone = "UTC")
+    {
+        Policy = Policy with { Schedule = new BackupSchedule(cron, null, timeZone) };
+        return this;
+    }
+
+    /// <summary>Runs every <paramref name="interval"/> (e.g. 6h).</summary>
+    public BackupBuilder WithInterval(string interval)
+    {
+        Policy = Policy with { Schedule = new BackupSchedule(null, interval) };
+        return this;
+    }
+
+    /// <summary>Keeps the newest <paramref name="keepLast"/> backups and/or none older than <paramref name="maxAge"/>.</summary>
+    public BackupBuilder WithRetention(int? keepLast, string? maxAge = null)
+    {
+        Policy = Policy with { Retention = new BackupRetention(keepLast, maxAge) };
+        return this;
+    }
+
+    /// <summary>Writes to host volume <paramref name="source"/>.</summary>
+    public BackupBuilder WithVolume(string source)
+    {
+        Policy = Policy with { Volume = source };
+        return this;
+    }
+
+    /// <summary>Restores every new dump into a scratch database and compares row counts.</summary>
+    public BackupBuilder WithRestoreVerification()
+    {
+        Policy = Policy with { VerifyRestore = true };
+        return this;
+    }
+
+    /// <summary>Dumps plain SQL, gzip-compressed, instead of pg_dump's custom format.</summary>
+    public BackupBuilder AsPlainSqlGzip()
+    {
+        Policy = Policy with { Format = BackupFormat.PlainGzip };
+        return this;
+    }
+
+    /// <summary>Runs as a separate periodic batch job instead of a sidecar.</summary>
+    public BackupBuilder AsPeriodicJob()
+    {
+        Policy = Policy with { Placement = BackupPlacement.Periodic };
+        return this;
+    }
+}
+
+/// <summary>A model built in code did not validate.</summary>
+public sealed class JobValidationException(IReadOnlyList<Diagnostic> diagnostics)
+    : Exception("The job is invalid:\n" + string.Join('\n', diagnostics.Select(d => $"  {d.Code} {d.Path}: {d.Message}")))
+{
+    /// <summary>Every problem found.</summary>
+    public IReadOnlyList<Diagnostic> Diagnostics { get; } = diagnostics;
+}
