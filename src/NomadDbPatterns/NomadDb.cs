@@ -38,7 +38,8 @@ public static class NomadDb
         var diagnostics = new List<Diagnostic>();
         foreach (var loaded in jobs)
         {
-            diagnostics.AddRange(ValidateJob(loaded.Job, loaded.PathOf, path => loaded.Map.Locate(path), 0));
+            diagnostics.AddRange(ValidateJob(loaded.Job, loaded.PathOf, path => loaded.Map.Locate(path), 0)
+                .Where(d => !loaded.ReadErrorPaths.Any(p => d.Path == p || d.Path.StartsWith(p + ".", StringComparison.Ordinal) || d.Path.StartsWith(p + "[", StringComparison.Ordinal))));
         }
 
         return diagnostics;

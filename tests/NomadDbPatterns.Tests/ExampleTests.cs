@@ -31,13 +31,14 @@ public sealed class ExampleTests
         return (loaded, files);
     }
 
-    [TestCaseSource(nameof(ExampleFiles))]
-    public void Example_matches_its_snapshot(string relative)
+    private static IEnumerable<TestCaseData> RenderedExampleFiles() =>
+        ExampleFiles().SelectMany(relative => RenderExample(relative).Files.Select(f => new TestCaseData(relative, f.File.FileName).SetArgDisplayNames(f.File.FileName)));
+
+    [TestCaseSource(nameof(RenderedExampleFiles))]
+    public void Example_matches_its_snapshot(string relative, string fileName)
     {
-        foreach (var (_, file) in RenderExample(relative).Files)
-        {
-            Snapshot.Verify(Path.GetFileNameWithoutExtension(file.FileName), file.Content);
-        }
+        var file = RenderExample(relative).Files.Single(f => f.File.FileName == fileName).File;
+        Snapshot.Verify(fileName[..^".hcl".Length], file.Content);
     }
 
     [Test]

@@ -508,7 +508,7 @@ internal sealed class JobViewBuilder(ServiceJob job, string sourceName, Template
     }
 
     private static TemplateView SecretFileTemplate(SecretSource secret, string changeMode) =>
-        new(Str("secrets/db-password"), Str("0400"), null, Str(changeMode), HclString.Text(ConsulTemplate.SecretFile(secret)));
+        new(Str("secrets/db-password"), Str("0644"), null, Str(changeMode), HclString.Text(ConsulTemplate.SecretFile(secret)));
 
     private static VaultView? Vault(SecretSource secret) => secret is VaultSecret vault ? new VaultView(StrOrNull(vault.Role)) : null;
 

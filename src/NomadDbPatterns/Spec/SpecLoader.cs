@@ -10,6 +10,9 @@ namespace NomadDbPatterns.Spec;
 /// <param name="Map">Positions of every spec path in the file.</param>
 public sealed record LoadedJob(ServiceJob Job, string File, string BasePath, SourceMap Map)
 {
+    /// <summary>Spec paths that already had a reading error: validation does not report them a second time.</summary>
+    public IReadOnlyList<string> ReadErrorPaths { get; init; } = [];
+
     /// <summary>The full spec path of <paramref name="path"/> (relative to the job).</summary>
     public string PathOf(string path) => BasePath.Length == 0 ? path : path.Length == 0 ? BasePath : $"{BasePath}.{path}";
 
@@ -130,10 +133,11 @@ public static class SpecLoader
         var jobs = new List<LoadedJob>();
         foreach (var (node, path) in jobNodes)
         {
+            var before = diagnostics.Count;
             var job = LoadJob(node, path, map, diagnostics);
             if (job is not null)
             {
-                jobs.Add(new LoadedJob(job, file, path, map));
+                jobs.Add(new LoadedJob(job, file, path, map) { ReadErrorPaths = [.. diagnostics.Skip(before).Select(d => d.Path)] });
             }
         }
 

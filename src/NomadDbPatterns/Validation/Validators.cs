@@ -163,13 +163,13 @@ public sealed class AppTaskValidator : AbstractValidator<AppTask>
             {
                 if (!Rules.IsEnvName(env.Name))
                 {
-                    context.Fail($"App.Env.{env.Name}", ErrorCodes.InvalidName, $"'{env.Name}' is not an environment variable name");
+                    context.Fail($"Env.{env.Name}", ErrorCodes.InvalidName, $"'{env.Name}' is not an environment variable name");
                 }
             }
 
             foreach (var env in app.Database?.Env ?? [])
             {
-                var path = $"App.Database.Env.{env.Name}";
+                var path = $"Database.Env.{env.Name}";
                 if (!Rules.IsEnvName(env.Name))
                 {
                     context.Fail(path, ErrorCodes.InvalidName, $"'{env.Name}' is not an environment variable name");
@@ -265,7 +265,7 @@ public sealed class HealthCheckValidator : AbstractValidator<HealthCheck>
     /// <summary>Creates the validator.</summary>
     public HealthCheckValidator()
     {
-        RuleFor(c => c.Path).NotEmpty().Must(p => p!.StartsWith('/')).When(c => c.Type == CheckType.Http).WithErrorCode(ErrorCodes.Service)
+        RuleFor(c => c.Path).Must(p => p is not null && p.StartsWith('/')).When(c => c.Type == CheckType.Http).WithErrorCode(ErrorCodes.Service)
             .WithMessage("an http check needs a path starting with '/'");
         RuleFor(c => c.Path).Null().When(c => c.Type == CheckType.Tcp).WithErrorCode(ErrorCodes.Service).WithMessage("a tcp check has no path");
         RuleFor(c => c.Interval).Must(Rules.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 10s");

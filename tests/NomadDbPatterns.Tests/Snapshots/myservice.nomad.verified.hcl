@@ -82,7 +82,7 @@ job "myservice" {
 
       template {
         destination = "secrets/db-password"
-        perms       = "0400"
+        perms       = "0644"
         change_mode = "noop"
         data        = <<-EOH
           {{ with nomadVar "nomad/jobs/myservice" }}{{ .db_password }}{{ end }}

@@ -100,7 +100,7 @@ job "wiki" {
 
       template {
         destination = "secrets/db-password"
-        perms       = "0400"
+        perms       = "0644"
         change_mode = "noop"
         data        = <<-EOH
           {{ with secret "secret/data/postgres/wiki" }}{{ .Data.data.password }}{{ end }}
