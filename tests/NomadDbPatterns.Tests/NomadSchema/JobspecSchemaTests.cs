@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NUnit.Framework;
 using NomadDbPatterns.Tests.Infrastructure;
 
 namespace NomadDbPatterns.Tests.NomadSchema;
@@ -133,8 +134,11 @@ public sealed class JobspecSchemaTests
                   config {
                     image  = "alpine"
                     labels = { app = "a" }
-                    sysctl {
+                    sysctl = {
                       "net.core.somaxconn" = "16384"
+                    }
+                    ulimit {
+                      nofile = "4096:8192"
                     }
                     auth = { username = "u" }
                   }
