@@ -1,16 +1,39 @@
-// Reads a JSON array of file paths on stdin; prints {"<path>": {"json": <parsed>} | {"error": "<message>"}}.
-import { parse } from "@cdktf/hcl2json";
+// Parses HCL with the real HCL parser (@cdktf/hcl2json, a WebAssembly build of hcl2json) and prints ONE JSON object:
+//   { "<name>": { "json": <parsed body> } | { "error": "<parser message>" }, ... }
+// Starting the WebAssembly module is the slow part, so callers batch many inputs into one process.
+//
+// Inputs, either:
+//   node parse.mjs FILE...                  each FILE is read from disk and keyed by the path as given
+//   node parse.mjs < inputs.json            a JSON array whose items are a path string, or {"name": "...", "text": "..."}
+//                                           for HCL passed inline (keyed by name)
 import { readFileSync } from "node:fs";
+import hcl2json from "@cdktf/hcl2json";
 
-const chunks = [];
-for await (const chunk of process.stdin) chunks.push(chunk);
-const paths = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-const out = {};
-for (const path of paths) {
+function readInputs() {
+  const args = process.argv.slice(2);
+  if (args.length > 0) return args;
+  const stdin = readFileSync(0, "utf8");
+  const list = JSON.parse(stdin);
+  if (!Array.isArray(list)) throw new Error("stdin must hold a JSON array of paths or {name, text} objects");
+  return list;
+}
+
+async function parseOne(item) {
+  const name = typeof item === "string" ? item : item.name;
   try {
-    out[path] = { json: await parse(path, readFileSync(path, "utf8")) };
+    const text = typeof item === "string" ? readFileSync(item, "utf8") : item.text;
+    return [name, { json: await hcl2json.parse(name, text) }];
   } catch (error) {
-    out[path] = { error: String(error && error.message ? error.message : error) };
+    return [name, { error: error instanceof Error ? error.message : String(error) }];
   }
 }
-process.stdout.write(JSON.stringify(out));
+
+const results = {};
+// Sequential on purpose: the Go WebAssembly bridge is single-threaded and parses are fast once it is loaded.
+for (const item of readInputs()) {
+  const [name, result] = await parseOne(item);
+  results[name] = result;
+}
+process.stdout.write(JSON.stringify(results));
+// The Go runtime inside the WebAssembly module keeps the event loop alive; we are done.
+process.exit(0);

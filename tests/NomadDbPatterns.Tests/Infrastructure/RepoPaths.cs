@@ -1,24 +1,38 @@
 namespace NomadDbPatterns.Tests.Infrastructure;
 
-/// <summary>Locations inside the repository, found by walking up from the test assembly to NomadDbPatterns.sln.</summary>
+/// <summary>Finds files of this repository from a running test, wherever the test assembly was built to.</summary>
 public static class RepoPaths
 {
-    public static string Root { get; } = FindRoot();
+    private const string SolutionFileName = "NomadDbPatterns.sln";
 
-    public static string Examples => Path.Combine(Root, "examples");
+    private static readonly Lazy<string> LazyRoot = new(() => FindRoot(AppContext.BaseDirectory));
 
-    public static string TestProject => Path.Combine(Root, "tests", "NomadDbPatterns.Tests");
+    /// <summary>The directory holding NomadDbPatterns.sln.</summary>
+    public static string Root => LazyRoot.Value;
 
-    public static string Snapshots => Path.Combine(TestProject, "Snapshots");
+    /// <summary>The example specs.</summary>
+    public static string Examples => Combine("examples");
 
-    private static string FindRoot()
+    /// <summary>The main test project's directory.</summary>
+    public static string TestProject => Combine("tests", "NomadDbPatterns.Tests");
+
+    /// <summary>Committed snapshots.</summary>
+    public static string Snapshots => Combine("tests", "NomadDbPatterns.Tests", "Snapshots");
+
+    /// <summary>A path below the repository root, from '/'-separated parts.</summary>
+    public static string Combine(params string[] parts) => Path.Combine([Root, .. parts]);
+
+    private static string FindRoot(string start)
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "NomadDbPatterns.sln")))
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
         {
-            directory = directory.Parent;
+            if (File.Exists(Path.Combine(dir.FullName, SolutionFileName)))
+            {
+                return dir.FullName;
+            }
         }
 
-        return directory?.FullName ?? throw new InvalidOperationException("NomadDbPatterns.sln not found above the test assembly.");
+        throw new InvalidOperationException(
+            $"No {SolutionFileName} found in {start} or any directory above it; tests must run from a build inside the repository.");
     }
 }
