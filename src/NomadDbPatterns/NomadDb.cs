@@ -14,6 +14,17 @@ public sealed record RenderResult(IReadOnlyList<RenderedFile> Files, IReadOnlyLi
     public bool Success => Diagnostics.All(d => d.Severity != Severity.Error);
 }
 
+/// <summary>How to render.</summary>
+public sealed record RenderOptions
+{
+    /// <summary>Template overrides, or null for the embedded templates.</summary>
+    public TemplateSet? Templates { get; init; }
+    /// <summary>Directory spec paths in headers are relative to (default: the current directory).</summary>
+    public string? BaseDirectory { get; init; }
+    /// <summary>The volume lock to check and update (<c>nomad-db.lock</c>), or null to skip the upgrade guard.</summary>
+    public string? LockPath { get; init; }
+}
+
 /// <summary>One-call entry points for build scripts and the CLI.</summary>
 public static class NomadDb
 {
@@ -59,33 +70,50 @@ public static class NomadDb
         _ = index;
     }
 
-    /// <summary>Loads spec files and directories, validates them, and renders them in memory.</summary>
-    public static RenderResult Render(IEnumerable<string> inputs, TemplateSet? templates = null, string? baseDirectory = null)
+    /// <summary>Loads spec files and directories, validates them (each job, the fleet, the volume lock), and renders them in memory.</summary>
+    public static RenderResult Render(IEnumerable<string> inputs, RenderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        options ??= new RenderOptions();
         var files = SpecLoader.ExpandInputs(inputs);
         var loaded = SpecLoader.LoadFiles(files);
         var diagnostics = new List<Diagnostic>(loaded.Diagnostics);
         diagnostics.AddRange(Validate(loaded.Jobs));
+        diagnostics.AddRange(FleetValidator.Validate(loaded.Jobs));
+        var volumeLock = options.LockPath is null ? null : VolumeLock.Load(options.LockPath);
+        if (volumeLock is not null)
+        {
+            diagnostics.AddRange(volumeLock.Check(loaded.Jobs));
+        }
+
         if (diagnostics.Any(d => d.Severity == Severity.Error))
         {
             return new RenderResult([], Sorted(diagnostics));
         }
 
-        var renderer = templates is null ? JobRenderer.Default : new JobRenderer(templates);
+        var renderer = options.Templates is null ? JobRenderer.Default : new JobRenderer(options.Templates);
         var rendered = new List<RenderedFile>();
         foreach (var job in loaded.Jobs)
         {
-            rendered.AddRange(renderer.Render(job.Job, DisplayPath(job.File, baseDirectory)));
+            rendered.AddRange(renderer.Render(job.Job, DisplayPath(job.File, options.BaseDirectory)));
+        }
+
+        if (volumeLock is not null)
+        {
+            var updated = volumeLock.Update(loaded.Jobs.Select(j => j.Job));
+            if (updated.Volumes.Count > 0)
+            {
+                rendered.Add(new RenderedFile(VolumeLock.FileName, updated.ToText()));
+            }
         }
 
         return new RenderResult(rendered, Sorted(diagnostics));
     }
 
-    /// <summary>Renders a spec directory into <paramref name="outputDirectory"/>, writing nothing unless every spec is valid.</summary>
+    /// <summary>Renders a spec directory into <paramref name="outputDirectory"/> (with its <c>nomad-db.lock</c>), writing nothing unless every spec is valid.</summary>
     public static RenderResult RenderDirectory(string specDirectory, string outputDirectory, TemplateSet? templates = null)
     {
-        var result = Render([specDirectory], templates);
+        var result = Render([specDirectory], new RenderOptions { Templates = templates, LockPath = Path.Combine(outputDirectory, VolumeLock.FileName) });
         if (result.Success)
         {
             OutputWriter.WriteAll(outputDirectory, result.Files);

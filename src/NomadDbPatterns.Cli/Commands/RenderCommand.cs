@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NomadDbPatterns.Rendering;
+using NomadDbPatterns.Validation;
 
 namespace NomadDbPatterns.Cli.Commands;
 
@@ -11,18 +12,19 @@ internal sealed class RenderCommand(CliConsole console)
         var specs = Shared.SpecsArgument();
         var output = new Option<string>("--output", "-o") { Description = "Directory to write the job files into", Required = true };
         var templates = Shared.TemplatesOption();
+        var lockFile = Shared.LockOption("Volume lock to check and update (default: OUTPUT/nomad-db.lock)");
         var command = new Command("render", "Render specs into Nomad job files (one <job>.nomad.hcl per job); writes nothing if any spec is invalid.\n\nExamples:\n  nomad-db render examples -o out\n  nomad-db render specs/gitea.yaml specs/grafana.yaml -o jobs/")
         {
-            specs, output, templates,
+            specs, output, templates, lockFile,
         };
-        command.SetAction(parse => Execute(parse.GetValue(specs)!, parse.GetValue(output)!, parse.GetValue(templates)));
+        command.SetAction(parse => Execute(parse.GetValue(specs)!, parse.GetValue(output)!, parse.GetValue(templates), parse.GetValue(lockFile)));
         return command;
     }
 
-    public int Execute(IReadOnlyList<string> specs, string output, string? templatesDirectory)
+    public int Execute(IReadOnlyList<string> specs, string output, string? templatesDirectory, string? lockPath)
     {
         var templates = templatesDirectory is null ? null : TemplateSet.WithOverrides(templatesDirectory);
-        var result = NomadDb.Render(specs, templates);
+        var result = NomadDb.Render(specs, new RenderOptions { Templates = templates, LockPath = lockPath ?? Path.Combine(output, VolumeLock.FileName) });
         Shared.Print(console, result.Diagnostics);
         if (!result.Success)
         {

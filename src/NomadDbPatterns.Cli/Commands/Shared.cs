@@ -17,6 +17,11 @@ internal static class Shared
         Description = "Directory of template overrides (same file names as the embedded templates)",
     };
 
+    public static Option<string?> LockOption(string description) => new("--lock")
+    {
+        Description = description,
+    };
+
     /// <summary>Prints diagnostics as <c>file:line:col: error CODE: message (path)</c>, errors to stderr.</summary>
     public static void Print(CliConsole console, IEnumerable<Diagnostic> diagnostics)
     {

@@ -8,17 +8,18 @@ internal sealed class ValidateCommand(CliConsole console)
     public Command Build()
     {
         var specs = Shared.SpecsArgument();
+        var lockFile = Shared.LockOption("Volume lock to check the specs against (nomad-db.lock beside the rendered jobs)");
         var command = new Command("validate", "Validate specs as one fleet; prints file:line:col: error CODE: message (path).\n\nExamples:\n  nomad-db validate examples\n  nomad-db validate specs/")
         {
-            specs,
+            specs, lockFile,
         };
-        command.SetAction(parse => Execute(parse.GetValue(specs)!));
+        command.SetAction(parse => Execute(parse.GetValue(specs)!, parse.GetValue(lockFile)));
         return command;
     }
 
-    public int Execute(IReadOnlyList<string> specs)
+    public int Execute(IReadOnlyList<string> specs, string? lockPath)
     {
-        var result = NomadDb.Render(specs);
+        var result = NomadDb.Render(specs, new RenderOptions { LockPath = lockPath });
         Shared.Print(console, result.Diagnostics);
         if (!result.Success)
         {

@@ -47,7 +47,7 @@ public sealed class RenderedJobsConformanceTests
 
     private static IReadOnlyList<RenderedFile> RenderExamples(TemplateSet? templates)
     {
-        var result = NomadDb.Render([ExamplesDirectory], templates, RepoPaths.Root);
+        var result = NomadDb.Render([ExamplesDirectory], new RenderOptions { Templates = templates, BaseDirectory = RepoPaths.Root });
         Assert.That(result.Success, Is.True, () => string.Join(Environment.NewLine, result.Diagnostics));
         return result.Files;
     }

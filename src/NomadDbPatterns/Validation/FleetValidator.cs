@@ -1,0 +1,121 @@
+using NomadDbPatterns.Model;
+using NomadDbPatterns.Spec;
+
+namespace NomadDbPatterns.Validation;
+
+/// <summary>
+/// Rules that only hold across all specs at once: unique job names, host volumes, static ports and service names.
+/// Every rule is one pass with a dictionary (no pairwise comparison), so a fleet of thousands stays linear.
+/// Each error names the second occurrence and, as related location, the first.
+/// </summary>
+public static class FleetValidator
+{
+    private sealed record Use(LoadedJob Job, string Path, string What, bool SharedReadOnly = false);
+
+    /// <summary>Validates the fleet.</summary>
+    public static IReadOnlyList<Diagnostic> Validate(IReadOnlyList<LoadedJob> jobs)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        var diagnostics = new List<Diagnostic>();
+        var names = new Dictionary<string, Use>(StringComparer.Ordinal);
+        var volumes = new Dictionary<string, Use>(StringComparer.Ordinal);
+        var ports = new Dictionary<int, Use>();
+        var services = new Dictionary<(string Namespace, string Name), Use>();
+        foreach (var loaded in jobs)
+        {
+            var job = loaded.Job;
+            Claim(names, job.Name, new Use(loaded, "name", $"job \"{job.Name}\""), ErrorCodes.DuplicateJob, "job name '{0}' is already used", diagnostics);
+            if (job.HasPeriodicBackup())
+            {
+                Claim(names, $"{job.Name}-backup", new Use(loaded, "backup.placement", $"the periodic backup job of \"{job.Name}\""), ErrorCodes.DuplicateJob, "job name '{0}' is already used", diagnostics);
+            }
+
+            foreach (var (source, use) in VolumesOf(loaded))
+            {
+                if (volumes.TryGetValue(source, out var first) && first.SharedReadOnly && use.SharedReadOnly)
+                {
+                    continue;
+                }
+
+                Claim(volumes, source, use, ErrorCodes.DuplicateVolume, "host volume '{0}' is already used", diagnostics);
+            }
+
+            foreach (var (port, use) in StaticPortsOf(loaded))
+            {
+                Claim(ports, port, use, ErrorCodes.PortCollision, "static port {0} is already bound", diagnostics);
+            }
+
+            var @namespace = job.Namespace ?? "default";
+            if (job.App.Service is { } service)
+            {
+                Claim(services, (@namespace, service.Name), new Use(loaded, "app.service.name", $"service \"{service.Name}\" of job \"{job.Name}\""), ErrorCodes.DuplicateService, "service name '{0}' is already registered in this namespace", diagnostics);
+            }
+
+            if (job.Postgres is not null && job.HasPeriodicBackup())
+            {
+                Claim(services, (@namespace, job.DatabaseServiceName()), new Use(loaded, "backup.placement", $"database service of job \"{job.Name}\""), ErrorCodes.DuplicateService, "service name '{0}' is already registered in this namespace", diagnostics);
+            }
+        }
+
+        return diagnostics;
+    }
+
+    private static IEnumerable<(string Source, Use Use)> VolumesOf(LoadedJob loaded)
+    {
+        var job = loaded.Job;
+        if (job.Postgres is not null)
+        {
+            yield return (job.DataVolumeSource(), new Use(loaded, "postgres.volume", $"the PostgreSQL data volume of job \"{job.Name}\""));
+        }
+
+        if (job.Sqlite is { } sqlite)
+        {
+            yield return (sqlite.Volume, new Use(loaded, "sqlite.volume", $"the SQLite volume of job \"{job.Name}\""));
+        }
+
+        if (job.Backup is { } backup)
+        {
+            yield return (backup.Volume, new Use(loaded, "backup.volume", $"the backup volume of job \"{job.Name}\""));
+        }
+
+        for (var i = 0; i < job.App.Volumes.Length; i++)
+        {
+            var volume = job.App.Volumes[i];
+            yield return (volume.Source, new Use(loaded, $"app.volumes[{i}].source", $"volume \"{volume.Name}\" of job \"{job.Name}\"", volume.Shared && volume.ReadOnly));
+        }
+    }
+
+    private static IEnumerable<(int Port, Use Use)> StaticPortsOf(LoadedJob loaded)
+    {
+        var job = loaded.Job;
+        var host = job.Network == NetworkMode.Host;
+        for (var i = 0; i < job.App.Ports.Length; i++)
+        {
+            var port = job.App.Ports[i];
+            if (host || port.Static is not null)
+            {
+                yield return (port.Static ?? port.To, new Use(loaded, $"app.ports[{i}]", $"port \"{port.Name}\" of job \"{job.Name}\""));
+            }
+        }
+
+        if (host && job.Postgres is { } pg)
+        {
+            yield return (pg.Port, new Use(loaded, "postgres.port", $"the PostgreSQL port of job \"{job.Name}\""));
+        }
+    }
+
+    private static void Claim<TKey>(Dictionary<TKey, Use> claims, TKey key, Use use, string code, string format, List<Diagnostic> diagnostics)
+        where TKey : notnull
+    {
+        if (!claims.TryGetValue(key, out var first))
+        {
+            claims.Add(key, use);
+            return;
+        }
+
+        var firstLocation = first.Job.Locate(first.Path);
+        var message = string.Format(System.Globalization.CultureInfo.InvariantCulture, format, key)
+            + $": {use.What} clashes with {first.What} at {firstLocation}";
+        diagnostics.Add(Diagnostic.Error(code, message, use.Job.PathOf(use.Path), use.Job.Locate(use.Path)) with { Related = firstLocation });
+    }
+}
