@@ -150,7 +150,10 @@ public sealed class PostgresCluster : IDisposable
     {
         var passwordFile = Path.Combine(_rootDir, "superuser-password");
         File.WriteAllText(passwordFile, SuperPassword + "\n");
-        File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
         if (_runAsPostgres)
         {
             // initdb and the server refuse to run as root; hand the directory to the postgres OS user.

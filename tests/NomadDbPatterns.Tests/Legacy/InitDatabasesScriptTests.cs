@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using NUnit.Framework;
 using NomadDbPatterns.Tests.Infrastructure;
 
 namespace NomadDbPatterns.Tests.Legacy;

@@ -1,3 +1,4 @@
+using NUnit.Framework;
 using NomadDbPatterns.Tests.Infrastructure;
 
 namespace NomadDbPatterns.Tests.Legacy;

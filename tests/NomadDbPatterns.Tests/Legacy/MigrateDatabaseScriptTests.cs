@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using NUnit.Framework;
 using NomadDbPatterns.Tests.Infrastructure;
 
 namespace NomadDbPatterns.Tests.Legacy;
@@ -182,7 +183,10 @@ public sealed class MigrateDatabaseScriptTests
             "{Path.Combine(_pgBin, "pg_dump")}" "$@" || exit
             "{Path.Combine(_pgBin, "psql")}" -X -q -d {service.Database} -c "INSERT INTO public.items (name) VALUES ('late write')"
             """);
-        File.SetUnixFileMode(shim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(shim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
 
         var result = Migrate(service, ScriptShell.Dash, shimDir);
 
@@ -308,7 +312,8 @@ public sealed class MigrateDatabaseScriptTests
 
     private static string SequenceValues(PostgresCluster cluster, string database) =>
         cluster.Psql(database, """
-            SELECT string_agg(format('%I.%I=%s', schemaname, sequencename, last_value), ' ' ORDER BY 1)
+            SELECT string_agg(format('%I.%I=%s', schemaname, sequencename, last_value), ' '
+                     ORDER BY schemaname, sequencename)
               FROM pg_sequences WHERE schemaname <> 'nomad_db_migration'
             """);
 
