@@ -162,7 +162,7 @@ others=$(sql SOURCE "$SOURCE_DATABASE" -c \
 if [ "$others" != 0 ]; then
   log "warning: $others other sessions are connected to the source database; stop the app before migrating"
 fi
-log "step 3/6: target database is empty and $TARGET_OWNER will own the restored objects"
+log "step 3/6: target holds no tables, sequences, views, schemas or large objects yet; $TARGET_OWNER will own the restored objects"
 
 # 4. Dump, and prove the archive reads back.
 mkdir -p "$MIGRATION_WORKDIR" || fail "cannot create MIGRATION_WORKDIR $MIGRATION_WORKDIR"

@@ -38,7 +38,7 @@ public sealed class InitDatabasesScriptTests
         var nastyPassword = "pa'ss \"w0rd\\ $HOME; -- `id` " + RandomSecret();
         var plainPassword = RandomSecret();
         var manifest = WriteManifest(
-            Line(speedtest, speedtest, WriteSecret("speedtest", nastyPassword)),
+            Line(speedtest, speedtest, WriteSecret("speed test's", nastyPassword)),
             "# comment lines and blank lines are skipped",
             "",
             Line(freshrss, freshrss, WriteSecret("freshrss", plainPassword)));
