@@ -19,19 +19,7 @@ internal static class LegacyScripts
 
     public static string MigrateDatabase => ScriptPath("migrate-database.sh");
 
-    public static string ScriptPath(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "templates", "scripts", name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"templates/scripts/{name} not found above {AppContext.BaseDirectory}");
-    }
+    public static string ScriptPath(string name) => RepoPaths.Combine("templates", "scripts", name);
 
     /// <summary>The directory of the server's own client tools (psql, pg_dump, pg_restore, pg_isready).</summary>
     public static string ClientBinDir(PostgresCluster cluster) =>
