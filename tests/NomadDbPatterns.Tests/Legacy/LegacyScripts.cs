@@ -52,6 +52,7 @@ internal static class LegacyScripts
             .Select(dir => Path.Combine(dir, "busybox"))
             .First(File.Exists);
         var dir = Directory.CreateTempSubdirectory("nomaddb-busybox-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(dir, recursive: true);
         foreach (var applet in list.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             File.CreateSymbolicLink(Path.Combine(dir, applet), busybox);
