@@ -77,50 +77,56 @@ public static class PlanDiffFormatter
 
         public void Job(JobDiff job)
         {
-            Line(0, Marker(job.Type), Paint(Bold, $"Job: \"{job.ID}\""));
+            Line(0, Marker(job.Type) + Paint(Bold, $"Job: \"{job.ID}\""));
+            var markerWidth = LongestMarker(job.Fields, job.Objects, job.TaskGroups.Select(g => g.Type));
             if (job.Type == DiffType.Edited || options.Verbose)
             {
-                FieldsAndObjects(2, job.Fields, job.Objects);
+                FieldsAndObjects(0, job.Fields, job.Objects, markerWidth);
             }
 
             foreach (var group in job.TaskGroups)
             {
-                Group(2, group);
+                Group(group, markerWidth - MarkerWidth(group.Type));
+                text.Append('\n');
             }
         }
 
-        private void Group(int indent, TaskGroupDiff group)
+        // Siblings are aligned the way `nomad job plan` aligns them: markers of different widths are padded so
+        // that names start in one column.
+        private void Group(TaskGroupDiff group, int pad)
         {
             var updates = group.Updates.Count == 0
                 ? ""
                 : " (" + string.Join(", ", group.Updates.OrderBy(u => u.Key, StringComparer.Ordinal)
                     .Select(u => Paint(UpdateColor(u.Key), $"{u.Value} {u.Key}"))) + ")";
-            Line(indent, Marker(group.Type), Paint(Bold, $"Task Group: \"{group.Name}\"") + updates);
+            Line(0, Marker(group.Type) + Spaces(pad) + Paint(Bold, $"Task Group: \"{group.Name}\"") + updates);
+
+            var markerWidth = LongestMarker(group.Fields, group.Objects, group.Tasks.Select(t => t.Type));
+            var indent = pad + 2;
             if (group.Type == DiffType.Edited || options.Verbose)
             {
-                FieldsAndObjects(indent + 2, group.Fields, group.Objects);
+                FieldsAndObjects(indent, group.Fields, group.Objects, markerWidth);
             }
 
             foreach (var task in group.Tasks)
             {
-                Task(indent + 2, task);
+                Task(task, indent, markerWidth - MarkerWidth(task.Type));
             }
         }
 
-        private void Task(int indent, TaskDiff task)
+        private void Task(TaskDiff task, int indent, int pad)
         {
             var annotations = task.Annotations.Count == 0 ? "" : $" ({Annotations(task.Annotations)})";
-            Line(indent, Marker(task.Type), Paint(Bold, $"Task: \"{task.Name}\"") + annotations);
+            Line(indent, Marker(task.Type) + Spaces(pad) + Paint(Bold, $"Task: \"{task.Name}\"") + annotations);
             if (task.Type == DiffType.Edited || (task.Type != DiffType.None && options.Verbose))
             {
-                FieldsAndObjects(indent + 2, task.Fields, task.Objects);
+                FieldsAndObjects(indent + 2, task.Fields, task.Objects, LongestMarker(task.Fields, task.Objects, []));
             }
         }
 
-        private void FieldsAndObjects(int indent, IReadOnlyList<FieldDiff> fields, IReadOnlyList<ObjectDiff> objects)
+        private void FieldsAndObjects(int indent, IReadOnlyList<FieldDiff> fields, IReadOnlyList<ObjectDiff> objects, int markerWidth)
         {
             var nameWidth = fields.Count == 0 ? 0 : fields.Max(f => f.Name.Length);
-            var markerWidth = fields.Select(f => MarkerWidth(f.Type)).Concat(objects.Select(o => MarkerWidth(o.Type))).DefaultIfEmpty(0).Max();
             foreach (var field in fields)
             {
                 var value = field.Type switch
@@ -131,21 +137,25 @@ public static class PlanDiffFormatter
                     _ => Quote(field.New),
                 };
                 var annotations = field.Annotations.Count == 0 ? "" : $" ({Annotations(field.Annotations)})";
-                Line(indent, Marker(field.Type), $"{Pad(markerWidth, field.Type)}{field.Name}: {new string(' ', nameWidth - field.Name.Length)}{value}{annotations}");
+                Line(indent, Marker(field.Type) + Spaces(markerWidth - MarkerWidth(field.Type)) +
+                             $"{field.Name}: {Spaces(nameWidth - field.Name.Length)}{value}{annotations}");
             }
 
             foreach (var obj in objects)
             {
-                Line(indent, Marker(obj.Type), $"{Pad(markerWidth, obj.Type)}{obj.Name} {{");
-                FieldsAndObjects(indent + markerWidth + 2, obj.Fields, obj.Objects);
-                Line(indent + markerWidth, "", "}");
+                var pad = markerWidth - MarkerWidth(obj.Type);
+                Line(indent, Marker(obj.Type) + Spaces(pad) + obj.Name + " {");
+                FieldsAndObjects(indent + pad + 2, obj.Fields, obj.Objects, LongestMarker(obj.Fields, obj.Objects, []));
+                Line(indent + MarkerWidth(obj.Type) + pad, "}");
             }
         }
 
-        private void Line(int indent, string marker, string content) =>
-            text.Append(' ', indent).Append(marker).Append(content).Append('\n');
+        private static int LongestMarker(IReadOnlyList<FieldDiff> fields, IReadOnlyList<ObjectDiff> objects, IEnumerable<DiffType> children) =>
+            fields.Select(f => f.Type).Concat(objects.Select(o => o.Type)).Concat(children).Select(MarkerWidth).DefaultIfEmpty(0).Max();
 
-        private static string Pad(int markerWidth, DiffType type) => new(' ', markerWidth - MarkerWidth(type));
+        private static string Spaces(int count) => new(' ', Math.Max(0, count));
+
+        private void Line(int indent, string content) => text.Append(' ', indent).Append(content).Append('\n');
 
         private static int MarkerWidth(DiffType type) => type switch
         {

@@ -284,15 +284,17 @@ public static class PlanRiskAnalyzer
 
         /// <summary>
         /// For tasks outside any description (a removed or undescribed group), how strongly the diff says the task
-        /// held a database: 3 it bore a described database task's name, 2 it mounted a volume a description calls
-        /// data, 1 it ran a PostgreSQL image with a volume mounted, 0 none of these.
+        /// held a database: 4 it bore a described database task's name, 3 it mounted a volume a description calls
+        /// data, 2 it mounted a volume where the official image keeps PGDATA (under /var/lib/postgresql), 1 it ran a
+        /// PostgreSQL image with some volume mounted, 0 none of these.
         /// </summary>
         public int DatabaseEvidence(TaskDiff task)
         {
             var mounts = VolumeMounts(task).OldSide;
             var image = task.Objects.Where(o => o.Name == "Config").SelectMany(o => o.Fields).FirstOrDefault(f => f.Name == "image")?.OldValue;
-            return databaseTaskNames.Contains(task.Name) ? 3
-                : mounts.Any(m => dataVolumeNames.Contains(m.Volume)) ? 2
+            return databaseTaskNames.Contains(task.Name) ? 4
+                : mounts.Any(m => dataVolumeNames.Contains(m.Volume)) ? 3
+                : mounts.Any(m => m.Destination.StartsWith("/var/lib/postgresql", StringComparison.Ordinal)) ? 2
                 : image is not null && PostgresImage.IsPostgres(image) && mounts.Count > 0 ? 1
                 : 0;
         }
