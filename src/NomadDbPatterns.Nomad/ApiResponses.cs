@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace NomadDbPatterns.Nomad;
 
@@ -9,6 +10,7 @@ public sealed record JobValidateResponse
     public bool DriverConfigValidated { get; init; }
 
     /// <summary>One entry per validation error; empty when the job is valid.</summary>
+    [JsonConverter(typeof(NullAsEmptyList<string>))]
     public IReadOnlyList<string> ValidationErrors { get; init; } = [];
 
     /// <summary>All errors as one text, empty when valid.</summary>
@@ -35,6 +37,7 @@ public sealed record JobPlanResponse
     public PlanAnnotations? Annotations { get; init; }
 
     /// <summary>Placement failures per task group name, as Nomad's raw <c>AllocationMetric</c> JSON.</summary>
+    [JsonConverter(typeof(NullAsEmptyDictionary<JsonElement>))]
     public IReadOnlyDictionary<string, JsonElement> FailedTGAllocs { get; init; } = new Dictionary<string, JsonElement>();
 
     /// <summary>Warnings (for example deprecations), empty when none.</summary>
@@ -45,6 +48,7 @@ public sealed record JobPlanResponse
 public sealed record PlanAnnotations
 {
     /// <summary>Desired updates per task group name.</summary>
+    [JsonConverter(typeof(NullAsEmptyDictionary<DesiredUpdates>))]
     public IReadOnlyDictionary<string, DesiredUpdates> DesiredTGUpdates { get; init; } = new Dictionary<string, DesiredUpdates>();
 }
 

@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace NomadDbPatterns.Nomad;
 
-/// <summary>Kind of a change in a plan diff (<c>structs.DiffType</c>).</summary>
+/// <summary>Kind of a change in a plan diff (<c>structs.DiffType</c>), written as its name in JSON.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<DiffType>))]
 public enum DiffType
 {
     /// <summary>Unchanged (present for context).</summary>
@@ -54,12 +57,15 @@ public sealed record JobDiff
     public string ID { get; init; } = "";
 
     /// <summary>Changed primitive fields of the job.</summary>
+    [JsonConverter(typeof(NullAsEmptyList<FieldDiff>))]
     public IReadOnlyList<FieldDiff> Fields { get; init; } = [];
 
     /// <summary>Changed nested objects of the job.</summary>
+    [JsonConverter(typeof(NullAsEmptyList<ObjectDiff>))]
     public IReadOnlyList<ObjectDiff> Objects { get; init; } = [];
 
     /// <summary>One entry per task group of the old or the new job.</summary>
+    [JsonConverter(typeof(NullAsEmptyList<TaskGroupDiff>))]
     public IReadOnlyList<TaskGroupDiff> TaskGroups { get; init; } = [];
 }
 
@@ -73,15 +79,19 @@ public sealed record TaskGroupDiff
     public string Name { get; init; } = "";
 
     /// <summary>Changed primitive fields of the group.</summary>
+    [JsonConverter(typeof(NullAsEmptyList<FieldDiff>))]
     public IReadOnlyList<FieldDiff> Fields { get; init; } = [];
 
     /// <summary>Changed nested objects, among them one <c>Volume</c> object per changed <c>volume</c> block.</summary>
+    [JsonConverter(typeof(NullAsEmptyList<ObjectDiff>))]
     public IReadOnlyList<ObjectDiff> Objects { get; init; } = [];
 
     /// <summary>One entry per task of the old or the new group.</summary>
+    [JsonConverter(typeof(NullAsEmptyList<TaskDiff>))]
     public IReadOnlyList<TaskDiff> Tasks { get; init; } = [];
 
     /// <summary>Allocation counts by update kind, keyed by names such as <see cref="PlanAnnotationNames.UpdateDestructive"/>.</summary>
+    [JsonConverter(typeof(NullAsEmptyDictionary<ulong>))]
     public IReadOnlyDictionary<string, ulong> Updates { get; init; } = new Dictionary<string, ulong>();
 }
 
@@ -95,12 +105,15 @@ public sealed record TaskDiff
     public string Name { get; init; } = "";
 
     /// <summary>Changed primitive fields of the task.</summary>
+    [JsonConverter(typeof(NullAsEmptyList<FieldDiff>))]
     public IReadOnlyList<FieldDiff> Fields { get; init; } = [];
 
     /// <summary>Changed nested objects, such as <c>Config</c> (driver config) and <c>VolumeMount</c>.</summary>
+    [JsonConverter(typeof(NullAsEmptyList<ObjectDiff>))]
     public IReadOnlyList<ObjectDiff> Objects { get; init; } = [];
 
     /// <summary>Scheduler annotations, such as <see cref="PlanAnnotationNames.ForcesDestructiveUpdate"/>.</summary>
+    [JsonConverter(typeof(NullAsEmptyList<string>))]
     public IReadOnlyList<string> Annotations { get; init; } = [];
 }
 
@@ -114,9 +127,11 @@ public sealed record ObjectDiff
     public string Name { get; init; } = "";
 
     /// <summary>Fields of the object; in a plan (a contextual diff) unchanged fields are listed too, as <see cref="DiffType.None"/>.</summary>
+    [JsonConverter(typeof(NullAsEmptyList<FieldDiff>))]
     public IReadOnlyList<FieldDiff> Fields { get; init; } = [];
 
     /// <summary>Nested objects.</summary>
+    [JsonConverter(typeof(NullAsEmptyList<ObjectDiff>))]
     public IReadOnlyList<ObjectDiff> Objects { get; init; } = [];
 }
 
@@ -136,6 +151,7 @@ public sealed record FieldDiff
     public string New { get; init; } = "";
 
     /// <summary>Scheduler annotations, such as <see cref="PlanAnnotationNames.ForcesCreate"/> on a count change.</summary>
+    [JsonConverter(typeof(NullAsEmptyList<string>))]
     public IReadOnlyList<string> Annotations { get; init; } = [];
 
     /// <summary>The value in the old job, or null when the field did not exist there.</summary>

@@ -112,6 +112,22 @@ public sealed class PlanRiskAnalyzerTests
     }
 
     [Test]
+    public void The_records_read_nomads_json_with_default_serializer_options()
+    {
+        // Callers may deserialize a saved plan themselves: Go's nulls still become empty collections.
+        var plan = System.Text.Json.JsonSerializer.Deserialize<JobPlanResponse>(Fixtures.Read("plan-app-image-bump.json"))!;
+        var unchanged = plan.Diff!.TaskGroups[0].Tasks.Single(t => t.Name == "postgres");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(plan.Diff.Type, Is.EqualTo(DiffType.Edited));
+            Assert.That((unchanged.Type, unchanged.Fields, unchanged.Objects, unchanged.Annotations), Is.EqualTo((DiffType.None, Array.Empty<FieldDiff>(), Array.Empty<ObjectDiff>(), Array.Empty<string>())));
+            Assert.That(plan.FailedTGAllocs, Is.Empty);
+            Assert.That(PlanRiskAnalyzer.Analyze(plan, MyService), Is.Empty);
+        });
+    }
+
+    [Test]
     public void A_plan_without_a_diff_cannot_be_analyzed()
     {
         Assert.Throws<ArgumentException>(() => PlanRiskAnalyzer.Analyze(new JobPlanResponse(), MyService));
