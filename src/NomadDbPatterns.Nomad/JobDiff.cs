@@ -1,0 +1,162 @@
+using System.Text.Json.Serialization;
+
+namespace NomadDbPatterns.Nomad;
+
+/// <summary>Kind of a change in a plan diff (<c>structs.DiffType</c>), written as its name in JSON.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<DiffType>))]
+public enum DiffType
+{
+    /// <summary>Unchanged (present for context).</summary>
+    None,
+
+    /// <summary>Only in the new job.</summary>
+    Added,
+
+    /// <summary>Only in the old job.</summary>
+    Deleted,
+
+    /// <summary>In both, changed.</summary>
+    Edited,
+}
+
+/// <summary>Well-known annotation and update names that Nomad's scheduler writes into a plan diff (<c>scheduler/annotate.go</c>).</summary>
+public static class PlanAnnotationNames
+{
+    /// <summary>Task annotation: the change replaces the allocation.</summary>
+    public const string ForcesDestructiveUpdate = "forces create/destroy update";
+
+    /// <summary>Task annotation: the change is applied in place.</summary>
+    public const string ForcesInPlaceUpdate = "forces in-place update";
+
+    /// <summary>Task or field annotation: something is created.</summary>
+    public const string ForcesCreate = "forces create";
+
+    /// <summary>Task or field annotation: something is destroyed.</summary>
+    public const string ForcesDestroy = "forces destroy";
+
+    /// <summary>Task group <c>Updates</c> key: allocations destroyed and created anew.</summary>
+    public const string UpdateDestructive = "create/destroy update";
+
+    /// <summary>Task group <c>Updates</c> key: allocations updated in place.</summary>
+    public const string UpdateInPlace = "in-place update";
+
+    /// <summary>Task group <c>Updates</c> key: allocations created.</summary>
+    public const string UpdateCreate = "create";
+
+    /// <summary>Task group <c>Updates</c> key: allocations destroyed.</summary>
+    public const string UpdateDestroy = "destroy";
+}
+
+/// <summary>Diff of a whole job (<c>api.JobDiff</c>).</summary>
+public sealed record JobDiff
+{
+    /// <summary>Kind of change of the job.</summary>
+    public DiffType Type { get; init; }
+
+    /// <summary>The job ID.</summary>
+    public string ID { get; init; } = "";
+
+    /// <summary>Changed primitive fields of the job.</summary>
+    [JsonConverter(typeof(NullAsEmptyList<FieldDiff>))]
+    public IReadOnlyList<FieldDiff> Fields { get; init; } = [];
+
+    /// <summary>Changed nested objects of the job.</summary>
+    [JsonConverter(typeof(NullAsEmptyList<ObjectDiff>))]
+    public IReadOnlyList<ObjectDiff> Objects { get; init; } = [];
+
+    /// <summary>One entry per task group of the old or the new job.</summary>
+    [JsonConverter(typeof(NullAsEmptyList<TaskGroupDiff>))]
+    public IReadOnlyList<TaskGroupDiff> TaskGroups { get; init; } = [];
+}
+
+/// <summary>Diff of a task group (<c>api.TaskGroupDiff</c>).</summary>
+public sealed record TaskGroupDiff
+{
+    /// <summary>Kind of change of the group.</summary>
+    public DiffType Type { get; init; }
+
+    /// <summary>The group name (groups are matched by name, so a renamed group is one Deleted and one Added).</summary>
+    public string Name { get; init; } = "";
+
+    /// <summary>Changed primitive fields of the group.</summary>
+    [JsonConverter(typeof(NullAsEmptyList<FieldDiff>))]
+    public IReadOnlyList<FieldDiff> Fields { get; init; } = [];
+
+    /// <summary>Changed nested objects, among them one <c>Volume</c> object per changed <c>volume</c> block.</summary>
+    [JsonConverter(typeof(NullAsEmptyList<ObjectDiff>))]
+    public IReadOnlyList<ObjectDiff> Objects { get; init; } = [];
+
+    /// <summary>One entry per task of the old or the new group.</summary>
+    [JsonConverter(typeof(NullAsEmptyList<TaskDiff>))]
+    public IReadOnlyList<TaskDiff> Tasks { get; init; } = [];
+
+    /// <summary>Allocation counts by update kind, keyed by names such as <see cref="PlanAnnotationNames.UpdateDestructive"/>.</summary>
+    [JsonConverter(typeof(NullAsEmptyDictionary<ulong>))]
+    public IReadOnlyDictionary<string, ulong> Updates { get; init; } = new Dictionary<string, ulong>();
+}
+
+/// <summary>Diff of a task (<c>api.TaskDiff</c>).</summary>
+public sealed record TaskDiff
+{
+    /// <summary>Kind of change of the task.</summary>
+    public DiffType Type { get; init; }
+
+    /// <summary>The task name (tasks are matched by name).</summary>
+    public string Name { get; init; } = "";
+
+    /// <summary>Changed primitive fields of the task.</summary>
+    [JsonConverter(typeof(NullAsEmptyList<FieldDiff>))]
+    public IReadOnlyList<FieldDiff> Fields { get; init; } = [];
+
+    /// <summary>Changed nested objects, such as <c>Config</c> (driver config) and <c>VolumeMount</c>.</summary>
+    [JsonConverter(typeof(NullAsEmptyList<ObjectDiff>))]
+    public IReadOnlyList<ObjectDiff> Objects { get; init; } = [];
+
+    /// <summary>Scheduler annotations, such as <see cref="PlanAnnotationNames.ForcesDestructiveUpdate"/>.</summary>
+    [JsonConverter(typeof(NullAsEmptyList<string>))]
+    public IReadOnlyList<string> Annotations { get; init; } = [];
+}
+
+/// <summary>Diff of a nested object (<c>api.ObjectDiff</c>), recursive.</summary>
+public sealed record ObjectDiff
+{
+    /// <summary>Kind of change of the object.</summary>
+    public DiffType Type { get; init; }
+
+    /// <summary>The object kind, such as <c>Config</c>, <c>Volume</c> or <c>VolumeMount</c>.</summary>
+    public string Name { get; init; } = "";
+
+    /// <summary>Fields of the object; in a plan (a contextual diff) unchanged fields are listed too, as <see cref="DiffType.None"/>.</summary>
+    [JsonConverter(typeof(NullAsEmptyList<FieldDiff>))]
+    public IReadOnlyList<FieldDiff> Fields { get; init; } = [];
+
+    /// <summary>Nested objects.</summary>
+    [JsonConverter(typeof(NullAsEmptyList<ObjectDiff>))]
+    public IReadOnlyList<ObjectDiff> Objects { get; init; } = [];
+}
+
+/// <summary>Diff of a single value (<c>api.FieldDiff</c>). Values are strings as Nomad flattens them.</summary>
+public sealed record FieldDiff
+{
+    /// <summary>Kind of change of the value.</summary>
+    public DiffType Type { get; init; }
+
+    /// <summary>The field name, such as <c>Source</c> or, inside <c>Config</c>, <c>image</c>.</summary>
+    public string Name { get; init; } = "";
+
+    /// <summary>The old value (empty when added).</summary>
+    public string Old { get; init; } = "";
+
+    /// <summary>The new value (empty when deleted).</summary>
+    public string New { get; init; } = "";
+
+    /// <summary>Scheduler annotations, such as <see cref="PlanAnnotationNames.ForcesCreate"/> on a count change.</summary>
+    [JsonConverter(typeof(NullAsEmptyList<string>))]
+    public IReadOnlyList<string> Annotations { get; init; } = [];
+
+    /// <summary>The value in the old job, or null when the field did not exist there.</summary>
+    public string? OldValue => Type is DiffType.Added ? null : Old;
+
+    /// <summary>The value in the new job, or null when the field does not exist there.</summary>
+    public string? NewValue => Type is DiffType.Deleted ? null : New;
+}

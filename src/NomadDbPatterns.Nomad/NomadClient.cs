@@ -1,0 +1,241 @@
+using System.Collections;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace NomadDbPatterns.Nomad;
+
+/// <summary>
+/// A thin typed client for the parts of Nomad's HTTP API this project uses: validate, parse, plan, register and
+/// read a job. Every call has a time limit (<see cref="NomadClientOptions.Timeout"/>) and takes a
+/// <see cref="CancellationToken"/>. Jobs go in and come out as Nomad's API job JSON (<c>api.Job</c>).
+/// </summary>
+public sealed class NomadClient : IDisposable
+{
+    /// <summary>Header that carries the ACL token (<c>api/api.go</c>).</summary>
+    public const string TokenHeader = "X-Nomad-Token";
+
+    private readonly HttpClient http;
+    private readonly NomadClientOptions options;
+
+    /// <summary>Creates a client; TLS settings are applied through <see cref="NomadHttpHandlerFactory"/>.</summary>
+    public NomadClient(NomadClientOptions options)
+        : this(options, NomadHttpHandlerFactory.Create(options?.Tls ?? throw new ArgumentNullException(nameof(options))))
+    {
+    }
+
+    /// <summary>Creates a client over a given handler (which the client then owns and disposes).</summary>
+    public NomadClient(NomadClientOptions options, HttpMessageHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(handler);
+        if (options.Timeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "Timeout must be positive.");
+        }
+
+        this.options = options;
+        // The per-call limit is enforced below, where it can be told apart from the caller's cancellation.
+        http = new HttpClient(handler, disposeHandler: true) { BaseAddress = options.Address, Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    /// <summary>The options this client uses.</summary>
+    public NomadClientOptions Options => options;
+
+    /// <summary>Creates a client from the <c>NOMAD_*</c> variables in <paramref name="environment"/>.</summary>
+    /// <exception cref="NomadConfigurationException">A variable or certificate file cannot be used.</exception>
+    public static NomadClient FromEnvironment(IDictionary environment) => new(NomadClientOptions.FromEnvironment(environment));
+
+    /// <summary>Validates a job: <c>POST /v1/validate/job</c> with body <c>{"Job": job}</c>.</summary>
+    public async Task<JobValidateResponse> ValidateJobAsync(JsonObject job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var body = new JsonObject { ["Job"] = job.DeepClone() };
+        return await SendAsync<JobValidateResponse>(HttpMethod.Post, "v1/validate/job", body, cancellationToken).ConfigureAwait(false)
+            ?? throw EmptyAnswer("v1/validate/job");
+    }
+
+    /// <summary>
+    /// Parses an HCL jobspec on the server: <c>POST /v1/jobs/parse</c> with <c>{"JobHCL", "Canonicalize", "Variables"}</c>.
+    /// Returns the job as API JSON.
+    /// </summary>
+    public async Task<JsonObject> ParseJobAsync(string jobHcl, bool canonicalize = true, string? variables = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(jobHcl);
+        var body = new JsonObject { ["JobHCL"] = jobHcl, ["Canonicalize"] = canonicalize };
+        if (variables is not null)
+        {
+            body["Variables"] = variables;
+        }
+
+        return await SendAsync<JsonObject>(HttpMethod.Post, "v1/jobs/parse", body, cancellationToken).ConfigureAwait(false)
+            ?? throw EmptyAnswer("v1/jobs/parse");
+    }
+
+    /// <summary>
+    /// Plans a job (a scheduler dry run): <c>POST /v1/job/:id/plan</c> with <c>{"Job", "Diff"}</c>. The job ID is
+    /// taken from the job's <c>ID</c> field, which Nomad requires to match the path.
+    /// </summary>
+    public async Task<JobPlanResponse> PlanJobAsync(JsonObject job, bool diff = true, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var path = $"v1/job/{Uri.EscapeDataString(JobId(job))}/plan";
+        var body = new JsonObject { ["Job"] = job.DeepClone(), ["Diff"] = diff };
+        return await SendAsync<JobPlanResponse>(HttpMethod.Post, path, body, cancellationToken).ConfigureAwait(false)
+            ?? throw EmptyAnswer(path);
+    }
+
+    /// <summary>
+    /// Registers (creates or updates) a job: <c>POST /v1/jobs</c>. With <see cref="RegisterJobOptions.EnforceIndex"/>
+    /// the register is check-and-set; a conflict throws <see cref="NomadApiException"/> with
+    /// <see cref="NomadApiException.IsEnforceIndexConflict"/> set.
+    /// </summary>
+    public async Task<JobRegisterResponse> RegisterJobAsync(JsonObject job, RegisterJobOptions? registerOptions = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        _ = JobId(job);
+        var body = new JsonObject { ["Job"] = job.DeepClone() };
+        if (registerOptions?.EnforceIndex is { } index)
+        {
+            body["EnforceIndex"] = true;
+            body["JobModifyIndex"] = index;
+        }
+
+        if (registerOptions?.PreserveCounts == true)
+        {
+            body["PreserveCounts"] = true;
+        }
+
+        return await SendAsync<JobRegisterResponse>(HttpMethod.Post, "v1/jobs", body, cancellationToken).ConfigureAwait(false)
+            ?? throw EmptyAnswer("v1/jobs");
+    }
+
+    /// <summary>Reads a job: <c>GET /v1/job/:id</c>. Returns null when Nomad answers 404 (no such job).</summary>
+    public async Task<JsonObject?> GetJobAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
+        try
+        {
+            return await SendAsync<JsonObject>(HttpMethod.Get, $"v1/job/{Uri.EscapeDataString(jobId)}", null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NomadApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => http.Dispose();
+
+    private async Task<T?> SendAsync<T>(HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken)
+        where T : class
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Timeout);
+        var displayPath = "/" + path;
+        var started = Stopwatch.GetTimestamp();
+
+        using var request = new HttpRequestMessage(method, path + Query());
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (options.Token is { } token)
+        {
+            request.Headers.TryAddWithoutValidation(TokenHeader, token.Reveal());
+        }
+
+        if (body is not null)
+        {
+            request.Content = new StringContent(body.ToJsonString(NomadJson.Options), Encoding.UTF8, "application/json");
+        }
+
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            var text = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+            options.Trace?.Invoke($"{method} {displayPath}{Query()} -> {(int)response.StatusCode} ({Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms)");
+
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new NomadApiException(response.StatusCode, method.Method, displayPath, Shorten(text));
+            }
+
+            return Deserialize<T>(text, method, displayPath);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
+        {
+            options.Trace?.Invoke($"{method} {displayPath}{Query()} -> timed out after {options.Timeout.TotalSeconds:F0} s");
+            throw new NomadTimeoutException(
+                $"Nomad API {method} {displayPath} did not answer within {options.Timeout.TotalSeconds:F0} s (address {options.Address}).", ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            options.Trace?.Invoke($"{method} {displayPath}{Query()} -> failed: {ex.Message}");
+            throw new NomadConnectionException(
+                $"Cannot reach Nomad at {options.Address} ({method} {displayPath}): {Describe(ex)}", ex);
+        }
+    }
+
+    private string Query()
+    {
+        var parts = new List<string>(2);
+        if (!string.IsNullOrEmpty(options.Namespace))
+        {
+            parts.Add("namespace=" + Uri.EscapeDataString(options.Namespace));
+        }
+
+        if (!string.IsNullOrEmpty(options.Region))
+        {
+            parts.Add("region=" + Uri.EscapeDataString(options.Region));
+        }
+
+        return parts.Count == 0 ? "" : "?" + string.Join('&', parts);
+    }
+
+    private static T? Deserialize<T>(string text, HttpMethod method, string path)
+        where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(text, NomadJson.Options);
+        }
+        catch (JsonException ex)
+        {
+            throw new NomadException($"Nomad API {method} {path} answered with JSON this client cannot read: {ex.Message}", ex);
+        }
+    }
+
+    private static string JobId(JsonObject job)
+    {
+        if (job["ID"] is JsonValue id && id.TryGetValue<string>(out var value) && !string.IsNullOrWhiteSpace(value))
+        {
+            return value;
+        }
+
+        throw new ArgumentException("The job JSON has no string \"ID\" field.", nameof(job));
+    }
+
+    private static NomadException EmptyAnswer(string path) => new($"Nomad API /{path} answered with an empty body.");
+
+    private static string Shorten(string text)
+    {
+        var trimmed = text.Trim();
+        return trimmed.Length <= NomadApiException.MaxMessageLength ? trimmed : trimmed[..NomadApiException.MaxMessageLength] + " …";
+    }
+
+    // The innermost message names the real cause (refused, certificate rejected); the outer one is generic.
+    private static string Describe(Exception ex)
+    {
+        var messages = new List<string>();
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (!messages.Contains(e.Message))
+            {
+                messages.Add(e.Message);
+            }
+        }
+
+        return string.Join(" — ", messages);
+    }
+}

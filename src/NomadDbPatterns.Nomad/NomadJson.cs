@@ -1,0 +1,41 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace NomadDbPatterns.Nomad;
+
+/// <summary>JSON settings matching Nomad's wire format: Go field names as-is (PascalCase).</summary>
+internal static class NomadJson
+{
+    // The records carry their own converters (attributes), so default options read them too; these options only
+    // keep the property names exactly as Go writes them.
+    public static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = null };
+}
+
+/// <summary>
+/// Go encodes nil slices as <c>null</c> (for example <c>"Annotations": null</c>). The records expose empty lists
+/// instead, so callers never null-check.
+/// </summary>
+internal sealed class NullAsEmptyList<T> : JsonConverter<IReadOnlyList<T>>
+{
+    public override bool HandleNull => true;
+
+    public override IReadOnlyList<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.Null ? [] : JsonSerializer.Deserialize<List<T>>(ref reader, options) ?? [];
+
+    public override void Write(Utf8JsonWriter writer, IReadOnlyList<T> value, JsonSerializerOptions options) =>
+        JsonSerializer.Serialize(writer, value.ToList(), options);
+}
+
+/// <summary>Go encodes nil maps as <c>null</c>; the records expose empty dictionaries instead.</summary>
+internal sealed class NullAsEmptyDictionary<TValue> : JsonConverter<IReadOnlyDictionary<string, TValue>>
+{
+    public override bool HandleNull => true;
+
+    public override IReadOnlyDictionary<string, TValue> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.Null
+            ? new Dictionary<string, TValue>(StringComparer.Ordinal)
+            : JsonSerializer.Deserialize<Dictionary<string, TValue>>(ref reader, options) ?? new Dictionary<string, TValue>(StringComparer.Ordinal);
+
+    public override void Write(Utf8JsonWriter writer, IReadOnlyDictionary<string, TValue> value, JsonSerializerOptions options) =>
+        JsonSerializer.Serialize(writer, value.ToDictionary(), options);
+}
