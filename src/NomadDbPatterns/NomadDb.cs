@@ -122,6 +122,20 @@ public static class NomadDb
         return result;
     }
 
+    /// <summary>
+    /// Renders in memory and compares with the committed files in <paramref name="againstDirectory"/> (including its
+    /// <c>nomad-db.lock</c>): what CI runs to catch hand-edited or stale job files.
+    /// </summary>
+    public static CheckResult Check(IEnumerable<string> inputs, string againstDirectory, RenderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(againstDirectory);
+        options ??= new RenderOptions();
+        var result = Render(inputs, options with { LockPath = options.LockPath ?? Path.Combine(againstDirectory, VolumeLock.FileName) });
+        return result.Success
+            ? new CheckResult(OutputComparer.Compare(result.Files, againstDirectory), result.Diagnostics)
+            : new CheckResult([], result.Diagnostics);
+    }
+
     /// <summary>The spec path as shown in headers: relative to the base (default: the current directory), with '/'.</summary>
     public static string DisplayPath(string file, string? baseDirectory = null)
     {
