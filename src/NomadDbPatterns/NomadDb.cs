@@ -23,6 +23,8 @@ public sealed record RenderOptions
     public string? BaseDirectory { get; init; }
     /// <summary>The volume lock to check and update (<c>nomad-db.lock</c>), or null to skip the upgrade guard.</summary>
     public string? LockPath { get; init; }
+    /// <summary>HCL job files (the default) or the JSON jobs of Nomad's HTTP API.</summary>
+    public JobFormat Format { get; init; } = JobFormat.Hcl;
 }
 
 /// <summary>One-call entry points for build scripts and the CLI.</summary>
@@ -95,7 +97,7 @@ public static class NomadDb
         var rendered = new List<RenderedFile>();
         foreach (var job in loaded.Jobs)
         {
-            rendered.AddRange(renderer.Render(job.Job, DisplayPath(job.File, options.BaseDirectory)));
+            rendered.AddRange(renderer.Render(job.Job, DisplayPath(job.File, options.BaseDirectory), options.Format));
         }
 
         if (volumeLock is not null)

@@ -46,7 +46,6 @@ internal static class HclViewMapper
     private static TaskView Task(TaskDoc task) => new(
         Str(task.Name),
         [.. task.Comment.Select(CommentLine)],
-        Str(task.Driver),
         task.Lifecycle is { } lifecycle ? new LifecycleView(Str(lifecycle.Hook), Bool(lifecycle.Sidecar)) : null,
         Str(task.Config.Image),
         StrOrNull(task.Config.Command),

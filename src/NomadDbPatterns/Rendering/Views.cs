@@ -57,7 +57,6 @@ public sealed record CheckView(string Type, string? Path, string? Command, strin
 public sealed record TaskView(
     string Name,
     IReadOnlyList<string> Comment,
-    string Driver,
     LifecycleView? Lifecycle,
     string Image,
     string? Command,

@@ -31,7 +31,7 @@ public sealed class RenderedJobsConformanceTests
         try
         {
             var task = TemplateSet.Embedded.ReadText("task.scriban");
-            const string anchor = "driver = {{ t.driver }}\n";
+            const string anchor = "driver = \"docker\"\n";
             Assert.That(task, Does.Contain(anchor), "task.scriban no longer has the line this test edits");
             File.WriteAllText(Path.Combine(overrides.FullName, "task.scriban"), task.Replace(anchor, anchor + "drivr_opts = \"x\"\n", StringComparison.Ordinal));
 
