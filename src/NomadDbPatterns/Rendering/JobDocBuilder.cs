@@ -13,6 +13,8 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
     private const string PasswordFilePath = "/secrets/db-password";
     private const string BackupMount = "/backups";
     private const string WaitSeconds = "300";
+    // task.scriban spells the driver out (tests that edit templates anchor on that line); the HCL/JSON cross-check
+    // test proves the two agree.
     private const string Driver = "docker";
     private const string HostVolume = "host";
 
