@@ -32,6 +32,8 @@ public static class CliApp
         root.Subcommands.Add(new InitCommand(console).Build());
         root.Subcommands.Add(new SchemaCommand(console).Build());
         root.Subcommands.Add(new ExplainCommand(console).Build());
+        root.Subcommands.Add(new PlanCommand(console).Build());
+        root.Subcommands.Add(new RunCommand(console).Build());
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
