@@ -191,11 +191,16 @@ apply_retention() {
 # Macros: @yearly @annually @monthly @weekly @daily @midnight @hourly.
 # ---------------------------------------------------------------------------------------------------------
 
-# cron_value TOKEN KIND -> prints the number for a 1-2 digit number or a name; fails on anything else.
+# cron_value TOKEN KIND -> prints the number for a number (up to 6 digits) or a name; fails on anything else.
 cron_value() {
   case $1 in
     [0-9]) echo "$1"; return 0 ;;
     [0-9][0-9]) echo $((1$1 - 100)); return 0 ;;
+    # Longer zero-padded numbers ("005"): drop the zeros so that the shell does not read them as octal.
+    [0-9][0-9][0-9] | [0-9][0-9][0-9][0-9] | [0-9][0-9][0-9][0-9][0-9] | [0-9][0-9][0-9][0-9][0-9][0-9])
+      printf '%s\n' "$1" | sed 's/^0*\([0-9]\)/\1/'
+      return 0
+      ;;
   esac
   if [ "$2" = month ]; then
     case $1 in
@@ -408,6 +413,9 @@ backup_validate_common() {
     if [ -n "$BACKUP_RETRY_SECONDS" ] && ! is_positive_int "$BACKUP_RETRY_SECONDS"; then
       config_error "BACKUP_RETRY_SECONDS must be an integer >= 1, got '$BACKUP_RETRY_SECONDS'"
     fi
+    if [ -n "$BACKUP_STALE_AFTER_SECONDS" ] && ! is_positive_int "$BACKUP_STALE_AFTER_SECONDS"; then
+      config_error "BACKUP_STALE_AFTER_SECONDS must be an integer >= 1, got '$BACKUP_STALE_AFTER_SECONDS'"
+    fi
     if [ -n "$BACKUP_LOOP_ITERATIONS" ] && ! is_positive_int "$BACKUP_LOOP_ITERATIONS"; then
       config_error "BACKUP_LOOP_ITERATIONS must be an integer >= 1, got '$BACKUP_LOOP_ITERATIONS'"
     fi
@@ -515,7 +523,32 @@ interval_due() {
   [ $((id_now - $1)) -ge "$BACKUP_INTERVAL_SECONDS" ]
 }
 
+# Loop mode with BACKUP_STALE_AFTER_SECONDS: fails when the newest good backup (or, if there is none or it is
+# older, the start of this loop) is that old. Nomad's own service checks cannot run scripts, so the sidecar
+# exiting non-zero is what makes stale backups visible there.
+backup_stale() {
+  bs_now=$(date -u +%s)
+  bs_newest=$(newest_backup "$BACKUP_DIR" "$BACKUP_NAME")
+  bs_reference=$1
+  bs_file=none
+  if [ -n "$bs_newest" ]; then
+    set -f
+    # shellcheck disable=SC2086 # "<epoch> <file>"
+    set -- "$1" $bs_newest
+    set +f
+    bs_file=$3
+    [ "$2" -gt "$bs_reference" ] && bs_reference=$2
+  fi
+  if [ $((bs_now - bs_reference)) -ge "$BACKUP_STALE_AFTER_SECONDS" ]; then
+    log_error "backup STALE name=$BACKUP_NAME newest=$bs_file age=$((bs_now - bs_reference))s" \
+      "limit_seconds=$BACKUP_STALE_AFTER_SECONDS; exiting so that the failure is visible"
+    return 0
+  fi
+  return 1
+}
+
 backup_loop() {
+  bl_started=$(date -u +%s)
   bl_iterations=0
   bl_last_minute=""
   if [ -n "$BACKUP_CRON" ]; then
@@ -536,6 +569,9 @@ backup_loop() {
       fi
     elif interval_due; then
       backup_run
+    fi
+    if [ -n "$BACKUP_STALE_AFTER_SECONDS" ] && backup_stale "$bl_started"; then
+      exit 1
     fi
     bl_iterations=$((bl_iterations + 1))
     if [ -n "$BACKUP_LOOP_ITERATIONS" ] && [ "$bl_iterations" -ge "$BACKUP_LOOP_ITERATIONS" ]; then

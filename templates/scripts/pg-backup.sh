@@ -33,6 +33,9 @@
 # TZ                       time zone of BACKUP_CRON (needs tzdata; both postgres images ship it)
 # BACKUP_INTERVAL_SECONDS  loop mode instead of a cron: run when the newest good backup is this old
 # BACKUP_RETRY_SECONDS     interval mode: wait after a failed run (default: min(300, interval))
+# BACKUP_STALE_AFTER_SECONDS
+#                          loop mode: exit 1 when the newest good backup (or the start of the loop, if later)
+#                          is this old, so that a Nomad task without script checks fails visibly
 # BACKUP_LOOP_ITERATIONS   loop mode: stop after N minute ticks (tests, debugging; default: never)
 #
 # Per run: dump to BACKUP_DIR/.<name>-<stamp>.partial; check it (pg_restore --list, or gzip -t plus pg_dump's

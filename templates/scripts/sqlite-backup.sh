@@ -10,7 +10,7 @@
 # BACKUP_DIR                    destination directory (the backup volume); must exist and be writable
 # BACKUP_NAME                   file-name prefix (default: the file name of SQLITE_DB without its extension)
 # BACKUP_KEEP_LAST, BACKUP_MAX_AGE_SECONDS, BACKUP_MODE (once | loop), BACKUP_CRON, TZ,
-# BACKUP_INTERVAL_SECONDS, BACKUP_RETRY_SECONDS, BACKUP_LOOP_ITERATIONS
+# BACKUP_INTERVAL_SECONDS, BACKUP_RETRY_SECONDS, BACKUP_STALE_AFTER_SECONDS, BACKUP_LOOP_ITERATIONS
 #                               as in pg-backup.sh
 #
 # Per run: `sqlite3 SQLITE_DB ".backup '<BACKUP_DIR>/.<name>-<stamp>.partial'"` (SQLite's online backup API: a
