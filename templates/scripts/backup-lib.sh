@@ -2,7 +2,7 @@
 # backup-lib.sh: functions shared by pg-backup.sh, sqlite-backup.sh and backup-age-check.sh.
 #
 # Sourced, never executed. POSIX sh: runs under dash (debian images) and busybox ash (alpine images).
-# Configured only through the environment; never prints a password (no `set -x`, no env dumps).
+# Configured only through the environment; never prints a password (no command tracing, no env dumps).
 # Written without dollar-brace, percent-brace and double-brace sequences, so that it can be embedded verbatim
 # in a Nomad template heredoc (no HCL interpolation, no Go-template actions).
 #
@@ -191,30 +191,33 @@ apply_retention() {
 # Macros: @yearly @annually @monthly @weekly @daily @midnight @hourly.
 # ---------------------------------------------------------------------------------------------------------
 
-# cron_value TOKEN KIND -> prints the number for a number (up to 6 digits) or a name; fails on anything else.
+# cron_value TOKEN KIND: sets CRON_VALUE to the number for a number (up to 6 digits) or, for KIND month or dow,
+# a three-letter name; returns 1 for anything else. No subshell: the matcher runs many of these per minute.
 cron_value() {
   case $1 in
-    [0-9]) echo "$1"; return 0 ;;
-    [0-9][0-9]) echo $((1$1 - 100)); return 0 ;;
+    [0-9]) CRON_VALUE=$1; return 0 ;;
+    [0-9][0-9]) CRON_VALUE=$((1$1 - 100)); return 0 ;;
     # Longer zero-padded numbers ("005"): drop the zeros so that the shell does not read them as octal.
     [0-9][0-9][0-9] | [0-9][0-9][0-9][0-9] | [0-9][0-9][0-9][0-9][0-9] | [0-9][0-9][0-9][0-9][0-9][0-9])
-      printf '%s\n' "$1" | sed 's/^0*\([0-9]\)/\1/'
+      CRON_VALUE=$(printf '%s\n' "$1" | sed 's/^0*\([0-9]\)/\1/')
       return 0
       ;;
   esac
   if [ "$2" = month ]; then
     case $1 in
-      [Jj][Aa][Nn]) echo 1 ;; [Ff][Ee][Bb]) echo 2 ;; [Mm][Aa][Rr]) echo 3 ;; [Aa][Pp][Rr]) echo 4 ;;
-      [Mm][Aa][Yy]) echo 5 ;; [Jj][Uu][Nn]) echo 6 ;; [Jj][Uu][Ll]) echo 7 ;; [Aa][Uu][Gg]) echo 8 ;;
-      [Ss][Ee][Pp]) echo 9 ;; [Oo][Cc][Tt]) echo 10 ;; [Nn][Oo][Vv]) echo 11 ;; [Dd][Ee][Cc]) echo 12 ;;
+      [Jj][Aa][Nn]) CRON_VALUE=1 ;; [Ff][Ee][Bb]) CRON_VALUE=2 ;; [Mm][Aa][Rr]) CRON_VALUE=3 ;;
+      [Aa][Pp][Rr]) CRON_VALUE=4 ;; [Mm][Aa][Yy]) CRON_VALUE=5 ;; [Jj][Uu][Nn]) CRON_VALUE=6 ;;
+      [Jj][Uu][Ll]) CRON_VALUE=7 ;; [Aa][Uu][Gg]) CRON_VALUE=8 ;; [Ss][Ee][Pp]) CRON_VALUE=9 ;;
+      [Oo][Cc][Tt]) CRON_VALUE=10 ;; [Nn][Oo][Vv]) CRON_VALUE=11 ;; [Dd][Ee][Cc]) CRON_VALUE=12 ;;
       *) return 1 ;;
     esac
     return 0
   fi
   if [ "$2" = dow ]; then
     case $1 in
-      [Ss][Uu][Nn]) echo 0 ;; [Mm][Oo][Nn]) echo 1 ;; [Tt][Uu][Ee]) echo 2 ;; [Ww][Ee][Dd]) echo 3 ;;
-      [Tt][Hh][Uu]) echo 4 ;; [Ff][Rr][Ii]) echo 5 ;; [Ss][Aa][Tt]) echo 6 ;;
+      [Ss][Uu][Nn]) CRON_VALUE=0 ;; [Mm][Oo][Nn]) CRON_VALUE=1 ;; [Tt][Uu][Ee]) CRON_VALUE=2 ;;
+      [Ww][Ee][Dd]) CRON_VALUE=3 ;; [Tt][Hh][Uu]) CRON_VALUE=4 ;; [Ff][Rr][Ii]) CRON_VALUE=5 ;;
+      [Ss][Aa][Tt]) CRON_VALUE=6 ;;
       *) return 1 ;;
     esac
     return 0
@@ -247,7 +250,7 @@ EOF
     esac
     if [ -n "$cf_step" ]; then
       case $cf_step in
-        [1-9] | [0-9][1-9] | [1-9][0-9]) cf_step=$(cron_value "$cf_step" number) ;;
+        [1-9] | [0-9][1-9] | [1-9][0-9]) cron_value "$cf_step" number && cf_step=$CRON_VALUE ;;
         *) return 2 ;;
       esac
     else
@@ -265,11 +268,14 @@ EOF
         IFS=- read -r cf_a cf_b <<EOF
 $cf_range
 EOF
-        cf_lo=$(cron_value "$cf_a" "$cf_kind") || return 2
-        cf_hi=$(cron_value "$cf_b" "$cf_kind") || return 2
+        cron_value "$cf_a" "$cf_kind" || return 2
+        cf_lo=$CRON_VALUE
+        cron_value "$cf_b" "$cf_kind" || return 2
+        cf_hi=$CRON_VALUE
         ;;
       *)
-        cf_lo=$(cron_value "$cf_range" "$cf_kind") || return 2
+        cron_value "$cf_range" "$cf_kind" || return 2
+        cf_lo=$CRON_VALUE
         if [ "$cf_element" != "$cf_range" ]; then
           cf_hi=$cf_max
         else
@@ -293,11 +299,16 @@ EOF
 # DOW is 0-6 with 0 = Sunday, as printed by `date +%w`.
 cron_matches() {
   cm_expr=$1
-  cm_month_value=$(cron_value "$3" number) || return 2
-  cm_dom_value=$(cron_value "$4" number) || return 2
-  cm_hour_value=$(cron_value "$5" number) || return 2
-  cm_minute_value=$(cron_value "$6" number) || return 2
-  cm_dow_value=$(cron_value "$7" number) || return 2
+  cron_value "$3" number || return 2
+  cm_month_value=$CRON_VALUE
+  cron_value "$4" number || return 2
+  cm_dom_value=$CRON_VALUE
+  cron_value "$5" number || return 2
+  cm_hour_value=$CRON_VALUE
+  cron_value "$6" number || return 2
+  cm_minute_value=$CRON_VALUE
+  cron_value "$7" number || return 2
+  cm_dow_value=$CRON_VALUE
   case $cm_expr in
     @yearly | @annually) cm_expr='0 0 1 1 *' ;;
     @monthly) cm_expr='0 0 1 * *' ;;
@@ -446,11 +457,20 @@ backup_fail() {
 
 # One backup run: produce into a temporary name, checksum, fsync, rename, then retention and markers.
 backup_run() {
-  # shellcheck disable=SC2046 # two words: epoch and stamp of the same instant
-  set -- $(date -u "+%s $BACKUP_STAMP_FORMAT")
-  BACKUP_RUN_START=$1
-  br_stamp=$2
-  br_final="$BACKUP_NAME-$br_stamp$BACKUP_EXT"
+  # Two runs in one second (a manual run next to the schedule) would share a name: the later one waits.
+  br_tries=0
+  while :; do
+    # shellcheck disable=SC2046 # two words: epoch and stamp of the same instant
+    set -- $(date -u "+%s $BACKUP_STAMP_FORMAT")
+    BACKUP_RUN_START=$1
+    br_stamp=$2
+    br_final="$BACKUP_NAME-$br_stamp$BACKUP_EXT"
+    br_tries=$((br_tries + 1))
+    if [ ! -e "$BACKUP_DIR/$br_final" ] || [ "$br_tries" -gt 3 ]; then
+      break
+    fi
+    sleep 1
+  done
   FAIL_REASON=""
   RUN_SUMMARY=""
   # A partial file can only be left by a run that was killed; there is one backup process per directory.

@@ -1,0 +1,227 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+
+namespace NomadDbPatterns.Tests.Infrastructure;
+
+/// <summary>
+/// A throwaway PostgreSQL cluster from the newest server installed under /usr/lib/postgresql/*/bin: initdb into a temp
+/// directory, scram-sha-256 for every connection, superuser <c>postgres</c> with a random password, listening on
+/// 127.0.0.1 on a free port. A missing server is an error, never a reason to skip: the tests exist to run against it.
+/// </summary>
+public sealed class PostgresCluster : IDisposable
+{
+    private const string PostgresRoot = "/usr/lib/postgresql";
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(2);
+
+    private readonly string _binDir;
+    private readonly string _rootDir;
+    private readonly string _dataDir;
+    private readonly bool _runAsPostgres;
+    private bool _stopped;
+
+    private PostgresCluster(string binDir, string rootDir, bool runAsPostgres, string superPassword)
+    {
+        _binDir = binDir;
+        _rootDir = rootDir;
+        _dataDir = Path.Combine(rootDir, "data");
+        _runAsPostgres = runAsPostgres;
+        SuperPassword = superPassword;
+    }
+
+    /// <summary>Always 127.0.0.1: the cluster listens on loopback only.</summary>
+    public string Host => "127.0.0.1";
+
+    /// <summary>The TCP port the cluster listens on.</summary>
+    public int Port { get; private set; }
+
+    /// <summary>The bootstrap superuser.</summary>
+    public string SuperUser => "postgres";
+
+    /// <summary>The superuser's random password.</summary>
+    public string SuperPassword { get; }
+
+    /// <summary>Creates and starts a cluster; <paramref name="name"/> only labels its temp directory.</summary>
+    public static PostgresCluster Start(string name)
+    {
+        var binDir = NewestBinDir();
+        var runAsPostgres = Environment.IsPrivilegedProcess;
+        var rootDir = Directory.CreateTempSubdirectory($"nomaddb-pg-{name}-").FullName;
+        var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(18)).ToLowerInvariant();
+        var cluster = new PostgresCluster(binDir, rootDir, runAsPostgres, password);
+        try
+        {
+            cluster.InitDb();
+        }
+        catch
+        {
+            cluster.Stop();
+            throw;
+        }
+
+        // The free port is found by binding and releasing it; another process may take it in between, so retry.
+        Exception? lastFailure = null;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            cluster.Port = FreePort();
+            try
+            {
+                cluster.StartServer();
+                return cluster;
+            }
+            catch (InvalidOperationException failure)
+            {
+                lastFailure = failure;
+            }
+        }
+
+        cluster.Stop();
+        throw new InvalidOperationException($"PostgreSQL cluster '{name}' did not start", lastFailure);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="sql"/> (SQL and psql meta-commands) as the superuser in <paramref name="database"/> with
+    /// <c>psql -X -v ON_ERROR_STOP=1 -At</c> and returns its output without the final newline; throws with stderr on
+    /// failure.
+    /// </summary>
+    public string Psql(string database, string sql)
+    {
+        var scriptFile = Path.Combine(_rootDir, $"psql-{Guid.NewGuid():N}.sql");
+        File.WriteAllText(scriptFile, sql);
+        try
+        {
+            var result = Shell.Run(
+                Path.Combine(_binDir, "psql"),
+                ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", "-f", scriptFile],
+                PgEnv(database),
+                _rootDir,
+                CommandTimeout);
+            if (result.ExitCode != 0)
+            {
+                throw new InvalidOperationException(
+                    $"psql on {database} failed with exit code {result.ExitCode}: {result.StdErr}");
+            }
+
+            return result.StdOut.TrimEnd('\n');
+        }
+        finally
+        {
+            File.Delete(scriptFile);
+        }
+    }
+
+    /// <summary>libpq environment variables for connecting to <paramref name="database"/> (default: the superuser).</summary>
+    public IReadOnlyDictionary<string, string> PgEnv(string database, string? user = null, string? password = null) =>
+        new Dictionary<string, string>
+        {
+            ["PGHOST"] = Host,
+            ["PGPORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["PGUSER"] = user ?? SuperUser,
+            ["PGPASSWORD"] = password ?? SuperPassword,
+            ["PGDATABASE"] = database,
+        };
+
+    /// <summary>Stops the server (fast shutdown) and deletes its directory. Safe to call twice.</summary>
+    public void Stop()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        try
+        {
+            if (File.Exists(Path.Combine(_dataDir, "postmaster.pid")))
+            {
+                RunServerTool("pg_ctl", ["-D", _dataDir, "-m", "fast", "-w", "stop"]);
+            }
+        }
+        finally
+        {
+            Directory.Delete(_rootDir, recursive: true);
+        }
+    }
+
+    /// <inheritdoc cref="Stop"/>
+    public void Dispose() => Stop();
+
+    private void InitDb()
+    {
+        var passwordFile = Path.Combine(_rootDir, "superuser-password");
+        File.WriteAllText(passwordFile, SuperPassword + "\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        if (_runAsPostgres)
+        {
+            // initdb and the server refuse to run as root; hand the directory to the postgres OS user.
+            Check(Shell.Run("chown", ["-R", "postgres:postgres", _rootDir], null, _rootDir, CommandTimeout), "chown");
+        }
+
+        try
+        {
+            RunServerTool("initdb",
+            [
+                "-D", _dataDir, "-U", SuperUser, $"--pwfile={passwordFile}", "--auth=scram-sha-256",
+                "-E", "UTF8", "--no-locale", "--no-sync",
+            ]);
+        }
+        finally
+        {
+            File.Delete(passwordFile);
+        }
+    }
+
+    private void StartServer()
+    {
+        var options = $"-c listen_addresses=127.0.0.1 -c port={Port} -c unix_socket_directories={_rootDir} -c fsync=off";
+        RunServerTool("pg_ctl",
+            ["-D", _dataDir, "-l", Path.Combine(_rootDir, "server.log"), "-w", "-t", "60", "-o", options, "start"]);
+    }
+
+    private void RunServerTool(string tool, IReadOnlyList<string> args)
+    {
+        var path = Path.Combine(_binDir, tool);
+        var result = _runAsPostgres
+            ? Shell.Run("runuser", ["-u", "postgres", "--", path, .. args], null, _rootDir, CommandTimeout)
+            : Shell.Run(path, args, null, _rootDir, CommandTimeout);
+        Check(result, tool);
+    }
+
+    private void Check(ShellResult result, string what)
+    {
+        if (result.ExitCode != 0)
+        {
+            var log = Path.Combine(_rootDir, "server.log");
+            var serverLog = File.Exists(log) ? File.ReadAllText(log) : "(no server log)";
+            throw new InvalidOperationException(
+                $"{what} failed with exit code {result.ExitCode}: {result.StdErr}{result.StdOut}\nserver log:\n{serverLog}");
+        }
+    }
+
+    private static string NewestBinDir()
+    {
+        var candidates = Directory.Exists(PostgresRoot)
+            ? Directory.GetDirectories(PostgresRoot)
+                .Where(dir => int.TryParse(Path.GetFileName(dir), out _)
+                    && File.Exists(Path.Combine(dir, "bin", "initdb"))
+                    && File.Exists(Path.Combine(dir, "bin", "pg_ctl")))
+                .OrderByDescending(dir => int.Parse(Path.GetFileName(dir), System.Globalization.CultureInfo.InvariantCulture))
+                .ToList()
+            : [];
+        return candidates.Count > 0
+            ? Path.Combine(candidates[0], "bin")
+            : throw new InvalidOperationException(
+                $"No PostgreSQL server under {PostgresRoot}/*/bin (initdb, pg_ctl). Install Debian's postgresql "
+                + "package (.ci/run does); these tests run against a real server and are never skipped.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
