@@ -124,10 +124,12 @@ newest_backup() {
   nb_best_file=""
   if [ -f "$1/.last-success" ]; then
     read -r nb_epoch nb_file <"$1/.last-success" || true
-    case $nb_file in
-      "$2"-*) ;;
-      *) nb_file="" ;;
-    esac
+    if [ -n "$2" ]; then
+      case $nb_file in
+        "$2"-*) ;;
+        *) nb_file="" ;;
+      esac
+    fi
     if is_uint "$nb_epoch" && [ -n "$nb_file" ] && [ -f "$1/$nb_file" ]; then
       nb_best_epoch=$nb_epoch
       nb_best_file=$nb_file
