@@ -190,25 +190,39 @@ internal static partial class BackupScripts
             throw new InvalidOperationException("busybox is not installed (Debian package busybox); the alpine-compatibility tests need it.");
         }
 
-        var dir = Path.Combine(Path.GetTempPath(), $"nomaddb-busybox-{Environment.ProcessId}");
+        // One shared directory of links, created idempotently (test runs may overlap), instead of one per run.
+        var dir = Path.Combine(Path.GetTempPath(), "nomaddb-busybox-applets");
         Directory.CreateDirectory(dir);
         var applets = Shell.Run(busybox, ["--list"], null, null, Timeout).StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         foreach (var applet in applets)
         {
-            var link = Path.Combine(dir, applet);
-            if (!File.Exists(link))
-            {
-                File.CreateSymbolicLink(link, busybox);
-            }
+            Link(Path.Combine(dir, applet), busybox);
         }
 
         var sqlite = Shell.Run("sh", ["-c", "command -v sqlite3"], null, null, Timeout).StdOut.Trim();
-        if (sqlite.Length > 0 && !File.Exists(Path.Combine(dir, "sqlite3")))
+        if (sqlite.Length > 0)
         {
-            File.CreateSymbolicLink(Path.Combine(dir, "sqlite3"), sqlite);
+            Link(Path.Combine(dir, "sqlite3"), sqlite);
         }
 
         return dir;
+    }
+
+    private static void Link(string link, string target)
+    {
+        if (File.Exists(link))
+        {
+            return;
+        }
+
+        try
+        {
+            File.CreateSymbolicLink(link, target);
+        }
+        catch (IOException) when (File.Exists(link))
+        {
+            // Another test run created it first.
+        }
     }
 
     [GeneratedRegex(@"^[A-Za-z0-9._-]+-\d{8}T\d{6}Z\.(dump|sql\.gz|sqlite)$")]
