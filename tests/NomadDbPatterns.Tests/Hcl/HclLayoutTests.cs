@@ -250,6 +250,18 @@ public sealed class HclLayoutTests
     }
 
     [Test]
+    public void Check_reports_whitespace_on_a_blank_line_and_trailing_whitespace_but_not_inside_a_comment()
+    {
+        var problems = HclLayout.Check("a {\n  b = 1\n  \n  c = 2 \n  # note   \n}\n");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(problems.Select(p => (p.LineNumber, p.Reason)), Is.EqualTo(new[] { (3, "whitespace on a blank line"), (4, "trailing whitespace") }));
+            Assert.That(problems[0].Expected, Is.Empty);
+        });
+    }
+
+    [Test]
     public void Check_ignores_heredoc_bodies_and_their_closing_marker()
     {
         var hcl = "a = <<-EOH\n      anything   \n   goes\n     EOH\nb = 1\n";
