@@ -91,7 +91,7 @@ public sealed class HclLayoutTests
     [Test]
     public void Every_rendered_example_is_a_fixed_point_of_Format_and_passes_Check()
     {
-        var result = NomadDb.Render([RepoPaths.Examples], null, RepoPaths.Root);
+        var result = NomadDb.Render([RepoPaths.Examples], new RenderOptions { BaseDirectory = RepoPaths.Root });
         Assert.That(result.Success, Is.True, () => string.Join('\n', result.Diagnostics));
         var files = result.Files.Where(f => f.FileName.EndsWith(".hcl", StringComparison.Ordinal)).ToList();
         Assert.That(files, Is.Not.Empty);

@@ -567,7 +567,7 @@ internal sealed record JobShape(
     public bool Periodic => HasBackup && PeriodicWanted && Postgres && Cron;
 
     /// <summary>Backups embed the backup scripts, fixed text that is large next to the hostile values: keep them few.</summary>
-    private static readonly Gen<bool> Rarely = CsCheck.Gen.Frequency((1, CsCheck.Gen.Const(true)), (15, CsCheck.Gen.Const(false)));
+    private static readonly Gen<bool> Rarely = CsCheck.Gen.Frequency((1, CsCheck.Gen.Const(true)), (30, CsCheck.Gen.Const(false)));
 
     public static readonly Gen<JobShape> Gen =
         CsCheck.Gen.Select(

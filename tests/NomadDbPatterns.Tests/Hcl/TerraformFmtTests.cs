@@ -35,7 +35,7 @@ public sealed class TerraformFmtTests
     [Test]
     public void Rendered_examples_and_hostile_jobs_are_left_unchanged_by_terraform_fmt()
     {
-        var result = NomadDb.Render([RepoPaths.Examples], null, RepoPaths.Root);
+        var result = NomadDb.Render([RepoPaths.Examples], new RenderOptions { BaseDirectory = RepoPaths.Root });
         Assert.That(result.Success, Is.True, () => string.Join('\n', result.Diagnostics));
         var pcg = new PCG((uint)Random.Shared.Next(), (ulong)Random.Shared.NextInt64());
         TestContext.Out.WriteLine($"hostile jobs from CSCHECK_SEED={pcg}");
