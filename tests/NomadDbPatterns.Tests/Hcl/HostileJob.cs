@@ -37,7 +37,6 @@ internal sealed record HostileJob(JobShape Shape, ImmutableSortedDictionary<stri
         }
 
         var any = HostileStrings.Any;
-        var noLineFeed = HostileStrings.NoLineFeed;
         Add("source", any);
         AddLabel("job.name", []);
         for (var i = 0; i < shape.Datacenters; i++)
@@ -145,9 +144,9 @@ internal sealed record HostileJob(JobShape Shape, ImmutableSortedDictionary<stri
             }
 
             Add(Draw(Gen.Bool, pcg) ? "pg.image" : "pg.variant", any);
-            // Written into the task comments as well, which JobViewBuilder does not sanitize (see the report).
-            Add("pg.database", noLineFeed);
-            Add("pg.volume", noLineFeed);
+            // Also written into a task comment, which must not let a line feed end it.
+            Add("pg.database", any);
+            Add("pg.volume", any);
             Add("pg.user", any);
             for (var i = 0; i < shape.Settings; i++)
             {
@@ -168,12 +167,12 @@ internal sealed record HostileJob(JobShape Shape, ImmutableSortedDictionary<stri
         {
             Add("sqlite.volume", any);
             Add("sqlite.destination", any);
-            Add("sqlite.file", noLineFeed);
+            Add("sqlite.file", any);
         }
 
         if (shape.HasBackup)
         {
-            Add("backup.volume", noLineFeed);
+            Add("backup.volume", any);
             Add("backup.time_zone", any);
         }
 

@@ -62,9 +62,6 @@ internal static class HostileStrings
     /// <summary>Any hostile string.</summary>
     public static readonly Gen<string> Any = Gen.Frequency((5, Flat), (5, Lines), (1, Whole));
 
-    /// <summary>A hostile string without LF, for fields that the renderer also writes into a comment line.</summary>
-    public static readonly Gen<string> NoLineFeed = Any.Select(s => s.Replace('\n', ' '));
-
     /// <summary>A hostile string without braces, for database settings whose {placeholders} the renderer resolves.</summary>
     public static readonly Gen<string> NoBraces = Any.Select(s => s.Replace('{', '(').Replace('}', ')'));
 }
