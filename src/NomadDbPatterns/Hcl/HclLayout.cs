@@ -3,28 +3,50 @@ using System.Text;
 namespace NomadDbPatterns.Hcl;
 
 /// <summary>
-/// The canonical layout of rendered HCL, written down once: what <c>nomad fmt</c> (hclwrite) would leave.
-/// Templates only emit lines in order; this pass owns indentation (two spaces per nesting level), the alignment
-/// of <c>=</c> across consecutive single-line attributes, and blank lines (one between blocks, none after an
-/// opening or before a closing brace). Heredoc bodies are indented with their attribute and otherwise untouched.
+/// The canonical layout of rendered HCL, written down once: what <c>nomad fmt</c> (hclwrite) would leave, plus a
+/// fixed policy for blank lines. Templates only emit lines in order; this pass owns indentation (two spaces per open
+/// bracket), the alignment of <c>=</c>, and blank lines (one between blocks, none after an opening or before a
+/// closing brace). <see cref="Check"/> tells which lines <c>nomad fmt</c> would change.
 /// </summary>
+/// <remarks>
+/// The <c>=</c> signs of consecutive lines that assign a whole value (brackets balanced after the <c>=</c>) line up
+/// one space after the widest name; a heredoc attribute is one such line, so its group goes on after the closing
+/// marker. A blank line, a comment line, a block header, a closing bracket, the first line of a multi-line value and
+/// the lines inside it end the group. Flush heredoc bodies (<c>&lt;&lt;-</c>) are indented one level below their
+/// attribute, which HCL strips again; other heredoc bodies are left as they are. Line endings become LF.
+/// </remarks>
 public static class HclLayout
 {
     private enum Kind
     {
         Blank,
         Comment,
+        /// <summary><c>name = value</c> with the value complete on the line: takes part in <c>=</c> alignment.</summary>
         Attribute,
+        /// <summary><c>name = [</c>: the first line of a multi-line value.</summary>
+        ValueOpen,
         BlockOpen,
-        Close,
+        /// <summary>A line that closes a block.</summary>
+        BlockClose,
         Other,
         HeredocBody,
         HeredocEnd,
     }
 
-    private readonly record struct Line(Kind Kind, int Depth, string Text, int KeyLength, bool BreaksAlignment);
+    /// <param name="Kind">What the line is.</param>
+    /// <param name="Depth">Indentation level; -1 for heredoc lines written as they came.</param>
+    /// <param name="Text">The line without indentation.</param>
+    /// <param name="AssignAt">Index of the attribute's <c>=</c> in <paramref name="Text"/>, or -1.</param>
+    /// <param name="Net">Brackets opened minus closed on the line.</param>
+    private readonly record struct Line(Kind Kind, int Depth, string Text, int AssignAt = -1, int Net = 0)
+    {
+        public string Name => Text[..AssignAt].TrimEnd();
+
+        public string Value => Text[(AssignAt + 1)..].TrimStart();
+    }
 
     /// <summary>Re-lays out <paramref name="hcl"/> canonically. The result always ends with exactly one newline.</summary>
+    /// <exception cref="FormatException">Brackets do not balance or a heredoc is not terminated.</exception>
     public static string Format(string hcl)
     {
         ArgumentNullException.ThrowIfNull(hcl);
@@ -33,81 +55,115 @@ public static class HclLayout
         return Write(spaced);
     }
 
+    /// <summary>
+    /// The lines of <paramref name="hcl"/> that <c>nomad fmt</c> (hclwrite's formatter) would change: wrong
+    /// indentation, <c>=</c> out of alignment, spacing between tokens, trailing whitespace. Empty when the text is
+    /// a fixed point of <c>nomad fmt</c>. Heredoc bodies are never reported: the formatter does not touch them.
+    /// </summary>
+    public static IReadOnlyList<LayoutProblem> Check(string hcl)
+    {
+        ArgumentNullException.ThrowIfNull(hcl);
+        return HclFmt.Check(hcl);
+    }
+
+    /// <summary>Splits on LF only (HCL's newline; a CR before it is dropped), never on other Unicode line breaks.</summary>
+    internal static List<string> SplitLines(string text)
+    {
+        var lines = new List<string>(text.Length / 24);
+        var start = 0;
+        while (start < text.Length)
+        {
+            var end = text.IndexOf('\n', start);
+            if (end < 0)
+            {
+                lines.Add(text[start..]);
+                break;
+            }
+
+            var length = end - start;
+            if (length > 0 && text[end - 1] == '\r')
+            {
+                length--;
+            }
+
+            lines.Add(text.Substring(start, length));
+            start = end + 1;
+        }
+
+        return lines;
+    }
+
     private static List<Line> Classify(string hcl)
     {
         var result = new List<Line>(hcl.Length / 24);
-        var depth = 0;
+        // hclwrite's indent stack: one entry per line that opened brackets, holding how many it opened and whether
+        // they opened a block (whose closing line gets blank-line treatment) or a value.
+        var indents = new List<(int Open, bool Block)>();
         string? heredocDelimiter = null;
         var heredocFlush = false;
         var heredocDepth = 0;
         var heredocBody = new List<string>();
-        foreach (var rawLine in hcl.AsSpan().EnumerateLines())
+        foreach (var rawLine in SplitLines(hcl))
         {
             if (heredocDelimiter is not null)
             {
-                if (rawLine.Trim().SequenceEqual(heredocDelimiter))
+                if (rawLine.AsSpan().Trim().SequenceEqual(heredocDelimiter))
                 {
                     AddHeredocBody(result, heredocBody, heredocFlush, heredocDepth);
-                    result.Add(new Line(Kind.HeredocEnd, heredocDepth, heredocDelimiter, 0, false));
+                    result.Add(new Line(Kind.HeredocEnd, heredocDepth, heredocDelimiter));
                     heredocDelimiter = null;
                     heredocBody.Clear();
                 }
                 else
                 {
-                    heredocBody.Add(rawLine.ToString());
+                    heredocBody.Add(rawLine);
                 }
 
                 continue;
             }
 
-            var text = rawLine.Trim();
+            var text = rawLine.AsSpan().Trim();
             if (text.IsEmpty)
             {
-                result.Add(new Line(Kind.Blank, depth, string.Empty, 0, true));
+                result.Add(new Line(Kind.Blank, indents.Count, string.Empty));
                 continue;
             }
 
             if (text[0] == '#' || text.StartsWith("//"))
             {
-                result.Add(new Line(Kind.Comment, depth, text.ToString(), 0, true));
+                result.Add(new Line(Kind.Comment, indents.Count, text.ToString()));
                 continue;
             }
 
             var scan = Scan(text);
-            var lineDepth = text[0] is '}' or ']' or ')' ? depth - 1 : depth;
-            depth += scan.NetOpen;
-            if (depth < 0)
+            var depth = indents.Count;
+            var kind = scan switch
             {
-                throw new FormatException($"Unbalanced closing bracket in rendered HCL: '{text}'.");
+                { AssignAt: > 0, NetAfterAssign: 0 } => Kind.Attribute,
+                { AssignAt: > 0, Net: > 0 } => Kind.ValueOpen,
+                { Net: > 0 } when text[^1] == '{' => Kind.BlockOpen,
+                _ => Kind.Other,
+            };
+            if (scan.Net > 0)
+            {
+                indents.Add((scan.Net, kind == Kind.BlockOpen));
+            }
+            else if (scan.Net < 0)
+            {
+                var closesBlock = Close(indents, -scan.Net);
+                depth = indents.Count;
+                if (kind == Kind.Other && text[0] is '}' or ']' or ')')
+                {
+                    kind = closesBlock ? Kind.BlockClose : Kind.Other;
+                }
             }
 
-            Kind kind;
-            if (text[0] is '}' or ']' or ')')
-            {
-                kind = scan.NetOpen < 0 || text.Length == 1 ? Kind.Close : Kind.Other;
-            }
-            else if (scan.AssignAt > 0)
-            {
-                kind = Kind.Attribute;
-            }
-            else if (text[^1] == '{')
-            {
-                kind = Kind.BlockOpen;
-            }
-            else
-            {
-                kind = Kind.Other;
-            }
-
-            var str = text.ToString();
-            var keyLength = kind == Kind.Attribute ? text[..scan.AssignAt].TrimEnd().Length : 0;
-            // A multi-line value opens brackets on this line: hclwrite aligns this line, but the lines inside it break the group.
-            result.Add(new Line(kind, lineDepth, str, keyLength, kind != Kind.Attribute));
+            result.Add(new Line(kind, depth, text.ToString(), scan.AssignAt, scan.Net));
             if (scan.HeredocDelimiter is not null)
             {
                 heredocDelimiter = scan.HeredocDelimiter;
                 heredocFlush = scan.HeredocFlush;
-                heredocDepth = lineDepth;
+                heredocDepth = depth;
             }
         }
 
@@ -116,7 +172,7 @@ public static class HclLayout
             throw new FormatException($"Unterminated heredoc '{heredocDelimiter}' in rendered HCL.");
         }
 
-        if (depth != 0)
+        if (indents.Count != 0)
         {
             throw new FormatException("Unbalanced brackets in rendered HCL.");
         }
@@ -124,44 +180,93 @@ public static class HclLayout
         return result;
     }
 
+    /// <summary>Pops <paramref name="closed"/> brackets off the indent stack as hclwrite does; true when the last one closed a block.</summary>
+    private static bool Close(List<(int Open, bool Block)> indents, int closed)
+    {
+        var block = false;
+        while (closed > 0)
+        {
+            if (indents.Count == 0)
+            {
+                throw new FormatException("Unbalanced closing bracket in rendered HCL.");
+            }
+
+            var (open, isBlock) = indents[^1];
+            block = isBlock;
+            if (closed >= open)
+            {
+                closed -= open;
+                indents.RemoveAt(indents.Count - 1);
+            }
+            else
+            {
+                indents[^1] = (open - closed, isBlock);
+                closed = 0;
+            }
+        }
+
+        return block;
+    }
+
     /// <summary>
-    /// A flush heredoc's value is its body less the smallest indentation of its non-blank lines, so the body is
-    /// re-indented one level below its attribute without changing the value (and formatting twice changes nothing).
+    /// A flush heredoc's value is its body less the smallest leading whitespace of its lines that are not blank, so
+    /// the body is re-indented one level below its attribute without changing the value (and formatting twice
+    /// changes nothing). Whitespace-only lines keep their text: HCL never strips them. A body whose first
+    /// non-whitespace character would fuse with the indentation into one grapheme cluster is left as it is.
     /// </summary>
     private static void AddHeredocBody(List<Line> result, List<string> body, bool flush, int depth)
     {
-        if (!flush)
-        {
-            foreach (var text in body)
-            {
-                result.Add(new Line(Kind.HeredocBody, -1, text, 0, false));
-            }
-
-            return;
-        }
-
         var strip = int.MaxValue;
         foreach (var text in body)
         {
-            if (text.Length > 0)
+            if (!text.AsSpan().IsWhiteSpace())
             {
-                strip = Math.Min(strip, text.Length - text.AsSpan().TrimStart(' ').Length);
+                strip = Math.Min(strip, LeadingWhitespace(text));
             }
         }
 
         foreach (var text in body)
         {
-            result.Add(new Line(Kind.HeredocBody, depth + 1, text.Length > 0 ? text[strip..] : text, 0, false));
+            if (!text.AsSpan().IsWhiteSpace() && LeadingWhitespace(text) == strip && HclColumns.ExtendsPrecedingSpace(text.AsSpan(strip)))
+            {
+                flush = false;
+            }
+        }
+
+        foreach (var text in body)
+        {
+            var keep = !flush || text.AsSpan().IsWhiteSpace();
+            result.Add(new Line(Kind.HeredocBody, keep ? -1 : depth + 1, keep ? text : text[strip..]));
         }
     }
 
-    private readonly record struct ScanResult(int NetOpen, int AssignAt, string? HeredocDelimiter, bool HeredocFlush);
+    private static int LeadingWhitespace(string text)
+    {
+        var i = 0;
+        while (i < text.Length && char.IsWhiteSpace(text[i]))
+        {
+            i++;
+        }
 
-    /// <summary>Finds brackets, the first top-level <c>=</c> and a heredoc opener on one line, skipping quoted strings.</summary>
+        return i;
+    }
+
+    /// <param name="Net">Brackets opened minus closed up to a heredoc opener or the end of the line.</param>
+    /// <param name="AssignAt">Index of the first <c>=</c> after the first token, or -1 (hclwrite's rule).</param>
+    /// <param name="NetAfterAssign">Brackets opened minus closed from that <c>=</c> on.</param>
+    /// <param name="HeredocDelimiter">The marker of a heredoc the line opens, or null.</param>
+    /// <param name="HeredocFlush">The heredoc is a flush one (<c>&lt;&lt;-</c>).</param>
+    private readonly record struct ScanResult(int Net, int AssignAt, int NetAfterAssign, string? HeredocDelimiter, bool HeredocFlush);
+
+    /// <summary>
+    /// Finds brackets, the first <c>=</c> and a heredoc opener on one line, skipping quoted strings (whose template
+    /// sequences are always escaped in rendered output) and a trailing comment.
+    /// </summary>
     private static ScanResult Scan(ReadOnlySpan<char> text)
     {
         var net = 0;
         var assignAt = -1;
+        var netAtAssign = 0;
         var inString = false;
         for (var i = 0; i < text.Length; i++)
         {
@@ -185,25 +290,35 @@ public static class HclLayout
                 case '"':
                     inString = true;
                     break;
+                case '#':
+                    return Result();
+                case '/' when i + 1 < text.Length && text[i + 1] is '/' or '*':
+                    return Result();
                 case '{' or '[' or '(':
                     net++;
                     break;
                 case '}' or ']' or ')':
                     net--;
                     break;
-                case '=' when assignAt < 0 && net == 0 && (i + 1 >= text.Length || text[i + 1] != '=') && (i == 0 || text[i - 1] is not ('=' or '!' or '<' or '>')):
+                case '=' when assignAt < 0 && i > 0 && IsAssignment(text, i):
                     assignAt = i;
+                    netAtAssign = net;
                     break;
-                case '<' when i + 2 < text.Length && text[i + 1] == '<' && !inString:
+                case '<' when i + 2 < text.Length && text[i + 1] == '<':
                     var flush = text[i + 2] == '-';
-                    var start = i + (flush ? 3 : 2);
-                    var delimiter = text[start..].Trim().ToString();
-                    return new ScanResult(net, assignAt, delimiter, flush);
+                    var delimiter = text[(i + (flush ? 3 : 2))..].Trim().ToString();
+                    return new ScanResult(net, assignAt, net - netAtAssign, delimiter, flush);
             }
         }
 
-        return new ScanResult(net, assignAt, null, false);
+        return Result();
+
+        ScanResult Result() => new(net, assignAt, net - netAtAssign, null, false);
     }
+
+    /// <summary>An <c>=</c> that is not part of <c>==</c>, <c>!=</c>, <c>&lt;=</c>, <c>&gt;=</c> or <c>=&gt;</c>.</summary>
+    private static bool IsAssignment(ReadOnlySpan<char> text, int i) =>
+        (i + 1 >= text.Length || text[i + 1] is not ('=' or '>')) && text[i - 1] is not ('=' or '!' or '<' or '>');
 
     /// <summary>
     /// Blank lines are decided here, not taken from templates: one before a block (or the comments that introduce it)
@@ -221,7 +336,7 @@ public static class HclLayout
                 continue;
             }
 
-            if (line.Kind is Kind.HeredocBody or Kind.HeredocEnd || result.Count == 0 || line.Kind == Kind.Close)
+            if (line.Kind is Kind.HeredocBody or Kind.HeredocEnd || result.Count == 0 || IsClosing(line))
             {
                 result.Add(line);
                 continue;
@@ -232,7 +347,7 @@ public static class HclLayout
             if (line.Kind == Kind.Comment)
             {
                 wantsBlank = previous.Kind != Kind.Comment
-                    && (previous.Kind == Kind.Close || (NextIsBlockAfterComments(lines, i) && !OpensBlock(previous)));
+                    && (previous.Kind == Kind.BlockClose || (NextIsBlockAfterComments(lines, i) && !Opens(previous)));
             }
             else if (previous.Kind == Kind.Comment)
             {
@@ -242,16 +357,16 @@ public static class HclLayout
             }
             else if (line.Kind == Kind.BlockOpen)
             {
-                wantsBlank = !OpensBlock(previous);
+                wantsBlank = !Opens(previous);
             }
             else
             {
-                wantsBlank = previous.Kind == Kind.Close;
+                wantsBlank = previous.Kind == Kind.BlockClose;
             }
 
             if (wantsBlank)
             {
-                result.Add(new Line(Kind.Blank, line.Depth, string.Empty, 0, true));
+                result.Add(new Line(Kind.Blank, line.Depth, string.Empty));
             }
 
             result.Add(line);
@@ -260,8 +375,9 @@ public static class HclLayout
         return result;
     }
 
-    private static bool OpensBlock(Line line) =>
-        line.Kind is Kind.BlockOpen || (line.Kind is Kind.Attribute or Kind.Other && line.Text[^1] is '{' or '[' or '(');
+    private static bool IsClosing(Line line) => line.Net < 0 && line.Text[0] is '}' or ']' or ')';
+
+    private static bool Opens(Line line) => line.Kind is not (Kind.HeredocBody or Kind.HeredocEnd) && line.Net > 0;
 
     private static bool NextIsBlockAfterComments(List<Line> lines, int index)
     {
@@ -284,37 +400,26 @@ public static class HclLayout
         var i = 0;
         while (i < lines.Count)
         {
-            var line = lines[i];
-            if (line.Kind != Kind.Attribute)
+            if (lines[i].Kind != Kind.Attribute)
             {
-                WriteLine(builder, line);
+                WriteLine(builder, lines[i]);
                 i++;
                 continue;
             }
 
-            // An alignment group: consecutive attribute lines at one depth; heredoc bodies belong to their attribute.
+            // An alignment group: consecutive whole-value attributes, a heredoc body belonging to its attribute.
+            // hclwrite aligns by column, so names at different depths would line up too.
             var end = i;
-            var width = 0;
-            while (end < lines.Count)
+            var column = 0;
+            while (end < lines.Count && lines[end].Kind is Kind.Attribute or Kind.HeredocBody or Kind.HeredocEnd)
             {
-                var candidate = lines[end];
-                if (candidate.Kind == Kind.Attribute && candidate.Depth == line.Depth)
+                var member = lines[end];
+                if (member.Kind == Kind.Attribute)
                 {
-                    width = Math.Max(width, candidate.KeyLength);
-                    end++;
-                    if (candidate.Text[^1] is '[' or '{' or '(')
-                    {
-                        break;
-                    }
+                    column = Math.Max(column, NameColumn(member));
                 }
-                else if (candidate.Kind is Kind.HeredocBody or Kind.HeredocEnd)
-                {
-                    end++;
-                }
-                else
-                {
-                    break;
-                }
+
+                end++;
             }
 
             for (var j = i; j < end; j++)
@@ -327,10 +432,7 @@ public static class HclLayout
                 }
 
                 Indent(builder, member.Depth);
-                var key = member.Text.AsSpan(0, member.KeyLength);
-                var assign = member.Text.IndexOf('=', member.KeyLength);
-                var value = member.Text.AsSpan(assign + 1).TrimStart();
-                builder.Append(key).Append(' ', width - member.KeyLength + 1).Append("= ").Append(value).Append('\n');
+                builder.Append(member.Name).Append(' ', column - NameColumn(member) + 1).Append("= ").Append(member.Value).Append('\n');
             }
 
             i = end;
@@ -344,28 +446,45 @@ public static class HclLayout
         return builder.ToString();
     }
 
+    private static int NameColumn(Line line) => line.Depth * 2 + HclColumns.Width(line.Name);
+
     private static void WriteLine(StringBuilder builder, Line line)
     {
-        if (line.Kind == Kind.Blank)
+        switch (line.Kind)
         {
-            builder.Append('\n');
-            return;
-        }
+            case Kind.Blank:
+                builder.Append('\n');
+                return;
+            case Kind.HeredocBody:
+                if (line.Depth >= 0 && line.Text.Length > 0)
+                {
+                    Indent(builder, line.Depth);
+                }
 
-        if (line.Kind == Kind.HeredocBody)
-        {
-            if (line.Depth >= 0 && line.Text.Length > 0)
-            {
+                builder.Append(line.Text).Append('\n');
+                return;
+            case Kind.ValueOpen:
+                // Not part of any alignment group: hclwrite leaves one space before its '='.
                 Indent(builder, line.Depth);
-            }
-
-            builder.Append(line.Text).Append('\n');
-            return;
+                builder.Append(line.Name).Append(" = ").Append(line.Value).Append('\n');
+                return;
+            default:
+                Indent(builder, line.Depth);
+                builder.Append(line.Text).Append('\n');
+                return;
         }
-
-        Indent(builder, line.Depth);
-        builder.Append(line.Text).Append('\n');
     }
 
     private static void Indent(StringBuilder builder, int depth) => builder.Append(' ', depth * 2);
+}
+
+/// <summary>A line that <c>nomad fmt</c> would change.</summary>
+/// <param name="LineNumber">1-based line number.</param>
+/// <param name="Reason">What is off, e.g. <c>'=' not aligned</c>.</param>
+/// <param name="Actual">The line as it is.</param>
+/// <param name="Expected">The line as <c>nomad fmt</c> would leave it.</param>
+public sealed record LayoutProblem(int LineNumber, string Reason, string Actual, string Expected)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"line {LineNumber}: {Reason}: \"{Actual}\" should be \"{Expected}\"";
 }

@@ -7,10 +7,17 @@ namespace NomadDbPatterns.Hcl;
 /// The one place where text becomes HCL: quoted strings and heredocs. Every value that reaches a template passes
 /// through here, so no spec or model value can change the structure of the output.
 /// </summary>
+/// <remarks>
+/// HCL reads every string value through cty, which normalizes it to Unicode NFC (the HCL spec defines string
+/// equality that way), so text that is not in NFC reads back as its NFC form whatever the escaping; block labels
+/// are not normalized. A lone UTF-16 surrogate cannot be written to a UTF-8 file at all: it becomes U+FFFD.
+/// </remarks>
 public static class HclString
 {
     /// <summary>Heredoc delimiters tried in order; one that occurs as a line of the text is skipped.</summary>
     private static readonly string[] Delimiters = ["EOH", "EOT", "EOF", "END_OF_TEXT"];
+
+    private const char ReplacementCharacter = '\uFFFD';
 
     /// <summary>Renders <paramref name="value"/> as a quoted HCL string that reads back as exactly the same text.</summary>
     public static string Quote(string value)
@@ -26,6 +33,8 @@ public static class HclString
     /// <summary>Appends the escaped body of a quoted string (without the quotes).</summary>
     public static void AppendQuotedBody(StringBuilder builder, string value)
     {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(value);
         for (var i = 0; i < value.Length; i++)
         {
             var c = value[i];
@@ -41,14 +50,19 @@ public static class HclString
                     builder.Append(c).Append(c);
                     break;
                 default:
-                    if (IsControl(c))
+                    if (MustBeEscaped(c))
                     {
                         builder.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+                    }
+                    else if (char.IsSurrogate(c) && !IsValidSurrogateAt(value, i))
+                    {
+                        builder.Append(ReplacementCharacter);
                     }
                     else
                     {
                         builder.Append(c);
                     }
+
                     break;
             }
         }
@@ -87,6 +101,7 @@ public static class HclString
             var c = value[i];
             if ((c == '$' || c == '%') && i + 1 < value.Length && value[i + 1] == '{')
             {
+                // The same template escapes as in quoted strings; backslash escapes do not exist in heredocs.
                 builder.Append(c);
             }
 
@@ -98,8 +113,13 @@ public static class HclString
     }
 
     /// <summary>
-    /// A flush heredoc strips the smallest indentation of its non-blank lines and cannot hold control characters,
-    /// whitespace-only lines, or text without a final newline; only text that survives that round trip qualifies.
+    /// A flush heredoc takes each line literally, then removes from every line that is not blank as many leading
+    /// whitespace characters as the least indented such line has (hashicorp/hcl hclsyntax
+    /// <c>flushHeredocTemplateParts</c>: whitespace as Go's <c>unicode.IsSpace</c>, counted in grapheme clusters;
+    /// whitespace-only lines neither count nor lose anything). The layout pass indents every line that is not
+    /// empty, so only text qualifies that ends with a newline, has a line with no leading whitespace, has no
+    /// whitespace-only line, and has no character a heredoc cannot spell (controls other than tab, line separators,
+    /// characters <see cref="Quote"/> escapes for reviewers, broken surrogates).
     /// </summary>
     private static bool CanBeFlushHeredoc(string value)
     {
@@ -123,15 +143,15 @@ public static class HclString
                         return false;
                     }
 
-                    if (line[0] is ' ' or '\t')
+                    if (!char.IsWhiteSpace(line[0]))
                     {
-                        if (line[0] == '\t')
+                        if (HclColumns.ExtendsPrecedingSpace(line))
                         {
+                            // Indented, this line's first character would fuse with the last indent space into one
+                            // grapheme cluster, which HCL strips together with the indentation.
                             return false;
                         }
-                    }
-                    else
-                    {
+
                         hasUnindentedLine = true;
                     }
                 }
@@ -140,7 +160,7 @@ public static class HclString
                 continue;
             }
 
-            if ((IsControl(c) && c != '\t') || char.IsSurrogate(c) && !IsValidSurrogateAt(value, i) || c is '\u2028' or '\u2029' or '\u0085')
+            if ((c != '\t' && MustBeEscaped(c)) || (char.IsSurrogate(c) && !IsValidSurrogateAt(value, i)))
             {
                 return false;
             }
@@ -148,6 +168,16 @@ public static class HclString
 
         return hasUnindentedLine;
     }
+
+    /// <summary>
+    /// Characters written as <c>\uXXXX</c> in quoted strings (and never put in a heredoc): C0 and C1 controls and
+    /// DEL, the Unicode line and paragraph separators, and the bidirectional controls that can make a reviewed line
+    /// read differently from what it holds.
+    /// </summary>
+    private static bool MustBeEscaped(char c) =>
+        c < ' ' || c is >= '\u007f' and <= '\u009f'
+            || c is '\u2028' or '\u2029'
+            || c is '\u061c' or '\u200e' or '\u200f' or (>= '\u202a' and <= '\u202e') or (>= '\u2066' and <= '\u2069');
 
     private static bool IsValidSurrogateAt(string value, int index) =>
         char.IsHighSurrogate(value[index])
@@ -167,11 +197,12 @@ public static class HclString
         return null;
     }
 
+    /// <summary>HCL ends a heredoc at the first line that is its marker once surrounding whitespace is trimmed.</summary>
     private static bool ContainsLine(string value, string delimiter)
     {
-        foreach (var line in value.AsSpan().EnumerateLines())
+        foreach (var line in value.Split('\n'))
         {
-            if (line.Trim().SequenceEqual(delimiter))
+            if (line.AsSpan().Trim().SequenceEqual(delimiter))
             {
                 return true;
             }
@@ -179,6 +210,4 @@ public static class HclString
 
         return false;
     }
-
-    private static bool IsControl(char c) => c < ' ' || c == '\u007f';
 }
