@@ -21,6 +21,7 @@ public static class CliApp
         console = console with { Quiet = preParse.GetValue(quiet), Verbose = preParse.GetValue(verbose) };
         root.Subcommands.Add(new RenderCommand(console).Build());
         root.Subcommands.Add(new ValidateCommand(console).Build());
+        root.Subcommands.Add(new MigrateCommand(console).Build());
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
