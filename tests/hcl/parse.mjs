@@ -34,6 +34,6 @@ for (const item of readInputs()) {
   const [name, result] = await parseOne(item);
   results[name] = result;
 }
-process.stdout.write(JSON.stringify(results));
-// The Go runtime inside the WebAssembly module keeps the event loop alive; we are done.
-process.exit(0);
+// The Go runtime inside the WebAssembly module keeps the event loop alive, so exit explicitly, but only once stdout is
+// flushed: writes to a pipe are asynchronous, and exiting at once cuts the output off after 64 KiB.
+process.stdout.write(JSON.stringify(results), () => process.exit(0));

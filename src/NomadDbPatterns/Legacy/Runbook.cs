@@ -122,7 +122,7 @@ internal static class Runbook
         md.Append($"nomad job validate {migrate}.nomad.hcl\n");
         md.Append($"# A copy of the database as it is now, kept outside the cluster:\n");
         md.Append($"nomad alloc exec -t=false -task postgres \"$SHARED_ALLOC\" pg_dump -U {admin} -Fc {db} > {db}-before-migration.dump\n");
-        md.Append($"pg_restore --list {db}-before-migration.dump | head   # reads back: it is a usable archive\n");
+        md.Append($"pg_restore --list {db}-before-migration.dump | head   # it reads back (needs PostgreSQL's client tools here)\n");
         md.Append("```\n\n");
 
         // 1. Stop
