@@ -110,6 +110,7 @@ public static class NomadDb
         if (volumeLock is not null)
         {
             diagnostics.AddRange(volumeLock.Check(loaded.Jobs));
+            diagnostics.AddRange(volumeLock.CheckShared(loaded.SharedInstances));
         }
 
         if (diagnostics.Any(d => d.Severity == Severity.Error))
@@ -132,7 +133,7 @@ public static class NomadDb
 
         if (volumeLock is not null)
         {
-            var updated = volumeLock.Update(loaded.Jobs.Select(j => j.Job));
+            var updated = volumeLock.Update(loaded.Jobs.Select(j => j.Job), loaded.SharedInstances.Select(s => s.Job));
             if (updated.Volumes.Count > 0)
             {
                 rendered.Add(new RenderedFile(VolumeLock.FileName, updated.ToText()));

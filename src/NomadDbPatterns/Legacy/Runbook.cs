@@ -218,21 +218,21 @@ internal static class Runbook
             md.Append($"nomad job run {afterJob}\n");
             md.Append("```\n\n");
             md.Append($"init-databases no longer manages `{db}`; the database and its role stay, fenced, until you drop them:\n\n");
+            md.Append("```sh\n");
+            md.Append($"SHARED_ALLOC=$(running_alloc {sharedJob})\n");
+            md.Append($"nomad alloc exec -task postgres \"$SHARED_ALLOC\" psql -U {admin} -d postgres -c 'DROP DATABASE {db}' -c 'DROP ROLE {database.Owner}'\n");
+            md.Append("```\n");
         }
         else
         {
-            md.Append($"`{db}` was the last database of `{sharedJob}`. Once every service runs on its own database, keep the final cluster backup ");
-            md.Append("and stop the shared instance:\n\n");
+            md.Append($"`{db}` was the last database of `{sharedJob}`: once you no longer need to roll back, drop it, keep the newest ");
+            md.Append("cluster backup, and stop the shared instance for good:\n\n");
             md.Append("```sh\n");
+            md.Append($"nomad alloc exec -task postgres \"$SHARED_ALLOC\" psql -U {admin} -d postgres -c 'DROP DATABASE {db}' -c 'DROP ROLE {database.Owner}'\n");
             md.Append($"nomad job stop {sharedJob}\n");
-            md.Append("```\n\n");
-            md.Append("Or, to keep it a little longer, drop the database and its role first:\n\n");
+            md.Append("```\n");
         }
 
-        md.Append("```sh\n");
-        md.Append($"SHARED_ALLOC=$(running_alloc {sharedJob})\n");
-        md.Append($"nomad alloc exec -task postgres \"$SHARED_ALLOC\" psql -U {admin} -d postgres -c 'DROP DATABASE {db}' -c 'DROP ROLE {database.Owner}'\n");
-        md.Append("```\n");
         return md.ToString();
     }
 }

@@ -98,7 +98,7 @@ public static class SharedPostgresFacts
     /// <summary>Where the init task finds the password of <paramref name="database"/>'s owner.</summary>
     public static string PasswordFilePath(this SharedDatabase database) => $"/secrets/db-{database.Name}.pw";
 
-    /// <summary>The databases in the frozen set's sense: names outside the baseline.</summary>
+    /// <summary>The databases outside the recorded baseline (allowed only with <see cref="SharedPostgresJob.AllowNewDatabases"/>).</summary>
     public static IEnumerable<SharedDatabase> OutsideBaseline(this SharedPostgresJob job) =>
         job.Databases.Where(d => !job.Baseline.Contains(d.Name, StringComparer.Ordinal));
 }

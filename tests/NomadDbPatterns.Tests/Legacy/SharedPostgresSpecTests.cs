@@ -195,5 +195,32 @@ public sealed class SharedPostgresSpecTests
         }));
     }
 
+    [Test]
+    public void The_volume_lock_keeps_the_shared_instances_major()
+    {
+        var directory = Directory.CreateTempSubdirectory("nomaddb-shared-lock-");
+        try
+        {
+            var spec = Path.Combine(directory.FullName, "postgresql.yaml");
+            var lockPath = Path.Combine(directory.FullName, VolumeLock.FileName);
+            System.IO.File.WriteAllText(spec, Valid);
+            var first = NomadDb.Render([spec], new RenderOptions { LockPath = lockPath });
+            Assert.That(first.Success, Is.True, string.Join("\n", first.Diagnostics));
+            System.IO.File.WriteAllText(lockPath, first.Files.Single(f => f.FileName == VolumeLock.FileName).Content);
+            Assert.That(VolumeLock.Load(lockPath).Volumes["postgresql-data"], Is.EqualTo(new LockedVolume("postgresql", 16, "postgres", "postgres")));
+
+            System.IO.File.WriteAllText(spec, Valid.Replace("version: 16", "version: 17"));
+            var upgraded = NomadDb.Render([spec], new RenderOptions { LockPath = lockPath });
+
+            var error = upgraded.Diagnostics.Single();
+            Assert.That((error.Code, error.Path, error.Location?.Line), Is.EqualTo((ErrorCodes.MajorUpgrade, "postgres.version", 4)));
+            Assert.That(upgraded.Files, Is.Empty);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
     private static string Indent(string yaml) => yaml.Replace("\n", "\n    ");
 }
