@@ -10,6 +10,13 @@ public static class CliApp
     /// <summary>Runs nomad-db with <paramref name="args"/>, writing to <paramref name="console"/>.</summary>
     public static int Run(string[] args, CliConsole console)
     {
+        if (args is ["--version"])
+        {
+            // The built-in option reports the entry assembly, which is the test host when nomad-db runs in process.
+            console.Out.WriteLine(GeneratorInfo.Version);
+            return ExitCodes.Ok;
+        }
+
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print errors only", Recursive = true };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Print every file written", Recursive = true };
         var root = new RootCommand($"nomad-db {GeneratorInfo.Version}: Nomad job files for services with a dedicated PostgreSQL sidecar, host volumes and verified backups.\n\nExit codes: 0 ok, 1 invalid input, 2 usage, 3 stale output (check), 4 data-loss risk (plan/run), 5 Nomad API error.")
@@ -21,6 +28,12 @@ public static class CliApp
         console = console with { Quiet = preParse.GetValue(quiet), Verbose = preParse.GetValue(verbose) };
         root.Subcommands.Add(new RenderCommand(console).Build());
         root.Subcommands.Add(new ValidateCommand(console).Build());
+        root.Subcommands.Add(new CheckCommand(console).Build());
+        root.Subcommands.Add(new InitCommand(console).Build());
+        root.Subcommands.Add(new SchemaCommand(console).Build());
+        root.Subcommands.Add(new ExplainCommand(console).Build());
+        root.Subcommands.Add(new PlanCommand(console).Build());
+        root.Subcommands.Add(new RunCommand(console).Build());
         root.Subcommands.Add(new MigrateCommand(console).Build());
 
         var parse = root.Parse(args);

@@ -23,6 +23,8 @@ public sealed record RenderOptions
     public string? BaseDirectory { get; init; }
     /// <summary>The volume lock to check and update (<c>nomad-db.lock</c>), or null to skip the upgrade guard.</summary>
     public string? LockPath { get; init; }
+    /// <summary>HCL job files (the default) or the JSON jobs of Nomad's HTTP API.</summary>
+    public JobFormat Format { get; init; } = JobFormat.Hcl;
 }
 
 /// <summary>One-call entry points for build scripts and the CLI.</summary>
@@ -122,13 +124,13 @@ public static class NomadDb
         var rendered = new List<RenderedFile>();
         foreach (var job in loaded.Jobs)
         {
-            rendered.AddRange(renderer.Render(job.Job, DisplayPath(job.File, options.BaseDirectory)));
+            rendered.AddRange(renderer.Render(job.Job, DisplayPath(job.File, options.BaseDirectory), options.Format));
         }
 
         var legacyRenderer = new SharedPostgresRenderer(options.Templates ?? TemplateSet.Embedded);
         foreach (var instance in loaded.SharedInstances)
         {
-            rendered.AddRange(legacyRenderer.Render(instance.Job, DisplayPath(instance.File, options.BaseDirectory)));
+            rendered.AddRange(legacyRenderer.Render(instance.Job, DisplayPath(instance.File, options.BaseDirectory), options.Format));
         }
 
         if (volumeLock is not null)
@@ -153,6 +155,20 @@ public static class NomadDb
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Renders in memory and compares with the committed files in <paramref name="againstDirectory"/> (including its
+    /// <c>nomad-db.lock</c>): what CI runs to catch hand-edited or stale job files.
+    /// </summary>
+    public static CheckResult Check(IEnumerable<string> inputs, string againstDirectory, RenderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(againstDirectory);
+        options ??= new RenderOptions();
+        var result = Render(inputs, options with { LockPath = options.LockPath ?? Path.Combine(againstDirectory, VolumeLock.FileName) });
+        return result.Success
+            ? new CheckResult(OutputComparer.Compare(result.Files, againstDirectory), result.Diagnostics)
+            : new CheckResult([], result.Diagnostics);
     }
 
     /// <summary>The spec path as shown in headers: relative to the base (default: the current directory), with '/'.</summary>

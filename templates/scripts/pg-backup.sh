@@ -1,4 +1,327 @@
 #!/bin/sh
-# placeholder: replaced by the backup scripts branch
-set -eu
-echo "pg-backup.sh"
+# shellcheck source-path=SCRIPTDIR
+# pg-backup.sh: scheduled, atomic, checked PostgreSQL backups with retention and optional restore-verify.
+# POSIX sh for the official postgres images (debian: dash, alpine: busybox ash); the client tools of the image
+# (pg_dump, pg_dumpall, pg_restore, psql, createdb, dropdb) must be at least the server's version.
+# Configured only through the environment; exit codes: 0 ok, 1 the run failed, 2 configuration error.
+#
+# Connection (libpq): PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE (any other PG* variable works too).
+#   Passwords are never logged and never on a command line.
+# BACKUP_LIB               path of backup-lib.sh (default: backup-lib.sh next to this script, e.g. /local/)
+# BACKUP_DIR               destination directory (the backup volume); must exist and be writable
+# BACKUP_SCOPE             database (default): pg_dump of PGDATABASE
+#                          cluster: pg_dumpall of every database and the roles (PGUSER must be a superuser);
+#                          always plain SQL, gzip-compressed
+# BACKUP_FORMAT            custom (default, pg_dump -Fc, file .dump) | plain-gzip (file .sql.gz)
+# BACKUP_NAME              file-name prefix (default: PGDATABASE with unsafe characters replaced by "_";
+#                          "cluster" for BACKUP_SCOPE=cluster); one name per BACKUP_DIR
+# BACKUP_KEEP_LAST         keep the newest N good backups (N >= 1; optional)
+# BACKUP_MAX_AGE_SECONDS   delete good backups older than this (optional); the newest is never deleted
+# BACKUP_VERIFY            none (default) | restore: restore the new dump into a scratch database and compare
+#                          exact per-table row counts with the source, counted in the dump's own snapshot
+#                          (so concurrent writes cause no false alarm); a mismatch fails the run
+# BACKUP_VERIFY_DATABASE   scratch database (default: "<PGDATABASE>_restore_verify"), dropped before and after
+# BACKUP_VERIFY_PGUSER, BACKUP_VERIFY_PGPASSWORD
+#                          optional role for creating, restoring into and dropping the scratch database
+#                          (default: PGUSER, which then needs CREATEDB and must be able to own the objects)
+# BACKUP_MODE              once (default): one run, exit status = result (periodic batch job)
+#                          loop: long-running sidecar; failed runs are logged and marked, the loop goes on
+#                          verify: restore the newest good backup into the scratch database and compare its
+#                          row counts with the source as it is now (a restore drill; differences caused by
+#                          writes since the backup are reported as a mismatch)
+# BACKUP_CRON              loop mode: 5-field cron (see backup-lib.sh), evaluated each minute in TZ
+# TZ                       time zone of BACKUP_CRON (needs tzdata; both postgres images ship it)
+# BACKUP_INTERVAL_SECONDS  loop mode instead of a cron: run when the newest good backup is this old
+# BACKUP_RETRY_SECONDS     interval mode: wait after a failed run (default: min(300, interval))
+# BACKUP_STALE_AFTER_SECONDS
+#                          loop mode: exit 1 when the newest good backup (or the start of the loop, if later)
+#                          is this old, so that a Nomad task without script checks fails visibly
+# BACKUP_LOOP_ITERATIONS   loop mode: stop after N minute ticks (tests, debugging; default: never)
+#
+# Per run: dump to BACKUP_DIR/.<name>-<stamp>.partial; check it (pg_restore --list, or gzip -t plus pg_dump's
+# "dump complete" trailer); optional restore-verify; sha256; sync; rename to <name>-<UTC stamp>.dump|.sql.gz
+# plus <file>.sha256; retention; .last-success. On failure: the partial file is removed, older backups are
+# kept, .last-failure is written, the reason goes to stderr, the status is non-zero.
+# Log: one line per run with name, file, size in bytes, duration in seconds (and the verify result).
+
+[ -n "$BACKUP_LIB" ] || BACKUP_LIB="$(dirname "$0")/backup-lib.sh"
+if [ ! -r "$BACKUP_LIB" ]; then
+  echo "pg-backup: cannot read $BACKUP_LIB (set BACKUP_LIB)" >&2
+  exit 2
+fi
+# shellcheck source=backup-lib.sh
+. "$BACKUP_LIB"
+
+[ -n "$BACKUP_SCOPE" ] || BACKUP_SCOPE=database
+[ -n "$BACKUP_VERIFY" ] || BACKUP_VERIFY=none
+case $BACKUP_SCOPE in
+  database)
+    [ -n "$PGDATABASE" ] || config_error "PGDATABASE is not set (BACKUP_SCOPE=database)"
+    [ -n "$BACKUP_FORMAT" ] || BACKUP_FORMAT=custom
+    [ -n "$BACKUP_NAME" ] || BACKUP_NAME=$(sanitize_name "$PGDATABASE")
+    ;;
+  cluster)
+    [ -z "$BACKUP_FORMAT" ] || [ "$BACKUP_FORMAT" = plain-gzip ] ||
+      config_error "BACKUP_SCOPE=cluster is always plain-gzip, got BACKUP_FORMAT=$BACKUP_FORMAT"
+    BACKUP_FORMAT=plain-gzip
+    [ -n "$BACKUP_NAME" ] || BACKUP_NAME=cluster
+    [ "$BACKUP_VERIFY" = none ] || config_error "BACKUP_VERIFY=restore is not available for BACKUP_SCOPE=cluster"
+    [ "$BACKUP_MODE" != verify ] || config_error "BACKUP_MODE=verify is not available for BACKUP_SCOPE=cluster"
+    ;;
+  *) config_error "BACKUP_SCOPE must be database or cluster, got '$BACKUP_SCOPE'" ;;
+esac
+case $BACKUP_FORMAT in
+  custom) BACKUP_EXT=.dump ;;
+  plain-gzip) BACKUP_EXT=.sql.gz ;;
+  *) config_error "BACKUP_FORMAT must be custom or plain-gzip, got '$BACKUP_FORMAT'" ;;
+esac
+case $BACKUP_VERIFY in
+  none | restore) ;;
+  *) config_error "BACKUP_VERIFY must be none or restore, got '$BACKUP_VERIFY'" ;;
+esac
+if [ "$BACKUP_VERIFY" = restore ] || [ "$BACKUP_MODE" = verify ]; then
+  [ -n "$BACKUP_VERIFY_DATABASE" ] || BACKUP_VERIFY_DATABASE="$PGDATABASE"_restore_verify
+  # The scratch database is dropped: it must never be the database being backed up.
+  [ "$BACKUP_VERIFY_DATABASE" != "$PGDATABASE" ] ||
+    config_error "BACKUP_VERIFY_DATABASE must differ from PGDATABASE"
+fi
+if [ "$BACKUP_MODE" = verify ]; then
+  BACKUP_MODE=once BACKUP_VERIFY_LATEST=yes
+fi
+backup_validate_common
+
+# Runs a client command as the scratch-database role when one is configured.
+as_verify_role() {
+  if [ -n "$BACKUP_VERIFY_PGUSER" ]; then
+    PGUSER=$BACKUP_VERIFY_PGUSER PGPASSWORD=$BACKUP_VERIFY_PGPASSWORD "$@"
+  else
+    "$@"
+  fi
+}
+
+# Per-table exact row counts, "<schema>.<table>|<rows>", for every user table (partitioned parents included).
+pg_count_sql() {
+  cat <<'SQL'
+SELECT pg_catalog.format('SELECT %L, count(*) FROM %I.%I',
+                         pg_catalog.format('%I.%I', n.nspname, c.relname), n.nspname, c.relname)
+FROM pg_catalog.pg_class AS c
+JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p')
+  AND n.nspname <> 'information_schema'
+  AND n.nspname !~ '^pg_'
+ORDER BY 1
+\gexec
+SQL
+}
+
+# pg_dump_to FILE [PG_DUMP_ARGS...]: the dump itself, in the configured scope and format.
+pg_dump_to() {
+  pd_file=$1
+  shift
+  if [ "$BACKUP_SCOPE" = cluster ]; then
+    { pg_dumpall --no-password "$@"; echo $? >"$BACKUP_WORK/pg_dump.rc"; } | gzip -c >"$pd_file" || return 1
+  elif [ "$BACKUP_FORMAT" = custom ]; then
+    pg_dump --no-password --format=custom --file="$pd_file" "$@"
+    return $?
+  else
+    { pg_dump --no-password --format=plain "$@"; echo $? >"$BACKUP_WORK/pg_dump.rc"; } | gzip -c >"$pd_file" || return 1
+  fi
+  read -r pd_rc <"$BACKUP_WORK/pg_dump.rc" || return 1
+  [ "$pd_rc" = 0 ]
+}
+
+# Feeds a psql session that exports its snapshot, waits for it, runs pg_dump in that snapshot and then counts
+# the rows of every table in the same snapshot. Runs on the left side of a pipe into psql.
+pg_snapshot_session() {
+  printf '%s\n' 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;' \
+    "\\o '$BACKUP_WORK/snapshot'" 'SELECT pg_catalog.pg_export_snapshot();' '\o' \
+    "\\! touch '$BACKUP_WORK/snapshot.ready'"
+  ss_ticks=0
+  while [ ! -f "$BACKUP_WORK/snapshot.ready" ]; do
+    [ -f "$BACKUP_WORK/psql.rc" ] && return 1
+    ss_ticks=$((ss_ticks + 1))
+    [ "$ss_ticks" -gt 1200 ] && return 1
+    sleep 0.1 2>/dev/null || sleep 1
+  done
+  read -r ss_snapshot <"$BACKUP_WORK/snapshot" || return 1
+  pg_dump_to "$1" --snapshot="$ss_snapshot"
+  echo $? >"$BACKUP_WORK/dump.rc"
+  printf '%s\n' "\\o '$BACKUP_WORK/source.counts'" "\\i '$BACKUP_WORK/counts.sql'" '\o' 'COMMIT;'
+}
+
+pg_dump_in_snapshot() {
+  pg_snapshot_session "$1" | {
+    psql -X -q -w -At -v ON_ERROR_STOP=1 >/dev/null
+    echo $? >"$BACKUP_WORK/psql.rc"
+  }
+  ds_dump_rc=none
+  ds_psql_rc=none
+  [ -f "$BACKUP_WORK/dump.rc" ] && read -r ds_dump_rc <"$BACKUP_WORK/dump.rc"
+  [ -f "$BACKUP_WORK/psql.rc" ] && read -r ds_psql_rc <"$BACKUP_WORK/psql.rc"
+  if [ "$ds_dump_rc" = none ]; then
+    FAIL_REASON="the snapshot session for pg_dump failed (psql exit $ds_psql_rc)"
+    return 1
+  fi
+  if [ "$ds_dump_rc" != 0 ]; then
+    FAIL_REASON="pg_dump failed (exit $ds_dump_rc; snapshot session exit $ds_psql_rc)"
+    return 1
+  fi
+  if [ "$ds_psql_rc" != 0 ] || [ ! -f "$BACKUP_WORK/source.counts" ]; then
+    FAIL_REASON="counting the source rows in the dump's snapshot failed (psql exit $ds_psql_rc)"
+    return 1
+  fi
+}
+
+check_dump() {
+  if [ "$BACKUP_FORMAT" = custom ]; then
+    pg_restore --list "$1" >/dev/null || {
+      FAIL_REASON="pg_restore --list rejected the dump"
+      return 1
+    }
+  else
+    gzip -t "$1" || {
+      FAIL_REASON="gzip -t rejected the dump"
+      return 1
+    }
+    # pg_dump and pg_dumpall end with "-- PostgreSQL database [cluster] dump complete": a cut-off dump does not.
+    gzip -dc "$1" | tail -n 8 | grep -q '^-- PostgreSQL database .*dump complete' || {
+      FAIL_REASON="the dump has no 'dump complete' trailer (truncated?)"
+      return 1
+    }
+  fi
+}
+
+# verify_restore FILE SOURCE_COUNTS: restore into the scratch database, count, drop it, compare.
+verify_restore() {
+  vr_db=$BACKUP_VERIFY_DATABASE
+  # The scratch database gets the source's encoding and locale, so every row can be restored.
+  # shellcheck disable=SC2046 # three words: encoding, collate, ctype
+  set -- "$1" "$2" $(psql -X -q -w -At -F ' ' -v ON_ERROR_STOP=1 -c \
+    'SELECT pg_catalog.pg_encoding_to_char(encoding), datcollate, datctype FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()')
+  if [ $# -ne 5 ]; then
+    FAIL_REASON="restore-verify: cannot read the source database's encoding and locale"
+    return 1
+  fi
+  PGOPTIONS="$PGOPTIONS -c client_min_messages=warning" as_verify_role dropdb --no-password --if-exists "$vr_db" || {
+    FAIL_REASON="restore-verify: cannot drop the old scratch database $vr_db"
+    return 1
+  }
+  as_verify_role createdb --no-password --template=template0 --encoding="$3" --lc-collate="$4" --lc-ctype="$5" "$vr_db" || {
+    FAIL_REASON="restore-verify: cannot create the scratch database $vr_db"
+    return 1
+  }
+  vr_ok=yes
+  if [ "$BACKUP_FORMAT" = custom ]; then
+    as_verify_role pg_restore --no-password --exit-on-error --no-owner --no-privileges --no-publications \
+      --no-subscriptions --dbname="$vr_db" "$1" || vr_ok=no
+  else
+    gzip -dc "$1" | as_verify_role psql -X -q -w -v ON_ERROR_STOP=1 --dbname="$vr_db" >/dev/null || vr_ok=no
+  fi
+  if [ "$vr_ok" = yes ]; then
+    pg_count_sql | as_verify_role psql -X -q -w -At -v ON_ERROR_STOP=1 --dbname="$vr_db" \
+      >"$BACKUP_WORK/restored.counts" || vr_ok=counting
+  fi
+  PGOPTIONS="$PGOPTIONS -c client_min_messages=warning" as_verify_role dropdb --no-password --if-exists "$vr_db" ||
+    log_error "backup WARNING: cannot drop the scratch database $vr_db"
+  case $vr_ok in
+    no) FAIL_REASON="restore-verify: restoring into $vr_db failed"; return 1 ;;
+    counting) FAIL_REASON="restore-verify: counting the rows in $vr_db failed"; return 1 ;;
+  esac
+  LC_ALL=C sort "$2" >"$BACKUP_WORK/a.counts"
+  LC_ALL=C sort "$BACKUP_WORK/restored.counts" >"$BACKUP_WORK/b.counts"
+  vr_tables=$(grep -c . "$BACKUP_WORK/a.counts")
+  vr_rows=$(awk -F'|' '{ s += $NF } END { print s + 0 }' "$BACKUP_WORK/a.counts")
+  if cmp -s "$BACKUP_WORK/a.counts" "$BACKUP_WORK/b.counts"; then
+    RUN_SUMMARY=" verify=match tables=$vr_tables rows=$vr_rows"
+    return 0
+  fi
+  awk -F'|' '
+    function table_name() { return substr($0, 1, length($0) - length($NF) - 1) }
+    FILENAME == ARGV[1] { source[table_name()] = $NF; next }
+    { restored[table_name()] = $NF }
+    END {
+      for (t in source) {
+        if (!(t in restored)) print "table=" t " source=" source[t] " restored=missing"
+        else if (source[t] != restored[t]) print "table=" t " source=" source[t] " restored=" restored[t]
+      }
+      for (t in restored) {
+        if (!(t in source)) print "table=" t " source=missing restored=" restored[t]
+      }
+    }' "$BACKUP_WORK/a.counts" "$BACKUP_WORK/b.counts" | LC_ALL=C sort >"$BACKUP_WORK/mismatch"
+  while read -r vr_line; do
+    log_error "verify mismatch name=$BACKUP_NAME $vr_line"
+  done <"$BACKUP_WORK/mismatch"
+  RUN_SUMMARY=" verify=mismatch"
+  FAIL_REASON="restore-verify: row counts differ in $(grep -c . "$BACKUP_WORK/mismatch") of $vr_tables table(s)"
+  return 1
+}
+
+new_work_dir() {
+  BACKUP_WORK=$(mktemp -d) || {
+    FAIL_REASON="mktemp -d failed"
+    return 1
+  }
+}
+
+drop_work_dir() {
+  rm -rf "$BACKUP_WORK"
+  BACKUP_WORK=""
+}
+
+backup_produce() {
+  new_work_dir || return 1
+  if [ "$BACKUP_VERIFY" = restore ]; then
+    pg_count_sql >"$BACKUP_WORK/counts.sql"
+    pg_dump_in_snapshot "$1" || return 1
+  else
+    pg_dump_to "$1" || {
+      FAIL_REASON="pg_dump failed"
+      [ "$BACKUP_SCOPE" = cluster ] && FAIL_REASON="pg_dumpall failed"
+      return 1
+    }
+  fi
+  check_dump "$1" || return 1
+  if [ "$BACKUP_VERIFY" = restore ]; then
+    verify_restore "$1" "$BACKUP_WORK/source.counts" || return 1
+  fi
+  drop_work_dir
+}
+
+# BACKUP_MODE=verify: a restore drill of the newest good backup against the current source.
+verify_latest() {
+  backup_install_traps
+  vl_start=$(date -u +%s)
+  vl_file=$(list_backups "$BACKUP_DIR" "$BACKUP_NAME" | grep -v '\.sqlite$' | tail -n 1)
+  FAIL_REASON=""
+  RUN_SUMMARY=""
+  if [ -z "$vl_file" ]; then
+    FAIL_REASON="no backup named $BACKUP_NAME in $BACKUP_DIR"
+  elif [ -f "$BACKUP_DIR/$vl_file.sha256" ] && ! (cd "$BACKUP_DIR" && sha256sum -c "$vl_file.sha256" >/dev/null); then
+    FAIL_REASON="checksum mismatch for $vl_file"
+  else
+    case $vl_file in
+      *.dump) BACKUP_FORMAT=custom ;;
+      *) BACKUP_FORMAT=plain-gzip ;;
+    esac
+    if new_work_dir; then
+      pg_count_sql >"$BACKUP_WORK/counts.sql"
+      if psql -X -q -w -At -v ON_ERROR_STOP=1 -f "$BACKUP_WORK/counts.sql" >"$BACKUP_WORK/source.counts"; then
+        verify_restore "$BACKUP_DIR/$vl_file" "$BACKUP_WORK/source.counts"
+      else
+        FAIL_REASON="counting the source rows failed"
+      fi
+    fi
+  fi
+  vl_end=$(date -u +%s)
+  if [ -z "$FAIL_REASON" ]; then
+    log_line "verify ok name=$BACKUP_NAME file=$vl_file duration=$((vl_end - vl_start))s$RUN_SUMMARY"
+    exit 0
+  fi
+  log_error "verify FAILED name=$BACKUP_NAME file=$vl_file reason=\"$FAIL_REASON\" duration=$((vl_end - vl_start))s"
+  exit 1
+}
+
+if [ "$BACKUP_VERIFY_LATEST" = yes ]; then
+  verify_latest
+fi
+backup_main

@@ -4,7 +4,7 @@ using NomadDbPatterns.Validation;
 
 namespace NomadDbPatterns.Cli.Commands;
 
-/// <summary><c>nomad-db render SPECS... -o DIR</c>: validate every spec, then write one HCL file per job atomically.</summary>
+/// <summary><c>nomad-db render SPECS... -o DIR [--format hcl|json]</c>: validate every spec, then write one job file per job atomically.</summary>
 internal sealed class RenderCommand(CliConsole console)
 {
     public Command Build()
@@ -13,18 +13,24 @@ internal sealed class RenderCommand(CliConsole console)
         var output = new Option<string>("--output", "-o") { Description = "Directory to write the job files into", Required = true };
         var templates = Shared.TemplatesOption();
         var lockFile = Shared.LockOption("Volume lock to check and update (default: OUTPUT/nomad-db.lock)");
-        var command = new Command("render", "Render specs into Nomad job files (one <job>.nomad.hcl per job); writes nothing if any spec is invalid.\n\nExamples:\n  nomad-db render examples -o out\n  nomad-db render specs/gitea.yaml specs/grafana.yaml -o jobs/")
+        var format = new Option<string>("--format")
         {
-            specs, output, templates, lockFile,
+            Description = "hcl: <job>.nomad.hcl jobspec files; json: <job>.nomad.json, the JSON job of Nomad's HTTP API ({\"Job\": ...})",
+            DefaultValueFactory = _ => "hcl",
         };
-        command.SetAction(parse => Execute(parse.GetValue(specs)!, parse.GetValue(output)!, parse.GetValue(templates), parse.GetValue(lockFile)));
+        format.AcceptOnlyFromAmong("hcl", "json");
+        var command = new Command("render", "Render specs into Nomad job files (one <job>.nomad.hcl, or with --format json one <job>.nomad.json, per job); writes nothing if any spec is invalid.\n\nExamples:\n  nomad-db render examples -o out\n  nomad-db render specs/gitea.yaml specs/grafana.yaml -o jobs/\n  nomad-db render specs -o api-jobs --format json")
+        {
+            specs, output, templates, lockFile, format,
+        };
+        command.SetAction(parse => Execute(parse.GetValue(specs)!, parse.GetValue(output)!, parse.GetValue(templates), parse.GetValue(lockFile), parse.GetValue(format) == "json" ? JobFormat.Json : JobFormat.Hcl));
         return command;
     }
 
-    public int Execute(IReadOnlyList<string> specs, string output, string? templatesDirectory, string? lockPath)
+    public int Execute(IReadOnlyList<string> specs, string output, string? templatesDirectory, string? lockPath, JobFormat format)
     {
         var templates = templatesDirectory is null ? null : TemplateSet.WithOverrides(templatesDirectory);
-        var result = NomadDb.Render(specs, new RenderOptions { Templates = templates, LockPath = lockPath ?? Path.Combine(output, VolumeLock.FileName) });
+        var result = NomadDb.Render(specs, new RenderOptions { Templates = templates, LockPath = lockPath ?? Path.Combine(output, VolumeLock.FileName), Format = format });
         Shared.Print(console, result.Diagnostics);
         if (!result.Success)
         {

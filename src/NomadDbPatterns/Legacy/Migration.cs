@@ -151,13 +151,13 @@ public static class Migration
         var files = new List<RenderedFile> { new(dedicatedSpecName, dedicatedYaml) };
         files.AddRange(serviceRenderer.Render(dedicated, dedicatedSpecName));
 
-        var dedicatedView = new JobViewBuilder(dedicated, dedicatedSpecName, templates).BuildServiceJob();
-        var migrationView = new MigrationViewBuilder(shared, database, dedicated, dedicatedView, specName, templates).Build();
-        files.Add(new RenderedFile($"{MigrationViewBuilder.JobName(dedicated)}.nomad.hcl", legacyRenderer.RenderView(migrationView)));
-        var variables = MigrationViewBuilder.VariablePaths(shared, database, dedicated);
+        var dedicatedDoc = new JobDocBuilder(dedicated, dedicatedSpecName, templates).BuildServiceJob();
+        var migrationDoc = new MigrationDocBuilder(shared, database, dedicated, dedicatedDoc, specName, templates).Build();
+        files.Add(new RenderedFile($"{MigrationDocBuilder.JobName(dedicated)}.nomad.hcl", legacyRenderer.Write(migrationDoc, JobFormat.Hcl)));
+        var variables = MigrationDocBuilder.VariablePaths(shared, dedicated);
         if (variables.Count > 0)
         {
-            files.Add(new RenderedFile($"{MigrationViewBuilder.JobName(dedicated)}.policy.hcl", VariablePolicy(dedicated, variables)));
+            files.Add(new RenderedFile($"{MigrationDocBuilder.JobName(dedicated)}.policy.hcl", VariablePolicy(dedicated, variables)));
         }
 
         SharedPostgresJob? after = null;
@@ -188,7 +188,7 @@ public static class Migration
         options ??= new MigrationOptions();
         var specName = options.SharedSpecName ?? $"{shared.Name}.yaml";
         var text = new StringBuilder();
-        text.Append($"Shared PostgreSQL job \"{shared.Name}\" ({specName}): {shared.Databases.Length} databases, service \"{shared.Service.Name}\" ({LegacyViews.Provider(shared.Service.Provider)}).\n");
+        text.Append($"Shared PostgreSQL job \"{shared.Name}\" ({specName}): {shared.Databases.Length} databases, service \"{shared.Service.Name}\" ({LegacyDocs.Provider(shared.Service.Provider)}).\n");
         text.Append("Migration order: the guide's priority (Speedtest Tracker, FreshRSS, Vaultwarden, Grafana, Authelia, Gitea), then the rest.\n");
         text.Append("Each service moves on its own, in these steps; the shared database is only read until the last one.\n");
         foreach (var candidate in Order(shared))
@@ -266,7 +266,7 @@ public static class Migration
 
     private static string VariablePolicy(ServiceJob dedicated, IReadOnlyList<string> paths)
     {
-        var job = MigrationViewBuilder.JobName(dedicated);
+        var job = MigrationDocBuilder.JobName(dedicated);
         var @namespace = dedicated.Namespace ?? "default";
         var policy = new StringBuilder();
         policy.Append($"# Lets the workload identity of job \"{job}\" read the Nomad Variables it migrates with. Apply it before running the job:\n");

@@ -8,7 +8,20 @@ namespace NomadDbPatterns.Rendering;
 /// <param name="Content">The file's text (LF line endings, one final newline).</param>
 public sealed record RenderedFile(string FileName, string Content);
 
-/// <summary>Renders valid models to HCL through the Scriban templates and the canonical layout pass.</summary>
+/// <summary>The syntax job files are written in.</summary>
+public enum JobFormat
+{
+    /// <summary>HCL jobspec (<c>&lt;job&gt;.nomad.hcl</c>), for <c>nomad job run</c> and for reviewers.</summary>
+    Hcl,
+
+    /// <summary>
+    /// The JSON job of Nomad's HTTP API (<c>&lt;job&gt;.nomad.json</c>: <c>{"Job": {...}}</c> with <c>api.Job</c>
+    /// field names), for <c>POST /v1/jobs</c> or <c>nomad job run -json</c>; the same job as the HCL, without comments.
+    /// </summary>
+    Json,
+}
+
+/// <summary>Renders valid models to HCL (through the Scriban templates and the canonical layout pass) or to JSON.</summary>
 public sealed class JobRenderer
 {
     private readonly TemplateSet _templates;
@@ -20,27 +33,43 @@ public sealed class JobRenderer
     public JobRenderer(TemplateSet templates) => _templates = templates ?? throw new ArgumentNullException(nameof(templates));
 
     /// <summary>
-    /// Renders the files of one service job: <c>&lt;job&gt;.nomad.hcl</c>, plus <c>&lt;job&gt;-backup.nomad.hcl</c> for a
-    /// periodic backup. The model must be valid (see <see cref="NomadDb.Validate(IEnumerable{ServiceJob})"/>).
+    /// Renders the HCL files of one service job: <c>&lt;job&gt;.nomad.hcl</c>, plus <c>&lt;job&gt;-backup.nomad.hcl</c> for
+    /// a periodic backup. The model must be valid (see <see cref="NomadDb.Validate(IEnumerable{ServiceJob})"/>).
     /// </summary>
     /// <param name="job">The job.</param>
     /// <param name="sourceName">The spec it came from, named in the header comment.</param>
-    public IReadOnlyList<RenderedFile> Render(ServiceJob job, string sourceName)
+    public IReadOnlyList<RenderedFile> Render(ServiceJob job, string sourceName) => Render(job, sourceName, JobFormat.Hcl);
+
+    /// <summary>
+    /// Renders the files of one service job in <paramref name="format"/>: <c>&lt;job&gt;.nomad.hcl</c> or
+    /// <c>&lt;job&gt;.nomad.json</c>, plus <c>&lt;job&gt;-backup.nomad.*</c> for a periodic backup. Both formats carry
+    /// the same job. The model must be valid (see <see cref="NomadDb.Validate(IEnumerable{ServiceJob})"/>).
+    /// </summary>
+    /// <param name="job">The job.</param>
+    /// <param name="sourceName">The spec it came from, named in the HCL header comment (JSON has no comments).</param>
+    /// <param name="format">HCL or JSON.</param>
+    public IReadOnlyList<RenderedFile> Render(ServiceJob job, string sourceName, JobFormat format)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(sourceName);
-        var builder = new JobViewBuilder(job, sourceName, _templates);
+        var builder = new JobDocBuilder(job, sourceName, _templates);
+        var extension = format == JobFormat.Json ? "json" : "hcl";
         var files = new List<RenderedFile>
         {
-            new($"{job.Name}.nomad.hcl", RenderView(builder.BuildServiceJob())),
+            new($"{job.Name}.nomad.{extension}", Write(builder.BuildServiceJob(), format)),
         };
         if (job.HasPeriodicBackup())
         {
-            files.Add(new($"{job.Name}-backup.nomad.hcl", RenderView(builder.BuildPeriodicBackupJob())));
+            files.Add(new($"{job.Name}-backup.nomad.{extension}", Write(builder.BuildPeriodicBackupJob(), format)));
         }
 
         return files;
     }
 
-    private string RenderView(JobView view) => HclLayout.Format(_templates.Render("job.nomad.hcl.scriban", "job", view));
+    private string Write(JobDoc job, JobFormat format) => format switch
+    {
+        JobFormat.Hcl => HclLayout.Format(_templates.Render("job.nomad.hcl.scriban", "job", HclViewMapper.Map(job))),
+        JobFormat.Json => JobJsonWriter.Write(job),
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown job format."),
+    };
 }

@@ -1,7 +1,7 @@
 namespace NomadDbPatterns.Rendering;
 
 // View models: flat records whose string values are already HCL (quoted strings, heredocs, list literals, numbers).
-// Templates only place them; every decision and every escape happens in JobViewBuilder.
+// Templates only place them: every decision is made in JobDocBuilder, every escape in HclViewMapper.
 
 /// <summary>A whole job file.</summary>
 public sealed record JobView(
@@ -18,7 +18,7 @@ public sealed record JobView(
     GroupView Group);
 
 /// <summary>A periodic block.</summary>
-public sealed record PeriodicView(string Crons, string TimeZone);
+public sealed record PeriodicView(string Crons, string ProhibitOverlap, string TimeZone);
 
 /// <summary>A constraint.</summary>
 public sealed record ConstraintView(string? Attribute, string Operator, string? Value);
@@ -26,6 +26,7 @@ public sealed record ConstraintView(string? Attribute, string Operator, string? 
 /// <summary>The task group.</summary>
 public sealed record GroupView(
     string Name,
+    string Count,
     string NetworkMode,
     IReadOnlyList<PortView> Ports,
     IReadOnlyList<VolumeView> Volumes,
@@ -38,7 +39,7 @@ public sealed record GroupView(
 public sealed record PortView(string Label, string? Static, string? To);
 
 /// <summary>A group volume.</summary>
-public sealed record VolumeView(string Name, string Source, string ReadOnly);
+public sealed record VolumeView(string Name, string Type, string Source, string ReadOnly);
 
 /// <summary>Update block.</summary>
 public sealed record UpdateView(string MaxParallel, string Canary, string AutoRevert, string MinHealthyTime, string HealthyDeadline);
@@ -83,7 +84,7 @@ public sealed record EnvView(string Key, string Value);
 public sealed record TemplateView(string Destination, string? Perms, string? Env, string ChangeMode, string Data);
 
 /// <summary>vault block.</summary>
-public sealed record VaultView(string? Role);
+public sealed record VaultView(string? Role, string ChangeMode);
 
 /// <summary>resources block.</summary>
 public sealed record ResourcesView(string Cpu, string Memory, string? MemoryMax);

@@ -291,6 +291,7 @@ public sealed class SecretSpec
     public string? Key { get; set; }
     /// <summary>Set when the YAML held a plain string: always an error, passwords never go in specs.</summary>
     [SpecScalarForm]
+    [System.Text.Json.Serialization.JsonIgnore]
     public string? Literal { get; set; }
 }
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using NomadDbPatterns.Model;
 using NomadDbPatterns.Validation;
-using static NomadDbPatterns.Rendering.LegacyViews;
+using static NomadDbPatterns.Rendering.LegacyDocs;
 
 namespace NomadDbPatterns.Rendering;
 
@@ -10,21 +10,20 @@ namespace NomadDbPatterns.Rendering;
 /// Makes the rendering decisions for the legacy shared instance: the <c>postgresql</c> job with the server as its main
 /// task, the <c>init-databases</c> poststart task and the cluster backup sidecar.
 /// </summary>
-internal sealed class SharedPostgresViewBuilder(SharedPostgresJob job, string sourceName, TemplateSet templates)
+internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sourceName, TemplateSet templates)
 {
     /// <summary>PostgreSQL's port inside the allocation's network namespace; the node's port is mapped onto it.</summary>
     public const int ContainerPort = 5432;
 
     private const string AdminPasswordFile = "/secrets/admin-password";
-    private const string DataVolume = JobFacts.DataVolumeName;
     private const string InitWaitSeconds = "300";
 
     private SharedPostgresServer Pg => job.Postgres;
 
-    public JobView Build()
+    public JobDoc Build()
     {
-        var tasks = new List<TaskView> { PostgresTask(), InitTask() };
-        var volumes = new List<VolumeView> { HostVolume(DataVolume, job.DataVolumeSource()) };
+        var tasks = new List<TaskDoc> { PostgresTask(), InitTask() };
+        var volumes = new List<VolumeDoc> { HostVolume(JobFacts.DataVolumeName, job.DataVolumeSource()) };
         if (job.Backup is { } backup)
         {
             tasks.Add(BackupTask(backup));
@@ -34,7 +33,7 @@ internal sealed class SharedPostgresViewBuilder(SharedPostgresJob job, string so
         var group = Group(
             job.Name,
             "bridge",
-            [StaticPort("db", Pg.Port, ContainerPort)],
+            [new PortDoc("db", Pg.Port, ContainerPort)],
             volumes,
             job.Update,
             job.Restart,
@@ -60,7 +59,7 @@ internal sealed class SharedPostgresViewBuilder(SharedPostgresJob job, string so
         return header;
     }
 
-    private TaskView PostgresTask()
+    private TaskDoc PostgresTask()
     {
         var args = new List<string>();
         foreach (var setting in Pg.Settings)
@@ -69,7 +68,7 @@ internal sealed class SharedPostgresViewBuilder(SharedPostgresJob job, string so
             args.Add($"{setting.Key}={setting.Value}");
         }
 
-        var env = new List<EnvView>();
+        var env = new List<EnvDoc>();
         if (JobFacts.PgData(Pg.Version) is { } pgData)
         {
             env.Add(Env("PGDATA", pgData));
@@ -84,12 +83,8 @@ internal sealed class SharedPostgresViewBuilder(SharedPostgresJob job, string so
                 $"Applications find it as service \"{job.Service.Name}\" on the node's port {Pg.Port.ToString(CultureInfo.InvariantCulture)}.",
             ],
             null,
-            Pg.ImageReference,
-            null,
-            args,
-            ["db"],
-            Pg.ShmSize is { } shm ? PostgresSidecarValidator.ParseSize(shm) : null,
-            [Mount(DataVolume, JobFacts.DataMountPath(Pg.Version))],
+            Config(Pg.ImageReference, args: args, ports: ["db"], shmSize: Pg.ShmSize is { } shm ? PostgresSidecarValidator.ParseSize(shm) : null),
+            [Mount(JobFacts.DataVolumeName, JobFacts.DataMountPath(Pg.Version))],
             env,
             [SecretFile(AdminPasswordFile.TrimStart('/'), job.AdminPassword, "noop")],
             Vault([job.AdminPassword]),
@@ -97,9 +92,9 @@ internal sealed class SharedPostgresViewBuilder(SharedPostgresJob job, string so
             []);
     }
 
-    private TaskView InitTask()
+    private TaskDoc InitTask()
     {
-        var templatesList = new List<TemplateView>
+        var templatesList = new List<TemplateDoc>
         {
             Template("secrets/init.env", ConsulTemplate.EnvLine("PGPASSWORD", [new EnvPart(EnvPartKind.Secret, string.Empty)], job.AdminPassword) + "\n", "noop", env: true),
             Template(SharedPostgresFacts.ManifestPath.TrimStart('/'), Manifest(job), "noop", "0644"),
@@ -113,11 +108,7 @@ internal sealed class SharedPostgresViewBuilder(SharedPostgresJob job, string so
                 "and changes nothing that is already right. Runs after every start of the server, then exits.",
             ],
             Lifecycle("poststart", sidecar: false),
-            Pg.ImageReference,
-            "/bin/sh",
-            ["/local/init-databases.sh"],
-            [],
-            null,
+            Config(Pg.ImageReference, "/bin/sh", ["/local/init-databases.sh"]),
             [],
             [
                 Env("PGHOST", "127.0.0.1"),
@@ -144,16 +135,11 @@ internal sealed class SharedPostgresViewBuilder(SharedPostgresJob job, string so
         return builder.ToString();
     }
 
-    private TaskView BackupTask(BackupPolicy backup)
+    private TaskDoc BackupTask(BackupPolicy backup)
     {
-        var env = new List<EnvView>
-        {
-            Env("BACKUP_SCOPE", "cluster"),
-            Env("BACKUP_DIR", BackupMount),
-            Env("BACKUP_FORMAT", "plain-gzip"),
-            Env("BACKUP_MODE", "loop"),
-        };
-        env.AddRange(BackupSchedule(backup));
+        // The same script contract as a service's backup sidecar, with the scope widened to the whole cluster.
+        var env = JobDocBuilder.BackupEnv(backup, "loop");
+        env.Insert(0, Env("BACKUP_SCOPE", "cluster"));
         var envFile = $"PGHOST=\"127.0.0.1\"\nPGPORT=\"{ContainerPort.ToString(CultureInfo.InvariantCulture)}\"\n"
             + $"PGUSER={ConsulTemplate.EnvQuote(Pg.AdminUser)}\n"
             + "PGDATABASE=\"postgres\"\n"
@@ -163,27 +149,13 @@ internal sealed class SharedPostgresViewBuilder(SharedPostgresJob job, string so
             $"Cluster backups (pg_dumpall: every database and the roles) to host volume \"{backup.Volume}\":",
             "dump to a temporary file, check it, rename it atomically, then apply retention.",
         };
-        var services = new List<ServiceView>();
-        if (job.Service.Provider == ServiceProvider.Consul)
-        {
-            comment.Add("Consul runs backup-age-check.sh: the check fails when the newest good backup is older than BACKUP_STALE_AFTER_SECONDS.");
-            services.Add(Service("db-backup", null, ServiceProvider.Consul, ScriptCheck("/bin/sh", ["/local/backup-age-check.sh"], "5m", "30s")));
-        }
-        else
-        {
-            comment.Add("Nomad service checks cannot run scripts: the sidecar exits non-zero when the newest good backup is older than BACKUP_STALE_AFTER_SECONDS.");
-        }
-
+        var services = JobDocBuilder.BackupHealthService(job.Service.Provider, comment).ToList();
         return Task(
             "db-backup",
             comment,
             Lifecycle("poststart", sidecar: true),
-            Pg.ImageReference,
-            "/bin/sh",
-            ["/local/pg-backup.sh"],
-            [],
-            null,
-            [Mount(JobFacts.BackupVolumeName, BackupMount)],
+            Config(Pg.ImageReference, "/bin/sh", ["/local/pg-backup.sh"]),
+            [Mount(JobFacts.BackupVolumeName, JobDocBuilder.BackupMount)],
             env,
             [
                 Template("secrets/backup.env", envFile, "restart", env: true),

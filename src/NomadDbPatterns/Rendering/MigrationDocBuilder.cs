@@ -1,6 +1,6 @@
 using System.Globalization;
 using NomadDbPatterns.Model;
-using static NomadDbPatterns.Rendering.LegacyViews;
+using static NomadDbPatterns.Rendering.LegacyDocs;
 
 namespace NomadDbPatterns.Rendering;
 
@@ -10,11 +10,11 @@ namespace NomadDbPatterns.Rendering;
 /// through its service) into it. The database is therefore never exposed on the network, and the app never meets an
 /// empty database: the dedicated job is started only after this job completed and was checked.
 /// </summary>
-internal sealed class MigrationViewBuilder(
+internal sealed class MigrationDocBuilder(
     SharedPostgresJob shared,
     SharedDatabase database,
     ServiceJob dedicated,
-    JobView dedicatedView,
+    JobDoc dedicatedDoc,
     string sourceName,
     TemplateSet templates)
 {
@@ -32,7 +32,7 @@ internal sealed class MigrationViewBuilder(
     /// <summary>The migration job's name.</summary>
     public static string JobName(ServiceJob dedicated) => $"{dedicated.Name}-migrate";
 
-    public JobView Build()
+    public JobDoc Build()
     {
         var postgres = DedicatedTask("postgres") with
         {
@@ -50,7 +50,7 @@ internal sealed class MigrationViewBuilder(
             GroupName,
             "bridge",
             [],
-            [dedicatedView.Group.Volumes.Single(v => v.Name == HclValue.Str(JobFacts.DataVolumeName))],
+            [dedicatedDoc.Group.Volumes.Single(v => v.Name == JobFacts.DataVolumeName)],
             null,
             new RestartPolicy(0, "30m", "15s", "fail"),
             [],
@@ -58,7 +58,7 @@ internal sealed class MigrationViewBuilder(
         return Job(Header(), JobName(dedicated), "batch", dedicated.Datacenters, dedicated.Namespace, dedicated.Region, dedicated.NodePool, dedicated.Priority, dedicated.Constraints, group);
     }
 
-    private TaskView DedicatedTask(string name) => dedicatedView.Group.Tasks.Single(t => t.Name == HclValue.Str(name));
+    private TaskDoc DedicatedTask(string name) => dedicatedDoc.Group.Tasks.Single(t => t.Name == name);
 
     private List<string> Header()
     {
@@ -71,7 +71,7 @@ internal sealed class MigrationViewBuilder(
             "on that volume). A completed migration is recorded in the target (nomad_db_migration.completed), so running",
             "the job again changes nothing.",
         };
-        var variables = VariablePaths(shared, database, dedicated);
+        var variables = VariablePaths(shared, dedicated);
         if (variables.Count > 0)
         {
             header.Add($"This job's workload identity reads nomad/jobs/{JobName(dedicated)} implicitly, not {string.Join(" or ", variables)}:");
@@ -82,14 +82,14 @@ internal sealed class MigrationViewBuilder(
     }
 
     /// <summary>Nomad Variable paths the migration job reads that its workload identity cannot read implicitly.</summary>
-    internal static List<string> VariablePaths(SharedPostgresJob shared, SharedDatabase database, ServiceJob dedicated) =>
+    internal static List<string> VariablePaths(SharedPostgresJob shared, ServiceJob dedicated) =>
         [.. new[] { shared.AdminPassword, dedicated.Postgres!.Password }
             .OfType<NomadVariableSecret>()
             .Select(v => v.Path)
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)];
 
-    private TaskView MigrateTask()
+    private TaskDoc MigrateTask()
     {
         var pg = dedicated.Postgres!;
         var lookup = shared.Service.Provider == ServiceProvider.Consul ? "service" : "nomadService";
@@ -104,11 +104,7 @@ internal sealed class MigrationViewBuilder(
                 "every sequence and the large objects, and record completion, all in one transaction: any difference rolls it back.",
             ],
             null,
-            pg.ImageReference,
-            "/bin/sh",
-            ["/local/migrate-database.sh"],
-            [],
-            null,
+            Config(pg.ImageReference, "/bin/sh", ["/local/migrate-database.sh"]),
             [],
             [
                 Env("SOURCE_PGUSER", shared.Postgres.AdminUser),

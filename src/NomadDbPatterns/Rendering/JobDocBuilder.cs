@@ -1,23 +1,28 @@
 using System.Globalization;
-using NomadDbPatterns.Hcl;
 using NomadDbPatterns.Model;
 using NomadDbPatterns.Validation;
-using static NomadDbPatterns.Rendering.HclValue;
 
 namespace NomadDbPatterns.Rendering;
 
-/// <summary>Makes every rendering decision for a service job and hands templates flat, escaped view models.</summary>
-internal sealed class JobViewBuilder(ServiceJob job, string sourceName, TemplateSet templates)
+/// <summary>
+/// Makes every rendering decision for a service job, once, into a <see cref="JobDoc"/> of raw values; the HCL and the
+/// JSON output are translations of that document.
+/// </summary>
+internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateSet templates)
 {
     private const string PasswordFilePath = "/secrets/db-password";
-    private const string BackupMount = "/backups";
+    internal const string BackupMount = "/backups";
     private const string WaitSeconds = "300";
+    // task.scriban spells the driver out (tests that edit templates anchor on that line); the HCL/JSON cross-check
+    // test proves the two agree.
+    private const string Driver = "docker";
+    private const string HostVolume = "host";
 
     private PostgresSidecar? Pg => job.Postgres;
 
-    public JobView BuildServiceJob()
+    public JobDoc BuildServiceJob()
     {
-        var tasks = new List<TaskView>();
+        var tasks = new List<TaskDoc>();
         if (Pg is not null)
         {
             tasks.Add(PostgresTask());
@@ -30,35 +35,35 @@ internal sealed class JobViewBuilder(ServiceJob job, string sourceName, Template
             tasks.Add(Pg is not null ? PostgresBackupTask(backup, periodic: false) : SqliteBackupTask(backup));
         }
 
-        var group = new GroupView(
-            Str(job.Name),
-            Str(job.Network == NetworkMode.Host ? "host" : "bridge"),
-            Ports(),
+        var group = new GroupDoc(
+            job.Name,
+            1,
+            new NetworkDoc(job.Network == NetworkMode.Host ? "host" : "bridge", Ports()),
             Volumes(),
-            new UpdateView(Num(job.Update.MaxParallel), Num(job.Update.Canary), Bool(job.Update.AutoRevert), Str(job.Update.MinHealthyTime), Str(job.Update.HealthyDeadline)),
-            new RestartView(Num(job.Restart.Attempts), Str(job.Restart.Interval), Str(job.Restart.Delay), Str(job.Restart.Mode)),
+            new UpdateDoc(job.Update.MaxParallel, job.Update.Canary, job.Update.AutoRevert, job.Update.MinHealthyTime, job.Update.HealthyDeadline),
+            new RestartDoc(job.Restart.Attempts, job.Restart.Interval, job.Restart.Delay, job.Restart.Mode),
             GroupServices(),
             tasks);
         return Job(job.Name, "service", null, group);
     }
 
-    public JobView BuildPeriodicBackupJob()
+    public JobDoc BuildPeriodicBackupJob()
     {
         var backup = job.Backup!;
         CronSchedule.TryNormalize(backup.Schedule.Cron!, out var cron, out _);
-        var group = new GroupView(
-            Str("backup"),
-            Str("host"),
-            [],
-            [new VolumeView(Str(JobFacts.BackupVolumeName), Str(backup.Volume), Bool(false))],
+        var group = new GroupDoc(
+            "backup",
+            1,
+            new NetworkDoc("host", []),
+            [new VolumeDoc(JobFacts.BackupVolumeName, HostVolume, backup.Volume, false)],
             null,
-            new RestartView(Num(1), Str("30m"), Str("1m"), Str("fail")),
+            new RestartDoc(1, "30m", "1m", "fail"),
             [],
             [PostgresBackupTask(backup, periodic: true)]);
-        return Job($"{job.Name}-backup", "batch", new PeriodicView(List([cron]), Str(backup.Schedule.TimeZone)), group);
+        return Job($"{job.Name}-backup", "batch", new PeriodicDoc([cron], ProhibitOverlap: true, backup.Schedule.TimeZone), group);
     }
 
-    private JobView Job(string name, string type, PeriodicView? periodic, GroupView group)
+    private JobDoc Job(string name, string type, PeriodicDoc? periodic, GroupDoc group)
     {
         var header = new List<string>
         {
@@ -78,83 +83,80 @@ internal sealed class JobViewBuilder(ServiceJob job, string sourceName, Template
             }
         }
 
-        return new JobView(
-            header.Select(Sanitize).ToList(),
-            Str(name),
-            List(job.Datacenters),
-            Str(type),
-            StrOrNull(job.Namespace),
-            StrOrNull(job.Region),
-            StrOrNull(job.NodePool),
-            job.Priority is { } p ? Num(p) : null,
-            [.. job.Constraints.Select(c => new ConstraintView(StrOrNull(c.Attribute), Str(c.Operator), StrOrNull(c.Value)))],
+        return new JobDoc(
+            header,
+            name,
+            type,
+            job.Datacenters,
+            job.Namespace,
+            job.Region,
+            job.NodePool,
+            job.Priority,
+            [.. job.Constraints.Select(c => new ConstraintDoc(c.Attribute, c.Operator, c.Value))],
             periodic,
             group);
     }
 
-    /// <summary>Comment lines cannot hold a newline: a spec path with one would end the comment.</summary>
-    private static string Sanitize(string line) => line.Replace('\n', ' ').Replace('\r', ' ');
-
-    private List<PortView> Ports()
+    private List<PortDoc> Ports()
     {
-        var ports = new List<PortView>();
+        var ports = new List<PortDoc>();
         var host = job.Network == NetworkMode.Host;
         foreach (var port in job.App.Ports)
         {
             ports.Add(host
-                ? new PortView(Str(port.Name), Num(port.Static ?? port.To), null)
-                : new PortView(Str(port.Name), port.Static is { } s ? Num(s) : null, Num(port.To)));
+                ? new PortDoc(port.Name, port.Static ?? port.To, null)
+                : new PortDoc(port.Name, port.Static, port.To));
         }
 
         if (Pg is not null && (host || job.HasPeriodicBackup()))
         {
-            ports.Add(host ? new PortView(Str("db"), Num(Pg.Port), null) : new PortView(Str("db"), null, Num(Pg.Port)));
+            ports.Add(host ? new PortDoc("db", Pg.Port, null) : new PortDoc("db", null, Pg.Port));
         }
 
         return ports;
     }
 
-    private List<VolumeView> Volumes()
+    private List<VolumeDoc> Volumes()
     {
-        var volumes = new List<VolumeView>();
+        var volumes = new List<VolumeDoc>();
         if (Pg is not null)
         {
-            volumes.Add(new VolumeView(Str(JobFacts.DataVolumeName), Str(job.DataVolumeSource()), Bool(false)));
+            volumes.Add(new VolumeDoc(JobFacts.DataVolumeName, HostVolume, job.DataVolumeSource(), false));
         }
 
         if (job.Sqlite is { } sqlite)
         {
-            volumes.Add(new VolumeView(Str("sqlite-data"), Str(sqlite.Volume), Bool(false)));
+            volumes.Add(new VolumeDoc("sqlite-data", HostVolume, sqlite.Volume, false));
         }
 
         if (job.Backup is { Placement: BackupPlacement.Sidecar } backup)
         {
-            volumes.Add(new VolumeView(Str(JobFacts.BackupVolumeName), Str(backup.Volume), Bool(false)));
+            volumes.Add(new VolumeDoc(JobFacts.BackupVolumeName, HostVolume, backup.Volume, false));
         }
 
-        volumes.AddRange(job.App.Volumes.Select(v => new VolumeView(Str(v.Name), Str(v.Source), Bool(v.ReadOnly))));
+        volumes.AddRange(job.App.Volumes.Select(v => new VolumeDoc(v.Name, HostVolume, v.Source, v.ReadOnly)));
         return volumes;
     }
 
-    private List<ServiceView> GroupServices()
+    private List<ServiceDoc> GroupServices()
     {
-        var services = new List<ServiceView>();
+        var services = new List<ServiceDoc>();
         if (job.App.Service is { } service)
         {
             var checks = service.Check is { } check
-                ? new List<CheckView> { new(Str(check.Type == CheckType.Http ? "http" : "tcp"), StrOrNull(check.Path), null, null, Str(check.Interval), Str(check.Timeout)) }
+                ? new List<CheckDoc> { new(check.Type == CheckType.Http ? "http" : "tcp", check.Path, null, [], check.Interval, check.Timeout) }
                 : [];
-            services.Add(new ServiceView(Str(service.Name), Str(service.Port), Str(Provider(service.Provider)), ListOrNull(service.Tags), checks));
+            services.Add(new ServiceDoc(service.Name, service.Port, Provider(service.Provider), service.Tags, checks));
         }
 
         if (Pg is not null && job.HasPeriodicBackup())
         {
-            services.Add(new ServiceView(
-                Str(job.DatabaseServiceName()),
-                Str("db"),
-                Str(Provider(job.App.Service?.Provider ?? ServiceProvider.Nomad)),
-                null,
-                [new CheckView(Str("tcp"), null, null, null, Str("10s"), Str("2s"))]));
+            services.Add(new ServiceDoc(
+                job.DatabaseServiceName(),
+                "db",
+                Provider(job.App.Service?.Provider ?? ServiceProvider.Nomad),
+                [],
+                [new CheckDoc("tcp", null, null, [], "10s", "2s")]));
         }
 
         return services;
@@ -162,7 +164,7 @@ internal sealed class JobViewBuilder(ServiceJob job, string sourceName, Template
 
     private static string Provider(ServiceProvider provider) => provider == ServiceProvider.Consul ? "consul" : "nomad";
 
-    private TaskView PostgresTask()
+    private TaskDoc PostgresTask()
     {
         var pg = Pg!;
         var args = new List<string>();
@@ -185,30 +187,32 @@ internal sealed class JobViewBuilder(ServiceJob job, string sourceName, Template
             args.Add($"{setting.Key}={setting.Value}");
         }
 
-        var env = new List<EnvView>();
+        var env = new List<EnvDoc>();
         if (JobFacts.PgData(pg.Version) is { } pgData)
         {
-            env.Add(new EnvView("PGDATA", Str(pgData)));
+            env.Add(new EnvDoc("PGDATA", pgData));
         }
 
-        env.Add(new EnvView("POSTGRES_DB", Str(job.DatabaseName())));
-        env.Add(new EnvView("POSTGRES_USER", Str(job.DatabaseUser())));
-        env.Add(new EnvView("POSTGRES_PASSWORD_FILE", Str(PasswordFilePath)));
+        env.Add(new EnvDoc("POSTGRES_DB", job.DatabaseName()));
+        env.Add(new EnvDoc("POSTGRES_USER", job.DatabaseUser()));
+        env.Add(new EnvDoc("POSTGRES_PASSWORD_FILE", PasswordFilePath));
         var comment = new List<string>
         {
             $"PostgreSQL {pg.Version}: a prestart sidecar, so it runs for the whole allocation; its data lives on host volume \"{job.DataVolumeSource()}\".",
         };
-        return new TaskView(
-            Str("postgres"),
+        return new TaskDoc(
+            "postgres",
             comment,
-            new LifecycleView(Str("prestart"), Bool(true)),
-            Str(pg.ImageReference),
+            Driver,
             null,
-            args.Count > 0 ? List(args) : null,
-            job.Network == NetworkMode.Host || job.HasPeriodicBackup() ? List(["db"]) : null,
-            pg.ShmSize is { } shm ? Num(PostgresSidecarValidator.ParseSize(shm)!.Value) : null,
-            null,
-            [new MountView(Str(JobFacts.DataVolumeName), Str(JobFacts.DataMountPath(pg.Version)), null)],
+            new LifecycleDoc("prestart", true),
+            new DockerConfigDoc(
+                pg.ImageReference,
+                null,
+                args,
+                job.Network == NetworkMode.Host || job.HasPeriodicBackup() ? ["db"] : [],
+                pg.ShmSize is { } shm ? PostgresSidecarValidator.ParseSize(shm)!.Value : null),
+            [new MountDoc(JobFacts.DataVolumeName, JobFacts.DataMountPath(pg.Version), null)],
             env,
             [SecretFileTemplate(pg.Password, "noop")],
             Vault(pg.Password),
@@ -216,38 +220,35 @@ internal sealed class JobViewBuilder(ServiceJob job, string sourceName, Template
             []);
     }
 
-    private TaskView WaitTask()
+    private TaskDoc WaitTask()
     {
         var pg = Pg!;
         var script = $"i=0; until pg_isready -h 127.0.0.1 -p {pg.Port} -q; do i=$((i+1)); if [ \"$i\" -ge {WaitSeconds} ]; then echo \"wait-for-postgres: PostgreSQL not ready after {WaitSeconds}s\" >&2; exit 1; fi; sleep 1; done; echo \"wait-for-postgres: PostgreSQL accepts connections\"";
-        return new TaskView(
-            Str("wait-for-postgres"),
+        return new TaskDoc(
+            "wait-for-postgres",
             ["The app starts only after this task exits 0, i.e. once PostgreSQL accepts connections:", "Nomad starts main tasks when prestart sidecars are running, not when they are ready."],
-            new LifecycleView(Str("prestart"), Bool(false)),
-            Str(pg.ImageReference),
-            Str("sh"),
-            List(["-c", script]),
+            Driver,
             null,
-            null,
-            null,
+            new LifecycleDoc("prestart", false),
+            new DockerConfigDoc(pg.ImageReference, "sh", ["-c", script], [], null),
             [],
             [],
             [],
             null,
-            new ResourcesView(Num(50), Num(32), null),
+            new ResourcesDoc(50, 32, null),
             []);
     }
 
-    private TaskView AppTask()
+    private TaskDoc AppTask()
     {
         var app = job.App;
-        var templatesList = new List<TemplateView>();
+        var templatesList = new List<TemplateDoc>();
         if (Pg is not null && app.Database is { } wiring)
         {
             if (wiring.Env.Length > 0)
             {
                 var lines = wiring.Env.Select(e => ConsulTemplate.EnvLine(e.Name, Parts(e.Value), Pg.Password));
-                templatesList.Add(new TemplateView(Str("secrets/db.env"), null, Bool(true), Str("restart"), HclString.Text(string.Join('\n', lines) + "\n")));
+                templatesList.Add(new TemplateDoc("secrets/db.env", null, true, "restart", string.Join('\n', lines) + "\n"));
             }
 
             if (wiring.PasswordFile)
@@ -258,34 +259,31 @@ internal sealed class JobViewBuilder(ServiceJob job, string sourceName, Template
 
         foreach (var template in app.Templates)
         {
-            templatesList.Add(new TemplateView(
-                Str(template.Destination),
-                StrOrNull(template.Perms),
-                template.Env ? Bool(true) : null,
-                Str(template.ChangeMode),
-                HclString.Text(template.Data)));
+            templatesList.Add(new TemplateDoc(
+                template.Destination,
+                template.Perms,
+                template.Env ? true : null,
+                template.ChangeMode,
+                template.Data));
         }
 
-        var mounts = new List<MountView>();
+        var mounts = new List<MountDoc>();
         if (job.Sqlite is { } sqlite)
         {
-            mounts.Add(new MountView(Str("sqlite-data"), Str(sqlite.Destination), null));
+            mounts.Add(new MountDoc("sqlite-data", sqlite.Destination, null));
         }
 
-        mounts.AddRange(app.Volumes.Select(v => new MountView(Str(v.Name), Str(v.Destination), v.ReadOnly ? Bool(true) : null)));
+        mounts.AddRange(app.Volumes.Select(v => new MountDoc(v.Name, v.Destination, v.ReadOnly ? true : null)));
         var usesVault = Pg?.Password is VaultSecret && app.Database is not null;
-        return new TaskView(
-            Str(app.Name),
+        return new TaskDoc(
+            app.Name,
             [],
+            Driver,
+            app.User,
             null,
-            Str(app.Image),
-            StrOrNull(app.Command),
-            app.Args.IsEmpty ? null : List(app.Args),
-            app.Ports.IsEmpty ? null : List(app.Ports.Select(p => p.Name)),
-            null,
-            StrOrNull(app.User),
+            new DockerConfigDoc(app.Image, app.Command, app.Args, [.. app.Ports.Select(p => p.Name)], null),
             mounts,
-            [.. app.Env.Select(e => new EnvView(Key(e.Name), Str(e.Value)))],
+            [.. app.Env.Select(e => new EnvDoc(e.Name, e.Value))],
             templatesList,
             usesVault ? Vault(Pg!.Password) : null,
             Resources(app.Resources),
@@ -351,13 +349,13 @@ internal sealed class JobViewBuilder(ServiceJob job, string sourceName, Template
         return parts;
     }
 
-    private TaskView PostgresBackupTask(BackupPolicy backup, bool periodic)
+    private TaskDoc PostgresBackupTask(BackupPolicy backup, bool periodic)
     {
         var pg = Pg!;
         var provider = job.App.Service?.Provider ?? ServiceProvider.Nomad;
         var env = BackupEnv(backup, periodic ? "once" : "loop");
-        env.Insert(0, new EnvView("BACKUP_SCOPE", Str("database")));
-        env.Add(new EnvView("BACKUP_VERIFY", Str(backup.VerifyRestore ? "restore" : "none")));
+        env.Insert(0, new EnvDoc("BACKUP_SCOPE", "database"));
+        env.Add(new EnvDoc("BACKUP_VERIFY", backup.VerifyRestore ? "restore" : "none"));
         string connection;
         if (periodic)
         {
@@ -373,12 +371,12 @@ internal sealed class JobViewBuilder(ServiceJob job, string sourceName, Template
             + $"PGUSER={ConsulTemplate.EnvQuote(job.DatabaseUser())}\n"
             + $"PGDATABASE={ConsulTemplate.EnvQuote(job.DatabaseName())}\n"
             + ConsulTemplate.EnvLine("PGPASSWORD", [new EnvPart(EnvPartKind.Secret, string.Empty)], pg.Password) + "\n";
-        var templatesList = new List<TemplateView>
+        var templatesList = new List<TemplateDoc>
         {
-            new(Str("secrets/backup.env"), null, Bool(true), Str("restart"), HclString.Text(envFile)),
+            new("secrets/backup.env", null, true, "restart", envFile),
         };
         templatesList.AddRange(ScriptTemplates("pg-backup.sh"));
-        var services = new List<ServiceView>();
+        var services = new List<ServiceDoc>();
         var comment = new List<string>();
         if (!periodic)
         {
@@ -386,83 +384,77 @@ internal sealed class JobViewBuilder(ServiceJob job, string sourceName, Template
             services.AddRange(BackupHealthService(provider, comment));
         }
 
-        return new TaskView(
-            Str(periodic ? "backup" : "db-backup"),
+        return new TaskDoc(
+            periodic ? "backup" : "db-backup",
             comment,
-            periodic ? null : new LifecycleView(Str("poststart"), Bool(true)),
-            Str(pg.ImageReference),
-            Str("/bin/sh"),
-            List(["/local/pg-backup.sh"]),
+            Driver,
             null,
-            null,
-            null,
-            [new MountView(Str(JobFacts.BackupVolumeName), Str(BackupMount), null)],
+            periodic ? null : new LifecycleDoc("poststart", true),
+            new DockerConfigDoc(pg.ImageReference, "/bin/sh", ["/local/pg-backup.sh"], [], null),
+            [new MountDoc(JobFacts.BackupVolumeName, BackupMount, null)],
             env,
             templatesList,
             Vault(pg.Password),
-            new ResourcesView(Num(100), Num(128), Num(512)),
+            new ResourcesDoc(100, 128, 512),
             services);
     }
 
-    private TaskView SqliteBackupTask(BackupPolicy backup)
+    private TaskDoc SqliteBackupTask(BackupPolicy backup)
     {
         var sqlite = job.Sqlite!;
         var env = BackupEnv(backup, "loop");
-        env.Insert(0, new EnvView("SQLITE_DB", Str($"/data/{sqlite.File}")));
+        env.Insert(0, new EnvDoc("SQLITE_DB", $"/data/{sqlite.File}"));
         var comment = new List<string> { $"Online copies of {sqlite.File} with sqlite3 .backup to host volume \"{backup.Volume}\"." };
         var provider = job.App.Service?.Provider ?? ServiceProvider.Nomad;
-        return new TaskView(
-            Str("db-backup"),
+        return new TaskDoc(
+            "db-backup",
             comment,
-            new LifecycleView(Str("poststart"), Bool(true)),
-            Str(SqliteImage),
-            Str("/bin/sh"),
-            List(["/local/sqlite-backup.sh"]),
+            Driver,
             null,
-            null,
-            null,
-            [new MountView(Str("sqlite-data"), Str("/data"), Bool(true)), new MountView(Str(JobFacts.BackupVolumeName), Str(BackupMount), null)],
+            new LifecycleDoc("poststart", true),
+            new DockerConfigDoc(SqliteImage, "/bin/sh", ["/local/sqlite-backup.sh"], [], null),
+            [new MountDoc("sqlite-data", "/data", true), new MountDoc(JobFacts.BackupVolumeName, BackupMount, null)],
             env,
             [.. ScriptTemplates("sqlite-backup.sh")],
             null,
-            new ResourcesView(Num(50), Num(64), Num(256)),
+            new ResourcesDoc(50, 64, 256),
             [.. BackupHealthService(provider, comment)]);
     }
 
     /// <summary>An image with sh and the sqlite3 shell.</summary>
     internal const string SqliteImage = "keinos/sqlite3:3.46.1";
 
-    private List<EnvView> BackupEnv(BackupPolicy backup, string mode)
+    internal static List<EnvDoc> BackupEnv(BackupPolicy backup, string mode)
     {
-        var env = new List<EnvView>
+        var env = new List<EnvDoc>
         {
-            new("BACKUP_DIR", Str(BackupMount)),
-            new("BACKUP_FORMAT", Str(backup.Format == BackupFormat.PlainGzip ? "plain-gzip" : "custom")),
-            new("BACKUP_MODE", Str(mode)),
+            new("BACKUP_DIR", BackupMount),
+            new("BACKUP_FORMAT", backup.Format == BackupFormat.PlainGzip ? "plain-gzip" : "custom"),
+            new("BACKUP_MODE", mode),
         };
         if (backup.Schedule.Cron is { } cron)
         {
             CronSchedule.TryNormalize(cron, out var normalized, out _);
-            env.Add(new EnvView("BACKUP_CRON", Str(normalized)));
+            env.Add(new EnvDoc("BACKUP_CRON", normalized));
         }
         else if (backup.Schedule.Interval is { } interval && Rules.TryParseDuration(interval, out var span))
         {
-            env.Add(new EnvView("BACKUP_INTERVAL_SECONDS", Str(((long)span.TotalSeconds).ToString(CultureInfo.InvariantCulture))));
+            env.Add(new EnvDoc("BACKUP_INTERVAL_SECONDS", ((long)span.TotalSeconds).ToString(CultureInfo.InvariantCulture)));
         }
 
         if (backup.Retention.KeepLast is { } keep)
         {
-            env.Add(new EnvView("BACKUP_KEEP_LAST", Str(keep.ToString(CultureInfo.InvariantCulture))));
+            env.Add(new EnvDoc("BACKUP_KEEP_LAST", keep.ToString(CultureInfo.InvariantCulture)));
         }
 
         if (backup.Retention.MaxAge is { } maxAge && Rules.TryParseDuration(maxAge, out var age))
         {
-            env.Add(new EnvView("BACKUP_MAX_AGE_SECONDS", Str(((long)age.TotalSeconds).ToString(CultureInfo.InvariantCulture))));
+            env.Add(new EnvDoc("BACKUP_MAX_AGE_SECONDS", ((long)age.TotalSeconds).ToString(CultureInfo.InvariantCulture)));
         }
 
-        env.Add(new EnvView("BACKUP_STALE_AFTER_SECONDS", Str(BackupStaleness.StaleAfterSeconds(backup.Schedule).ToString(CultureInfo.InvariantCulture))));
-        env.Add(new EnvView("BACKUP_LIB", Str("/local/backup-lib.sh")));
-        env.Add(new EnvView("TZ", Str(backup.Schedule.TimeZone)));
+        env.Add(new EnvDoc("BACKUP_STALE_AFTER_SECONDS", BackupStaleness.StaleAfterSeconds(backup.Schedule).ToString(CultureInfo.InvariantCulture)));
+        env.Add(new EnvDoc("BACKUP_LIB", "/local/backup-lib.sh"));
+        env.Add(new EnvDoc("TZ", backup.Schedule.TimeZone));
         return env;
     }
 
@@ -471,7 +463,7 @@ internal sealed class JobViewBuilder(ServiceJob job, string sourceName, Template
     /// service checks can only be http or tcp, so there the sidecar itself exits non-zero when backups go stale,
     /// which Nomad records as a failed task with restarts.
     /// </summary>
-    private static IEnumerable<ServiceView> BackupHealthService(ServiceProvider provider, List<string> comment)
+    internal static IEnumerable<ServiceDoc> BackupHealthService(ServiceProvider provider, List<string> comment)
     {
         if (provider != ServiceProvider.Consul)
         {
@@ -480,22 +472,22 @@ internal sealed class JobViewBuilder(ServiceJob job, string sourceName, Template
         }
 
         comment.Add("Consul runs backup-age-check.sh: the check fails when the newest good backup is older than BACKUP_STALE_AFTER_SECONDS.");
-        yield return new ServiceView(
-            Str("db-backup"),
+        yield return new ServiceDoc(
+            "db-backup",
             null,
-            Str("consul"),
-            null,
-            [new CheckView(Str("script"), null, Str("/bin/sh"), List(["/local/backup-age-check.sh"]), Str("5m"), Str("30s"))]);
+            "consul",
+            [],
+            [new CheckDoc("script", null, "/bin/sh", ["/local/backup-age-check.sh"], "5m", "30s")]);
     }
 
-    private IEnumerable<TemplateView> ScriptTemplates(string main)
+    private IEnumerable<TemplateDoc> ScriptTemplates(string main)
     {
         yield return ScriptTemplate("backup-lib.sh", "0644");
         yield return ScriptTemplate(main, "0755");
         yield return ScriptTemplate("backup-age-check.sh", "0755");
     }
 
-    private TemplateView ScriptTemplate(string name, string perms)
+    private TemplateDoc ScriptTemplate(string name, string perms)
     {
         var text = templates.ReadText($"scripts/{name}");
         if (text.Contains("{{", StringComparison.Ordinal))
@@ -504,14 +496,14 @@ internal sealed class JobViewBuilder(ServiceJob job, string sourceName, Template
             throw new TemplateException($"scripts/{name} contains '{{{{', which consul-template would evaluate.");
         }
 
-        return new TemplateView(Str($"local/{name}"), Str(perms), null, Str("restart"), HclString.Text(text));
+        return new TemplateDoc($"local/{name}", perms, null, "restart", text);
     }
 
-    private static TemplateView SecretFileTemplate(SecretSource secret, string changeMode) =>
-        new(Str("secrets/db-password"), Str("0644"), null, Str(changeMode), HclString.Text(ConsulTemplate.SecretFile(secret)));
+    private static TemplateDoc SecretFileTemplate(SecretSource secret, string changeMode) =>
+        new("secrets/db-password", "0644", null, changeMode, ConsulTemplate.SecretFile(secret));
 
-    private static VaultView? Vault(SecretSource secret) => secret is VaultSecret vault ? new VaultView(StrOrNull(vault.Role)) : null;
+    private static VaultDoc? Vault(SecretSource secret) => secret is VaultSecret vault ? new VaultDoc(vault.Role, ChangeMode: "restart") : null;
 
-    private static ResourcesView Resources(Resources resources) =>
-        new(Num(resources.Cpu), Num(resources.Memory), resources.MemoryMax is { } max ? Num(max) : null);
+    private static ResourcesDoc Resources(Resources resources) =>
+        new(resources.Cpu, resources.Memory, resources.MemoryMax);
 }

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using NomadDbPatterns.Nomad;
+
+namespace NomadDbPatterns.Cli.Commands;
+
+/// <summary><c>nomad-db run SPECS... [--check-index] [--accept-risk]</c>: plan, refuse flagged risks, then register.</summary>
+internal sealed class RunCommand(CliConsole console)
+{
+    public Command Build()
+    {
+        var specs = Shared.SpecsArgument();
+        var checkIndex = new Option<bool>("--check-index") { Description = "Register only if the job did not change since the plan (check-and-set on JobModifyIndex)" };
+        var acceptRisk = new Option<bool>("--accept-risk") { Description = "Register even when the plan flags data-loss risks" };
+        var command = new Command("run", "Plan every job, refuse when data-loss risks are flagged (unless --accept-risk), then register the jobs with Nomad.\n\nExamples:\n  nomad-db run specs/ --check-index\n  nomad-db run specs/postgres-upgrade.yaml --accept-risk")
+        {
+            specs, checkIndex, acceptRisk,
+        };
+        command.SetAction((parse, cancel) => ExecuteAsync(parse.GetValue(specs)!, parse.GetValue(checkIndex), parse.GetValue(acceptRisk), cancel));
+        return command;
+    }
+
+    public async Task<int> ExecuteAsync(IReadOnlyList<string> specs, bool checkIndex, bool acceptRisk, CancellationToken cancellationToken)
+    {
+        var (jobs, result) = NomadJobs.Load(specs);
+        Shared.Print(console, result.Diagnostics);
+        if (!result.Success)
+        {
+            return Shared.Summarize(console, result.Diagnostics);
+        }
+
+        try
+        {
+            using var client = NomadJobs.Client();
+            var plans = new List<(NomadJobPayload Job, JobPlanResponse Plan)>();
+            var risky = 0;
+            foreach (var job in jobs)
+            {
+                var (plan, risks) = await PlanCommand.PlanOneAsync(client, job, console, cancellationToken);
+                risky += risks.Count;
+                plans.Add((job, plan));
+            }
+
+            if (risky > 0 && !acceptRisk)
+            {
+                console.Error.WriteLine($"refusing to run: {risky} data-loss risk(s) flagged; nothing was registered. Re-run with --accept-risk once the data is safe (backup verified, migration declared).");
+                return ExitCodes.Risk;
+            }
+
+            foreach (var (job, plan) in plans)
+            {
+                var options = checkIndex ? new RegisterJobOptions { EnforceIndex = plan.JobModifyIndex } : null;
+                var registered = await client.RegisterJobAsync(job.Job, options, cancellationToken);
+                console.Info($"registered \"{job.Id}\" (job modify index {registered.JobModifyIndex}{(registered.EvalID.Length > 0 ? $", evaluation {registered.EvalID}" : string.Empty)})");
+            }
+
+            return ExitCodes.Ok;
+        }
+        catch (NomadApiException exception) when (exception.IsEnforceIndexConflict)
+        {
+            console.Error.WriteLine($"error: the job changed in Nomad since the plan (check-index): plan again. {exception.Message}");
+            return ExitCodes.NomadError;
+        }
+        catch (NomadException exception)
+        {
+            console.Error.WriteLine($"error: {exception.Message}");
+            return ExitCodes.NomadError;
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using System.Text;
+using DiffPlex;
+using DiffPlex.Model;
+using NomadDbPatterns.Rendering;
+using NomadDbPatterns.Validation;
+
+namespace NomadDbPatterns;
+
+/// <summary>How a committed file differs from what the specs render.</summary>
+public enum StaleKind
+{
+    /// <summary>The file exists but its content differs.</summary>
+    Changed,
+    /// <summary>The specs render a file that is not committed.</summary>
+    Missing,
+    /// <summary>A committed job file that no spec renders any more.</summary>
+    Extra,
+}
+
+/// <summary>One stale file.</summary>
+/// <param name="FileName">File name relative to the checked directory.</param>
+/// <param name="Kind">Changed, missing or extra.</param>
+/// <param name="Diff">Unified diff (committed → rendered) for changed files, else empty.</param>
+public sealed record StaleFile(string FileName, StaleKind Kind, string Diff);
+
+/// <summary>The result of <see cref="NomadDb.Check"/>.</summary>
+/// <param name="Stale">Files that differ; empty when the directory is up to date.</param>
+/// <param name="Diagnostics">Spec errors (then nothing was compared).</param>
+public sealed record CheckResult(IReadOnlyList<StaleFile> Stale, IReadOnlyList<Diagnostic> Diagnostics)
+{
+    /// <summary>True when the specs are valid and every file is up to date.</summary>
+    public bool UpToDate => Stale.Count == 0 && Diagnostics.All(d => d.Severity != Severity.Error);
+}
+
+/// <summary>Compares rendered output with a directory of committed files.</summary>
+public static class OutputComparer
+{
+    /// <summary>File name patterns this tool owns in an output directory (others are never reported as extra).</summary>
+    public static bool IsGenerated(string fileName) =>
+        fileName.EndsWith(".nomad.hcl", StringComparison.Ordinal) || fileName.EndsWith(".nomad.json", StringComparison.Ordinal) || fileName == VolumeLock.FileName;
+
+    /// <summary>Compares <paramref name="files"/> with <paramref name="directory"/>.</summary>
+    public static IReadOnlyList<StaleFile> Compare(IReadOnlyList<RenderedFile> files, string directory)
+    {
+        var stale = new List<StaleFile>();
+        var rendered = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in files.OrderBy(f => f.FileName, StringComparer.Ordinal))
+        {
+            rendered.Add(file.FileName);
+            var path = Path.Combine(directory, file.FileName);
+            if (!File.Exists(path))
+            {
+                stale.Add(new StaleFile(file.FileName, StaleKind.Missing, string.Empty));
+                continue;
+            }
+
+            var committed = File.ReadAllText(path);
+            if (committed != file.Content)
+            {
+                stale.Add(new StaleFile(file.FileName, StaleKind.Changed, UnifiedDiff(committed, file.Content, $"a/{file.FileName}", $"b/{file.FileName}")));
+            }
+        }
+
+        if (Directory.Exists(directory))
+        {
+            foreach (var path in Directory.EnumerateFiles(directory).Order(StringComparer.Ordinal))
+            {
+                var name = Path.GetFileName(path);
+                if (IsGenerated(name) && !rendered.Contains(name))
+                {
+                    stale.Add(new StaleFile(name, StaleKind.Extra, string.Empty));
+                }
+            }
+        }
+
+        return stale;
+    }
+
+    /// <summary>A unified diff with three lines of context (lines prefixed ' ', '-', '+'; hunks with @@ headers).</summary>
+    public static string UnifiedDiff(string oldText, string newText, string oldName, string newName)
+    {
+        const int context = 3;
+        var diff = Differ.Instance.CreateLineDiffs(oldText, newText, ignoreWhitespace: false, ignoreCase: false);
+        var oldLines = diff.PiecesOld;
+        var newLines = diff.PiecesNew;
+        var builder = new StringBuilder();
+        builder.Append("--- ").Append(oldName).Append('\n').Append("+++ ").Append(newName).Append('\n');
+        var blocks = diff.DiffBlocks;
+        var i = 0;
+        while (i < blocks.Count)
+        {
+            // Merge blocks whose context would overlap into one hunk.
+            var first = blocks[i];
+            var last = i;
+            while (last + 1 < blocks.Count && blocks[last + 1].DeleteStartA - (blocks[last].DeleteStartA + blocks[last].DeleteCountA) <= context * 2)
+            {
+                last++;
+            }
+
+            var startA = Math.Max(0, first.DeleteStartA - context);
+            var startB = Math.Max(0, first.InsertStartB - context);
+            var endA = Math.Min(oldLines.Count, blocks[last].DeleteStartA + blocks[last].DeleteCountA + context);
+            var endB = Math.Min(newLines.Count, blocks[last].InsertStartB + blocks[last].InsertCountB + context);
+            builder.Append($"@@ -{startA + 1},{endA - startA} +{startB + 1},{endB - startB} @@\n");
+            var a = startA;
+            for (var k = i; k <= last; k++)
+            {
+                var block = blocks[k];
+                for (; a < block.DeleteStartA; a++)
+                {
+                    builder.Append(' ').Append(oldLines[a]).Append('\n');
+                }
+
+                for (var d = 0; d < block.DeleteCountA; d++)
+                {
+                    builder.Append('-').Append(oldLines[block.DeleteStartA + d]).Append('\n');
+                }
+
+                for (var n = 0; n < block.InsertCountB; n++)
+                {
+                    builder.Append('+').Append(newLines[block.InsertStartB + n]).Append('\n');
+                }
+
+                a = block.DeleteStartA + block.DeleteCountA;
+            }
+
+            for (; a < endA; a++)
+            {
+                builder.Append(' ').Append(oldLines[a]).Append('\n');
+            }
+
+            i = last + 1;
+        }
+
+        return builder.ToString();
+    }
+
+    internal static DiffResult Lines(string a, string b) => Differ.Instance.CreateLineDiffs(a, b, false);
+}

@@ -1,0 +1,64 @@
+using NomadDbPatterns.Hcl;
+using static NomadDbPatterns.Rendering.HclValue;
+
+namespace NomadDbPatterns.Rendering;
+
+/// <summary>
+/// Translates a <see cref="JobDoc"/> into the HCL view models: every value is escaped here, through
+/// <see cref="HclValue"/> and <see cref="HclString"/>, and nothing is decided.
+/// </summary>
+internal static class HclViewMapper
+{
+    public static JobView Map(JobDoc job) => new(
+        [.. job.Header.Select(CommentLine)],
+        Str(job.Id),
+        List(job.Datacenters),
+        Str(job.Type),
+        StrOrNull(job.Namespace),
+        StrOrNull(job.Region),
+        StrOrNull(job.NodePool),
+        job.Priority is { } priority ? Num(priority) : null,
+        [.. job.Constraints.Select(c => new ConstraintView(StrOrNull(c.Attribute), Str(c.Operator), StrOrNull(c.Value)))],
+        job.Periodic is { } periodic ? new PeriodicView(List(periodic.Crons), Bool(periodic.ProhibitOverlap), Str(periodic.TimeZone)) : null,
+        Group(job.Group));
+
+    /// <summary>Comment lines cannot hold a newline: a spec path with one would end the comment.</summary>
+    private static string CommentLine(string line) => line.Replace('\n', ' ').Replace('\r', ' ');
+
+    private static GroupView Group(GroupDoc group) => new(
+        Str(group.Name),
+        Num(group.Count),
+        Str(group.Network.Mode),
+        [.. group.Network.Ports.Select(p => new PortView(Str(p.Label), NumOrNull(p.Static), NumOrNull(p.To)))],
+        [.. group.Volumes.Select(v => new VolumeView(Str(v.Name), Str(v.Type), Str(v.Source), Bool(v.ReadOnly)))],
+        group.Update is { } u ? new UpdateView(Num(u.MaxParallel), Num(u.Canary), Bool(u.AutoRevert), Str(u.MinHealthyTime), Str(u.HealthyDeadline)) : null,
+        new RestartView(Num(group.Restart.Attempts), Str(group.Restart.Interval), Str(group.Restart.Delay), Str(group.Restart.Mode)),
+        [.. group.Services.Select(Service)],
+        [.. group.Tasks.Select(Task)]);
+
+    private static ServiceView Service(ServiceDoc service) => new(
+        Str(service.Name),
+        StrOrNull(service.Port),
+        Str(service.Provider),
+        ListOrNull(service.Tags),
+        [.. service.Checks.Select(c => new CheckView(Str(c.Type), StrOrNull(c.Path), StrOrNull(c.Command), ListOrNull(c.Args), Str(c.Interval), Str(c.Timeout)))]);
+
+    private static TaskView Task(TaskDoc task) => new(
+        Str(task.Name),
+        [.. task.Comment.Select(CommentLine)],
+        task.Lifecycle is { } lifecycle ? new LifecycleView(Str(lifecycle.Hook), Bool(lifecycle.Sidecar)) : null,
+        Str(task.Config.Image),
+        StrOrNull(task.Config.Command),
+        ListOrNull(task.Config.Args),
+        ListOrNull(task.Config.Ports),
+        NumOrNull(task.Config.ShmSize),
+        StrOrNull(task.User),
+        [.. task.Mounts.Select(m => new MountView(Str(m.Volume), Str(m.Destination), m.ReadOnly is { } readOnly ? Bool(readOnly) : null))],
+        [.. task.Env.Select(e => new EnvView(Key(e.Name), Str(e.Value)))],
+        [.. task.Templates.Select(t => new TemplateView(Str(t.Destination), StrOrNull(t.Perms), t.Env is { } env ? Bool(env) : null, Str(t.ChangeMode), HclString.Text(t.Data)))],
+        task.Vault is { } vault ? new VaultView(StrOrNull(vault.Role), Str(vault.ChangeMode)) : null,
+        new ResourcesView(Num(task.Resources.Cpu), Num(task.Resources.Memory), NumOrNull(task.Resources.MemoryMax)),
+        [.. task.Services.Select(Service)]);
+
+    private static string? NumOrNull(long? value) => value is { } number ? Num(number) : null;
+}

@@ -1,0 +1,79 @@
+namespace NomadDbPatterns.Rendering;
+
+// The job document: every rendering decision already made (names, defaults, ports, scripts, what is set and what is
+// not), every value raw (strings unescaped, numbers as numbers, durations as Nomad duration strings). JobDocBuilder
+// makes it; HclViewMapper and JobJsonWriter only translate it into their syntax. A null or an empty list means "not
+// set": neither mapper writes it.
+
+/// <summary>A job.</summary>
+internal sealed record JobDoc(
+    IReadOnlyList<string> Header,
+    string Id,
+    string Type,
+    IReadOnlyList<string> Datacenters,
+    string? Namespace,
+    string? Region,
+    string? NodePool,
+    int? Priority,
+    IReadOnlyList<ConstraintDoc> Constraints,
+    PeriodicDoc? Periodic,
+    GroupDoc Group);
+
+internal sealed record ConstraintDoc(string? Attribute, string Operator, string? Value);
+
+internal sealed record PeriodicDoc(IReadOnlyList<string> Crons, bool ProhibitOverlap, string TimeZone);
+
+internal sealed record GroupDoc(
+    string Name,
+    int Count,
+    NetworkDoc Network,
+    IReadOnlyList<VolumeDoc> Volumes,
+    UpdateDoc? Update,
+    RestartDoc Restart,
+    IReadOnlyList<ServiceDoc> Services,
+    IReadOnlyList<TaskDoc> Tasks);
+
+internal sealed record NetworkDoc(string Mode, IReadOnlyList<PortDoc> Ports);
+
+/// <summary>A port: <paramref name="Static"/> pins the host port, <paramref name="To"/> maps it into the task.</summary>
+internal sealed record PortDoc(string Label, int? Static, int? To);
+
+internal sealed record VolumeDoc(string Name, string Type, string Source, bool ReadOnly);
+
+internal sealed record UpdateDoc(int MaxParallel, int Canary, bool AutoRevert, string MinHealthyTime, string HealthyDeadline);
+
+internal sealed record RestartDoc(int Attempts, string Interval, string Delay, string Mode);
+
+internal sealed record ServiceDoc(string Name, string? Port, string Provider, IReadOnlyList<string> Tags, IReadOnlyList<CheckDoc> Checks);
+
+internal sealed record CheckDoc(string Type, string? Path, string? Command, IReadOnlyList<string> Args, string Interval, string Timeout);
+
+/// <summary>A task; <paramref name="Comment"/> explains it to readers of the HCL (JSON has no comments).</summary>
+internal sealed record TaskDoc(
+    string Name,
+    IReadOnlyList<string> Comment,
+    string Driver,
+    string? User,
+    LifecycleDoc? Lifecycle,
+    DockerConfigDoc Config,
+    IReadOnlyList<MountDoc> Mounts,
+    IReadOnlyList<EnvDoc> Env,
+    IReadOnlyList<TemplateDoc> Templates,
+    VaultDoc? Vault,
+    ResourcesDoc Resources,
+    IReadOnlyList<ServiceDoc> Services);
+
+internal sealed record LifecycleDoc(string Hook, bool Sidecar);
+
+/// <summary>The docker driver's <c>config</c> block.</summary>
+internal sealed record DockerConfigDoc(string Image, string? Command, IReadOnlyList<string> Args, IReadOnlyList<string> Ports, long? ShmSize);
+
+internal sealed record MountDoc(string Volume, string Destination, bool? ReadOnly);
+
+internal sealed record EnvDoc(string Name, string Value);
+
+internal sealed record TemplateDoc(string Destination, string? Perms, bool? Env, string ChangeMode, string Data);
+
+internal sealed record VaultDoc(string? Role, string ChangeMode);
+
+internal sealed record ResourcesDoc(int Cpu, int Memory, int? MemoryMax);
