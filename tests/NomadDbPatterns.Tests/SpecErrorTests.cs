@@ -118,6 +118,29 @@ public sealed class SpecErrorTests
         Assert.That(error.Location!.Line, Is.GreaterThanOrEqualTo(2));
     }
 
+    [TestCase("backup:\n  schedule: \"0 25 * * *\"\n", "NDB040", "backup.schedule", 11)]
+    [TestCase("backup:\n  retention: { keepLast: 0 }\n", "NDB041", "backup.retention.keepLast", 11)]
+    [TestCase("backup:\n  volume: svc-postgres\n", "NDB042", "backup.volume", 11)]
+    [TestCase("backup:\n  timeZone: Nowhere/Land\n", "NDB040", "backup.timeZone", 11)]
+    public void Invalid_backup_settings_are_reported_at_their_position(string backup, string code, string path, int line)
+    {
+        var error = Errors(Valid + "\n" + backup).Single();
+        Assert.That(error.Code, Is.EqualTo(code));
+        Assert.That(error.Path, Is.EqualTo(path));
+        Assert.That(error.Location!.File, Is.EqualTo("specs/svc.yaml"));
+        Assert.That(error.Location.Line, Is.EqualTo(line));
+    }
+
+    [Test]
+    public void Periodic_backup_without_a_database_service_is_rejected()
+    {
+        var yaml = "name: svc\napp:\n  image: example/app:1.0\nsqlite:\n  volume: svc-data\n  destination: /data\n  file: app.db\nbackup:\n  placement: periodic\n";
+        var error = Errors(yaml).Single();
+        Assert.That(error.Code, Is.EqualTo(ErrorCodes.PeriodicBackup));
+        Assert.That(error.Path, Is.EqualTo("backup.placement"));
+        Assert.That(error.Location, Is.EqualTo(new SourceLocation("specs/svc.yaml", 9, 3)));
+    }
+
     [Test]
     public void Unknown_preset_lists_the_known_ones()
     {

@@ -95,6 +95,10 @@ public sealed class ValidationTests
         Assert.That(Only(ValidJob() with { Backup = ValidJob().Backup! with { Schedule = new BackupSchedule("0 3 L * *", null) } }, ErrorCodes.Schedule).Path, Is.EqualTo("backup.schedule"));
 
     [Test]
+    public void Backwards_cron_range_is_rejected() =>
+        Assert.That(Only(ValidJob() with { Backup = ValidJob().Backup! with { Schedule = new BackupSchedule("0 22-1 * * *", null) } }, ErrorCodes.Schedule).Message, Does.Contain("backwards"));
+
+    [Test]
     public void Unknown_time_zone_is_rejected() =>
         Assert.That(Only(ValidJob() with { Backup = ValidJob().Backup! with { Schedule = new BackupSchedule("0 3 * * *", null, "Mars/Olympus") } }, ErrorCodes.Schedule).Path, Is.EqualTo("backup.timeZone"));
 

@@ -34,6 +34,6 @@ for (const item of readInputs()) {
   const [name, result] = await parseOne(item);
   results[name] = result;
 }
-// The Go runtime inside the WebAssembly module keeps the event loop alive, so exit explicitly, but only once stdout is
-// flushed: writes to a pipe are asynchronous, and exiting at once cuts the output off after 64 KiB.
+// The Go runtime inside the WebAssembly module keeps the event loop alive, so exit explicitly — but only once the
+// output is flushed: on a pipe, stdout writes are asynchronous and an early exit truncates them.
 process.stdout.write(JSON.stringify(results), () => process.exit(0));

@@ -32,7 +32,7 @@ internal static class HclViewMapper
         [.. group.Network.Ports.Select(p => new PortView(Str(p.Label), NumOrNull(p.Static), NumOrNull(p.To)))],
         [.. group.Volumes.Select(v => new VolumeView(Str(v.Name), Str(v.Type), Str(v.Source), Bool(v.ReadOnly)))],
         group.Update is { } u ? new UpdateView(Num(u.MaxParallel), Num(u.Canary), Bool(u.AutoRevert), Str(u.MinHealthyTime), Str(u.HealthyDeadline)) : null,
-        new RestartView(Num(group.Restart.Attempts), Str(group.Restart.Interval), Str(group.Restart.Delay), Str(group.Restart.Mode)),
+        Restart(group.Restart),
         [.. group.Services.Select(Service)],
         [.. group.Tasks.Select(Task)]);
 
@@ -58,7 +58,11 @@ internal static class HclViewMapper
         [.. task.Templates.Select(t => new TemplateView(Str(t.Destination), StrOrNull(t.Perms), t.Env is { } env ? Bool(env) : null, Str(t.ChangeMode), HclString.Text(t.Data)))],
         task.Vault is { } vault ? new VaultView(StrOrNull(vault.Role), Str(vault.ChangeMode)) : null,
         new ResourcesView(Num(task.Resources.Cpu), Num(task.Resources.Memory), NumOrNull(task.Resources.MemoryMax)),
-        [.. task.Services.Select(Service)]);
+        [.. task.Services.Select(Service)],
+        task.Restart is { } restart ? Restart(restart) : null);
+
+    private static RestartView Restart(RestartDoc restart) =>
+        new(Num(restart.Attempts), Str(restart.Interval), Str(restart.Delay), Str(restart.Mode));
 
     private static string? NumOrNull(long? value) => value is { } number ? Num(number) : null;
 }

@@ -396,8 +396,15 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
             templatesList,
             Vault(pg.Password),
             new ResourcesDoc(100, 128, 512),
-            services);
+            services,
+            periodic ? null : SidecarRestart);
     }
+
+    /// <summary>
+    /// A backup sidecar that exits (stale backups) is restarted with a delay instead of counting against the group's
+    /// restart policy: a failing backup must be visible, but it must not take the app down with it.
+    /// </summary>
+    private static readonly RestartDoc SidecarRestart = new(3, "1h", "5m", "delay");
 
     private TaskDoc SqliteBackupTask(BackupPolicy backup)
     {
@@ -413,12 +420,14 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
             null,
             new LifecycleDoc("poststart", true),
             new DockerConfigDoc(SqliteImage, "/bin/sh", ["/local/sqlite-backup.sh"], [], null),
-            [new MountDoc("sqlite-data", "/data", true), new MountDoc(JobFacts.BackupVolumeName, BackupMount, null)],
+            // Not read-only: sqlite3 .backup of a WAL database must be able to open the -shm file for writing.
+            [new MountDoc("sqlite-data", "/data", null), new MountDoc(JobFacts.BackupVolumeName, BackupMount, null)],
             env,
             [.. ScriptTemplates("sqlite-backup.sh")],
             null,
             new ResourcesDoc(50, 64, 256),
-            [.. BackupHealthService(provider, comment)]);
+            [.. BackupHealthService(provider, comment)],
+            SidecarRestart);
     }
 
     /// <summary>An image with sh and the sqlite3 shell.</summary>

@@ -61,7 +61,8 @@ internal sealed record TaskDoc(
     IReadOnlyList<TemplateDoc> Templates,
     VaultDoc? Vault,
     ResourcesDoc Resources,
-    IReadOnlyList<ServiceDoc> Services);
+    IReadOnlyList<ServiceDoc> Services,
+    RestartDoc? Restart = null);
 
 internal sealed record LifecycleDoc(string Hook, bool Sidecar);
 

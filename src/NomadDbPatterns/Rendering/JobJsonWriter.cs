@@ -105,12 +105,7 @@ internal static class JobJsonWriter
             w.WriteEndObject();
         }
 
-        w.WriteStartObject("RestartPolicy");
-        w.WriteNumber("Interval", GoDuration.Nanoseconds(group.Restart.Interval));
-        w.WriteNumber("Attempts", group.Restart.Attempts);
-        w.WriteNumber("Delay", GoDuration.Nanoseconds(group.Restart.Delay));
-        w.WriteString("Mode", group.Restart.Mode);
-        w.WriteEndObject();
+        RestartPolicy(w, group.Restart);
         if (group.Update is { } update)
         {
             w.WriteStartObject("Update");
@@ -144,6 +139,16 @@ internal static class JobJsonWriter
         w.WriteString("Label", port.Label);
         OptionalNumber(w, "Value", port.Static);
         OptionalNumber(w, "To", port.To);
+        w.WriteEndObject();
+    }
+
+    private static void RestartPolicy(Utf8JsonWriter w, RestartDoc restart)
+    {
+        w.WriteStartObject("RestartPolicy");
+        w.WriteNumber("Interval", GoDuration.Nanoseconds(restart.Interval));
+        w.WriteNumber("Attempts", restart.Attempts);
+        w.WriteNumber("Delay", GoDuration.Nanoseconds(restart.Delay));
+        w.WriteString("Mode", restart.Mode);
         w.WriteEndObject();
     }
 
@@ -202,6 +207,11 @@ internal static class JobJsonWriter
         w.WriteNumber("MemoryMB", task.Resources.Memory);
         OptionalNumber(w, "MemoryMaxMB", task.Resources.MemoryMax);
         w.WriteEndObject();
+        if (task.Restart is { } restart)
+        {
+            RestartPolicy(w, restart);
+        }
+
         if (task.Vault is { } vault)
         {
             w.WriteStartObject("Vault");

@@ -69,7 +69,8 @@ public sealed record TaskView(
     IReadOnlyList<TemplateView> Templates,
     VaultView? Vault,
     ResourcesView Resources,
-    IReadOnlyList<ServiceView> Services);
+    IReadOnlyList<ServiceView> Services,
+    RestartView? Restart);
 
 /// <summary>Lifecycle block.</summary>
 public sealed record LifecycleView(string Hook, string Sidecar);

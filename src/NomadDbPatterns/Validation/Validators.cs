@@ -528,6 +528,17 @@ public static class CronSchedule
             return false;
         }
 
+        foreach (var range in fields.SelectMany(f => f.Split(',')).Select(item => item.Split('/')[0]).Where(r => r.Contains('-', StringComparison.Ordinal)))
+        {
+            var bounds = range.Split('-');
+            if (bounds.Length == 2 && int.TryParse(bounds[0], out var low) && int.TryParse(bounds[1], out var high) && low > high)
+            {
+                // Cronos reads 22-1 as a wrap-around range; the backup script's matcher (and many crons) do not.
+                error = $"'{expression}': range {range} runs backwards; write it as two ranges (e.g. 22-23,0-1)";
+                return false;
+            }
+        }
+
         try
         {
             _ = CronExpression.Parse(normalized, CronFormat.Standard);

@@ -86,7 +86,8 @@ public sealed class RenderedScriptTests
 
     private static string EnvFileValue(string envFile, string name)
     {
-        var match = Regex.Match(envFile, $"^{name}=\"?([^\"\\n]*)\"?$", RegexOptions.Multiline);
+        // A line may start with the end of a consul-template block (the periodic job's service lookup).
+        var match = Regex.Match(envFile, $"^(?:\\{{\\{{[^}}]*\\}}\\}})?{name}=\"?([^\"\\n]*)\"?$", RegexOptions.Multiline);
         Assert.That(match.Success, Is.True, $"{name} in the rendered env file:\n{envFile}");
         return match.Groups[1].Value;
     }

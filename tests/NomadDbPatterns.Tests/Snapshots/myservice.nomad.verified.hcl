@@ -1219,6 +1219,13 @@ job "myservice" {
         EOH
       }
 
+      restart {
+        attempts = 3
+        interval = "1h"
+        delay    = "5m"
+        mode     = "delay"
+      }
+
       resources {
         cpu        = 100
         memory     = 128

@@ -97,7 +97,6 @@ job "status" {
       volume_mount {
         volume      = "sqlite-data"
         destination = "/data"
-        read_only   = true
       }
 
       volume_mount {
@@ -876,6 +875,13 @@ job "status" {
           echo "STALE: newest backup $2 is $ac_age seconds old (limit $BACKUP_STALE_AFTER_SECONDS)$ac_failure"
           exit 1
         EOH
+      }
+
+      restart {
+        attempts = 3
+        interval = "1h"
+        delay    = "5m"
+        mode     = "delay"
       }
 
       resources {

@@ -1263,6 +1263,13 @@ job "wiki" {
         }
       }
 
+      restart {
+        attempts = 3
+        interval = "1h"
+        delay    = "5m"
+        mode     = "delay"
+      }
+
       resources {
         cpu        = 100
         memory     = 128
