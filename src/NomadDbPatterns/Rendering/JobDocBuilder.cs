@@ -404,7 +404,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
     /// A backup sidecar that exits (stale backups) is restarted with a delay instead of counting against the group's
     /// restart policy: a failing backup must be visible, but it must not take the app down with it.
     /// </summary>
-    private static readonly RestartDoc SidecarRestart = new(3, "1h", "5m", "delay");
+    internal static readonly RestartDoc SidecarRestart = new(3, "1h", "5m", "delay");
 
     private TaskDoc SqliteBackupTask(BackupPolicy backup)
     {

@@ -80,8 +80,9 @@ internal static class LegacyDocs
         IReadOnlyList<TemplateDoc> templates,
         VaultDoc? vault,
         Resources resources,
-        IReadOnlyList<ServiceDoc> services) =>
-        new(name, comment, Driver, null, lifecycle, config, mounts, env, templates, vault, new ResourcesDoc(resources.Cpu, resources.Memory, resources.MemoryMax), services);
+        IReadOnlyList<ServiceDoc> services,
+        RestartDoc? restart = null) =>
+        new(name, comment, Driver, null, lifecycle, config, mounts, env, templates, vault, new ResourcesDoc(resources.Cpu, resources.Memory, resources.MemoryMax), services, restart);
 
     public static DockerConfigDoc Config(string image, string? command = null, IReadOnlyList<string>? args = null, IReadOnlyList<string>? ports = null, long? shmSize = null) =>
         new(image, command, args ?? [], ports ?? [], shmSize);

@@ -165,6 +165,7 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
             ],
             Vault([job.AdminPassword]),
             new Resources(100, 128, 512),
-            services);
+            services,
+            JobDocBuilder.SidecarRestart);
     }
 }

@@ -128,11 +128,60 @@ public sealed class RenderedLegacyJobsTests
         });
     }
 
-    private static JsonElement InitTask(SharedPostgresJob shared)
+    [Test]
+    public void The_rendered_cluster_backup_dumps_every_database_and_role()
+    {
+        using var cluster = PostgresCluster.Start("shared");
+        var shared = Example();
+        var passwords = Passwords(shared);
+        var group = SharedGroup(shared);
+        var init = RunInit(Hcl.Block(group, "task", "init-databases"), cluster, passwords, ScriptShell.Busybox);
+        Assert.That(init.ExitCode, Is.Zero, init.StdErr);
+
+        var task = RenderedTask.From(Hcl.Block(group, "task", "db-backup"), _work);
+        var secrets = new Dictionary<string, string> { ["secret/data/postgres/admin"] = cluster.SuperPassword };
+        var env = new Dictionary<string, string>(task.Env);
+        foreach (var (name, value) in task.EnvTemplates(secrets, _ => throw new AssertionException("the sidecar reaches the server in its allocation")))
+        {
+            env[name] = value;
+        }
+
+        Assert.That((env["BACKUP_SCOPE"], env["PGUSER"], env["PGHOST"], env["PGPORT"]), Is.EqualTo(("cluster", cluster.SuperUser, "127.0.0.1", "5432")));
+        env["PGPORT"] = cluster.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        env["BACKUP_DIR"] = Directory.CreateDirectory(Path.Combine(_work, env["BACKUP_DIR"].TrimStart('/'))).FullName;
+        env["BACKUP_MODE"] = "once";
+        env["BACKUP_LIB"] = task.Materialize(env["BACKUP_LIB"], secrets);
+        var backup = task.Materialize(task.Args.Single(), secrets);
+        var ageCheck = task.Materialize("/local/backup-age-check.sh", secrets);
+        var pgBin = LegacyScripts.ClientBinDir(cluster);
+
+        var run = LegacyScripts.Run(backup, ScriptShell.Busybox, pgBin, env, _work);
+        var check = LegacyScripts.Run(ageCheck, ScriptShell.Busybox, pgBin, env, _work);
+
+        Assert.That(run.ExitCode, Is.Zero, run.StdErr);
+        Assert.That(run.StdOut, Does.Contain("backup ok name=cluster"));
+        var dump = Directory.GetFiles(env["BACKUP_DIR"], "cluster-*.sql.gz").Single();
+        var sql = Shell.Run("gzip", ["-dc", dump], null, _work, TimeSpan.FromMinutes(1)).StdOut;
+        Assert.Multiple(() =>
+        {
+            foreach (var database in shared.Databases)
+            {
+                Assert.That(sql, Does.Contain($"CREATE ROLE {database.Owner};"), "pg_dumpall carries the roles");
+                Assert.That(sql, Does.Contain($"CREATE DATABASE {database.Name} ").And.Contain($"ALTER DATABASE {database.Name} OWNER TO {database.Owner};"), "and every database");
+            }
+
+            Assert.That(check.ExitCode, Is.Zero, check.StdOut);
+            Assert.That(run.StdOut + run.StdErr, Does.Not.Contain(cluster.SuperPassword));
+        });
+    }
+
+    private static JsonElement SharedGroup(SharedPostgresJob shared)
     {
         var hcl = SharedPostgresRenderer.Default.Render(shared, ExampleRelative).Single().Content;
-        return Hcl.Block(Hcl.Block(Hcl.Block(Hcl2Json.ParseText(hcl), "job", shared.Name), "group", shared.Name), "task", "init-databases");
+        return Hcl.Block(Hcl.Block(Hcl2Json.ParseText(hcl), "job", shared.Name), "group", shared.Name);
     }
+
+    private static JsonElement InitTask(SharedPostgresJob shared) => Hcl.Block(SharedGroup(shared), "task", "init-databases");
 
     private ShellResult RunInit(JsonElement initTask, PostgresCluster cluster, IReadOnlyDictionary<string, string> passwords, ScriptShell shell)
     {

@@ -243,10 +243,628 @@ job "speedtest-tracker" {
         perms       = "0644"
         change_mode = "restart"
         data        = <<-EOH
-          #!/bin/sh
-          # placeholder: replaced by the backup scripts branch
-          set -eu
-          echo "backup-lib.sh"
+          # shellcheck shell=sh
+          # backup-lib.sh: functions shared by pg-backup.sh, sqlite-backup.sh and backup-age-check.sh.
+          #
+          # Sourced, never executed. POSIX sh: runs under dash (debian images) and busybox ash (alpine images).
+          # Configured only through the environment; never prints a password (no command tracing, no env dumps).
+          # Written without dollar-brace, percent-brace and double-brace sequences, so that it can be embedded verbatim
+          # in a Nomad template heredoc (no HCL interpolation, no Go-template actions).
+          #
+          # A backup script that sources this file:
+          #   1. sets BACKUP_NAME (file-name prefix) and BACKUP_EXT (".dump", ".sql.gz", ".sqlite"),
+          #   2. defines `backup_produce TMPFILE`: writes and checks a backup in TMPFILE, returns non-zero and sets
+          #      FAIL_REASON on failure, may set RUN_SUMMARY (extra "key=value" text for the run's log line),
+          #   3. calls `backup_validate_common` and then `backup_main`.
+          #
+          # Files in BACKUP_DIR (one backup name per directory):
+          #   <name>-<YYYYmmddTHHMMSSZ><ext>         a good backup; the UTC stamp is the start of the run
+          #   <name>-<YYYYmmddTHHMMSSZ><ext>.sha256  its checksum ("<hex>  <file>", checkable with `sha256sum -c`)
+          #   .<name>-<YYYYmmddTHHMMSSZ>.partial     a run in progress (removed on failure and by the next run)
+          #   .last-success                          "<epoch of the stamp> <file>" of the newest good backup
+          #   .last-failure                          "<epoch> <reason>" of the newest failed run (removed on success)
+
+          BACKUP_STAMP_FORMAT='%Y%m%dT%H%M%SZ'
+
+          log_line() {
+            printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"
+          }
+
+          log_error() {
+            log_line "$@" >&2
+          }
+
+          # Exit code 2 marks a configuration error; it is recorded in .last-failure when the directory is usable.
+          config_error() {
+            log_error "backup CONFIG ERROR: $*"
+            if [ -n "$BACKUP_DIR" ] && [ -d "$BACKUP_DIR" ] && [ -w "$BACKUP_DIR" ]; then
+              write_marker .last-failure "$(date -u +%s) config: $*"
+            fi
+            exit 2
+          }
+
+          is_uint() {
+            case $1 in
+              '' | *[!0-9]*) return 1 ;;
+            esac
+            return 0
+          }
+
+          # A positive integer of at most 12 digits (keeps shell arithmetic far from overflow).
+          is_positive_int() {
+            is_uint "$1" || return 1
+            case $1 in
+              0*) return 1 ;;
+              ?????????????*) return 1 ;;
+            esac
+            return 0
+          }
+
+          # Turns an arbitrary database or file name into a safe file-name prefix (no glob characters, no slashes).
+          sanitize_name() {
+            printf '%s' "$1" | tr -c 'A-Za-z0-9._-' '_'
+          }
+
+          # Replaces a marker file atomically.
+          write_marker() {
+            printf '%s\n' "$2" >"$BACKUP_DIR/$1.tmp" && mv -f "$BACKUP_DIR/$1.tmp" "$BACKUP_DIR/$1"
+          }
+
+          # days-from-civil (Howard Hinnant), so that stamps convert to epochs without relying on `date -d` parsing.
+          # Arguments are zero-padded decimal strings: YYYY mm dd HH MM SS. "1$x - 100" avoids octal parsing of "08".
+          civil_to_epoch() {
+            ce_y=$((1$1 - 10000))
+            ce_m=$((1$2 - 100))
+            ce_d=$((1$3 - 100))
+            if [ "$ce_m" -le 2 ]; then
+              ce_y=$((ce_y - 1))
+              ce_mp=$((ce_m + 9))
+            else
+              ce_mp=$((ce_m - 3))
+            fi
+            ce_era=$((ce_y / 400))
+            ce_yoe=$((ce_y - ce_era * 400))
+            ce_doy=$(((153 * ce_mp + 2) / 5 + ce_d - 1))
+            ce_doe=$((ce_yoe * 365 + ce_yoe / 4 - ce_yoe / 100 + ce_doy))
+            ce_days=$((ce_era * 146097 + ce_doe - 719468))
+            echo $((ce_days * 86400 + (1$4 - 100) * 3600 + (1$5 - 100) * 60 + (1$6 - 100)))
+          }
+
+          # YYYYmmddTHHMMSSZ -> seconds since the epoch; fails on anything else.
+          stamp_to_epoch() {
+            case $1 in
+              [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z) ;;
+              *) return 1 ;;
+            esac
+            # shellcheck disable=SC2046 # the sed output is six digit groups, split on purpose
+            civil_to_epoch $(printf '%s\n' "$1" | sed 's/^\(....\)\(..\)\(..\)T\(..\)\(..\)\(..\)Z$/\1 \2 \3 \4 \5 \6/')
+          }
+
+          # The stamp part of a backup file name: <name>-<stamp><ext> -> <stamp>.
+          stamp_of_file() {
+            basename "$1" | sed -n 's/^.*-\([0-9]\{8\}T[0-9]\{6\}Z\)\..*$/\1/p'
+          }
+
+          # Good backups of one name (every known extension), oldest first, one base name per line.
+          # An empty name lists the backups of every name (used by the age check).
+          list_backups() {
+            for lb_ext in .dump .sql.gz .sqlite; do
+              if [ -n "$2" ]; then
+                for lb_file in "$1/$2"-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z"$lb_ext"; do
+                  [ -f "$lb_file" ] && basename "$lb_file"
+                done
+              else
+                for lb_file in "$1"/*-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z"$lb_ext"; do
+                  # The stamp first, so that the backups of several names still sort by time.
+                  [ -f "$lb_file" ] && printf '%s %s\n' "$(stamp_of_file "$lb_file")" "$(basename "$lb_file")"
+                done
+              fi
+            done | if [ -n "$2" ]; then LC_ALL=C sort; else LC_ALL=C sort | cut -d' ' -f2-; fi
+          }
+
+          # newest_backup DIR [NAME]: the newest good backup, from .last-success (if its file still exists and has that
+          # name) or from the newest file name, as "<epoch of its stamp> <file>". Prints nothing when there is none.
+          newest_backup() {
+            nb_best_epoch=""
+            nb_best_file=""
+            if [ -f "$1/.last-success" ]; then
+              read -r nb_epoch nb_file <"$1/.last-success" || true
+              if [ -n "$2" ]; then
+                case $nb_file in
+                  "$2"-*) ;;
+                  *) nb_file="" ;;
+                esac
+              fi
+              if is_uint "$nb_epoch" && [ -n "$nb_file" ] && [ -f "$1/$nb_file" ]; then
+                nb_best_epoch=$nb_epoch
+                nb_best_file=$nb_file
+              fi
+            fi
+            nb_file=$(list_backups "$1" "$2" | tail -n 1)
+            if [ -n "$nb_file" ]; then
+              nb_epoch=$(stamp_to_epoch "$(stamp_of_file "$nb_file")")
+              if [ -z "$nb_best_epoch" ] || [ "$nb_epoch" -gt "$nb_best_epoch" ]; then
+                nb_best_epoch=$nb_epoch
+                nb_best_file=$nb_file
+              fi
+            fi
+            if [ -n "$nb_best_epoch" ]; then
+              printf '%s %s\n' "$nb_best_epoch" "$nb_best_file"
+            fi
+          }
+
+          remove_backup_file() {
+            rm -f "$BACKUP_DIR/$1" "$BACKUP_DIR/$1.sha256"
+          }
+
+          # Retention, applied only after a good backup was published. KEEP is the just-published file: it is never
+          # deleted, whatever the clock or the settings say.
+          apply_retention() {
+            ar_keep=$1
+            ar_now=$(date -u +%s)
+            ar_list=$(list_backups "$BACKUP_DIR" "$BACKUP_NAME")
+            ar_count=$(printf '%s\n' "$ar_list" | grep -c .)
+            ar_delete=0
+            if [ -n "$BACKUP_KEEP_LAST" ] && [ "$ar_count" -gt "$BACKUP_KEEP_LAST" ]; then
+              ar_delete=$((ar_count - BACKUP_KEEP_LAST))
+            fi
+            ar_index=0
+            ar_removed=0
+            # shellcheck disable=SC2086 # one validated file name per line: no blanks, no glob characters
+            for ar_file in $ar_list; do
+              ar_index=$((ar_index + 1))
+              [ "$ar_file" = "$ar_keep" ] && continue
+              if [ "$ar_index" -le "$ar_delete" ]; then
+                remove_backup_file "$ar_file"
+                ar_removed=$((ar_removed + 1))
+                continue
+              fi
+              if [ -n "$BACKUP_MAX_AGE_SECONDS" ]; then
+                ar_epoch=$(stamp_to_epoch "$(stamp_of_file "$ar_file")")
+                if [ $((ar_now - ar_epoch)) -gt "$BACKUP_MAX_AGE_SECONDS" ]; then
+                  remove_backup_file "$ar_file"
+                  ar_removed=$((ar_removed + 1))
+                fi
+              fi
+            done
+            RETENTION_REMOVED=$ar_removed
+          }
+
+          # ---------------------------------------------------------------------------------------------------------
+          # Cron matching: 5 fields (minute hour day-of-month month day-of-week), each "*", "?" (day fields only),
+          # a number, a name (jan-dec, sun-sat), a range "a-b", a step "*/n", "a-b/n" or "a/n" (= a-max/n), or a comma
+          # list of those. Day-of-week 0 and 7 are Sunday. As in Vixie cron, when both day fields are restricted
+          # (neither starts with "*" or "?") a day matches if EITHER matches; otherwise both must match.
+          # Macros: @yearly @annually @monthly @weekly @daily @midnight @hourly.
+          # ---------------------------------------------------------------------------------------------------------
+
+          # cron_value TOKEN KIND: sets CRON_VALUE to the number for a number (up to 6 digits) or, for KIND month or dow,
+          # a three-letter name; returns 1 for anything else. No subshell: the matcher runs many of these per minute.
+          cron_value() {
+            case $1 in
+              [0-9]) CRON_VALUE=$1; return 0 ;;
+              [0-9][0-9]) CRON_VALUE=$((1$1 - 100)); return 0 ;;
+              # Longer zero-padded numbers ("005"): drop the zeros so that the shell does not read them as octal.
+              [0-9][0-9][0-9] | [0-9][0-9][0-9][0-9] | [0-9][0-9][0-9][0-9][0-9] | [0-9][0-9][0-9][0-9][0-9][0-9])
+                CRON_VALUE=$(printf '%s\n' "$1" | sed 's/^0*\([0-9]\)/\1/')
+                return 0
+                ;;
+            esac
+            if [ "$2" = month ]; then
+              case $1 in
+                [Jj][Aa][Nn]) CRON_VALUE=1 ;; [Ff][Ee][Bb]) CRON_VALUE=2 ;; [Mm][Aa][Rr]) CRON_VALUE=3 ;;
+                [Aa][Pp][Rr]) CRON_VALUE=4 ;; [Mm][Aa][Yy]) CRON_VALUE=5 ;; [Jj][Uu][Nn]) CRON_VALUE=6 ;;
+                [Jj][Uu][Ll]) CRON_VALUE=7 ;; [Aa][Uu][Gg]) CRON_VALUE=8 ;; [Ss][Ee][Pp]) CRON_VALUE=9 ;;
+                [Oo][Cc][Tt]) CRON_VALUE=10 ;; [Nn][Oo][Vv]) CRON_VALUE=11 ;; [Dd][Ee][Cc]) CRON_VALUE=12 ;;
+                *) return 1 ;;
+              esac
+              return 0
+            fi
+            if [ "$2" = dow ]; then
+              case $1 in
+                [Ss][Uu][Nn]) CRON_VALUE=0 ;; [Mm][Oo][Nn]) CRON_VALUE=1 ;; [Tt][Uu][Ee]) CRON_VALUE=2 ;;
+                [Ww][Ee][Dd]) CRON_VALUE=3 ;; [Tt][Hh][Uu]) CRON_VALUE=4 ;; [Ff][Rr][Ii]) CRON_VALUE=5 ;;
+                [Ss][Aa][Tt]) CRON_VALUE=6 ;;
+                *) return 1 ;;
+              esac
+              return 0
+            fi
+            return 1
+          }
+
+          # cron_field_matches FIELD KIND MIN MAX VALUE [ALT_VALUE] -> 0 matches, 1 does not match, 2 invalid field.
+          # Every element is parsed even after a match, so an invalid element is always reported.
+          cron_field_matches() {
+            cf_field=$1 cf_kind=$2 cf_min=$3 cf_max=$4 cf_value=$5 cf_alt=$6
+            case $cf_field in
+              '' | ,* | *, | *,,*) return 2 ;;
+            esac
+            cf_result=1
+            set -f
+            cf_ifs=$IFS
+            IFS=,
+            # shellcheck disable=SC2086 # split the list on commas (globbing is off)
+            set -- $cf_field
+            IFS=$cf_ifs
+            set +f
+            for cf_element in "$@"; do
+              cf_step=""
+              IFS=/ read -r cf_range cf_step <<EOF
+          $cf_element
+          EOF
+              case $cf_element in
+                */) return 2 ;;
+              esac
+              if [ -n "$cf_step" ]; then
+                case $cf_step in
+                  [1-9] | [0-9][1-9] | [1-9][0-9]) cron_value "$cf_step" number && cf_step=$CRON_VALUE ;;
+                  *) return 2 ;;
+                esac
+              else
+                cf_step=1
+              fi
+              case $cf_range in
+                '*' | '?')
+                  if [ "$cf_range" = '?' ] && [ "$cf_kind" != dom ] && [ "$cf_kind" != dow ]; then
+                    return 2
+                  fi
+                  cf_lo=$cf_min
+                  cf_hi=$cf_max
+                  ;;
+                *-*)
+                  IFS=- read -r cf_a cf_b <<EOF
+          $cf_range
+          EOF
+                  cron_value "$cf_a" "$cf_kind" || return 2
+                  cf_lo=$CRON_VALUE
+                  cron_value "$cf_b" "$cf_kind" || return 2
+                  cf_hi=$CRON_VALUE
+                  ;;
+                *)
+                  cron_value "$cf_range" "$cf_kind" || return 2
+                  cf_lo=$CRON_VALUE
+                  if [ "$cf_element" != "$cf_range" ]; then
+                    cf_hi=$cf_max
+                  else
+                    cf_hi=$cf_lo
+                  fi
+                  ;;
+              esac
+              if [ "$cf_lo" -lt "$cf_min" ] || [ "$cf_hi" -gt "$cf_max" ] || [ "$cf_lo" -gt "$cf_hi" ]; then
+                return 2
+              fi
+              for cf_v in $cf_value $cf_alt; do
+                if [ "$cf_v" -ge "$cf_lo" ] && [ "$cf_v" -le "$cf_hi" ] && [ $(((cf_v - cf_lo) % cf_step)) -eq 0 ]; then
+                  cf_result=0
+                fi
+              done
+            done
+            return $cf_result
+          }
+
+          # cron_matches EXPR YYYY mm dd HH MM DOW -> 0 matches, 1 does not match, 2 invalid expression.
+          # DOW is 0-6 with 0 = Sunday, as printed by `date +%w`.
+          cron_matches() {
+            cm_expr=$1
+            cron_value "$3" number || return 2
+            cm_month_value=$CRON_VALUE
+            cron_value "$4" number || return 2
+            cm_dom_value=$CRON_VALUE
+            cron_value "$5" number || return 2
+            cm_hour_value=$CRON_VALUE
+            cron_value "$6" number || return 2
+            cm_minute_value=$CRON_VALUE
+            cron_value "$7" number || return 2
+            cm_dow_value=$CRON_VALUE
+            case $cm_expr in
+              @yearly | @annually) cm_expr='0 0 1 1 *' ;;
+              @monthly) cm_expr='0 0 1 * *' ;;
+              @weekly) cm_expr='0 0 * * 0' ;;
+              @daily | @midnight) cm_expr='0 0 * * *' ;;
+              @hourly) cm_expr='0 * * * *' ;;
+            esac
+            set -f
+            # shellcheck disable=SC2086 # split the expression on blanks (globbing is off)
+            set -- $cm_expr
+            set +f
+            [ $# -eq 5 ] || return 2
+            cron_field_matches "$1" minute 0 59 "$cm_minute_value"
+            cm_minute=$?
+            cron_field_matches "$2" hour 0 23 "$cm_hour_value"
+            cm_hour=$?
+            cron_field_matches "$3" dom 1 31 "$cm_dom_value"
+            cm_dom=$?
+            cron_field_matches "$4" month 1 12 "$cm_month_value"
+            cm_month=$?
+            cm_dow_alt=""
+            [ "$cm_dow_value" -eq 0 ] && cm_dow_alt=7
+            cron_field_matches "$5" dow 0 7 "$cm_dow_value" $cm_dow_alt
+            cm_dow=$?
+            for cm_r in $cm_minute $cm_hour $cm_dom $cm_month $cm_dow; do
+              [ "$cm_r" -eq 2 ] && return 2
+            done
+            [ "$cm_minute" -eq 0 ] && [ "$cm_hour" -eq 0 ] && [ "$cm_month" -eq 0 ] || return 1
+            case "$3:$5" in
+              [*?]*:* | *:[*?]*) [ "$cm_dom" -eq 0 ] && [ "$cm_dow" -eq 0 ] ;;
+              *) [ "$cm_dom" -eq 0 ] || [ "$cm_dow" -eq 0 ] ;;
+            esac
+          }
+
+          # "YYYY mm dd HH MM DOW" of now, in the local time zone (TZ).
+          cron_fields_now() {
+            date '+%Y %m %d %H %M %w'
+          }
+
+          # The same for a given epoch (GNU and busybox date both read "@<epoch>").
+          cron_fields_at() {
+            date -d "@$1" '+%Y %m %d %H %M %w'
+          }
+
+          # ---------------------------------------------------------------------------------------------------------
+          # Runs and schedule
+          # ---------------------------------------------------------------------------------------------------------
+
+          BACKUP_TMP=""
+          BACKUP_WORK=""
+          BACKUP_SLEEP_PID=""
+
+          backup_cleanup() {
+            if [ -n "$BACKUP_TMP" ]; then
+              rm -f "$BACKUP_TMP" "$BACKUP_TMP.sha256"
+            fi
+            if [ -n "$BACKUP_WORK" ]; then
+              rm -rf "$BACKUP_WORK"
+            fi
+            if [ -n "$BACKUP_SLEEP_PID" ]; then
+              kill "$BACKUP_SLEEP_PID" 2>/dev/null
+            fi
+          }
+
+          backup_on_signal() {
+            backup_cleanup
+            log_error "backup: stopped by signal $1"
+            exit $((128 + $2))
+          }
+
+          backup_install_traps() {
+            trap 'backup_on_signal TERM 15' TERM
+            trap 'backup_on_signal INT 2' INT
+            trap 'backup_on_signal HUP 1' HUP
+            trap 'backup_cleanup' EXIT
+          }
+
+          # Interruptible sleep: a trapped signal ends `wait` at once, while a foreground `sleep` would delay it.
+          backup_sleep() {
+            sleep "$1" &
+            BACKUP_SLEEP_PID=$!
+            wait "$BACKUP_SLEEP_PID"
+            BACKUP_SLEEP_PID=""
+          }
+
+          backup_validate_common() {
+            [ -n "$BACKUP_DIR" ] || config_error "BACKUP_DIR is not set"
+            [ -d "$BACKUP_DIR" ] || config_error "BACKUP_DIR $BACKUP_DIR is not a directory (is the volume mounted?)"
+            [ -w "$BACKUP_DIR" ] || config_error "BACKUP_DIR $BACKUP_DIR is not writable"
+            case $BACKUP_NAME in
+              '' | *[!A-Za-z0-9._-]* | .*) config_error "BACKUP_NAME '$BACKUP_NAME' must match [A-Za-z0-9_-][A-Za-z0-9._-]*" ;;
+            esac
+            if [ -n "$BACKUP_KEEP_LAST" ] && ! is_positive_int "$BACKUP_KEEP_LAST"; then
+              config_error "BACKUP_KEEP_LAST must be an integer >= 1, got '$BACKUP_KEEP_LAST'"
+            fi
+            if [ -n "$BACKUP_MAX_AGE_SECONDS" ] && ! is_positive_int "$BACKUP_MAX_AGE_SECONDS"; then
+              config_error "BACKUP_MAX_AGE_SECONDS must be an integer >= 1, got '$BACKUP_MAX_AGE_SECONDS'"
+            fi
+            [ -n "$BACKUP_MODE" ] || BACKUP_MODE=once
+            if [ "$BACKUP_MODE" = loop ]; then
+              if [ -n "$BACKUP_CRON" ] && [ -n "$BACKUP_INTERVAL_SECONDS" ]; then
+                config_error "set BACKUP_CRON or BACKUP_INTERVAL_SECONDS, not both"
+              fi
+              if [ -n "$BACKUP_CRON" ]; then
+                cron_matches "$BACKUP_CRON" 2000 01 01 00 00 6
+                [ $? -eq 2 ] && config_error "BACKUP_CRON '$BACKUP_CRON' is not a valid 5-field cron expression"
+              elif [ -n "$BACKUP_INTERVAL_SECONDS" ]; then
+                is_positive_int "$BACKUP_INTERVAL_SECONDS" ||
+                  config_error "BACKUP_INTERVAL_SECONDS must be an integer >= 1, got '$BACKUP_INTERVAL_SECONDS'"
+              else
+                config_error "BACKUP_MODE=loop needs BACKUP_CRON or BACKUP_INTERVAL_SECONDS"
+              fi
+              if [ -n "$BACKUP_RETRY_SECONDS" ] && ! is_positive_int "$BACKUP_RETRY_SECONDS"; then
+                config_error "BACKUP_RETRY_SECONDS must be an integer >= 1, got '$BACKUP_RETRY_SECONDS'"
+              fi
+              if [ -n "$BACKUP_STALE_AFTER_SECONDS" ] && ! is_positive_int "$BACKUP_STALE_AFTER_SECONDS"; then
+                config_error "BACKUP_STALE_AFTER_SECONDS must be an integer >= 1, got '$BACKUP_STALE_AFTER_SECONDS'"
+              fi
+              if [ -n "$BACKUP_LOOP_ITERATIONS" ] && ! is_positive_int "$BACKUP_LOOP_ITERATIONS"; then
+                config_error "BACKUP_LOOP_ITERATIONS must be an integer >= 1, got '$BACKUP_LOOP_ITERATIONS'"
+              fi
+              # glibc and musl silently fall back to UTC for an unknown zone; say so instead of drifting by hours.
+              case $TZ in
+                '' | :* | *[0-9]*) ;;
+                *)
+                  [ -e "/usr/share/zoneinfo/$TZ" ] ||
+                    log_error "backup WARNING: TZ=$TZ is not in /usr/share/zoneinfo; the schedule is evaluated in UTC"
+                  ;;
+              esac
+            fi
+          }
+
+          backup_fail() {
+            bf_end=$(date -u +%s)
+            rm -f "$BACKUP_TMP" "$BACKUP_TMP.sha256"
+            BACKUP_TMP=""
+            if [ -n "$BACKUP_WORK" ]; then
+              rm -rf "$BACKUP_WORK"
+              BACKUP_WORK=""
+            fi
+            write_marker .last-failure "$bf_end $FAIL_REASON" ||
+              log_error "backup: cannot write $BACKUP_DIR/.last-failure"
+            log_error "backup FAILED name=$BACKUP_NAME reason=\"$FAIL_REASON\" duration=$((bf_end - BACKUP_RUN_START))s"
+            return 1
+          }
+
+          # One backup run: produce into a temporary name, checksum, fsync, rename, then retention and markers.
+          backup_run() {
+            # Two runs in one second (a manual run next to the schedule) would share a name: the later one waits.
+            br_tries=0
+            while :; do
+              # shellcheck disable=SC2046 # two words: epoch and stamp of the same instant
+              set -- $(date -u "+%s $BACKUP_STAMP_FORMAT")
+              BACKUP_RUN_START=$1
+              br_stamp=$2
+              br_final="$BACKUP_NAME-$br_stamp$BACKUP_EXT"
+              br_tries=$((br_tries + 1))
+              if [ ! -e "$BACKUP_DIR/$br_final" ] || [ "$br_tries" -gt 3 ]; then
+                break
+              fi
+              sleep 1
+            done
+            FAIL_REASON=""
+            RUN_SUMMARY=""
+            # A partial file can only be left by a run that was killed; there is one backup process per directory.
+            rm -f "$BACKUP_DIR/.$BACKUP_NAME"-*.partial "$BACKUP_DIR/.$BACKUP_NAME"-*.partial.sha256
+            BACKUP_TMP="$BACKUP_DIR/.$BACKUP_NAME-$br_stamp.partial"
+            if [ -e "$BACKUP_DIR/$br_final" ]; then
+              FAIL_REASON="$br_final already exists"
+              backup_fail
+              return 1
+            fi
+            if ! backup_produce "$BACKUP_TMP"; then
+              [ -n "$FAIL_REASON" ] || FAIL_REASON="backup command failed"
+              backup_fail
+              return 1
+            fi
+            if [ ! -s "$BACKUP_TMP" ]; then
+              FAIL_REASON="backup file is empty"
+              backup_fail
+              return 1
+            fi
+            # shellcheck disable=SC2046 # "<hex> -": keep the hex word only
+            set -- $(sha256sum <"$BACKUP_TMP")
+            if [ -z "$1" ] || ! printf '%s  %s\n' "$1" "$br_final" >"$BACKUP_TMP.sha256"; then
+              FAIL_REASON="cannot compute or write the checksum"
+              backup_fail
+              return 1
+            fi
+            br_size=$(($(wc -c <"$BACKUP_TMP")))
+            sync
+            if ! mv -f "$BACKUP_TMP" "$BACKUP_DIR/$br_final"; then
+              FAIL_REASON="cannot rename the backup into place"
+              backup_fail
+              return 1
+            fi
+            mv -f "$BACKUP_TMP.sha256" "$BACKUP_DIR/$br_final.sha256"
+            BACKUP_TMP=""
+            sync
+            RETENTION_REMOVED=0
+            apply_retention "$br_final"
+            write_marker .last-success "$(stamp_to_epoch "$br_stamp") $br_final" ||
+              log_error "backup: cannot write $BACKUP_DIR/.last-success"
+            rm -f "$BACKUP_DIR/.last-failure"
+            br_end=$(date -u +%s)
+            log_line "backup ok name=$BACKUP_NAME file=$br_final size=$br_size bytes duration=$((br_end - BACKUP_RUN_START))s" \
+              "removed=$RETENTION_REMOVED$RUN_SUMMARY"
+            return 0
+          }
+
+          # Interval schedule: due when the newest good backup is older than the interval (so a restart does not reset
+          # the schedule), but not sooner than BACKUP_RETRY_SECONDS (default min(300, interval)) after a failed run.
+          interval_due() {
+            id_now=$(date -u +%s)
+            id_retry=$BACKUP_RETRY_SECONDS
+            if [ -z "$id_retry" ]; then
+              id_retry=300
+              [ "$BACKUP_INTERVAL_SECONDS" -lt 300 ] && id_retry=$BACKUP_INTERVAL_SECONDS
+            fi
+            if [ -f "$BACKUP_DIR/.last-failure" ]; then
+              read -r id_failed _ <"$BACKUP_DIR/.last-failure" || true
+              if is_uint "$id_failed" && [ $((id_now - id_failed)) -lt "$id_retry" ]; then
+                return 1
+              fi
+            fi
+            id_newest=$(newest_backup "$BACKUP_DIR" "$BACKUP_NAME")
+            [ -n "$id_newest" ] || return 0
+            set -f
+            # shellcheck disable=SC2086 # "<epoch> <file>"
+            set -- $id_newest
+            set +f
+            [ $((id_now - $1)) -ge "$BACKUP_INTERVAL_SECONDS" ]
+          }
+
+          # Loop mode with BACKUP_STALE_AFTER_SECONDS: fails when the newest good backup (or, if there is none or it is
+          # older, the start of this loop) is that old. Nomad's own service checks cannot run scripts, so the sidecar
+          # exiting non-zero is what makes stale backups visible there.
+          backup_stale() {
+            bs_now=$(date -u +%s)
+            bs_newest=$(newest_backup "$BACKUP_DIR" "$BACKUP_NAME")
+            bs_reference=$1
+            bs_file=none
+            if [ -n "$bs_newest" ]; then
+              set -f
+              # shellcheck disable=SC2086 # "<epoch> <file>"
+              set -- "$1" $bs_newest
+              set +f
+              bs_file=$3
+              [ "$2" -gt "$bs_reference" ] && bs_reference=$2
+            fi
+            if [ $((bs_now - bs_reference)) -ge "$BACKUP_STALE_AFTER_SECONDS" ]; then
+              log_error "backup STALE name=$BACKUP_NAME newest=$bs_file age=$((bs_now - bs_reference))s" \
+                "limit_seconds=$BACKUP_STALE_AFTER_SECONDS; exiting so that the failure is visible"
+              return 0
+            fi
+            return 1
+          }
+
+          backup_loop() {
+            bl_started=$(date -u +%s)
+            bl_iterations=0
+            bl_last_minute=""
+            if [ -n "$BACKUP_CRON" ]; then
+              log_line "backup scheduler started name=$BACKUP_NAME cron=\"$BACKUP_CRON\" tz=$TZ"
+            else
+              log_line "backup scheduler started name=$BACKUP_NAME interval_seconds=$BACKUP_INTERVAL_SECONDS"
+            fi
+            while :; do
+              if [ -n "$BACKUP_CRON" ]; then
+                # shellcheck disable=SC2046 # six numeric words
+                set -- $(cron_fields_now)
+                # Each minute is evaluated once, even if the sleep wakes up early.
+                if [ "$1$2$3$4$5" != "$bl_last_minute" ]; then
+                  bl_last_minute="$1$2$3$4$5"
+                  if cron_matches "$BACKUP_CRON" "$@"; then
+                    backup_run
+                  fi
+                fi
+              elif interval_due; then
+                backup_run
+              fi
+              if [ -n "$BACKUP_STALE_AFTER_SECONDS" ] && backup_stale "$bl_started"; then
+                exit 1
+              fi
+              bl_iterations=$((bl_iterations + 1))
+              if [ -n "$BACKUP_LOOP_ITERATIONS" ] && [ "$bl_iterations" -ge "$BACKUP_LOOP_ITERATIONS" ]; then
+                return 0
+              fi
+              bl_second=$(date +%S)
+              backup_sleep $((60 - (1$bl_second - 100)))
+            done
+          }
+
+          # BACKUP_MODE=once: one run, exit status = result (periodic batch job). loop: long-running sidecar that never
+          # exits on a failed run (the failure is in the log, .last-failure and the age check).
+          backup_main() {
+            backup_install_traps
+            case $BACKUP_MODE in
+              once)
+                backup_run
+                exit $?
+                ;;
+              loop)
+                backup_loop
+                exit 0
+                ;;
+              *) config_error "BACKUP_MODE must be once or loop, got '$BACKUP_MODE'" ;;
+            esac
+          }
         EOH
       }
 
@@ -256,9 +874,332 @@ job "speedtest-tracker" {
         change_mode = "restart"
         data        = <<-EOH
           #!/bin/sh
-          # placeholder: replaced by the backup scripts branch
-          set -eu
-          echo "pg-backup.sh"
+          # shellcheck source-path=SCRIPTDIR
+          # pg-backup.sh: scheduled, atomic, checked PostgreSQL backups with retention and optional restore-verify.
+          # POSIX sh for the official postgres images (debian: dash, alpine: busybox ash); the client tools of the image
+          # (pg_dump, pg_dumpall, pg_restore, psql, createdb, dropdb) must be at least the server's version.
+          # Configured only through the environment; exit codes: 0 ok, 1 the run failed, 2 configuration error.
+          #
+          # Connection (libpq): PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE (any other PG* variable works too).
+          #   Passwords are never logged and never on a command line.
+          # BACKUP_LIB               path of backup-lib.sh (default: backup-lib.sh next to this script, e.g. /local/)
+          # BACKUP_DIR               destination directory (the backup volume); must exist and be writable
+          # BACKUP_SCOPE             database (default): pg_dump of PGDATABASE
+          #                          cluster: pg_dumpall of every database and the roles (PGUSER must be a superuser);
+          #                          always plain SQL, gzip-compressed
+          # BACKUP_FORMAT            custom (default, pg_dump -Fc, file .dump) | plain-gzip (file .sql.gz)
+          # BACKUP_NAME              file-name prefix (default: PGDATABASE with unsafe characters replaced by "_";
+          #                          "cluster" for BACKUP_SCOPE=cluster); one name per BACKUP_DIR
+          # BACKUP_KEEP_LAST         keep the newest N good backups (N >= 1; optional)
+          # BACKUP_MAX_AGE_SECONDS   delete good backups older than this (optional); the newest is never deleted
+          # BACKUP_VERIFY            none (default) | restore: restore the new dump into a scratch database and compare
+          #                          exact per-table row counts with the source, counted in the dump's own snapshot
+          #                          (so concurrent writes cause no false alarm); a mismatch fails the run
+          # BACKUP_VERIFY_DATABASE   scratch database (default: "<PGDATABASE>_restore_verify"), dropped before and after
+          # BACKUP_VERIFY_PGUSER, BACKUP_VERIFY_PGPASSWORD
+          #                          optional role for creating, restoring into and dropping the scratch database
+          #                          (default: PGUSER, which then needs CREATEDB and must be able to own the objects)
+          # BACKUP_MODE              once (default): one run, exit status = result (periodic batch job)
+          #                          loop: long-running sidecar; failed runs are logged and marked, the loop goes on
+          #                          verify: restore the newest good backup into the scratch database and compare its
+          #                          row counts with the source as it is now (a restore drill; differences caused by
+          #                          writes since the backup are reported as a mismatch)
+          # BACKUP_CRON              loop mode: 5-field cron (see backup-lib.sh), evaluated each minute in TZ
+          # TZ                       time zone of BACKUP_CRON (needs tzdata; both postgres images ship it)
+          # BACKUP_INTERVAL_SECONDS  loop mode instead of a cron: run when the newest good backup is this old
+          # BACKUP_RETRY_SECONDS     interval mode: wait after a failed run (default: min(300, interval))
+          # BACKUP_STALE_AFTER_SECONDS
+          #                          loop mode: exit 1 when the newest good backup (or the start of the loop, if later)
+          #                          is this old, so that a Nomad task without script checks fails visibly
+          # BACKUP_LOOP_ITERATIONS   loop mode: stop after N minute ticks (tests, debugging; default: never)
+          #
+          # Per run: dump to BACKUP_DIR/.<name>-<stamp>.partial; check it (pg_restore --list, or gzip -t plus pg_dump's
+          # "dump complete" trailer); optional restore-verify; sha256; sync; rename to <name>-<UTC stamp>.dump|.sql.gz
+          # plus <file>.sha256; retention; .last-success. On failure: the partial file is removed, older backups are
+          # kept, .last-failure is written, the reason goes to stderr, the status is non-zero.
+          # Log: one line per run with name, file, size in bytes, duration in seconds (and the verify result).
+
+          [ -n "$BACKUP_LIB" ] || BACKUP_LIB="$(dirname "$0")/backup-lib.sh"
+          if [ ! -r "$BACKUP_LIB" ]; then
+            echo "pg-backup: cannot read $BACKUP_LIB (set BACKUP_LIB)" >&2
+            exit 2
+          fi
+          # shellcheck source=backup-lib.sh
+          . "$BACKUP_LIB"
+
+          [ -n "$BACKUP_SCOPE" ] || BACKUP_SCOPE=database
+          [ -n "$BACKUP_VERIFY" ] || BACKUP_VERIFY=none
+          case $BACKUP_SCOPE in
+            database)
+              [ -n "$PGDATABASE" ] || config_error "PGDATABASE is not set (BACKUP_SCOPE=database)"
+              [ -n "$BACKUP_FORMAT" ] || BACKUP_FORMAT=custom
+              [ -n "$BACKUP_NAME" ] || BACKUP_NAME=$(sanitize_name "$PGDATABASE")
+              ;;
+            cluster)
+              [ -z "$BACKUP_FORMAT" ] || [ "$BACKUP_FORMAT" = plain-gzip ] ||
+                config_error "BACKUP_SCOPE=cluster is always plain-gzip, got BACKUP_FORMAT=$BACKUP_FORMAT"
+              BACKUP_FORMAT=plain-gzip
+              [ -n "$BACKUP_NAME" ] || BACKUP_NAME=cluster
+              [ "$BACKUP_VERIFY" = none ] || config_error "BACKUP_VERIFY=restore is not available for BACKUP_SCOPE=cluster"
+              [ "$BACKUP_MODE" != verify ] || config_error "BACKUP_MODE=verify is not available for BACKUP_SCOPE=cluster"
+              ;;
+            *) config_error "BACKUP_SCOPE must be database or cluster, got '$BACKUP_SCOPE'" ;;
+          esac
+          case $BACKUP_FORMAT in
+            custom) BACKUP_EXT=.dump ;;
+            plain-gzip) BACKUP_EXT=.sql.gz ;;
+            *) config_error "BACKUP_FORMAT must be custom or plain-gzip, got '$BACKUP_FORMAT'" ;;
+          esac
+          case $BACKUP_VERIFY in
+            none | restore) ;;
+            *) config_error "BACKUP_VERIFY must be none or restore, got '$BACKUP_VERIFY'" ;;
+          esac
+          if [ "$BACKUP_VERIFY" = restore ] || [ "$BACKUP_MODE" = verify ]; then
+            [ -n "$BACKUP_VERIFY_DATABASE" ] || BACKUP_VERIFY_DATABASE="$PGDATABASE"_restore_verify
+            # The scratch database is dropped: it must never be the database being backed up.
+            [ "$BACKUP_VERIFY_DATABASE" != "$PGDATABASE" ] ||
+              config_error "BACKUP_VERIFY_DATABASE must differ from PGDATABASE"
+          fi
+          if [ "$BACKUP_MODE" = verify ]; then
+            BACKUP_MODE=once BACKUP_VERIFY_LATEST=yes
+          fi
+          backup_validate_common
+
+          # Runs a client command as the scratch-database role when one is configured.
+          as_verify_role() {
+            if [ -n "$BACKUP_VERIFY_PGUSER" ]; then
+              PGUSER=$BACKUP_VERIFY_PGUSER PGPASSWORD=$BACKUP_VERIFY_PGPASSWORD "$@"
+            else
+              "$@"
+            fi
+          }
+
+          # Per-table exact row counts, "<schema>.<table>|<rows>", for every user table (partitioned parents included).
+          pg_count_sql() {
+            cat <<'SQL'
+          SELECT pg_catalog.format('SELECT %L, count(*) FROM %I.%I',
+                                   pg_catalog.format('%I.%I', n.nspname, c.relname), n.nspname, c.relname)
+          FROM pg_catalog.pg_class AS c
+          JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+          WHERE c.relkind IN ('r', 'p')
+            AND n.nspname <> 'information_schema'
+            AND n.nspname !~ '^pg_'
+          ORDER BY 1
+          \gexec
+          SQL
+          }
+
+          # pg_dump_to FILE [PG_DUMP_ARGS...]: the dump itself, in the configured scope and format.
+          pg_dump_to() {
+            pd_file=$1
+            shift
+            if [ "$BACKUP_SCOPE" = cluster ]; then
+              { pg_dumpall --no-password "$@"; echo $? >"$BACKUP_WORK/pg_dump.rc"; } | gzip -c >"$pd_file" || return 1
+            elif [ "$BACKUP_FORMAT" = custom ]; then
+              pg_dump --no-password --format=custom --file="$pd_file" "$@"
+              return $?
+            else
+              { pg_dump --no-password --format=plain "$@"; echo $? >"$BACKUP_WORK/pg_dump.rc"; } | gzip -c >"$pd_file" || return 1
+            fi
+            read -r pd_rc <"$BACKUP_WORK/pg_dump.rc" || return 1
+            [ "$pd_rc" = 0 ]
+          }
+
+          # Feeds a psql session that exports its snapshot, waits for it, runs pg_dump in that snapshot and then counts
+          # the rows of every table in the same snapshot. Runs on the left side of a pipe into psql.
+          pg_snapshot_session() {
+            printf '%s\n' 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;' \
+              "\\o '$BACKUP_WORK/snapshot'" 'SELECT pg_catalog.pg_export_snapshot();' '\o' \
+              "\\! touch '$BACKUP_WORK/snapshot.ready'"
+            ss_ticks=0
+            while [ ! -f "$BACKUP_WORK/snapshot.ready" ]; do
+              [ -f "$BACKUP_WORK/psql.rc" ] && return 1
+              ss_ticks=$((ss_ticks + 1))
+              [ "$ss_ticks" -gt 1200 ] && return 1
+              sleep 0.1 2>/dev/null || sleep 1
+            done
+            read -r ss_snapshot <"$BACKUP_WORK/snapshot" || return 1
+            pg_dump_to "$1" --snapshot="$ss_snapshot"
+            echo $? >"$BACKUP_WORK/dump.rc"
+            printf '%s\n' "\\o '$BACKUP_WORK/source.counts'" "\\i '$BACKUP_WORK/counts.sql'" '\o' 'COMMIT;'
+          }
+
+          pg_dump_in_snapshot() {
+            pg_snapshot_session "$1" | {
+              psql -X -q -w -At -v ON_ERROR_STOP=1 >/dev/null
+              echo $? >"$BACKUP_WORK/psql.rc"
+            }
+            ds_dump_rc=none
+            ds_psql_rc=none
+            [ -f "$BACKUP_WORK/dump.rc" ] && read -r ds_dump_rc <"$BACKUP_WORK/dump.rc"
+            [ -f "$BACKUP_WORK/psql.rc" ] && read -r ds_psql_rc <"$BACKUP_WORK/psql.rc"
+            if [ "$ds_dump_rc" = none ]; then
+              FAIL_REASON="the snapshot session for pg_dump failed (psql exit $ds_psql_rc)"
+              return 1
+            fi
+            if [ "$ds_dump_rc" != 0 ]; then
+              FAIL_REASON="pg_dump failed (exit $ds_dump_rc; snapshot session exit $ds_psql_rc)"
+              return 1
+            fi
+            if [ "$ds_psql_rc" != 0 ] || [ ! -f "$BACKUP_WORK/source.counts" ]; then
+              FAIL_REASON="counting the source rows in the dump's snapshot failed (psql exit $ds_psql_rc)"
+              return 1
+            fi
+          }
+
+          check_dump() {
+            if [ "$BACKUP_FORMAT" = custom ]; then
+              pg_restore --list "$1" >/dev/null || {
+                FAIL_REASON="pg_restore --list rejected the dump"
+                return 1
+              }
+            else
+              gzip -t "$1" || {
+                FAIL_REASON="gzip -t rejected the dump"
+                return 1
+              }
+              # pg_dump and pg_dumpall end with "-- PostgreSQL database [cluster] dump complete": a cut-off dump does not.
+              gzip -dc "$1" | tail -n 8 | grep -q '^-- PostgreSQL database .*dump complete' || {
+                FAIL_REASON="the dump has no 'dump complete' trailer (truncated?)"
+                return 1
+              }
+            fi
+          }
+
+          # verify_restore FILE SOURCE_COUNTS: restore into the scratch database, count, drop it, compare.
+          verify_restore() {
+            vr_db=$BACKUP_VERIFY_DATABASE
+            # The scratch database gets the source's encoding and locale, so every row can be restored.
+            # shellcheck disable=SC2046 # three words: encoding, collate, ctype
+            set -- "$1" "$2" $(psql -X -q -w -At -F ' ' -v ON_ERROR_STOP=1 -c \
+              'SELECT pg_catalog.pg_encoding_to_char(encoding), datcollate, datctype FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()')
+            if [ $# -ne 5 ]; then
+              FAIL_REASON="restore-verify: cannot read the source database's encoding and locale"
+              return 1
+            fi
+            PGOPTIONS="$PGOPTIONS -c client_min_messages=warning" as_verify_role dropdb --no-password --if-exists "$vr_db" || {
+              FAIL_REASON="restore-verify: cannot drop the old scratch database $vr_db"
+              return 1
+            }
+            as_verify_role createdb --no-password --template=template0 --encoding="$3" --lc-collate="$4" --lc-ctype="$5" "$vr_db" || {
+              FAIL_REASON="restore-verify: cannot create the scratch database $vr_db"
+              return 1
+            }
+            vr_ok=yes
+            if [ "$BACKUP_FORMAT" = custom ]; then
+              as_verify_role pg_restore --no-password --exit-on-error --no-owner --no-privileges --no-publications \
+                --no-subscriptions --dbname="$vr_db" "$1" || vr_ok=no
+            else
+              gzip -dc "$1" | as_verify_role psql -X -q -w -v ON_ERROR_STOP=1 --dbname="$vr_db" >/dev/null || vr_ok=no
+            fi
+            if [ "$vr_ok" = yes ]; then
+              pg_count_sql | as_verify_role psql -X -q -w -At -v ON_ERROR_STOP=1 --dbname="$vr_db" \
+                >"$BACKUP_WORK/restored.counts" || vr_ok=counting
+            fi
+            PGOPTIONS="$PGOPTIONS -c client_min_messages=warning" as_verify_role dropdb --no-password --if-exists "$vr_db" ||
+              log_error "backup WARNING: cannot drop the scratch database $vr_db"
+            case $vr_ok in
+              no) FAIL_REASON="restore-verify: restoring into $vr_db failed"; return 1 ;;
+              counting) FAIL_REASON="restore-verify: counting the rows in $vr_db failed"; return 1 ;;
+            esac
+            LC_ALL=C sort "$2" >"$BACKUP_WORK/a.counts"
+            LC_ALL=C sort "$BACKUP_WORK/restored.counts" >"$BACKUP_WORK/b.counts"
+            vr_tables=$(grep -c . "$BACKUP_WORK/a.counts")
+            vr_rows=$(awk -F'|' '{ s += $NF } END { print s + 0 }' "$BACKUP_WORK/a.counts")
+            if cmp -s "$BACKUP_WORK/a.counts" "$BACKUP_WORK/b.counts"; then
+              RUN_SUMMARY=" verify=match tables=$vr_tables rows=$vr_rows"
+              return 0
+            fi
+            awk -F'|' '
+              function table_name() { return substr($0, 1, length($0) - length($NF) - 1) }
+              FILENAME == ARGV[1] { source[table_name()] = $NF; next }
+              { restored[table_name()] = $NF }
+              END {
+                for (t in source) {
+                  if (!(t in restored)) print "table=" t " source=" source[t] " restored=missing"
+                  else if (source[t] != restored[t]) print "table=" t " source=" source[t] " restored=" restored[t]
+                }
+                for (t in restored) {
+                  if (!(t in source)) print "table=" t " source=missing restored=" restored[t]
+                }
+              }' "$BACKUP_WORK/a.counts" "$BACKUP_WORK/b.counts" | LC_ALL=C sort >"$BACKUP_WORK/mismatch"
+            while read -r vr_line; do
+              log_error "verify mismatch name=$BACKUP_NAME $vr_line"
+            done <"$BACKUP_WORK/mismatch"
+            RUN_SUMMARY=" verify=mismatch"
+            FAIL_REASON="restore-verify: row counts differ in $(grep -c . "$BACKUP_WORK/mismatch") of $vr_tables table(s)"
+            return 1
+          }
+
+          new_work_dir() {
+            BACKUP_WORK=$(mktemp -d) || {
+              FAIL_REASON="mktemp -d failed"
+              return 1
+            }
+          }
+
+          drop_work_dir() {
+            rm -rf "$BACKUP_WORK"
+            BACKUP_WORK=""
+          }
+
+          backup_produce() {
+            new_work_dir || return 1
+            if [ "$BACKUP_VERIFY" = restore ]; then
+              pg_count_sql >"$BACKUP_WORK/counts.sql"
+              pg_dump_in_snapshot "$1" || return 1
+            else
+              pg_dump_to "$1" || {
+                FAIL_REASON="pg_dump failed"
+                [ "$BACKUP_SCOPE" = cluster ] && FAIL_REASON="pg_dumpall failed"
+                return 1
+              }
+            fi
+            check_dump "$1" || return 1
+            if [ "$BACKUP_VERIFY" = restore ]; then
+              verify_restore "$1" "$BACKUP_WORK/source.counts" || return 1
+            fi
+            drop_work_dir
+          }
+
+          # BACKUP_MODE=verify: a restore drill of the newest good backup against the current source.
+          verify_latest() {
+            backup_install_traps
+            vl_start=$(date -u +%s)
+            vl_file=$(list_backups "$BACKUP_DIR" "$BACKUP_NAME" | grep -v '\.sqlite$' | tail -n 1)
+            FAIL_REASON=""
+            RUN_SUMMARY=""
+            if [ -z "$vl_file" ]; then
+              FAIL_REASON="no backup named $BACKUP_NAME in $BACKUP_DIR"
+            elif [ -f "$BACKUP_DIR/$vl_file.sha256" ] && ! (cd "$BACKUP_DIR" && sha256sum -c "$vl_file.sha256" >/dev/null); then
+              FAIL_REASON="checksum mismatch for $vl_file"
+            else
+              case $vl_file in
+                *.dump) BACKUP_FORMAT=custom ;;
+                *) BACKUP_FORMAT=plain-gzip ;;
+              esac
+              if new_work_dir; then
+                pg_count_sql >"$BACKUP_WORK/counts.sql"
+                if psql -X -q -w -At -v ON_ERROR_STOP=1 -f "$BACKUP_WORK/counts.sql" >"$BACKUP_WORK/source.counts"; then
+                  verify_restore "$BACKUP_DIR/$vl_file" "$BACKUP_WORK/source.counts"
+                else
+                  FAIL_REASON="counting the source rows failed"
+                fi
+              fi
+            fi
+            vl_end=$(date -u +%s)
+            if [ -z "$FAIL_REASON" ]; then
+              log_line "verify ok name=$BACKUP_NAME file=$vl_file duration=$((vl_end - vl_start))s$RUN_SUMMARY"
+              exit 0
+            fi
+            log_error "verify FAILED name=$BACKUP_NAME file=$vl_file reason=\"$FAIL_REASON\" duration=$((vl_end - vl_start))s"
+            exit 1
+          }
+
+          if [ "$BACKUP_VERIFY_LATEST" = yes ]; then
+            verify_latest
+          fi
+          backup_main
         EOH
       }
 
@@ -268,10 +1209,66 @@ job "speedtest-tracker" {
         change_mode = "restart"
         data        = <<-EOH
           #!/bin/sh
-          # placeholder: replaced by the backup scripts branch
-          set -eu
-          echo "backup-age-check.sh"
+          # shellcheck source-path=SCRIPTDIR
+          # backup-age-check.sh: health check for the backups in a directory. POSIX sh (dash, busybox ash).
+          # Exits 0 when the newest good backup is younger than BACKUP_STALE_AFTER_SECONDS, 1 when it is older or there
+          # is none, 2 on a configuration error; prints one line saying why. Writes nothing.
+          #
+          # BACKUP_DIR                  the backup directory
+          # BACKUP_STALE_AFTER_SECONDS  maximum age of the newest good backup (>= 1); e.g. the schedule's longest gap
+          #                             plus the time a dump takes plus a margin
+          # BACKUP_NAME                 only consider backups with this file-name prefix (optional)
+          # BACKUP_LIB                  path of backup-lib.sh (default: backup-lib.sh next to this script, e.g. /local/)
+          #
+          # The newest good backup is the one named in .last-success (if that file still exists) or the newest
+          # <name>-<UTC stamp>.dump|.sql.gz|.sqlite file, whichever is newer; its age is measured from its stamp.
+
+          [ -n "$BACKUP_LIB" ] || BACKUP_LIB="$(dirname "$0")/backup-lib.sh"
+          if [ ! -r "$BACKUP_LIB" ]; then
+            echo "backup-age-check: cannot read $BACKUP_LIB (set BACKUP_LIB)"
+            exit 2
+          fi
+          # shellcheck source=backup-lib.sh
+          . "$BACKUP_LIB"
+
+          if [ -z "$BACKUP_DIR" ] || [ ! -d "$BACKUP_DIR" ]; then
+            echo "backup-age-check: BACKUP_DIR '$BACKUP_DIR' is not a directory"
+            exit 2
+          fi
+          if ! is_positive_int "$BACKUP_STALE_AFTER_SECONDS"; then
+            echo "backup-age-check: BACKUP_STALE_AFTER_SECONDS must be an integer >= 1, got '$BACKUP_STALE_AFTER_SECONDS'"
+            exit 2
+          fi
+
+          ac_now=$(date -u +%s)
+          ac_newest=$(newest_backup "$BACKUP_DIR" "$BACKUP_NAME")
+          ac_failure=""
+          if [ -f "$BACKUP_DIR/.last-failure" ]; then
+            ac_failure=" last failure: $(head -n 1 "$BACKUP_DIR/.last-failure")"
+          fi
+          if [ -z "$ac_newest" ]; then
+            echo "STALE: no good backup in $BACKUP_DIR$ac_failure"
+            exit 1
+          fi
+          set -f
+          # shellcheck disable=SC2086 # "<epoch> <file>"
+          set -- $ac_newest
+          set +f
+          ac_age=$((ac_now - $1))
+          if [ "$ac_age" -lt "$BACKUP_STALE_AFTER_SECONDS" ]; then
+            echo "OK: newest backup $2 is $ac_age seconds old (limit $BACKUP_STALE_AFTER_SECONDS)"
+            exit 0
+          fi
+          echo "STALE: newest backup $2 is $ac_age seconds old (limit $BACKUP_STALE_AFTER_SECONDS)$ac_failure"
+          exit 1
         EOH
+      }
+
+      restart {
+        attempts = 3
+        interval = "1h"
+        delay    = "5m"
+        mode     = "delay"
       }
 
       resources {
