@@ -34,6 +34,7 @@ public static class CliApp
         root.Subcommands.Add(new ExplainCommand(console).Build());
         root.Subcommands.Add(new PlanCommand(console).Build());
         root.Subcommands.Add(new RunCommand(console).Build());
+        root.Subcommands.Add(new MigrateCommand(console).Build());
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -58,6 +58,31 @@ public static class NomadDb
         return diagnostics;
     }
 
+    /// <summary>Validates legacy shared instances built in code (no file positions).</summary>
+    public static IReadOnlyList<Diagnostic> ValidateShared(IEnumerable<SharedPostgresJob> jobs)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        return [.. jobs.SelectMany(job => ToDiagnostics(SharedValidator.Validate(job), path => path, _ => null))];
+    }
+
+    /// <summary>Validates loaded legacy shared instances, each alone.</summary>
+    public static IReadOnlyList<Diagnostic> ValidateShared(IReadOnlyList<LoadedSharedPostgres> instances)
+    {
+        ArgumentNullException.ThrowIfNull(instances);
+        return [.. instances.SelectMany(loaded => ToDiagnostics(SharedValidator.Validate(loaded.Job), loaded.PathOf, path => loaded.Map.Locate(path))
+            .Where(d => !loaded.ReadErrorPaths.Any(p => d.Path == p || d.Path.StartsWith(p + ".", StringComparison.Ordinal) || d.Path.StartsWith(p + "[", StringComparison.Ordinal))))];
+    }
+
+    private static readonly SharedPostgresJobValidator SharedValidator = new();
+
+    private static IEnumerable<Diagnostic> ToDiagnostics(FluentValidation.Results.ValidationResult result, Func<string, string> fullPath, Func<string, SourceLocation?> locate) =>
+        result.Errors.Select(failure =>
+        {
+            var path = fullPath(SpecPaths.FromPropertyPath(failure.PropertyName));
+            var code = string.IsNullOrEmpty(failure.ErrorCode) || !failure.ErrorCode.StartsWith("NDB", StringComparison.Ordinal) ? ErrorCodes.InvalidValue : failure.ErrorCode;
+            return Diagnostic.Error(code, failure.ErrorMessage, path, locate(path));
+        });
+
     private static readonly ServiceJobValidator JobValidator = new();
 
     private static IEnumerable<Diagnostic> ValidateJob(ServiceJob job, Func<string, string> fullPath, Func<string, SourceLocation?> locate, int index)
@@ -81,11 +106,13 @@ public static class NomadDb
         var loaded = SpecLoader.LoadFiles(files);
         var diagnostics = new List<Diagnostic>(loaded.Diagnostics);
         diagnostics.AddRange(Validate(loaded.Jobs));
-        diagnostics.AddRange(FleetValidator.Validate(loaded.Jobs));
+        diagnostics.AddRange(ValidateShared(loaded.SharedInstances));
+        diagnostics.AddRange(FleetValidator.Validate(loaded.Jobs, loaded.SharedInstances));
         var volumeLock = options.LockPath is null ? null : VolumeLock.Load(options.LockPath);
         if (volumeLock is not null)
         {
             diagnostics.AddRange(volumeLock.Check(loaded.Jobs));
+            diagnostics.AddRange(volumeLock.CheckShared(loaded.SharedInstances));
         }
 
         if (diagnostics.Any(d => d.Severity == Severity.Error))
@@ -100,9 +127,15 @@ public static class NomadDb
             rendered.AddRange(renderer.Render(job.Job, DisplayPath(job.File, options.BaseDirectory), options.Format));
         }
 
+        var legacyRenderer = new SharedPostgresRenderer(options.Templates ?? TemplateSet.Embedded);
+        foreach (var instance in loaded.SharedInstances)
+        {
+            rendered.AddRange(legacyRenderer.Render(instance.Job, DisplayPath(instance.File, options.BaseDirectory), options.Format));
+        }
+
         if (volumeLock is not null)
         {
-            var updated = volumeLock.Update(loaded.Jobs.Select(j => j.Job));
+            var updated = volumeLock.Update(loaded.Jobs.Select(j => j.Job), loaded.SharedInstances.Select(s => s.Job));
             if (updated.Volumes.Count > 0)
             {
                 rendered.Add(new RenderedFile(VolumeLock.FileName, updated.ToText()));

@@ -14,18 +14,25 @@ public sealed class ExampleTests
     private static IEnumerable<string> ExampleFiles() =>
         SpecLoader.ExpandInputs([RepoPaths.Examples]).Select(f => Path.GetRelativePath(RepoPaths.Root, f).Replace('\\', '/'));
 
-    private static (SpecLoadResult Loaded, IReadOnlyList<(LoadedJob Job, RenderedFile File)> Files) RenderExample(string relative)
+    /// <summary>Renders one example file; each file comes with its model (a <see cref="ServiceJob"/> or a <see cref="SharedPostgresJob"/>).</summary>
+    private static (SpecLoadResult Loaded, IReadOnlyList<(object Model, RenderedFile File)> Files) RenderExample(string relative)
     {
         var loaded = SpecLoader.LoadFiles([Path.Combine(RepoPaths.Root, relative)]);
         Assert.That(loaded.Diagnostics, Is.Empty, string.Join('\n', loaded.Diagnostics));
         Assert.That(NomadDb.Validate(loaded.Jobs), Is.Empty);
-        var files = new List<(LoadedJob, RenderedFile)>();
+        Assert.That(NomadDb.ValidateShared(loaded.SharedInstances), Is.Empty);
+        var files = new List<(object, RenderedFile)>();
         foreach (var job in loaded.Jobs)
         {
             foreach (var file in JobRenderer.Default.Render(job.Job, relative))
             {
-                files.Add((job, file));
+                files.Add((job.Job, file));
             }
+        }
+
+        foreach (var instance in loaded.SharedInstances)
+        {
+            files.AddRange(SharedPostgresRenderer.Default.Render(instance.Job, relative).Select(file => ((object)instance.Job, file)));
         }
 
         return (loaded, files);
@@ -56,16 +63,21 @@ public sealed class ExampleTests
                 return Path.GetFullPath(path);
             }).ToList();
             var parsed = Hcl2Json.ParseFiles(paths);
+            Assert.That(rendered.Select(r => r.Model), Has.Some.InstanceOf<SharedPostgresJob>(), "the legacy shared instance is an example too");
             for (var i = 0; i < rendered.Count; i++)
             {
-                var (loaded, file) = rendered[i];
-                if (file.FileName.EndsWith("-backup.nomad.hcl", StringComparison.Ordinal))
+                var (model, file) = rendered[i];
+                if (model is SharedPostgresJob shared)
                 {
-                    AssertPeriodicBackupReadsBack(loaded.Job, parsed[paths[i]]);
+                    AssertSharedPostgresReadsBack(shared, parsed[paths[i]]);
+                }
+                else if (file.FileName.EndsWith("-backup.nomad.hcl", StringComparison.Ordinal))
+                {
+                    AssertPeriodicBackupReadsBack((ServiceJob)model, parsed[paths[i]]);
                 }
                 else
                 {
-                    AssertServiceJobReadsBack(loaded.Job, parsed[paths[i]]);
+                    AssertServiceJobReadsBack((ServiceJob)model, parsed[paths[i]]);
                 }
             }
         }
@@ -139,6 +151,59 @@ public sealed class ExampleTests
             Assert.That(volumes[JobFacts.BackupVolumeName], Is.EqualTo(backup.Volume));
             var lifecycle = Hcl.Single(Hcl.Block(group, "task", "db-backup"), "lifecycle");
             Assert.That(Hcl.Attr(lifecycle, "hook"), Is.EqualTo("poststart"));
+        }
+    }
+
+    /// <summary>The shared instance: the server as main task on its volume, registered for discovery, init task with the manifest, cluster backup.</summary>
+    internal static void AssertSharedPostgresReadsBack(SharedPostgresJob job, JsonElement root)
+    {
+        var jobBody = Hcl.Block(root, "job", job.Name);
+        Assert.That(Hcl.Attr(jobBody, "type"), Is.EqualTo("service"));
+        var group = Hcl.Block(jobBody, "group", job.Name);
+        var expectedTasks = new List<string> { "postgres", "init-databases" };
+        if (job.Backup is not null)
+        {
+            expectedTasks.Add("db-backup");
+        }
+
+        Assert.That(Hcl.Labels(group, "task"), Is.EquivalentTo(expectedTasks));
+        var network = Hcl.Single(group, "network");
+        var port = Hcl.Block(network, "port", "db");
+        Assert.That(port.GetProperty("static").GetInt32(), Is.EqualTo(job.Postgres.Port), "applications reach the instance on a fixed port");
+        var service = Hcl.Single(group, "service");
+        Assert.That(Hcl.Attr(service, "name"), Is.EqualTo(job.Service.Name));
+        Assert.That(Hcl.Attr(service, "port"), Is.EqualTo("db"));
+        Assert.That(Hcl.Attr(service, "provider"), Is.EqualTo(job.Service.Provider == ServiceProvider.Consul ? "consul" : "nomad"));
+        Assert.That(Hcl.Attr(Hcl.Block(group, "volume", JobFacts.DataVolumeName), "source"), Is.EqualTo(job.DataVolumeSource()));
+
+        var postgres = Hcl.Block(group, "task", "postgres");
+        Assert.That(postgres.TryGetProperty("lifecycle", out _), Is.False, "the server is the main task, not a sidecar");
+        Assert.That(Hcl.Attr(Hcl.Single(postgres, "config"), "image"), Is.EqualTo(job.Postgres.ImageReference));
+        var mount = Hcl.Single(postgres, "volume_mount");
+        Assert.That(Hcl.Attr(mount, "destination"), Is.EqualTo(JobFacts.DataMountPath(job.Postgres.Version)));
+        var pgEnv = Hcl.Single(postgres, "env");
+        Assert.That(pgEnv.GetProperty("POSTGRES_USER").GetString(), Is.EqualTo(job.Postgres.AdminUser));
+        Assert.That(pgEnv.TryGetProperty("POSTGRES_PASSWORD", out _), Is.False, "no plaintext password variable");
+
+        var init = Hcl.Block(group, "task", "init-databases");
+        var lifecycle = Hcl.Single(init, "lifecycle");
+        Assert.That(Hcl.Attr(lifecycle, "hook"), Is.EqualTo("poststart"));
+        Assert.That(lifecycle.GetProperty("sidecar").GetBoolean(), Is.False);
+        var templates = Hcl.All(init, "template").ToDictionary(t => Hcl.Attr(t, "destination")!, t => Hcl.Attr(t, "data")!);
+        var manifest = Hcl.Single(init, "env").GetProperty("INIT_MANIFEST").GetString()!;
+        var manifestLines = templates[manifest.TrimStart('/')].Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).ToList();
+        Assert.That(manifestLines.Select(l => (l[0], l[1])), Is.EqualTo(job.Databases.Select(d => (d.Name, d.Owner))));
+        foreach (var line in manifestLines)
+        {
+            // Every password file the manifest names is rendered by a template of the same task.
+            Assert.That(templates, Does.ContainKey(line[2].TrimStart('/')));
+        }
+
+        if (job.Backup is { } backup)
+        {
+            Assert.That(Hcl.Attr(Hcl.Block(group, "volume", JobFacts.BackupVolumeName), "source"), Is.EqualTo(backup.Volume));
+            var backupTask = Hcl.Block(group, "task", "db-backup");
+            Assert.That(Hcl.Single(backupTask, "env").GetProperty("BACKUP_SCOPE").GetString(), Is.EqualTo("cluster"));
         }
     }
 

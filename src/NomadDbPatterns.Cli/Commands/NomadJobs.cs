@@ -24,7 +24,10 @@ internal static class NomadJobs
             return ([], result);
         }
 
-        var models = SpecLoader.LoadFiles(SpecLoader.ExpandInputs(specs)).Jobs.ToDictionary(j => j.Job.Name, j => j.Job, StringComparer.Ordinal);
+        var loaded = SpecLoader.LoadFiles(SpecLoader.ExpandInputs(specs));
+        var models = loaded.Jobs.ToDictionary(j => j.Job.Name, j => j.Job, StringComparer.Ordinal);
+        // The legacy shared instance holds every service's data: its server task is guarded like a sidecar.
+        var shared = loaded.SharedInstances.ToDictionary(s => s.Job.Name, s => s.Job, StringComparer.Ordinal);
         var jobs = new List<NomadJobPayload>();
         foreach (var file in result.Files.Where(f => f.FileName.EndsWith(".nomad.json", StringComparison.Ordinal)))
         {
@@ -32,7 +35,9 @@ internal static class NomadJobs
             var id = job["ID"]!.GetValue<string>();
             var databases = models.TryGetValue(id, out var model) && model.Postgres is { } pg
                 ? new[] { new DatabaseTopology(model.Name, "postgres", [JobFacts.DataVolumeName], pg.Version) }
-                : [];
+                : shared.TryGetValue(id, out var instance)
+                    ? new[] { new DatabaseTopology(instance.Name, "postgres", [JobFacts.DataVolumeName], instance.Postgres.Version) }
+                    : [];
             jobs.Add(new NomadJobPayload(id, job, databases));
         }
 

@@ -20,17 +20,17 @@ public static class SpecSchema
             SchemaType = SchemaType.JsonSchema,
         };
         var generator = new JsonSchemaGenerator(settings);
-        var job = generator.Generate(typeof(JobSpec));
         var file = JsonSchema.FromType<SpecFileSpec>(settings);
         var root = new JsonSchema
         {
             Title = "nomad-db spec",
             Description = "A nomad-db spec file: one job, or several under `jobs:`.",
         };
-        foreach (var (name, definition) in job.Definitions)
-        {
-            root.Definitions[name] = definition;
-        }
+
+        // One resolver for both kinds of job: the types they share (postgres, backup, ...) are defined once, in root.
+        var resolver = new JsonSchemaResolver(root, settings);
+        var job = generator.Generate(typeof(JobSpec), resolver);
+        var shared = generator.Generate(typeof(SharedPostgresSpec), resolver);
 
         var jobDefinition = new JsonSchema();
         foreach (var (name, property) in job.Properties)
@@ -42,16 +42,34 @@ public static class SpecSchema
         jobDefinition.AllowAdditionalProperties = false;
         jobDefinition.Description = job.Description;
         root.Definitions["JobSpec"] = jobDefinition;
+
+        // A job is a service (no kind, or kind: service) or the legacy shared instance (kind: shared-postgres); the
+        // kind tells them apart, so that a file matches exactly one of them.
+        var sharedDefinition = new JsonSchema { Type = JsonObjectType.Object, AllowAdditionalProperties = false, Description = shared.Description };
+        foreach (var (name, property) in shared.Properties)
+        {
+            sharedDefinition.Properties[name] = property;
+        }
+
+        jobDefinition.Properties["kind"].Enumeration.Add("service");
+        sharedDefinition.Properties["kind"].Enumeration.Add("shared-postgres");
+        sharedDefinition.RequiredProperties.Add("kind");
+        root.Definitions["SharedPostgresSpec"] = sharedDefinition;
+
         var jobsList = new JsonSchema { Type = JsonObjectType.Object, AllowAdditionalProperties = false };
+        var item = new JsonSchema();
+        item.AnyOf.Add(new JsonSchema { Reference = jobDefinition });
+        item.AnyOf.Add(new JsonSchema { Reference = sharedDefinition });
         jobsList.Properties["jobs"] = new JsonSchemaProperty
         {
             Type = JsonObjectType.Array,
-            Item = new JsonSchema { Reference = jobDefinition },
+            Item = item,
             Description = file.Properties["jobs"].Description,
         };
         jobsList.RequiredProperties.Add("jobs");
         root.OneOf.Add(new JsonSchema { Reference = jobDefinition });
         root.OneOf.Add(jobsList);
+        root.OneOf.Add(new JsonSchema { Reference = sharedDefinition });
         return root.ToJson().Replace("\r\n", "\n", StringComparison.Ordinal) + "\n";
     }
 }

@@ -11,7 +11,7 @@ namespace NomadDbPatterns.Rendering;
 internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateSet templates)
 {
     private const string PasswordFilePath = "/secrets/db-password";
-    private const string BackupMount = "/backups";
+    internal const string BackupMount = "/backups";
     private const string WaitSeconds = "300";
     // task.scriban spells the driver out (tests that edit templates anchor on that line); the HCL/JSON cross-check
     // test proves the two agree.
@@ -404,7 +404,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
     /// A backup sidecar that exits (stale backups) is restarted with a delay instead of counting against the group's
     /// restart policy: a failing backup must be visible, but it must not take the app down with it.
     /// </summary>
-    private static readonly RestartDoc SidecarRestart = new(3, "1h", "5m", "delay");
+    internal static readonly RestartDoc SidecarRestart = new(3, "1h", "5m", "delay");
 
     private TaskDoc SqliteBackupTask(BackupPolicy backup)
     {
@@ -433,7 +433,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
     /// <summary>An image with sh and the sqlite3 shell.</summary>
     internal const string SqliteImage = "keinos/sqlite3:3.46.1";
 
-    private List<EnvDoc> BackupEnv(BackupPolicy backup, string mode)
+    internal static List<EnvDoc> BackupEnv(BackupPolicy backup, string mode)
     {
         var env = new List<EnvDoc>
         {
@@ -472,7 +472,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
     /// service checks can only be http or tcp, so there the sidecar itself exits non-zero when backups go stale,
     /// which Nomad records as a failed task with restarts.
     /// </summary>
-    private static IEnumerable<ServiceDoc> BackupHealthService(ServiceProvider provider, List<string> comment)
+    internal static IEnumerable<ServiceDoc> BackupHealthService(ServiceProvider provider, List<string> comment)
     {
         if (provider != ServiceProvider.Consul)
         {

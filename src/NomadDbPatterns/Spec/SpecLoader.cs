@@ -8,7 +8,7 @@ namespace NomadDbPatterns.Spec;
 /// <param name="File">The spec file.</param>
 /// <param name="BasePath">Path prefix of this job in the file (<c>jobs[2]</c>, or empty for a single-job file).</param>
 /// <param name="Map">Positions of every spec path in the file.</param>
-public sealed record LoadedJob(ServiceJob Job, string File, string BasePath, SourceMap Map)
+public sealed record LoadedJob(ServiceJob Job, string File, string BasePath, SourceMap Map) : ISpecSite
 {
     /// <summary>Spec paths that already had a reading error: validation does not report them a second time.</summary>
     public IReadOnlyList<string> ReadErrorPaths { get; init; } = [];
@@ -27,6 +27,9 @@ public sealed record SpecLoadResult(IReadOnlyList<LoadedJob> Jobs, IReadOnlyList
 {
     /// <summary>True when there is no error.</summary>
     public bool Success => Diagnostics.All(d => d.Severity != Severity.Error);
+
+    /// <summary>Legacy shared PostgreSQL instances (<c>kind: shared-postgres</c>) that were read.</summary>
+    public IReadOnlyList<LoadedSharedPostgres> SharedInstances { get; init; } = [];
 }
 
 /// <summary>Loads YAML spec files strictly: unknown or duplicate keys, wrong types and literal passwords are errors with positions.</summary>
@@ -60,6 +63,7 @@ public static class SpecLoader
     public static SpecLoadResult LoadFiles(IEnumerable<string> files)
     {
         var jobs = new List<LoadedJob>();
+        var shared = new List<LoadedSharedPostgres>();
         var diagnostics = new List<Diagnostic>();
         foreach (var file in files)
         {
@@ -71,10 +75,11 @@ public static class SpecLoader
 
             var result = LoadText(File.ReadAllText(file), file);
             jobs.AddRange(result.Jobs);
+            shared.AddRange(result.SharedInstances);
             diagnostics.AddRange(result.Diagnostics);
         }
 
-        return new SpecLoadResult(jobs, diagnostics);
+        return new SpecLoadResult(jobs, diagnostics) { SharedInstances = shared };
     }
 
     /// <summary>Loads one spec document given as text; <paramref name="file"/> names it in diagnostics.</summary>
@@ -131,9 +136,20 @@ public static class SpecLoader
         }
 
         var jobs = new List<LoadedJob>();
+        var shared = new List<LoadedSharedPostgres>();
         foreach (var (node, path) in jobNodes)
         {
             var before = diagnostics.Count;
+            if (SharedPostgresLoader.IsSharedPostgres(node))
+            {
+                if (SharedPostgresLoader.Load(node, path, map, diagnostics) is { } instance)
+                {
+                    shared.Add(new LoadedSharedPostgres(instance, file, path, map) { ReadErrorPaths = [.. diagnostics.Skip(before).Select(d => d.Path)] });
+                }
+
+                continue;
+            }
+
             var job = LoadJob(node, path, map, diagnostics);
             if (job is not null)
             {
@@ -141,7 +157,7 @@ public static class SpecLoader
             }
         }
 
-        return new SpecLoadResult(jobs, diagnostics);
+        return new SpecLoadResult(jobs, diagnostics) { SharedInstances = shared };
     }
 
     private static ServiceJob? LoadJob(YamlNode node, string path, SourceMap map, List<Diagnostic> diagnostics)

@@ -5,10 +5,11 @@ using NomadDbPatterns.Validation;
 namespace NomadDbPatterns.Spec;
 
 /// <summary>Turns spec types into the immutable model, filling defaults; bad enum words become diagnostics.</summary>
-internal sealed class SpecMapper(string basePath, List<Diagnostic> diagnostics, SourceMap map)
+internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagnostics, SourceMap map)
 {
     public ServiceJob Map(JobSpec spec)
     {
+        CheckServiceKind(spec);
         var name = spec.Name ?? string.Empty;
         var app = MapApp(spec.App, name);
         var job = new ServiceJob(name, app)

@@ -45,6 +45,68 @@ public sealed class JobSpec
     public BackupSpec? Backup { get; set; }
 }
 
+/// <summary>
+/// The legacy shared PostgreSQL instance (`kind: shared-postgres`): one server, one database per service, frozen.
+/// It has no app: the server is the main task, and an init task keeps every listed database and role in place.
+/// </summary>
+public sealed class SharedPostgresSpec
+{
+    /// <summary>Job name (Nomad job ID), e.g. postgresql.</summary>
+    public string? Name { get; set; }
+    /// <summary>`shared-postgres`.</summary>
+    public string? Kind { get; set; }
+    /// <summary>Datacenters the job may run in (default: dc1).</summary>
+    public List<string>? Datacenters { get; set; }
+    /// <summary>Nomad namespace.</summary>
+    public string? Namespace { get; set; }
+    /// <summary>Nomad region.</summary>
+    public string? Region { get; set; }
+    /// <summary>Nomad node pool.</summary>
+    public string? NodePool { get; set; }
+    /// <summary>Job priority, 1-100.</summary>
+    public int? Priority { get; set; }
+    /// <summary>Placement constraints.</summary>
+    public List<ConstraintSpec>? Constraints { get; set; }
+    /// <summary>Update policy of the group (defaults suit a stateful group).</summary>
+    public UpdateSpec? Update { get; set; }
+    /// <summary>The server: version, variant, image, user (the admin role, default postgres), port (static on the node, default 5432), volume (default &lt;job&gt;-data), resources, shmSize, settings.</summary>
+    public PostgresSpec? Postgres { get; set; }
+    /// <summary>The admin (superuser) password: `nomadVar` or `vault`; a literal password is an error.</summary>
+    public SecretSpec? AdminPassword { get; set; }
+    /// <summary>The databases, each owned by its own role.</summary>
+    public List<SharedDatabaseSpec>? Databases { get; set; }
+    /// <summary>Service registration for discovery (default: `postgresql` in Consul).</summary>
+    public SharedServiceSpec? Service { get; set; }
+    /// <summary>Cluster backup with pg_dumpall (always plain SQL, gzip-compressed).</summary>
+    public BackupSpec? Backup { get; set; }
+    /// <summary>The recorded frozen set: database names the instance held when it was declared legacy.</summary>
+    public List<string>? Baseline { get; set; }
+    /// <summary>Deliberately allow databases outside the baseline (default false: the instance is frozen).</summary>
+    public bool? AllowNewDatabases { get; set; }
+}
+
+/// <summary>A database of the shared instance.</summary>
+public sealed class SharedDatabaseSpec
+{
+    /// <summary>Database name (lower-case letters, digits, '_').</summary>
+    public string? Name { get; set; }
+    /// <summary>The role owning it (default: the database name).</summary>
+    public string? Owner { get; set; }
+    /// <summary>The role's password: `nomadVar` or `vault`; a literal password is an error.</summary>
+    public SecretSpec? Password { get; set; }
+    /// <summary>The service using it: a preset name, also the job name of its dedicated job after `nomad-db migrate`.</summary>
+    public string? Service { get; set; }
+}
+
+/// <summary>Service registration of the shared instance.</summary>
+public sealed class SharedServiceSpec
+{
+    /// <summary>Service name (default postgresql, i.e. postgresql.service.consul).</summary>
+    public string? Name { get; set; }
+    /// <summary>`consul` (default) or `nomad`.</summary>
+    public string? Provider { get; set; }
+}
+
 /// <summary>A placement constraint.</summary>
 public sealed class ConstraintSpec
 {

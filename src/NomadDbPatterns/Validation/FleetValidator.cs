@@ -10,12 +10,16 @@ namespace NomadDbPatterns.Validation;
 /// </summary>
 public static class FleetValidator
 {
-    private sealed record Use(LoadedJob Job, string Path, string What, bool SharedReadOnly = false);
+    private sealed record Use(ISpecSite Job, string Path, string What, bool SharedReadOnly = false);
 
     /// <summary>Validates the fleet.</summary>
-    public static IReadOnlyList<Diagnostic> Validate(IReadOnlyList<LoadedJob> jobs)
+    public static IReadOnlyList<Diagnostic> Validate(IReadOnlyList<LoadedJob> jobs) => Validate(jobs, []);
+
+    /// <summary>Validates the fleet of service jobs and legacy shared instances.</summary>
+    public static IReadOnlyList<Diagnostic> Validate(IReadOnlyList<LoadedJob> jobs, IReadOnlyList<LoadedSharedPostgres> sharedInstances)
     {
         ArgumentNullException.ThrowIfNull(jobs);
+        ArgumentNullException.ThrowIfNull(sharedInstances);
         var diagnostics = new List<Diagnostic>();
         var names = new Dictionary<string, Use>(StringComparer.Ordinal);
         var volumes = new Dictionary<string, Use>(StringComparer.Ordinal);
@@ -55,6 +59,21 @@ public static class FleetValidator
             {
                 Claim(services, (@namespace, job.DatabaseServiceName()), new Use(loaded, "backup.placement", $"database service of job \"{job.Name}\""), ErrorCodes.DuplicateService, "service name '{0}' is already registered in this namespace", diagnostics);
             }
+        }
+
+        foreach (var loaded in sharedInstances)
+        {
+            // The shared instance binds its port statically on the node: applications reach it at <service>:<port>.
+            var job = loaded.Job;
+            Claim(names, job.Name, new Use(loaded, "name", $"job \"{job.Name}\""), ErrorCodes.DuplicateJob, "job name '{0}' is already used", diagnostics);
+            Claim(volumes, job.DataVolumeSource(), new Use(loaded, "postgres.volume", $"the PostgreSQL data volume of job \"{job.Name}\""), ErrorCodes.DuplicateVolume, "host volume '{0}' is already used", diagnostics);
+            if (job.Backup is { } backup)
+            {
+                Claim(volumes, backup.Volume, new Use(loaded, "backup.volume", $"the backup volume of job \"{job.Name}\""), ErrorCodes.DuplicateVolume, "host volume '{0}' is already used", diagnostics);
+            }
+
+            Claim(ports, job.Postgres.Port, new Use(loaded, "postgres.port", $"the PostgreSQL port of job \"{job.Name}\""), ErrorCodes.PortCollision, "static port {0} is already bound", diagnostics);
+            Claim(services, (job.Namespace ?? "default", job.Service.Name), new Use(loaded, "service.name", $"service \"{job.Service.Name}\" of job \"{job.Name}\""), ErrorCodes.DuplicateService, "service name '{0}' is already registered in this namespace", diagnostics);
         }
 
         return diagnostics;

@@ -435,6 +435,22 @@ public sealed class BackupPolicyValidator : AbstractValidator<BackupPolicy>
             .WithMessage("the backup volume is also one of the app's volumes");
         RuleFor(b => b).Must(_ => job.Postgres is not null || job.Sqlite is not null).WithErrorCode(ErrorCodes.InvalidValue)
             .WithMessage("a backup needs a database: add `postgres:` or `sqlite:`").OverridePropertyName("Backup");
+        Include(new BackupScheduleRules());
+        RuleFor(b => b.Placement).NotEqual(BackupPlacement.Periodic).When(_ => job.Postgres is null).WithErrorCode(ErrorCodes.PeriodicBackup)
+            .WithMessage("a periodic backup job reaches PostgreSQL through its registered service; SQLite files are backed up by a sidecar");
+        RuleFor(b => b.Schedule.Cron).NotNull().When(b => b.Placement == BackupPlacement.Periodic).WithErrorCode(ErrorCodes.PeriodicBackup)
+            .WithMessage("a periodic backup job runs on Nomad's cron (`periodic { crons }`): give a cron `schedule`, not an interval").OverridePropertyName("Schedule");
+        RuleFor(b => b.VerifyRestore).Equal(false).When(_ => job.Postgres is null).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage("restore-verify applies to PostgreSQL dumps").OverridePropertyName("Verify");
+    }
+}
+
+/// <summary>Schedule and retention rules of a backup, shared by service jobs and the legacy shared instance.</summary>
+public sealed class BackupScheduleRules : AbstractValidator<BackupPolicy>
+{
+    /// <summary>Creates the rules.</summary>
+    public BackupScheduleRules()
+    {
         RuleFor(b => b.Schedule).Custom((schedule, context) =>
         {
             if (schedule.Cron is not null && schedule.Interval is not null)
@@ -474,12 +490,6 @@ public sealed class BackupPolicyValidator : AbstractValidator<BackupPolicy>
                 context.Fail("Retention.MaxAge", ErrorCodes.Retention, $"'{retention.MaxAge}' is not an age of at least one hour (e.g. 36h, 30d)");
             }
         });
-        RuleFor(b => b.Placement).NotEqual(BackupPlacement.Periodic).When(_ => job.Postgres is null).WithErrorCode(ErrorCodes.PeriodicBackup)
-            .WithMessage("a periodic backup job reaches PostgreSQL through its registered service; SQLite files are backed up by a sidecar");
-        RuleFor(b => b.Schedule.Cron).NotNull().When(b => b.Placement == BackupPlacement.Periodic).WithErrorCode(ErrorCodes.PeriodicBackup)
-            .WithMessage("a periodic backup job runs on Nomad's cron (`periodic { crons }`): give a cron `schedule`, not an interval").OverridePropertyName("Schedule");
-        RuleFor(b => b.VerifyRestore).Equal(false).When(_ => job.Postgres is null).WithErrorCode(ErrorCodes.InvalidValue)
-            .WithMessage("restore-verify applies to PostgreSQL dumps").OverridePropertyName("Verify");
     }
 }
 

@@ -92,9 +92,55 @@ public sealed class VolumeLock
         return diagnostics;
     }
 
-    /// <summary>The lock after rendering <paramref name="jobs"/>: new volumes added, declared upgrades recorded.</summary>
-    public VolumeLock Update(IEnumerable<ServiceJob> jobs)
+    /// <summary>
+    /// Checks legacy shared instances: their data volume keeps its major (a shared instance declares no upgrade: its
+    /// services move to dedicated databases instead) and its admin role, which the image created on the empty volume.
+    /// </summary>
+    public IReadOnlyList<Diagnostic> CheckShared(IReadOnlyList<LoadedSharedPostgres> instances)
     {
+        var diagnostics = new List<Diagnostic>();
+        foreach (var loaded in instances)
+        {
+            var job = loaded.Job;
+            var volume = job.DataVolumeSource();
+            if (!_volumes.TryGetValue(volume, out var locked))
+            {
+                continue;
+            }
+
+            if (locked.Major != job.Postgres.Version)
+            {
+                const string path = "postgres.version";
+                diagnostics.Add(Diagnostic.Error(
+                    ErrorCodes.MajorUpgrade,
+                    $"data volume '{volume}' of the shared instance was initialised by PostgreSQL {locked.Major} ({FileName}); PostgreSQL {job.Postgres.Version} cannot open it. "
+                    + "Keep the major, and move services to dedicated databases (nomad-db migrate) instead of upgrading the shared instance",
+                    loaded.PathOf(path),
+                    loaded.Locate(path)));
+            }
+
+            if (locked.User != job.Postgres.AdminUser)
+            {
+                const string path = "postgres.user";
+                diagnostics.Add(Diagnostic.Error(
+                    ErrorCodes.DatabaseIdentity,
+                    $"data volume '{volume}' was initialised with admin role '{locked.User}' ({FileName}); the spec now says '{job.Postgres.AdminUser}', which does not exist there",
+                    loaded.PathOf(path),
+                    loaded.Locate(path)));
+            }
+        }
+
+        return diagnostics;
+    }
+
+    /// <summary>The lock after rendering <paramref name="jobs"/>: new volumes added, declared upgrades recorded.</summary>
+    public VolumeLock Update(IEnumerable<ServiceJob> jobs) => Update(jobs, []);
+
+    /// <summary>The lock after rendering service jobs and legacy shared instances.</summary>
+    public VolumeLock Update(IEnumerable<ServiceJob> jobs, IEnumerable<SharedPostgresJob> sharedInstances)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        ArgumentNullException.ThrowIfNull(sharedInstances);
         var volumes = new SortedDictionary<string, LockedVolume>(_volumes, StringComparer.Ordinal);
         foreach (var job in jobs)
         {
@@ -102,6 +148,12 @@ public sealed class VolumeLock
             {
                 volumes[job.DataVolumeSource()] = new LockedVolume(job.Name, pg.Version, job.DatabaseName(), job.DatabaseUser());
             }
+        }
+
+        foreach (var job in sharedInstances)
+        {
+            // The image creates POSTGRES_DB = POSTGRES_USER (the admin role) on the empty volume.
+            volumes[job.DataVolumeSource()] = new LockedVolume(job.Name, job.Postgres.Version, job.Postgres.AdminUser, job.Postgres.AdminUser);
         }
 
         return new VolumeLock(volumes);

@@ -123,7 +123,8 @@ public sealed class ToolTests
     public void Schema_accepts_a_jobs_list()
     {
         var schema = JsonNode.Parse(SpecSchema.Generate())!;
-        Assert.That(schema["oneOf"]![1]!["properties"]!["jobs"]!["items"]!["$ref"]!.GetValue<string>(), Is.EqualTo("#/definitions/JobSpec"));
+        Assert.That(schema["oneOf"]![1]!["properties"]!["jobs"]!["items"]!["anyOf"]!.AsArray().Select(r => r!["$ref"]!.GetValue<string>()),
+            Is.EqualTo(new[] { "#/definitions/JobSpec", "#/definitions/SharedPostgresSpec" }));
     }
 
     private static IEnumerable<string> Examples() =>

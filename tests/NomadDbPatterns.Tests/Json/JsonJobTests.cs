@@ -23,7 +23,9 @@ public sealed class JsonJobTests
         var loaded = SpecLoader.LoadFiles([Path.Combine(RepoPaths.Root, relative)]);
         Assert.That(loaded.Diagnostics, Is.Empty, string.Join('\n', loaded.Diagnostics));
         Assert.That(NomadDb.Validate(loaded.Jobs), Is.Empty);
-        return [.. loaded.Jobs.SelectMany(job => JobRenderer.Default.Render(job.Job, relative, format))];
+        Assert.That(NomadDb.ValidateShared(loaded.SharedInstances), Is.Empty);
+        return [.. loaded.Jobs.SelectMany(job => JobRenderer.Default.Render(job.Job, relative, format)),
+            .. loaded.SharedInstances.SelectMany(instance => SharedPostgresRenderer.Default.Render(instance.Job, relative, format))];
     }
 
     private static IEnumerable<TestCaseData> JsonExampleFiles() =>

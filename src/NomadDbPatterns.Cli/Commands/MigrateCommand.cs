@@ -1,0 +1,88 @@
+using System.CommandLine;
+using NomadDbPatterns.Legacy;
+using NomadDbPatterns.Rendering;
+using NomadDbPatterns.Spec;
+using NomadDbPatterns.Validation;
+
+namespace NomadDbPatterns.Cli.Commands;
+
+/// <summary>
+/// <c>nomad-db migrate SPEC --service NAME -o DIR</c>: everything needed to move one service off the legacy shared
+/// PostgreSQL; <c>nomad-db migrate SPEC --plan</c>: every service in migration order with what each step would do.
+/// </summary>
+internal sealed class MigrateCommand(CliConsole console)
+{
+    public Command Build()
+    {
+        var spec = new Argument<string>("spec") { Description = "The shared instance's spec (kind: shared-postgres)" };
+        var service = new Option<string?>("--service", "-s") { Description = "The service to migrate: the `service:` of one of its databases (a preset name)" };
+        var output = new Option<string?>("--output", "-o") { Description = "Directory to write the dedicated job, the migration job, the shared spec without the database, and RUNBOOK.md into" };
+        var plan = new Option<bool>("--plan") { Description = "List every service on the shared instance in migration order with what each step would do; writes nothing" };
+        var job = new Option<string?>("--job") { Description = "The shared instance's job name, when the spec file holds several" };
+        var templates = Shared.TemplatesOption();
+        var command = new Command("migrate", "Carry one service off the legacy shared PostgreSQL (dedicated job, one-shot verified migration job, shared spec without the database, RUNBOOK.md), or list the migration order.\n\nExamples:\n  nomad-db migrate examples/legacy/postgresql.yaml --plan\n  nomad-db migrate examples/legacy/postgresql.yaml --service speedtest-tracker -o migrate/speedtest-tracker")
+        {
+            spec, service, output, plan, job, templates,
+        };
+        command.SetAction(parse => Execute(parse.GetValue(spec)!, parse.GetValue(service), parse.GetValue(output), parse.GetValue(plan), parse.GetValue(job), parse.GetValue(templates)));
+        return command;
+    }
+
+    public int Execute(string specFile, string? service, string? output, bool plan, string? jobName, string? templatesDirectory)
+    {
+        if (plan == (service is not null) || (service is not null && output is null) || (plan && output is not null))
+        {
+            console.Error.WriteLine("error NDB090: give either --plan, or --service NAME with -o DIR");
+            console.Error.WriteLine("Run 'nomad-db migrate --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        var loaded = SpecLoader.LoadFiles([specFile]);
+        var diagnostics = loaded.Diagnostics.Concat(NomadDb.ValidateShared(loaded.SharedInstances)).ToList();
+        Shared.Print(console, diagnostics);
+        if (diagnostics.Any(d => d.Severity == Severity.Error))
+        {
+            return Shared.Summarize(console, diagnostics);
+        }
+
+        var candidates = loaded.SharedInstances.Where(s => jobName is null || s.Job.Name == jobName).ToList();
+        if (candidates.Count != 1)
+        {
+            console.Error.WriteLine(candidates.Count == 0
+                ? $"error NDB090: {specFile} holds no shared instance (kind: shared-postgres){(jobName is null ? string.Empty : $" named '{jobName}'")}"
+                : $"error NDB090: {specFile} holds {candidates.Count} shared instances; choose one with --job");
+            return ExitCodes.Usage;
+        }
+
+        var shared = candidates[0];
+        var options = new MigrationOptions
+        {
+            SharedSpecName = NomadDb.DisplayPath(specFile),
+            SharedSpecText = File.ReadAllText(specFile),
+            SharedSpecBasePath = shared.BasePath,
+            Templates = templatesDirectory is null ? null : TemplateSet.WithOverrides(templatesDirectory),
+        };
+        if (plan)
+        {
+            console.Out.Write(Migration.DescribePlan(shared.Job, options));
+            return ExitCodes.Ok;
+        }
+
+        var result = Migration.Plan(shared.Job, service!, options);
+        var located = result.Diagnostics.Select(d => d.Location is null && d.Path.Length > 0 ? d with { Path = shared.PathOf(d.Path), Location = shared.Locate(d.Path) } : d).ToList();
+        Shared.Print(console, located);
+        if (!result.Success)
+        {
+            return Shared.Summarize(console, located);
+        }
+
+        OutputWriter.WriteAll(output!, result.Files);
+        foreach (var file in result.Files)
+        {
+            console.Detail($"wrote {Path.Combine(output!, file.FileName)}");
+        }
+
+        console.Info($"wrote {result.Files.Count} file(s) into {output}; follow {Path.Combine(output!, Migration.RunbookFileName)}");
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Text;
+using NomadDbPatterns.Model;
+using NomadDbPatterns.Validation;
+using static NomadDbPatterns.Rendering.LegacyDocs;
+
+namespace NomadDbPatterns.Rendering;
+
+/// <summary>
+/// Makes the rendering decisions for the legacy shared instance: the <c>postgresql</c> job with the server as its main
+/// task, the <c>init-databases</c> poststart task and the cluster backup sidecar.
+/// </summary>
+internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sourceName, TemplateSet templates)
+{
+    /// <summary>PostgreSQL's port inside the allocation's network namespace; the node's port is mapped onto it.</summary>
+    public const int ContainerPort = 5432;
+
+    private const string AdminPasswordFile = "/secrets/admin-password";
+    private const string InitWaitSeconds = "300";
+
+    private SharedPostgresServer Pg => job.Postgres;
+
+    public JobDoc Build()
+    {
+        var tasks = new List<TaskDoc> { PostgresTask(), InitTask() };
+        var volumes = new List<VolumeDoc> { HostVolume(JobFacts.DataVolumeName, job.DataVolumeSource()) };
+        if (job.Backup is { } backup)
+        {
+            tasks.Add(BackupTask(backup));
+            volumes.Add(HostVolume(JobFacts.BackupVolumeName, backup.Volume));
+        }
+
+        var group = Group(
+            job.Name,
+            "bridge",
+            [new PortDoc("db", Pg.Port, ContainerPort)],
+            volumes,
+            job.Update,
+            job.Restart,
+            [Service(job.Service.Name, "db", job.Service.Provider, TcpCheck())],
+            tasks);
+        return Job(Header(), job.Name, "service", job.Datacenters, job.Namespace, job.Region, job.NodePool, job.Priority, job.Constraints, group);
+    }
+
+    private List<string> Header()
+    {
+        var header = new List<string>
+        {
+            GeneratedFrom(sourceName),
+            $"Legacy shared PostgreSQL, frozen: {job.Databases.Length} databases, recorded baseline of {job.Baseline.Length}. New services get a dedicated database;",
+            "move services off this instance one at a time with `nomad-db migrate` (see its --plan).",
+        };
+        var outside = job.OutsideBaseline().Select(d => d.Name).ToList();
+        if (outside.Count > 0)
+        {
+            header.Add($"allowNewDatabases is set: outside the baseline are {string.Join(", ", outside)}.");
+        }
+
+        return header;
+    }
+
+    private TaskDoc PostgresTask()
+    {
+        var args = new List<string>();
+        foreach (var setting in Pg.Settings)
+        {
+            args.Add("-c");
+            args.Add($"{setting.Key}={setting.Value}");
+        }
+
+        var env = new List<EnvDoc>();
+        if (JobFacts.PgData(Pg.Version) is { } pgData)
+        {
+            env.Add(Env("PGDATA", pgData));
+        }
+
+        env.Add(Env("POSTGRES_USER", Pg.AdminUser));
+        env.Add(Env("POSTGRES_PASSWORD_FILE", AdminPasswordFile));
+        return Task(
+            "postgres",
+            [
+                $"PostgreSQL {Pg.Version}, the main task, with its data on host volume \"{job.DataVolumeSource()}\".",
+                $"Applications find it as service \"{job.Service.Name}\" on the node's port {Pg.Port.ToString(CultureInfo.InvariantCulture)}.",
+            ],
+            null,
+            Config(Pg.ImageReference, args: args, ports: ["db"], shmSize: Pg.ShmSize is { } shm ? PostgresSidecarValidator.ParseSize(shm) : null),
+            [Mount(JobFacts.DataVolumeName, JobFacts.DataMountPath(Pg.Version))],
+            env,
+            [SecretFile(AdminPasswordFile.TrimStart('/'), job.AdminPassword, "noop")],
+            Vault([job.AdminPassword]),
+            Pg.Resources,
+            []);
+    }
+
+    private TaskDoc InitTask()
+    {
+        var templatesList = new List<TemplateDoc>
+        {
+            Template("secrets/init.env", ConsulTemplate.EnvLine("PGPASSWORD", [new EnvPart(EnvPartKind.Secret, string.Empty)], job.AdminPassword) + "\n", "noop", env: true),
+            Template(SharedPostgresFacts.ManifestPath.TrimStart('/'), Manifest(job), "noop", "0644"),
+            Script(templates, "init-databases.sh", "0755"),
+        };
+        templatesList.AddRange(job.Databases.Select(d => SecretFile(d.PasswordFilePath().TrimStart('/'), d.Password, "noop")));
+        return Task(
+            "init-databases",
+            [
+                "Makes every database in the manifest exist, owned by its role, with the role's current password,",
+                "and changes nothing that is already right. Runs after every start of the server, then exits.",
+            ],
+            Lifecycle("poststart", sidecar: false),
+            Config(Pg.ImageReference, "/bin/sh", ["/local/init-databases.sh"]),
+            [],
+            [
+                Env("PGHOST", "127.0.0.1"),
+                Env("PGPORT", ContainerPort.ToString(CultureInfo.InvariantCulture)),
+                Env("PGUSER", Pg.AdminUser),
+                Env("INIT_MANIFEST", SharedPostgresFacts.ManifestPath),
+                Env("INIT_WAIT_SECONDS", InitWaitSeconds),
+            ],
+            templatesList,
+            Vault([job.AdminPassword, .. job.Databases.Select(d => d.Password)]),
+            new Resources(100, 64, 128),
+            []);
+    }
+
+    /// <summary>init-databases.sh's manifest: <c>name TAB owner TAB password_file</c>, one line per database.</summary>
+    internal static string Manifest(SharedPostgresJob job)
+    {
+        var builder = new StringBuilder();
+        foreach (var database in job.Databases)
+        {
+            builder.Append(database.Name).Append('\t').Append(database.Owner).Append('\t').Append(database.PasswordFilePath()).Append('\n');
+        }
+
+        return builder.ToString();
+    }
+
+    private TaskDoc BackupTask(BackupPolicy backup)
+    {
+        // The same script contract as a service's backup sidecar, with the scope widened to the whole cluster.
+        var env = JobDocBuilder.BackupEnv(backup, "loop");
+        env.Insert(0, Env("BACKUP_SCOPE", "cluster"));
+        var envFile = $"PGHOST=\"127.0.0.1\"\nPGPORT=\"{ContainerPort.ToString(CultureInfo.InvariantCulture)}\"\n"
+            + $"PGUSER={ConsulTemplate.EnvQuote(Pg.AdminUser)}\n"
+            + "PGDATABASE=\"postgres\"\n"
+            + ConsulTemplate.EnvLine("PGPASSWORD", [new EnvPart(EnvPartKind.Secret, string.Empty)], job.AdminPassword) + "\n";
+        var comment = new List<string>
+        {
+            $"Cluster backups (pg_dumpall: every database and the roles) to host volume \"{backup.Volume}\":",
+            "dump to a temporary file, check it, rename it atomically, then apply retention.",
+        };
+        var services = JobDocBuilder.BackupHealthService(job.Service.Provider, comment).ToList();
+        return Task(
+            "db-backup",
+            comment,
+            Lifecycle("poststart", sidecar: true),
+            Config(Pg.ImageReference, "/bin/sh", ["/local/pg-backup.sh"]),
+            [Mount(JobFacts.BackupVolumeName, JobDocBuilder.BackupMount)],
+            env,
+            [
+                Template("secrets/backup.env", envFile, "restart", env: true),
+                Script(templates, "backup-lib.sh", "0644"),
+                Script(templates, "pg-backup.sh", "0755"),
+                Script(templates, "backup-age-check.sh", "0755"),
+            ],
+            Vault([job.AdminPassword]),
+            new Resources(100, 128, 512),
+            services,
+            JobDocBuilder.SidecarRestart);
+    }
+}

@@ -1,0 +1,92 @@
+using NomadDbPatterns.Model;
+using NomadDbPatterns.Validation;
+
+namespace NomadDbPatterns.Spec;
+
+/// <summary>The shared instance's half of the mapper (<c>kind: shared-postgres</c>).</summary>
+internal sealed partial class SpecMapper
+{
+    /// <summary>The value of <c>kind:</c> that selects the legacy shared instance.</summary>
+    public const string SharedPostgresKind = "shared-postgres";
+
+    public SharedPostgresJob MapShared(SharedPostgresSpec spec)
+    {
+        var name = spec.Name ?? string.Empty;
+        var pg = spec.Postgres ?? new PostgresSpec();
+        RejectNotApplicable(pg.Password is not null, "postgres.password", "the shared instance's superuser password is `adminPassword:`");
+        RejectNotApplicable(pg.Database is not null, "postgres.database", "the shared instance's databases are listed under `databases:`");
+        RejectNotApplicable(pg.UpgradeFrom is not null, "postgres.upgradeFrom", "the shared instance's major does not change: migrate its services to dedicated databases instead");
+        var server = new SharedPostgresServer
+        {
+            Version = pg.Version ?? MajorFromImage(pg.Image) ?? PostgresSidecar.DefaultVersion,
+            Variant = pg.Variant ?? "alpine",
+            Image = pg.Image,
+            AdminUser = pg.User ?? "postgres",
+            Port = pg.Port ?? 5432,
+            Resources = MapResources(pg.Resources, new SharedPostgresServer().Resources),
+            ShmSize = pg.ShmSize,
+            Settings = [.. (pg.Settings ?? []).Select(kv => new KeyValuePair<string, string>(kv.Key, kv.Value))],
+            Volume = pg.Volume,
+        };
+
+        var databases = new List<SharedDatabase>();
+        var specs = spec.Databases ?? [];
+        for (var i = 0; i < specs.Count; i++)
+        {
+            var db = specs[i];
+            var dbName = db.Name ?? string.Empty;
+            databases.Add(new SharedDatabase(dbName, db.Owner ?? dbName, MapSecret(db.Password, $"databases[{i}].password", name)) { Service = db.Service });
+        }
+
+        var backup = spec.Backup is { } b ? MapBackup(b, name) : null;
+        if (backup is not null && spec.Backup!.Format is null)
+        {
+            // pg_dumpall writes plain SQL only; the cluster backup is therefore plain SQL, gzip-compressed.
+            backup = backup with { Format = BackupFormat.PlainGzip };
+        }
+
+        return new SharedPostgresJob(name, MapSecret(spec.AdminPassword, "adminPassword", name))
+        {
+            Datacenters = spec.Datacenters is { } dcs ? [.. dcs] : ["dc1"],
+            Namespace = spec.Namespace,
+            Region = spec.Region,
+            NodePool = spec.NodePool,
+            Priority = spec.Priority,
+            Constraints = [.. (spec.Constraints ?? []).Select(c => new Constraint(c.Attribute, c.Operator ?? "=", c.Value))],
+            Update = spec.Update is { } u
+                ? UpdatePolicy.Stateful with
+                {
+                    MaxParallel = u.MaxParallel ?? UpdatePolicy.Stateful.MaxParallel,
+                    MinHealthyTime = u.MinHealthyTime ?? UpdatePolicy.Stateful.MinHealthyTime,
+                    HealthyDeadline = u.HealthyDeadline ?? UpdatePolicy.Stateful.HealthyDeadline,
+                    AutoRevert = u.AutoRevert ?? UpdatePolicy.Stateful.AutoRevert,
+                }
+                : UpdatePolicy.Stateful,
+            Postgres = server,
+            Databases = [.. databases],
+            Service = new DiscoveryService(
+                spec.Service?.Name ?? DiscoveryService.Default.Name,
+                Word(spec.Service?.Provider, "service.provider", DiscoveryService.Default.Provider, ("consul", ServiceProvider.Consul), ("nomad", ServiceProvider.Nomad))),
+            Backup = backup,
+            Baseline = [.. spec.Baseline ?? []],
+            AllowNewDatabases = spec.AllowNewDatabases ?? false,
+        };
+    }
+
+    /// <summary>A service spec may say <c>kind: service</c>; any other kind is a mistake (shared-postgres never gets here).</summary>
+    private void CheckServiceKind(JobSpec spec)
+    {
+        if (spec.Kind is not null && spec.Kind != "service")
+        {
+            Report(ErrorCodes.InvalidValue, $"'{spec.Kind}' is not a job kind; use service (the default) or {SharedPostgresKind}", "kind");
+        }
+    }
+
+    private void RejectNotApplicable(bool present, string path, string why)
+    {
+        if (present)
+        {
+            Report(ErrorCodes.UnknownKey, $"`{path}` does not apply to kind {SharedPostgresKind}: {why}", path);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+using FluentValidation;
+using NomadDbPatterns.Model;
+
+namespace NomadDbPatterns.Validation;
+
+/// <summary>Validates the legacy shared instance, including the frozen-legacy rule (NDB080).</summary>
+public sealed class SharedPostgresJobValidator : AbstractValidator<SharedPostgresJob>
+{
+    /// <summary>Creates the validator.</summary>
+    public SharedPostgresJobValidator()
+    {
+        RuleFor(j => j.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage(j => string.IsNullOrEmpty(j.Name) ? "a job name is required" : $"'{j.Name}' is not a valid job name (lower-case letters, digits, '-' and '_', at most 63 characters)");
+        RuleFor(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("at least one datacenter is required");
+        RuleForEach(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.InvalidValue).WithMessage("datacenter names cannot be empty");
+        RuleFor(j => j.Priority).InclusiveBetween(1, 100).When(j => j.Priority is not null).WithErrorCode(ErrorCodes.InvalidValue);
+        RuleForEach(j => j.Constraints).SetValidator(new ConstraintValidator());
+        RuleFor(j => j.Update).SetValidator(new UpdatePolicyValidator());
+        RuleFor(j => j.Postgres).SetValidator(new SharedPostgresServerValidator());
+        RuleFor(j => j.AdminPassword).SetValidator(j => new SecretSourceValidator(j.Name));
+        RuleFor(j => j.Service).SetValidator(new DiscoveryServiceValidator());
+        RuleFor(j => j.Databases).NotEmpty().WithErrorCode(ErrorCodes.Required)
+            .WithMessage("a shared instance holds at least one database; once every service has moved to a dedicated database, stop the job instead");
+        RuleForEach(j => j.Databases).SetValidator(j => new SharedDatabaseValidator(j));
+        RuleForEach(j => j.Baseline).Must(Rules.IsSqlIdentifier).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage((_, name) => $"'{name}' is not a database name (lower-case letters, digits and '_')");
+        RuleFor(j => j.Backup!).SetValidator(j => new SharedBackupValidator(j)).When(j => j.Backup is not null);
+        RuleFor(j => j).Custom(CheckDatabases);
+    }
+
+    private static void CheckDatabases(SharedPostgresJob job, ValidationContext<SharedPostgresJob> context)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var owners = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < job.Databases.Length; i++)
+        {
+            var database = job.Databases[i];
+            if (!names.Add(database.Name))
+            {
+                context.Fail($"Databases[{i}].Name", ErrorCodes.InvalidValue, $"database '{database.Name}' is listed twice");
+            }
+
+            if (!owners.Add(database.Owner))
+            {
+                // init-databases.sh keeps one password per role; a role owning two databases would need one secret for both.
+                context.Fail($"Databases[{i}].Owner", ErrorCodes.InvalidValue, $"role '{database.Owner}' already owns another database; every database has its own role");
+            }
+
+            if (database.Owner == job.Postgres.AdminUser)
+            {
+                context.Fail($"Databases[{i}].Owner", ErrorCodes.InvalidValue, $"'{database.Owner}' is the admin role; a database is owned by its application's role");
+            }
+
+            if (!job.AllowNewDatabases && !job.Baseline.Contains(database.Name, StringComparer.Ordinal))
+            {
+                context.Fail($"Databases[{i}].Name", ErrorCodes.FrozenLegacy,
+                    $"database '{database.Name}' is not in the recorded baseline: the shared instance is legacy and frozen. "
+                    + "Give the new service its own job with a dedicated PostgreSQL, or set `allowNewDatabases: true` deliberately");
+            }
+        }
+
+        // One task reads the admin secret and every database's secret through one vault block, so with one role.
+        var role = job.AdminPassword is VaultSecret adminVault ? adminVault.Role : job.Databases.Select(d => d.Password).OfType<VaultSecret>().FirstOrDefault()?.Role;
+        for (var i = 0; i < job.Databases.Length; i++)
+        {
+            if (job.Databases[i].Password is VaultSecret vault && vault.Role != role)
+            {
+                context.Fail($"Databases[{i}].Password.Role", ErrorCodes.SecretReference, "every Vault secret of the shared instance is read with the same Vault role (the init task reads them all)");
+            }
+        }
+
+        var baseline = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < job.Baseline.Length; i++)
+        {
+            if (!baseline.Add(job.Baseline[i]))
+            {
+                context.Fail($"Baseline[{i}]", ErrorCodes.InvalidValue, $"'{job.Baseline[i]}' is listed twice in the baseline");
+            }
+        }
+    }
+}
+
+/// <summary>Validates the shared instance's server.</summary>
+public sealed class SharedPostgresServerValidator : AbstractValidator<SharedPostgresServer>
+{
+    /// <summary>Creates the validator.</summary>
+    public SharedPostgresServerValidator()
+    {
+        RuleFor(p => p.Version).InclusiveBetween(PostgresSidecarValidator.MinimumVersion, PostgresSidecarValidator.MaximumVersion).WithErrorCode(ErrorCodes.PostgresVersion)
+            .WithMessage(p => $"PostgreSQL {p.Version} is not supported; use {PostgresSidecarValidator.MinimumVersion}-{PostgresSidecarValidator.MaximumVersion}");
+        RuleFor(p => p.Variant).Must(v => v is "" or "alpine" || v.StartsWith("alpine3.", StringComparison.Ordinal) || v is "bookworm" or "trixie" or "bullseye")
+            .WithErrorCode(ErrorCodes.InvalidValue).WithMessage(p => $"'{p.Variant}' is not a postgres image variant (alpine, bookworm, trixie)");
+        RuleFor(p => p.ImageReference).Must(Rules.HasTag).WithErrorCode(ErrorCodes.ImageTag).WithMessage("the PostgreSQL image needs an explicit tag")
+            .Must(i => Rules.Tag(i) is not ("latest" or "alpine")).WithErrorCode(ErrorCodes.ImageTag)
+            .WithMessage("a database image must pin its major version; 'latest' upgrades it silently").OverridePropertyName("Image");
+        RuleFor(p => p.Image).Must((p, image) => Spec.SpecMapper.MajorFromImage(image) == p.Version).When(p => p.Image is not null && Rules.HasTag(p.Image))
+            .WithErrorCode(ErrorCodes.PostgresVersion).WithMessage(p => $"the image tag must start with the major version {p.Version}");
+        RuleFor(p => p.AdminUser).Must(Rules.IsSqlIdentifier).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage("the admin role is lower-case letters, digits and '_' (starting with a letter or '_')").OverridePropertyName("User");
+        RuleFor(p => p.Port).InclusiveBetween(1, 65535).WithErrorCode(ErrorCodes.Port);
+        RuleFor(p => p.Resources).SetValidator(new ResourcesValidator(64));
+        RuleFor(p => p.ShmSize).Must(s => PostgresSidecarValidator.ParseSize(s) is > 0).When(p => p.ShmSize is not null).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage("shmSize is a size such as 256MB or 1GB");
+        RuleFor(p => p.Volume).Must(Rules.IsName).When(p => p.Volume is not null).WithErrorCode(ErrorCodes.InvalidName).WithMessage("not a valid host volume name");
+        RuleForEach(p => p.Settings).Must(s => s.Key.Length > 0 && s.Key.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '.') && !s.Value.Contains('\n'))
+            .WithErrorCode(ErrorCodes.InvalidValue).WithMessage("settings are postgresql.conf names (lower-case, digits, '_', '.') with single-line values");
+    }
+}
+
+/// <summary>Validates one database of the shared instance.</summary>
+public sealed class SharedDatabaseValidator : AbstractValidator<SharedDatabase>
+{
+    /// <summary>Creates the validator for a database of <paramref name="job"/>.</summary>
+    public SharedDatabaseValidator(SharedPostgresJob job)
+    {
+        RuleFor(d => d.Name).Must(Rules.IsSqlIdentifier).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage(d => string.IsNullOrEmpty(d.Name) ? "a database name is required" : $"'{d.Name}' is not a database name (lower-case letters, digits and '_', starting with a letter or '_')");
+        RuleFor(d => d.Name).Must(n => n is not ("postgres" or "template0" or "template1")).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage(d => $"'{d.Name}' is a system database");
+        RuleFor(d => d.Owner).Must(Rules.IsSqlIdentifier).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage(d => $"'{d.Owner}' is not a role name (lower-case letters, digits and '_', starting with a letter or '_')");
+        RuleFor(d => d.Owner).Must(o => !o.StartsWith("pg_", StringComparison.Ordinal)).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage("role names starting with pg_ are reserved");
+        RuleFor(d => d.Password).SetValidator(new SecretSourceValidator(job.Name));
+        RuleFor(d => d.Service).Must(Rules.IsName).When(d => d.Service is not null).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage(d => $"'{d.Service}' is not a service (job) name");
+    }
+}
+
+/// <summary>Validates the shared instance's service registration.</summary>
+public sealed class DiscoveryServiceValidator : AbstractValidator<DiscoveryService>
+{
+    /// <summary>Creates the validator.</summary>
+    public DiscoveryServiceValidator()
+    {
+        RuleFor(s => s.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(s => $"'{s.Name}' is not a valid service name");
+    }
+}
+
+/// <summary>Validates the cluster backup of the shared instance: a pg_dumpall sidecar.</summary>
+public sealed class SharedBackupValidator : AbstractValidator<BackupPolicy>
+{
+    /// <summary>Creates the validator for the backup of <paramref name="job"/>.</summary>
+    public SharedBackupValidator(SharedPostgresJob job)
+    {
+        RuleFor(b => b.Volume).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage("not a valid host volume name");
+        RuleFor(b => b.Volume).Must(v => v != job.DataVolumeSource()).WithErrorCode(ErrorCodes.BackupVolume)
+            .WithMessage(b => $"the backup volume '{b.Volume}' is the PostgreSQL data volume; a backup must not live with the data it protects");
+        Include(new BackupScheduleRules());
+        RuleFor(b => b.Format).Equal(BackupFormat.PlainGzip).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage("a cluster backup is pg_dumpall output: plain SQL, gzip-compressed (format plain-gzip)");
+        RuleFor(b => b.VerifyRestore).Equal(false).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage("restore-verify applies to single-database dumps, not to a cluster backup").OverridePropertyName("Verify");
+        RuleFor(b => b.Placement).Equal(BackupPlacement.Sidecar).WithErrorCode(ErrorCodes.PeriodicBackup)
+            .WithMessage("the shared instance's cluster backup runs as a sidecar beside the server");
+    }
+}
