@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using System.Globalization;
+using NomadDbPatterns.Rendering;
+
+namespace NomadDbPatterns.Benchmarks;
+
+/// <summary>
+/// Times renders the way ../shared/anchors/gotemplate does: 100 prepared models, N renders in a plain loop on one
+/// thread, wall time around the loop, renders/s printed. A warm-up of the same loop first lets the JIT reach its
+/// steady state (Go compiles ahead of time; the first-render cost is measured by the CLI start-up comparison).
+/// </summary>
+public static class AnchorCompare
+{
+    public static int Run(string[] args)
+    {
+        var n = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
+        var which = args.Length > 1 ? args[1] : "pipeline";
+        var models = TypicalJob.Models();
+        var floor = new FloorEmitter(TemplateSet.Embedded);
+        RenderBenchmarks.EnsureFloorMatchesPipeline(models, floor);
+        Func<int, int> render = which switch
+        {
+            "pipeline" => i => JobRenderer.Default.Render(models[i % models.Length].Job, models[i % models.Length].Source)[0].Content.Length,
+            "floor" => i => floor.Render(models[i % models.Length].Job, models[i % models.Length].Source).Length,
+            "print" => i => { Console.Write(JobRenderer.Default.Render(models[i].Job, models[i].Source)[0].Content); return 0; },
+            _ => throw new ArgumentException($"unknown mode '{which}' (pipeline | floor | print)"),
+        };
+        if (which == "print")
+        {
+            render(0);
+            return 0;
+        }
+
+        var warmup = Stopwatch.StartNew();
+        for (var i = 0; warmup.Elapsed < TimeSpan.FromSeconds(1) || i < 1000; i++)
+        {
+            render(i);
+        }
+
+        long total = 0;
+        var stopwatch = Stopwatch.StartNew();
+        for (var i = 0; i < n; i++)
+        {
+            total += render(i);
+        }
+
+        stopwatch.Stop();
+        var seconds = stopwatch.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"dotnet {which}: {n} renders in {stopwatch.Elapsed.TotalMilliseconds:F0}ms: {n / seconds:F0} renders/s, {seconds * 1e6 / n:F1} us/render, {total / n} bytes/render"));
+        return 0;
+    }
+}

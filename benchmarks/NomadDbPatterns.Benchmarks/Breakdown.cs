@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Globalization;
+using NomadDbPatterns.Hcl;
+using NomadDbPatterns.Rendering;
+
+namespace NomadDbPatterns.Benchmarks;
+
+/// <summary>
+/// `breakdown`: a quick split of one render's time over its public stages, to find hot spots without a profiler.
+/// Each stage runs in a plain loop after a warm-up; the numbers are approximate and only meant to be compared.
+/// </summary>
+public static class Breakdown
+{
+    public static int Run()
+    {
+        var models = TypicalJob.Models();
+        var (job, source) = models[0];
+        var rendered = JobRenderer.Default.Render(job, source)[0].Content;
+        Measure("whole render (JobRenderer.Render)", 3000, i => JobRenderer.Default.Render(models[i % 100].Job, models[i % 100].Source).Count);
+        Measure("BackupStaleness.StaleAfterSeconds", 3000, _ => (int)BackupStaleness.StaleAfterSeconds(job.Backup!.Schedule));
+        Measure("HclLayout.Format (of the output)", 3000, _ => HclLayout.Format(rendered).Length);
+        Measure("new Scriban TemplateContext()", 3000, _ => new Scriban.TemplateContext().LoopLimit);
+        Measure("TemplateSet.ReadText(scripts/pg-backup.sh)", 3000, _ => TemplateSet.Embedded.ReadText("scripts/pg-backup.sh").Length);
+        Measure("HclString.Quote x60", 3000, i => { var n = 0; for (var k = 0; k < 60; k++) { n += HclString.Quote("myservice-postgres").Length; } return n; });
+        var yaml = TypicalJob.Yaml("svc1");
+        Measure("YamlDotNet parser events (typical)", 3000, _ =>
+        {
+            var parser = new YamlDotNet.Core.Parser(new StringReader(yaml));
+            var events = 0;
+            while (parser.MoveNext())
+            {
+                events++;
+            }
+
+            return events;
+        });
+        Measure("YamlDotNet scanner tokens (typical)", 3000, _ =>
+        {
+            var scanner = new YamlDotNet.Core.Scanner(new StringReader(yaml));
+            var tokens = 0;
+            while (scanner.MoveNext())
+            {
+                tokens++;
+            }
+
+            return tokens;
+        });
+        Measure("SpecLoader.LoadText (typical)", 3000, i => Spec.SpecLoader.LoadText(TypicalJob.Yaml("svc1"), "x.yaml").Jobs.Count);
+        var loaded = Spec.SpecLoader.LoadText(TypicalJob.Yaml("svc1"), "x.yaml").Jobs;
+        Measure("NomadDb.Validate (typical)", 3000, i => NomadDb.Validate(loaded).Count);
+        return 0;
+    }
+
+    /// <summary>`fleet N`: one timed load + validate + render of a generated fleet of N specs, split by stage.</summary>
+    public static int Fleet(int count)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"nomad-db-fleet-{count}-{Environment.ProcessId}");
+        Benchmarks.Fleet.Write(directory, count);
+        try
+        {
+            // A small fleet first, so the timed run does not include JIT and first-use costs.
+            var warmup = Path.Combine(directory, "team00");
+            NomadDb.Render([warmup], new RenderOptions { BaseDirectory = warmup });
+            var total = Stopwatch.StartNew();
+            var stage = Stopwatch.StartNew();
+            var files = Spec.SpecLoader.ExpandInputs([directory]);
+            var loaded = Spec.SpecLoader.LoadFiles(files);
+            var load = stage.Elapsed;
+            stage.Restart();
+            var diagnostics = NomadDb.Validate(loaded.Jobs).Count;
+            var validate = stage.Elapsed;
+            stage.Restart();
+            diagnostics += Validation.FleetValidator.Validate(loaded.Jobs).Count;
+            var fleet = stage.Elapsed;
+            stage.Restart();
+            var bytes = 0L;
+            foreach (var job in loaded.Jobs)
+            {
+                foreach (var file in JobRenderer.Default.Render(job.Job, NomadDb.DisplayPath(job.File, directory)))
+                {
+                    bytes += file.Content.Length;
+                }
+            }
+
+            var render = stage.Elapsed;
+            total.Stop();
+            var whole = Stopwatch.StartNew();
+            var result = NomadDb.Render([directory], new RenderOptions { BaseDirectory = directory });
+            whole.Stop();
+            if (diagnostics > 0 || !result.Success)
+            {
+                throw new InvalidOperationException("the generated fleet is not valid");
+            }
+
+            string Ms(TimeSpan t) => (t.TotalMilliseconds).ToString("F0", CultureInfo.InvariantCulture);
+            string PerJob(TimeSpan t) => (t.TotalMicroseconds / count).ToString("F0", CultureInfo.InvariantCulture);
+            Console.WriteLine($"fleet {count}: load {Ms(load)}ms ({PerJob(load)}us/job), validate {Ms(validate)}ms ({PerJob(validate)}us/job), fleet rules {Ms(fleet)}ms, render {Ms(render)}ms ({PerJob(render)}us/job, {bytes / count} bytes/job); stages {Ms(total.Elapsed)}ms; NomadDb.Render {Ms(whole.Elapsed)}ms ({PerJob(whole.Elapsed)}us/job)");
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static void Measure(string what, int n, Func<int, int> action)
+    {
+        // Long enough for tiered compilation to reach its optimized code.
+        var warmup = Stopwatch.StartNew();
+        for (var i = 0; i < 200 || warmup.ElapsedMilliseconds < 700; i++)
+        {
+            action(i);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        var stopwatch = Stopwatch.StartNew();
+        for (var i = 0; i < n; i++)
+        {
+            action(i);
+        }
+
+        stopwatch.Stop();
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what,-45} {stopwatch.Elapsed.TotalMicroseconds / n,9:F2} us {allocated / n,9} B"));
+    }
+}
