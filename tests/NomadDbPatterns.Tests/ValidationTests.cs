@@ -143,4 +143,29 @@ public sealed class ValidationTests
         var app = ValidJob().App with { Volumes = ImmutableArray.Create(new AppVolume("a", "svc-a", "/data"), new AppVolume("b", "svc-b", "/data")) };
         Assert.That(Only(ValidJob() with { App = app }, ErrorCodes.Volume).Path, Is.EqualTo("app.volumes[1].destination"));
     }
+    [Test]
+    public void Default_database_name_must_be_a_plain_identifier()
+    {
+        var job = ValidJob() with { Name = "1svc", Postgres = ValidJob().Postgres! with { Password = new NomadVariableSecret("nomad/jobs/1svc") } };
+        var error = Only(job, ErrorCodes.InvalidName);
+        Assert.That((error.Path, error.Message), Is.EqualTo(("postgres.database", "the default database name '1svc' is not a plain identifier; set postgres.database")));
+    }
+
+    [Test]
+    public void Job_dependent_rules_see_the_job_being_validated_not_an_earlier_one()
+    {
+        // The child validators are shared between jobs: each validation must read its own job.
+        var bridge = ValidJob() with { Postgres = ValidJob().Postgres! with { Port = 5433 } };
+        var host = bridge with { Name = "other", Network = NetworkMode.Host, Postgres = bridge.Postgres! with { Password = new NomadVariableSecret("nomad/jobs/other") } };
+        var errors = NomadDb.Validate([bridge, host, bridge]);
+        Assert.That(errors.Select(e => (e.Code, e.Path)), Is.EqualTo(new[] { (ErrorCodes.Port, "postgres.port"), (ErrorCodes.Port, "postgres.port") }), string.Join('\n', errors));
+    }
+
+    [Test]
+    public void Part_validators_work_alone_when_given_the_job()
+    {
+        var job = ValidJob() with { Postgres = ValidJob().Postgres! with { Port = 5433 } };
+        var result = new PostgresSidecarValidator(job).Validate(job.Postgres!);
+        Assert.That(result.Errors.Select(e => e.ErrorCode), Is.EqualTo(new[] { ErrorCodes.Port }));
+    }
 }

@@ -7,6 +7,15 @@ namespace NomadDbPatterns.Validation;
 /// <summary>Validates one service job: names, images, secrets, resources, ports, volumes, backups.</summary>
 public sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
 {
+    // Child validators are built once: building one compiles its rules' expression trees, which costs far more
+    // than running them. Rules that need the job read it from the validation context (see JobScope).
+    private static readonly AppTaskValidator AppValidator = new();
+    private static readonly PostgresSidecarValidator PostgresValidator = new();
+    private static readonly BackupPolicyValidator BackupValidator = new();
+    private static readonly ConstraintValidator ConstraintRules = new();
+    private static readonly UpdatePolicyValidator UpdateRules = new();
+    private static readonly SqliteStorageValidator SqliteRules = new();
+
     /// <summary>Creates the validator.</summary>
     public ServiceJobValidator()
     {
@@ -15,18 +24,25 @@ public sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
         RuleFor(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("at least one datacenter is required");
         RuleForEach(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.InvalidValue).WithMessage("datacenter names cannot be empty");
         RuleFor(j => j.Priority).InclusiveBetween(1, 100).When(j => j.Priority is not null).WithErrorCode(ErrorCodes.InvalidValue);
-        RuleForEach(j => j.Constraints).SetValidator(new ConstraintValidator());
-        RuleFor(j => j.Update).SetValidator(new UpdatePolicyValidator());
-        RuleFor(j => j.App).SetValidator(j => new AppTaskValidator(j));
-        RuleFor(j => j.Postgres!).SetValidator(j => new PostgresSidecarValidator(j)).When(j => j.Postgres is not null);
-        RuleFor(j => j.Sqlite!).SetValidator(new SqliteStorageValidator()).When(j => j.Sqlite is not null);
-        RuleFor(j => j.Backup!).SetValidator(j => new BackupPolicyValidator(j)).When(j => j.Backup is not null);
+        RuleForEach(j => j.Constraints).SetValidator(ConstraintRules);
+        RuleFor(j => j.Update).SetValidator(UpdateRules);
+        RuleFor(j => j.App).SetValidator(AppValidator);
+        RuleFor(j => j.Postgres!).SetValidator(PostgresValidator).When(j => j.Postgres is not null);
+        RuleFor(j => j.Sqlite!).SetValidator(SqliteRules).When(j => j.Sqlite is not null);
+        RuleFor(j => j.Backup!).SetValidator(BackupValidator).When(j => j.Backup is not null);
         RuleFor(j => j.Sqlite).Null().When(j => j.Postgres is not null).WithErrorCode(ErrorCodes.InvalidValue)
             .WithMessage("a service uses either a dedicated PostgreSQL or SQLite storage, not both");
         RuleFor(j => j.App.Database).Null().When(j => j.Postgres is null).WithErrorCode(ErrorCodes.InvalidValue)
             .WithMessage("app.database wires the app to a PostgreSQL sidecar, but the job has no `postgres:`");
         RuleFor(j => j).Custom(CheckPorts);
         RuleFor(j => j).Custom(CheckVolumes);
+    }
+
+    /// <inheritdoc />
+    protected override bool PreValidate(ValidationContext<ServiceJob> context, FluentValidation.Results.ValidationResult result)
+    {
+        JobScope.Enter(context, context.InstanceToValidate);
+        return base.PreValidate(context, result);
     }
 
     private static void CheckPorts(ServiceJob job, ValidationContext<ServiceJob> context)
@@ -103,6 +119,23 @@ public sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
 
 }
 
+/// <summary>
+/// The job being validated, for child validators whose rules depend on it. It travels in the context's root data,
+/// so that one child validator instance serves every job (and concurrent validations never share state).
+/// </summary>
+internal static class JobScope
+{
+    private const string Key = "NomadDbPatterns.ServiceJob";
+
+    public static void Enter<T>(ValidationContext<T> context, ServiceJob job) => context.RootContextData[Key] = job;
+
+    /// <summary>The job given to the validator's constructor, else the one the root <see cref="ServiceJobValidator"/> validates.</summary>
+    public static ServiceJob Of<T>(ValidationContext<T> context, ServiceJob? fixedJob) =>
+        fixedJob ?? (context.RootContextData.TryGetValue(Key, out var job) && job is ServiceJob serviceJob
+            ? serviceJob
+            : throw new InvalidOperationException($"{typeof(T).Name} validates part of a job: run it through ServiceJobValidator, or construct it with the job."));
+}
+
 /// <summary>Adds failures with an error code at a path relative to the current validator.</summary>
 internal static class ValidationContextExtensions
 {
@@ -144,19 +177,32 @@ public sealed class AppTaskValidator : AbstractValidator<AppTask>
 {
     private static readonly string[] Placeholders = ["host", "port", "address", "database", "user", "password", "passwordUrlEncoded", "passwordFile"];
 
-    /// <summary>Creates the validator for the app of <paramref name="job"/>.</summary>
+    private static readonly PortMappingValidator PortRules = new();
+    private static readonly ResourcesValidator ResourceRules = new(32);
+    private static readonly ServiceRegistrationValidator ServiceRules = new();
+    private static readonly AppVolumeValidator VolumeRules = new();
+    private static readonly TemplateFileValidator TemplateRules = new();
+
+    /// <summary>Creates the validator for the app of <paramref name="job"/> (its rules do not depend on the job).</summary>
     public AppTaskValidator(ServiceJob job)
+        : this()
+    {
+        _ = job;
+    }
+
+    /// <summary>Creates the validator.</summary>
+    public AppTaskValidator()
     {
         RuleFor(a => a.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(a => $"'{a.Name}' is not a valid task name");
         RuleFor(a => a.Name).Must(n => n is not ("postgres" or "wait-for-postgres" or "db-backup")).WithErrorCode(ErrorCodes.InvalidName)
             .WithMessage(a => $"task name '{a.Name}' is taken by a generated task");
         RuleFor(a => a.Image).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("an image is required")
             .Must(Rules.HasTag).WithErrorCode(ErrorCodes.ImageTag).WithMessage(a => $"image '{a.Image}' needs an explicit tag (repo:tag)");
-        RuleForEach(a => a.Ports).SetValidator(new PortMappingValidator());
-        RuleFor(a => a.Resources).SetValidator(new ResourcesValidator(32));
-        RuleFor(a => a.Service!).SetValidator(a => new ServiceRegistrationValidator(a)).When(a => a.Service is not null);
-        RuleForEach(a => a.Volumes).SetValidator(new AppVolumeValidator());
-        RuleForEach(a => a.Templates).SetValidator(new TemplateFileValidator());
+        RuleForEach(a => a.Ports).SetValidator(PortRules);
+        RuleFor(a => a.Resources).SetValidator(ResourceRules);
+        RuleFor(a => a.Service!).SetValidator(ServiceRules).When(a => a.Service is not null);
+        RuleForEach(a => a.Volumes).SetValidator(VolumeRules);
+        RuleForEach(a => a.Templates).SetValidator(TemplateRules);
         RuleFor(a => a).Custom((app, context) =>
         {
             foreach (var env in app.Env)
@@ -193,7 +239,6 @@ public sealed class AppTaskValidator : AbstractValidator<AppTask>
                 }
             }
         });
-        _ = job;
     }
 
     /// <summary>The names of the <c>{placeholder}</c>s in a database wiring value.</summary>
@@ -248,14 +293,24 @@ public sealed class ResourcesValidator : AbstractValidator<Resources>
 /// <summary>Validates a service registration.</summary>
 public sealed class ServiceRegistrationValidator : AbstractValidator<ServiceRegistration>
 {
+    private static readonly HealthCheckValidator CheckRules = new();
+    private readonly AppTask? _app;
+
     /// <summary>Creates the validator for the service of <paramref name="app"/>.</summary>
     public ServiceRegistrationValidator(AppTask app)
+        : this()
+    {
+        _app = app;
+    }
+
+    /// <summary>Creates the validator for the service of the app of the job that <see cref="ServiceJobValidator"/> validates.</summary>
+    public ServiceRegistrationValidator()
     {
         RuleFor(s => s.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(s => $"'{s.Name}' is not a valid service name");
-        RuleFor(s => s.Port).Must(p => app.Ports.Any(port => port.Name == p)).WithErrorCode(ErrorCodes.Service)
+        RuleFor(s => s.Port).Must((_, p, context) => (_app ?? JobScope.Of(context, null).App).Ports.Any(port => port.Name == p)).WithErrorCode(ErrorCodes.Service)
             .WithMessage(s => $"the service names port '{s.Port}', which app.ports does not define");
         RuleForEach(s => s.Tags).NotEmpty().WithErrorCode(ErrorCodes.InvalidValue);
-        RuleFor(s => s.Check!).SetValidator(new HealthCheckValidator()).When(s => s.Check is not null);
+        RuleFor(s => s.Check!).SetValidator(CheckRules).When(s => s.Check is not null);
     }
 }
 
@@ -313,8 +368,18 @@ public sealed class PostgresSidecarValidator : AbstractValidator<PostgresSidecar
     /// <summary>Newest major this generator knows the image layout of.</summary>
     public const int MaximumVersion = 18;
 
+    private static readonly ResourcesValidator ResourceRules = new(64);
+    private readonly ServiceJob? _job;
+
     /// <summary>Creates the validator for the sidecar of <paramref name="job"/>.</summary>
     public PostgresSidecarValidator(ServiceJob job)
+        : this()
+    {
+        _job = job;
+    }
+
+    /// <summary>Creates the validator for the sidecar of the job that <see cref="ServiceJobValidator"/> validates.</summary>
+    public PostgresSidecarValidator()
     {
         RuleFor(p => p.Version).InclusiveBetween(MinimumVersion, MaximumVersion).WithErrorCode(ErrorCodes.PostgresVersion)
             .WithMessage(p => $"PostgreSQL {p.Version} is not supported; use {MinimumVersion}-{MaximumVersion}");
@@ -330,9 +395,9 @@ public sealed class PostgresSidecarValidator : AbstractValidator<PostgresSidecar
         RuleFor(p => p.User).Must(Rules.IsSqlIdentifier).When(p => p.User is not null).WithErrorCode(ErrorCodes.InvalidName)
             .WithMessage("user names are lower-case letters, digits and '_' (starting with a letter or '_')");
         RuleFor(p => p.Port).InclusiveBetween(1, 65535).WithErrorCode(ErrorCodes.Port);
-        RuleFor(p => p.Port).Equal(5432).When(_ => job.Network == NetworkMode.Bridge).WithErrorCode(ErrorCodes.Port)
+        RuleFor(p => p.Port).Equal(5432).When((_, context) => JobScope.Of(context, _job).Network == NetworkMode.Bridge).WithErrorCode(ErrorCodes.Port)
             .WithMessage("on bridge networking each allocation has its own network: keep 5432 (ports only need to differ on host networking)");
-        RuleFor(p => p.Resources).SetValidator(new ResourcesValidator(64));
+        RuleFor(p => p.Resources).SetValidator(ResourceRules);
         RuleFor(p => p.ShmSize).Must(s => ParseSize(s) is > 0).When(p => p.ShmSize is not null).WithErrorCode(ErrorCodes.InvalidValue)
             .WithMessage("shmSize is a size such as 256MB or 1GB");
         RuleFor(p => p.Volume).Must(Rules.IsName).When(p => p.Volume is not null).WithErrorCode(ErrorCodes.InvalidName).WithMessage("not a valid host volume name");
@@ -340,10 +405,18 @@ public sealed class PostgresSidecarValidator : AbstractValidator<PostgresSidecar
             .WithErrorCode(ErrorCodes.MajorUpgrade).WithMessage("upgradeFrom names an older major than version");
         RuleForEach(p => p.Settings).Must(s => s.Key.Length > 0 && s.Key.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '.') && !s.Value.Contains('\n'))
             .WithErrorCode(ErrorCodes.InvalidValue).WithMessage("settings are postgresql.conf names (lower-case, digits, '_', '.') with single-line values");
-        RuleFor(p => p.Password).SetValidator(new SecretSourceValidator(job.Name));
-        RuleFor(p => p.Database).Must(_ => Rules.IsSqlIdentifier(job.DatabaseName())).When(p => p.Database is null && Rules.IsName(job.Name))
-            .WithErrorCode(ErrorCodes.InvalidName).WithMessage(_ => $"the default database name '{job.DatabaseName()}' is not a plain identifier; set postgres.database");
+        RuleFor(p => p.Password).SetValidator(p => _job is null ? SecretRules : new SecretSourceValidator(_job.Name));
+        RuleFor(p => p.Database).Custom((database, context) =>
+        {
+            var job = JobScope.Of(context, _job);
+            if (database is null && Rules.IsName(job.Name) && !Rules.IsSqlIdentifier(job.DatabaseName()))
+            {
+                context.AddFailure(new FluentValidation.Results.ValidationFailure(context.PropertyPath, $"the default database name '{job.DatabaseName()}' is not a plain identifier; set postgres.database") { ErrorCode = ErrorCodes.InvalidName });
+            }
+        });
     }
+
+    private static readonly SecretSourceValidator SecretRules = new();
 
     /// <summary>Parses sizes such as 256MB, 1GB, 64m into bytes, or null.</summary>
     public static long? ParseSize(string? value)
@@ -379,12 +452,22 @@ public sealed class PostgresSidecarValidator : AbstractValidator<PostgresSidecar
 /// <summary>Validates a secret reference.</summary>
 public sealed class SecretSourceValidator : AbstractValidator<SecretSource>
 {
+    private readonly string? _jobName;
+
     /// <summary>Creates the validator for a secret of job <paramref name="jobName"/>.</summary>
     public SecretSourceValidator(string jobName)
+        : this()
+    {
+        _jobName = jobName;
+    }
+
+    /// <summary>Creates the validator for a secret of the job that <see cref="ServiceJobValidator"/> validates.</summary>
+    public SecretSourceValidator()
     {
         RuleFor(s => s.Key).Must(Rules.IsSecretKey).WithErrorCode(ErrorCodes.SecretReference).WithMessage("the key must be letters, digits, '_' or '-'");
         RuleFor(s => s).Custom((secret, context) =>
         {
+            var jobName = _jobName ?? JobScope.Of(context, null).Name;
             switch (secret)
             {
                 case VaultSecret vault when !IsVaultKv2Path(vault.Path):
@@ -423,24 +506,33 @@ public sealed class SqliteStorageValidator : AbstractValidator<SqliteStorage>
 /// <summary>Validates a backup policy.</summary>
 public sealed class BackupPolicyValidator : AbstractValidator<BackupPolicy>
 {
+    private readonly ServiceJob? _job;
+
     /// <summary>Creates the validator for the backup of <paramref name="job"/>.</summary>
     public BackupPolicyValidator(ServiceJob job)
+        : this()
+    {
+        _job = job;
+    }
+
+    /// <summary>Creates the validator for the backup of the job that <see cref="ServiceJobValidator"/> validates.</summary>
+    public BackupPolicyValidator()
     {
         RuleFor(b => b.Volume).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage("not a valid host volume name");
-        RuleFor(b => b.Volume).Must(v => v != job.DataVolumeSource()).When(_ => job.Postgres is not null).WithErrorCode(ErrorCodes.BackupVolume)
+        RuleFor(b => b.Volume).Must((_, v, context) => v != JobScope.Of(context, _job).DataVolumeSource()).When((_, context) => JobScope.Of(context, _job).Postgres is not null).WithErrorCode(ErrorCodes.BackupVolume)
             .WithMessage(b => $"the backup volume '{b.Volume}' is the PostgreSQL data volume; a backup must not live with the data it protects");
-        RuleFor(b => b.Volume).Must(v => v != job.Sqlite!.Volume).When(_ => job.Sqlite is not null).WithErrorCode(ErrorCodes.BackupVolume)
+        RuleFor(b => b.Volume).Must((_, v, context) => v != JobScope.Of(context, _job).Sqlite!.Volume).When((_, context) => JobScope.Of(context, _job).Sqlite is not null).WithErrorCode(ErrorCodes.BackupVolume)
             .WithMessage(b => $"the backup volume '{b.Volume}' is the SQLite data volume; a backup must not live with the data it protects");
-        RuleFor(b => b.Volume).Must(v => job.App.Volumes.All(a => a.Source != v)).WithErrorCode(ErrorCodes.BackupVolume)
+        RuleFor(b => b.Volume).Must((_, v, context) => JobScope.Of(context, _job).App.Volumes.All(a => a.Source != v)).WithErrorCode(ErrorCodes.BackupVolume)
             .WithMessage("the backup volume is also one of the app's volumes");
-        RuleFor(b => b).Must(_ => job.Postgres is not null || job.Sqlite is not null).WithErrorCode(ErrorCodes.InvalidValue)
+        RuleFor(b => b).Must((_, _, context) => JobScope.Of(context, _job) is { } job && (job.Postgres is not null || job.Sqlite is not null)).WithErrorCode(ErrorCodes.InvalidValue)
             .WithMessage("a backup needs a database: add `postgres:` or `sqlite:`").OverridePropertyName("Backup");
         Include(new BackupScheduleRules());
-        RuleFor(b => b.Placement).NotEqual(BackupPlacement.Periodic).When(_ => job.Postgres is null).WithErrorCode(ErrorCodes.PeriodicBackup)
+        RuleFor(b => b.Placement).NotEqual(BackupPlacement.Periodic).When((_, context) => JobScope.Of(context, _job).Postgres is null).WithErrorCode(ErrorCodes.PeriodicBackup)
             .WithMessage("a periodic backup job reaches PostgreSQL through its registered service; SQLite files are backed up by a sidecar");
         RuleFor(b => b.Schedule.Cron).NotNull().When(b => b.Placement == BackupPlacement.Periodic).WithErrorCode(ErrorCodes.PeriodicBackup)
             .WithMessage("a periodic backup job runs on Nomad's cron (`periodic { crons }`): give a cron `schedule`, not an interval").OverridePropertyName("Schedule");
-        RuleFor(b => b.VerifyRestore).Equal(false).When(_ => job.Postgres is null).WithErrorCode(ErrorCodes.InvalidValue)
+        RuleFor(b => b.VerifyRestore).Equal(false).When((_, context) => JobScope.Of(context, _job).Postgres is null).WithErrorCode(ErrorCodes.InvalidValue)
             .WithMessage("restore-verify applies to PostgreSQL dumps").OverridePropertyName("Verify");
     }
 }
