@@ -38,6 +38,8 @@ public static class AnchorCompare
         }
 
         long total = 0;
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var stopwatch = Stopwatch.StartNew();
         for (var i = 0; i < n; i++)
         {
@@ -45,9 +47,11 @@ public static class AnchorCompare
         }
 
         stopwatch.Stop();
+        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
         var seconds = stopwatch.Elapsed.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"dotnet {which}: {n} renders in {stopwatch.Elapsed.TotalMilliseconds:F0}ms: {n / seconds:F0} renders/s, {seconds * 1e6 / n:F1} us/render, {total / n} bytes/render"));
+            $"dotnet {which}: {n} renders in {stopwatch.Elapsed.TotalMilliseconds:F0}ms: {n / seconds:F0} renders/s, {seconds * 1e6 / n:F1} us/render, {total / n} bytes/render ({allocated / n} bytes allocated/render, {cpu.TotalMicroseconds / n:F1} us CPU/render, process CPU {cpu.TotalSeconds / seconds:P0} of wall time)"));
         return 0;
     }
 }
