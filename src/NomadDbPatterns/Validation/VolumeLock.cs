@@ -23,13 +23,6 @@ public sealed class VolumeLock
     /// <summary>Conventional file name.</summary>
     public const string FileName = "nomad-db.lock";
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     private readonly SortedDictionary<string, LockedVolume> _volumes;
 
     private VolumeLock(SortedDictionary<string, LockedVolume> volumes) => _volumes = volumes;
@@ -48,7 +41,7 @@ public sealed class VolumeLock
             return Empty();
         }
 
-        var file = JsonSerializer.Deserialize<LockFile>(File.ReadAllText(path), Json)
+        var file = JsonSerializer.Deserialize(File.ReadAllText(path), VolumeLockJson.Default.LockFile)
             ?? throw new InvalidDataException($"{path} is not a nomad-db lock file.");
         return new VolumeLock(new SortedDictionary<string, LockedVolume>(file.Volumes ?? [], StringComparer.Ordinal));
     }
@@ -161,9 +154,9 @@ public sealed class VolumeLock
 
     /// <summary>The file's text: sorted, indented JSON with a final newline (stable for diffs).</summary>
     public string ToText() =>
-        JsonSerializer.Serialize(new LockFile { Comment = "nomad-db: what each PostgreSQL data volume was initialised with. Commit this file; see `nomad-db explain NDB070`.", Version = 1, Volumes = new Dictionary<string, LockedVolume>(_volumes) }, Json).Replace("\r\n", "\n", StringComparison.Ordinal) + "\n";
+        JsonSerializer.Serialize(new LockFile { Comment = "nomad-db: what each PostgreSQL data volume was initialised with. Commit this file; see `nomad-db explain NDB070`.", Version = 1, Volumes = new Dictionary<string, LockedVolume>(_volumes) }, VolumeLockJson.Default.LockFile).Replace("\r\n", "\n", StringComparison.Ordinal) + "\n";
 
-    private sealed class LockFile
+    internal sealed class LockFile
     {
         [JsonPropertyName("//")]
         public string? Comment { get; set; }
@@ -173,3 +166,11 @@ public sealed class VolumeLock
         public Dictionary<string, LockedVolume>? Volumes { get; set; }
     }
 }
+
+/// <summary>
+/// The lock file's JSON contract, generated at build time: no reflection at run time, which keeps the CLI's start-up
+/// short and lets it be compiled ahead of time.
+/// </summary>
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(VolumeLock.LockFile))]
+internal sealed partial class VolumeLockJson : JsonSerializerContext;
