@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# The comparisons BenchmarkDotNet cannot make on its own, each measured against its reference in the same run:
+#   anchor   our render of the typical job against the Go text/template anchor (../shared/anchors/gotemplate):
+#            the same job shape, the same plain loop over 100 prepared models, renders/s on one core, interleaved
+#            rounds; prints ours ÷ anchor.
+#   startup  `nomad-db render examples -o DIR` wall time against a hello-world console app (benchmarks/HelloWorld)
+#            published the same way; median of RUNS runs, interleaved; prints nomad-db ÷ hello-world per publish mode.
+#   bdn      the BenchmarkDotNet suite (all benchmarks; takes several minutes).
+#
+# usage: benchmarks/run.sh [anchor] [startup] [bdn]        (default: anchor startup)
+# env:   RENDERS=100000  renders per timed loop        ROUNDS=3   anchor/ours rounds (best and median reported)
+#        RUNS=11         start-up runs per binary      MODES="jit r2r aot"  publish modes (aot builds take ~1 min)
+#        ANCHOR_DIR=../shared/anchors/gotemplate       CPU=1      core to pin timed loops to (taskset), "" for none
+# Needs the .NET 10 SDK; installs Debian's golang-1.19-go when no Go toolchain is found (as root).
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+work="${TMPDIR:-/tmp}/nomad-db-bench"
+renders="${RENDERS:-100000}"
+rounds="${ROUNDS:-3}"
+runs="${RUNS:-11}"
+modes="${MODES:-jit r2r aot}"
+anchor_dir="${ANCHOR_DIR:-$repo/../shared/anchors/gotemplate}"
+cpu="${CPU-1}"
+what=("$@")
+[ ${#what[@]} -gt 0 ] || what=(anchor startup)
+mkdir -p "$work"
+
+pin=()
+if [ -n "$cpu" ] && command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -gt "$cpu" ]; then
+  pin=(taskset -c "$cpu")
+fi
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "date:    $(date -u +%Y-%m-%dT%H:%M:%SZ)   commit: $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')"
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+best() { sort -n | tail -1; }
+
+find_go() {
+  local candidate
+  for candidate in go /usr/lib/go-1.19/bin/go /usr/lib/go/bin/go; do
+    if command -v "$candidate" >/dev/null 2>&1; then command -v "$candidate"; return; fi
+  done
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "installing golang-1.19-go" >&2
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends golang-1.19-go >/dev/null
+    echo /usr/lib/go-1.19/bin/go
+  else
+    echo "no Go toolchain: sudo apt-get install golang-1.19-go" >&2
+    exit 1
+  fi
+}
+
+bench_dll="$repo/benchmarks/NomadDbPatterns.Benchmarks/bin/Release/net10.0/NomadDbPatterns.Benchmarks.dll"
+build_benchmarks() {
+  dotnet build -c Release "$repo/benchmarks/NomadDbPatterns.Benchmarks" -v quiet -nologo >/dev/null
+}
+
+rate() { sed -n 's/.*: \([0-9]*\) renders\/s.*/\1/p'; }
+
+run_anchor() {
+  [ -f "$anchor_dir/main.go" ] || { echo "anchor not found at $anchor_dir (set ANCHOR_DIR)" >&2; exit 1; }
+  local go
+  go="$(find_go)"
+  echo
+  echo "== render: typical job, ours vs Go text/template anchor ($("$go" version | cut -d' ' -f3), $renders renders per loop, ${pin[*]:-unpinned})"
+  # Built outside the repository: the anchor's code and binary are not ours to commit.
+  (cd "$anchor_dir" && GOCACHE="$work/gocache" GOPATH="$work/gopath" GOFLAGS=-mod=mod "$go" build -o "$work/gotemplate" .)
+  build_benchmarks
+  local go_rates=() our_rates=() line
+  for ((round = 1; round <= rounds; round++)); do
+    line="$("${pin[@]}" "$work/gotemplate" "$renders")"; echo "  $line"; go_rates+=("$(rate <<<"$line")")
+    line="$("${pin[@]}" dotnet "$bench_dll" anchor-compare "$renders")"; echo "  $line"; our_rates+=("$(rate <<<"$line")")
+  done
+  line="$("${pin[@]}" dotnet "$bench_dll" anchor-compare "$((renders * 5))" floor)"; echo "  $line"
+  local go_best our_best go_median our_median
+  go_best="$(printf '%s\n' "${go_rates[@]}" | best)"; our_best="$(printf '%s\n' "${our_rates[@]}" | best)"
+  go_median="$(printf '%s\n' "${go_rates[@]}" | median)"; our_median="$(printf '%s\n' "${our_rates[@]}" | median)"
+  awk -v ob="$our_best" -v gb="$go_best" -v om="$our_median" -v gm="$go_median" 'BEGIN {
+    printf "  anchor ratio (ours / Go renders/s): best %.2f (%d / %d), median %.2f (%d / %d)\n", ob / gb, ob, gb, om / gm, om, gm }'
+}
+
+publish() { # publish MODE PROJECT DIR
+  local mode="$1" project="$2" dir="$3"
+  local args=(-c Release -o "$dir" -v quiet -nologo)
+  case "$mode" in
+    jit) args+=(-p:PublishReadyToRun=false -p:InvariantGlobalization=true) ;;
+    r2r) args+=(-r linux-x64 --self-contained false -p:PublishAot=false -p:PublishReadyToRun=true -p:InvariantGlobalization=true) ;;
+    # The CLI's own default for `-r linux-x64` (see its .csproj); the hello world gets the same flags.
+    aot) args+=(-r linux-x64 -p:PublishAot=true -p:TrimMode=partial -p:IlcTreatWarningsAsErrors=false -p:InvariantGlobalization=true)
+      command -v clang >/dev/null 2>&1 || args+=(-p:CppCompilerAndLinker=gcc) ;;
+    *) echo "unknown publish mode $mode (jit, r2r, aot)" >&2; exit 2 ;;
+  esac
+  rm -rf "$dir"
+  dotnet publish "$project" "${args[@]}" >"$dir.log" 2>&1 || { tail -20 "$dir.log" >&2; exit 1; }
+}
+
+time_ms() { # time_ms CMD... -> "wall_us cpu_us" (user + sys); output discarded, must exit 0
+  local TIMEFORMAT='%3R %3U %3S' timing
+  timing="$({ time "$@" >/dev/null 2>&1; } 2>&1)"
+  awk '{ printf "%d %d\n", $1 * 1e6, ($2 + $3) * 1e6 }' <<<"$timing"
+}
+
+run_startup() {
+  echo
+  echo "== start-up: nomad-db render examples -o DIR vs hello world, published the same way (median of $runs runs)"
+  local mode cli hello out="$work/out"
+  for mode in $modes; do
+    publish "$mode" "$repo/src/NomadDbPatterns.Cli" "$work/cli-$mode"
+    publish "$mode" "$repo/benchmarks/HelloWorld" "$work/hello-$mode"
+    cli="$work/cli-$mode/nomad-db"; hello="$work/hello-$mode/HelloWorld"
+    rm -rf "$out"; "$cli" render "$repo/examples" -o "$out" >/dev/null   # must work before it is timed
+    "$cli" render "$repo/examples" -o "$out" >/dev/null; "$hello" >/dev/null   # warm the page cache
+    local cli_us=() hello_us=() cli_cpu=() hello_cpu=() i sample
+    for ((i = 0; i < runs; i++)); do
+      sample="$(time_ms "$hello")"; hello_us+=("${sample% *}"); hello_cpu+=("${sample#* }")
+      rm -rf "$out"
+      sample="$(time_ms "$cli" render "$repo/examples" -o "$out")"; cli_us+=("${sample% *}"); cli_cpu+=("${sample#* }")
+    done
+    awk -v m="$mode" -v s="$(du -sk "$work/cli-$mode" | cut -f1)" \
+      -v c="$(printf '%s\n' "${cli_us[@]}" | median)" -v h="$(printf '%s\n' "${hello_us[@]}" | median)" \
+      -v cc="$(printf '%s\n' "${cli_cpu[@]}" | median)" -v hc="$(printf '%s\n' "${hello_cpu[@]}" | median)" 'BEGIN {
+      printf "  %-4s nomad-db %6.1f ms   hello world %6.1f ms   ratio %.2f   (CPU user+sys: %.0f ms vs %.0f ms; publish dir %d KB)\n", m, c / 1000, h / 1000, c / h, cc / 1000, hc / 1000, s }'
+  done
+  if [ -d "$work/cli-jit" ]; then # every publish mode must write the same files
+    for mode in $modes; do
+      rm -rf "$work/out-$mode"; "$work/cli-$mode/nomad-db" render "$repo/examples" -o "$work/out-$mode" >/dev/null
+      diff -r "$work/out-jit" "$work/out-$mode" >/dev/null || { echo "  $mode output differs from jit output" >&2; exit 1; }
+    done
+    echo "  outputs of: $modes are identical"
+  fi
+}
+
+run_bdn() {
+  echo
+  echo "== BenchmarkDotNet suite"
+  (cd "$repo" && dotnet run -c Release --project benchmarks/NomadDbPatterns.Benchmarks -- --filter '*')
+}
+
+for step in "${what[@]}"; do
+  case "$step" in
+    anchor) run_anchor ;;
+    startup) run_startup ;;
+    bdn) run_bdn ;;
+    *) echo "unknown step $step (anchor, startup, bdn)" >&2; exit 2 ;;
+  esac
+done
