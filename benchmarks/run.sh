@@ -10,7 +10,9 @@
 # usage: benchmarks/run.sh [anchor] [startup] [bdn]        (default: anchor startup)
 # env:   RENDERS=100000  renders per timed loop        ROUNDS=3   anchor/ours rounds (best and median reported)
 #        RUNS=11         start-up runs per binary      MODES="jit r2r aot"  publish modes (aot builds take ~1 min)
-#        ANCHOR_DIR=../shared/anchors/gotemplate       CPU=1      core to pin timed loops to (taskset), "" for none
+#        ANCHOR_DIR=../shared/anchors/gotemplate       CPU=       core to pin the timed loops to (taskset); unset: no
+#        pinning (both loops are single-threaded either way; pinned to one busy core, .NET's tiered JIT reaches its
+#        optimized code only after many seconds, so a pinned run measures the JIT's tier-up, not the render)
 # Needs the .NET 10 SDK; installs Debian's golang-1.19-go when no Go toolchain is found (as root).
 set -euo pipefail
 
@@ -21,7 +23,8 @@ rounds="${ROUNDS:-3}"
 runs="${RUNS:-11}"
 modes="${MODES:-jit r2r aot}"
 anchor_dir="${ANCHOR_DIR:-$repo/../shared/anchors/gotemplate}"
-cpu="${CPU-1}"
+[ -n "${ANCHOR_DIR:-}" ] || [ -d "$anchor_dir" ] || anchor_dir="$repo/../../shared/anchors/gotemplate" # a worktree one level down
+cpu="${CPU:-}"
 what=("$@")
 [ ${#what[@]} -gt 0 ] || what=(anchor startup)
 mkdir -p "$work"
