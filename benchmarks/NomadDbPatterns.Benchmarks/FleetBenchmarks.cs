@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 
 namespace NomadDbPatterns.Benchmarks;
 
@@ -8,7 +7,6 @@ namespace NomadDbPatterns.Benchmarks;
 /// <see cref="NomadDb.Render"/>, as <c>nomad-db render</c> does before writing.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 2, iterationCount: 5)]
 public class FleetBenchmarks
 {
     private string _directory = string.Empty;

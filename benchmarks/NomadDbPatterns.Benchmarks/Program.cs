@@ -1,3 +1,5 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using NomadDbPatterns.Benchmarks;
 
@@ -17,5 +19,10 @@ if (args.Length > 0 && args[0] == "breakdown")
     return Breakdown.Run();
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(RenderBenchmarks).Assembly).Run(args);
+// Unless the command line picks a job (e.g. `--job dry` for the CI smoke run), a fixed, modest number of iterations:
+// a 10,000-spec fleet takes seconds per operation, and the machine is shared.
+var config = args.Any(a => a is "--job" or "-j")
+    ? DefaultConfig.Instance
+    : DefaultConfig.Instance.AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(10).AsDefault());
+BenchmarkSwitcher.FromAssembly(typeof(RenderBenchmarks).Assembly).Run(args, config);
 return 0;
