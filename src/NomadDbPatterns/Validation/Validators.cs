@@ -605,6 +605,33 @@ public static class CronSchedule
     /// </summary>
     public static bool TryNormalize(string expression, out string normalized, out string error)
     {
+        ArgumentNullException.ThrowIfNull(expression);
+        // Validation and every render ask again for the same few schedules; Cronos parsing is the costly part.
+        if (!Normalized.TryGetValue(expression, out var result))
+        {
+            result = Normalize(expression);
+            if (Normalized.Count < MaxCached)
+            {
+                Normalized.TryAdd(expression, result);
+            }
+        }
+
+        (normalized, error) = (result.Normalized, result.Error);
+        return result.Valid;
+    }
+
+    private const int MaxCached = 10_000;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (bool Valid, string Normalized, string Error)> Normalized = new(StringComparer.Ordinal);
+
+    private static (bool Valid, string Normalized, string Error) Normalize(string expression)
+    {
+        var valid = Parse(expression, out var normalized, out var error);
+        return (valid, normalized, error);
+    }
+
+    private static bool Parse(string expression, out string normalized, out string error)
+    {
         normalized = Macros.TryGetValue(expression.Trim(), out var expanded) ? expanded : string.Join(' ', expression.Split(' ', StringSplitOptions.RemoveEmptyEntries));
         error = string.Empty;
         var fields = normalized.Split(' ');
