@@ -97,4 +97,15 @@ public sealed class FleetTests
     [Test]
     public void The_homelab_fleet_validates_as_one_fleet() =>
         Assert.That(CliRun.Of("validate", Infrastructure.RepoPaths.Combine("examples")).ExitCode, Is.EqualTo(ExitCodes.Ok));
+    [Test]
+    public void A_large_fleet_loads_in_file_order_with_each_error_in_its_place()
+    {
+        // Enough files for the loader to read them in parallel: order and diagnostics must not depend on it.
+        using var temp = new TempSpecs();
+        var names = Enumerable.Range(0, 80).Select(i => $"svc{i:D3}").ToList();
+        var files = names.Select(n => temp.Write($"{n}.yaml", n == "svc041" ? TempSpecs.Service(n).Replace("image:", "imagee:") : TempSpecs.Service(n))).ToList();
+        var loaded = Spec.SpecLoader.LoadFiles(files);
+        Assert.That(loaded.Jobs.Select(j => j.Job.Name), Is.EqualTo(names));
+        Assert.That(loaded.Diagnostics.Select(d => (d.Code, d.Location?.File)), Is.EqualTo(new[] { (ErrorCodes.UnknownKey, files[41]) }));
+    }
 }

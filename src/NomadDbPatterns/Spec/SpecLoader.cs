@@ -59,21 +59,30 @@ public static class SpecLoader
         return files;
     }
 
-    /// <summary>Loads every file; a file that does not exist is a diagnostic.</summary>
+    /// <summary>Loads every file; a file that does not exist is a diagnostic. The result is in the order of <paramref name="files"/>.</summary>
     public static SpecLoadResult LoadFiles(IEnumerable<string> files)
     {
-        var jobs = new List<LoadedJob>();
+        ArgumentNullException.ThrowIfNull(files);
+        var list = files as IReadOnlyList<string> ?? [.. files];
+        var results = new SpecLoadResult[list.Count];
+        // Files are independent: a fleet is read on every core, each result landing in its file's slot.
+        if (list.Count >= ParallelThreshold && Environment.ProcessorCount > 1)
+        {
+            Parallel.For(0, list.Count, i => results[i] = LoadFile(list[i]));
+        }
+        else
+        {
+            for (var i = 0; i < list.Count; i++)
+            {
+                results[i] = LoadFile(list[i]);
+            }
+        }
+
+        var jobs = new List<LoadedJob>(list.Count);
         var shared = new List<LoadedSharedPostgres>();
         var diagnostics = new List<Diagnostic>();
-        foreach (var file in files)
+        foreach (var result in results)
         {
-            if (!File.Exists(file))
-            {
-                diagnostics.Add(Diagnostic.Error(ErrorCodes.Usage, "no such spec file or directory", string.Empty, new SourceLocation(file, 1, 1)));
-                continue;
-            }
-
-            var result = LoadText(File.ReadAllText(file), file);
             jobs.AddRange(result.Jobs);
             shared.AddRange(result.SharedInstances);
             diagnostics.AddRange(result.Diagnostics);
@@ -81,6 +90,13 @@ public static class SpecLoader
 
         return new SpecLoadResult(jobs, diagnostics) { SharedInstances = shared };
     }
+
+    private const int ParallelThreshold = 32;
+
+    private static SpecLoadResult LoadFile(string file) =>
+        File.Exists(file)
+            ? LoadText(File.ReadAllText(file), file)
+            : new SpecLoadResult([], [Diagnostic.Error(ErrorCodes.Usage, "no such spec file or directory", string.Empty, new SourceLocation(file, 1, 1))]);
 
     /// <summary>Loads one spec document given as text; <paramref name="file"/> names it in diagnostics.</summary>
     public static SpecLoadResult LoadText(string text, string file)
