@@ -173,6 +173,8 @@ public sealed class FloorEmitter
         Script(b, "local/backup-lib.sh", "\"0644\"", _scripts[0]);
         Script(b, "local/pg-backup.sh", "\"0755\"", _scripts[1]);
         Script(b, "local/backup-age-check.sh", "\"0755\"", _scripts[2]);
+        // The sidecar exits non-zero when backups go stale: Nomad restarts it slowly instead of failing the allocation.
+        b.Append("      restart {\n        attempts = 3\n        interval = \"1h\"\n        delay    = \"5m\"\n        mode     = \"delay\"\n      }\n\n");
         Resources(b, pg.Resources with { Cpu = 100, Memory = 128 }, last: true);
         b.Append("  }\n}\n");
         return b.ToString();
