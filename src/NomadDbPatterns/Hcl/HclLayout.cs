@@ -35,14 +35,28 @@ public static class HclLayout
 
     /// <param name="Kind">What the line is.</param>
     /// <param name="Depth">Indentation level; -1 for heredoc lines written as they came.</param>
-    /// <param name="Text">The line without indentation.</param>
+    /// <param name="Text">The line without indentation: a slice of the input, not a copy.</param>
     /// <param name="AssignAt">Index of the attribute's <c>=</c> in <paramref name="Text"/>, or -1.</param>
     /// <param name="Net">Brackets opened minus closed on the line.</param>
-    private readonly record struct Line(Kind Kind, int Depth, string Text, int AssignAt = -1, int Net = 0)
+    private readonly record struct Line(Kind Kind, int Depth, ReadOnlyMemory<char> Text, int AssignAt = -1, int Net = 0)
     {
-        public string Name => Text[..AssignAt].TrimEnd();
+        public ReadOnlySpan<char> Name => Text.Span[..AssignAt].TrimEnd();
 
-        public string Value => Text[(AssignAt + 1)..].TrimStart();
+        public ReadOnlySpan<char> Value => Text.Span[(AssignAt + 1)..].TrimStart();
+    }
+
+    // Formatting runs once per rendered file (tens of KB with the backup scripts): the working lists and the output
+    // buffer are kept per thread, so a file costs little more than its result string.
+    [ThreadStatic]
+    private static Buffers? t_buffers;
+
+    private sealed class Buffers
+    {
+        public readonly List<Line> Classified = new(1024);
+        public readonly List<Line> Spaced = new(1024);
+        public readonly List<ReadOnlyMemory<char>> HeredocBody = new(256);
+        public readonly List<(int Open, bool Block)> Indents = new(16);
+        public readonly StringBuilder Output = new(64 * 1024);
     }
 
     /// <summary>Re-lays out <paramref name="hcl"/> canonically. The result always ends with exactly one newline.</summary>
@@ -50,9 +64,19 @@ public static class HclLayout
     public static string Format(string hcl)
     {
         ArgumentNullException.ThrowIfNull(hcl);
-        var lines = Classify(hcl);
-        var spaced = NormalizeBlankLines(lines);
-        return Write(spaced);
+        var buffers = t_buffers ?? new Buffers();
+        t_buffers = null; // a failed call never leaves half-used buffers behind
+        buffers.Classified.Clear();
+        buffers.Spaced.Clear();
+        Classify(hcl, buffers);
+        NormalizeBlankLines(buffers.Classified, buffers.Spaced);
+        var text = Write(buffers.Spaced, buffers.Output.Clear(), hcl.Length);
+        if (buffers.Output.Capacity <= 1024 * 1024)
+        {
+            t_buffers = buffers;
+        }
+
+        return text;
     }
 
     /// <summary>
@@ -93,24 +117,37 @@ public static class HclLayout
         return lines;
     }
 
-    private static List<Line> Classify(string hcl)
+    private static void Classify(string hcl, Buffers buffers)
     {
-        var result = new List<Line>(hcl.Length / 24);
+        var result = buffers.Classified;
         // hclwrite's indent stack: one entry per line that opened brackets, holding how many it opened and whether
         // they opened a block (whose closing line gets blank-line treatment) or a value.
-        var indents = new List<(int Open, bool Block)>();
+        var indents = buffers.Indents;
+        indents.Clear();
         string? heredocDelimiter = null;
         var heredocFlush = false;
         var heredocDepth = 0;
-        var heredocBody = new List<string>();
-        foreach (var rawLine in SplitLines(hcl))
+        var heredocBody = buffers.HeredocBody;
+        heredocBody.Clear();
+        var start = 0;
+        while (start < hcl.Length)
         {
+            // The lines SplitLines cuts (LF only, a CR before it dropped), as slices of the input.
+            var end = hcl.IndexOf('\n', start);
+            var length = end < 0 ? hcl.Length - start : end - start;
+            if (end >= 0 && length > 0 && hcl[end - 1] == '\r')
+            {
+                length--;
+            }
+
+            var rawLine = hcl.AsMemory(start, length);
+            start = end < 0 ? hcl.Length : end + 1;
             if (heredocDelimiter is not null)
             {
-                if (rawLine.AsSpan().Trim().SequenceEqual(heredocDelimiter))
+                if (rawLine.Span.Trim().SequenceEqual(heredocDelimiter))
                 {
                     AddHeredocBody(result, heredocBody, heredocFlush, heredocDepth);
-                    result.Add(new Line(Kind.HeredocEnd, heredocDepth, heredocDelimiter));
+                    result.Add(new Line(Kind.HeredocEnd, heredocDepth, heredocDelimiter.AsMemory()));
                     heredocDelimiter = null;
                     heredocBody.Clear();
                 }
@@ -122,26 +159,27 @@ public static class HclLayout
                 continue;
             }
 
-            var text = rawLine.AsSpan().Trim();
+            var text = Trim(rawLine);
             if (text.IsEmpty)
             {
-                result.Add(new Line(Kind.Blank, indents.Count, string.Empty));
+                result.Add(new Line(Kind.Blank, indents.Count, ReadOnlyMemory<char>.Empty));
                 continue;
             }
 
-            if (text[0] == '#' || text.StartsWith("//"))
+            var span = text.Span;
+            if (span[0] == '#' || span.StartsWith("//"))
             {
-                result.Add(new Line(Kind.Comment, indents.Count, text.ToString()));
+                result.Add(new Line(Kind.Comment, indents.Count, text));
                 continue;
             }
 
-            var scan = Scan(text);
+            var scan = Scan(span);
             var depth = indents.Count;
             var kind = scan switch
             {
                 { AssignAt: > 0, NetAfterAssign: 0 } => Kind.Attribute,
                 { AssignAt: > 0, Net: > 0 } => Kind.ValueOpen,
-                { Net: > 0 } when text[^1] == '{' => Kind.BlockOpen,
+                { Net: > 0 } when span[^1] == '{' => Kind.BlockOpen,
                 _ => Kind.Other,
             };
             if (scan.Net > 0)
@@ -152,13 +190,13 @@ public static class HclLayout
             {
                 var closesBlock = Close(indents, -scan.Net);
                 depth = indents.Count;
-                if (kind == Kind.Other && text[0] is '}' or ']' or ')')
+                if (kind == Kind.Other && span[0] is '}' or ']' or ')')
                 {
                     kind = closesBlock ? Kind.BlockClose : Kind.Other;
                 }
             }
 
-            result.Add(new Line(kind, depth, text.ToString(), scan.AssignAt, scan.Net));
+            result.Add(new Line(kind, depth, text, scan.AssignAt, scan.Net));
             if (scan.HeredocDelimiter is not null)
             {
                 heredocDelimiter = scan.HeredocDelimiter;
@@ -176,8 +214,14 @@ public static class HclLayout
         {
             throw new FormatException("Unbalanced brackets in rendered HCL.");
         }
+    }
 
-        return result;
+    /// <summary>The memory form of <see cref="MemoryExtensions.Trim(ReadOnlySpan{char})"/> (white space by <see cref="char.IsWhiteSpace(char)"/>).</summary>
+    private static ReadOnlyMemory<char> Trim(ReadOnlyMemory<char> text)
+    {
+        var span = text.Span;
+        var leading = span.Length - span.TrimStart().Length;
+        return text.Slice(leading, span[leading..].TrimEnd().Length);
     }
 
     /// <summary>Pops <paramref name="closed"/> brackets off the indent stack as hclwrite does; true when the last one closed a block.</summary>
@@ -214,20 +258,20 @@ public static class HclLayout
     /// changes nothing). Whitespace-only lines keep their text: HCL never strips them. A body whose first
     /// non-whitespace character would fuse with the indentation into one grapheme cluster is left as it is.
     /// </summary>
-    private static void AddHeredocBody(List<Line> result, List<string> body, bool flush, int depth)
+    private static void AddHeredocBody(List<Line> result, List<ReadOnlyMemory<char>> body, bool flush, int depth)
     {
         var strip = int.MaxValue;
         foreach (var text in body)
         {
-            if (!text.AsSpan().IsWhiteSpace())
+            if (!text.Span.IsWhiteSpace())
             {
-                strip = Math.Min(strip, LeadingWhitespace(text));
+                strip = Math.Min(strip, LeadingWhitespace(text.Span));
             }
         }
 
         foreach (var text in body)
         {
-            if (!text.AsSpan().IsWhiteSpace() && LeadingWhitespace(text) == strip && HclColumns.ExtendsPrecedingSpace(text.AsSpan(strip)))
+            if (!text.Span.IsWhiteSpace() && LeadingWhitespace(text.Span) == strip && HclColumns.ExtendsPrecedingSpace(text.Span[strip..]))
             {
                 flush = false;
             }
@@ -235,12 +279,12 @@ public static class HclLayout
 
         foreach (var text in body)
         {
-            var keep = !flush || text.AsSpan().IsWhiteSpace();
+            var keep = !flush || text.Span.IsWhiteSpace();
             result.Add(new Line(Kind.HeredocBody, keep ? -1 : depth + 1, keep ? text : text[strip..]));
         }
     }
 
-    private static int LeadingWhitespace(string text)
+    private static int LeadingWhitespace(ReadOnlySpan<char> text)
     {
         var i = 0;
         while (i < text.Length && char.IsWhiteSpace(text[i]))
@@ -324,9 +368,8 @@ public static class HclLayout
     /// Blank lines are decided here, not taken from templates: one before a block (or the comments that introduce it)
     /// unless it opens its parent, one after a block unless its parent closes, one after the file's header comment.
     /// </summary>
-    private static List<Line> NormalizeBlankLines(List<Line> lines)
+    private static void NormalizeBlankLines(List<Line> lines, List<Line> result)
     {
-        var result = new List<Line>(lines.Count + 16);
         var headerEnds = false;
         for (var i = 0; i < lines.Count; i++)
         {
@@ -366,16 +409,14 @@ public static class HclLayout
 
             if (wantsBlank)
             {
-                result.Add(new Line(Kind.Blank, line.Depth, string.Empty));
+                result.Add(new Line(Kind.Blank, line.Depth, ReadOnlyMemory<char>.Empty));
             }
 
             result.Add(line);
         }
-
-        return result;
     }
 
-    private static bool IsClosing(Line line) => line.Net < 0 && line.Text[0] is '}' or ']' or ')';
+    private static bool IsClosing(Line line) => line.Net < 0 && line.Text.Span[0] is '}' or ']' or ')';
 
     private static bool Opens(Line line) => line.Kind is not (Kind.HeredocBody or Kind.HeredocEnd) && line.Net > 0;
 
@@ -394,9 +435,9 @@ public static class HclLayout
         return false;
     }
 
-    private static string Write(List<Line> lines)
+    private static string Write(List<Line> lines, StringBuilder builder, int inputLength)
     {
-        var builder = new StringBuilder(lines.Count * 32);
+        builder.EnsureCapacity(inputLength + (lines.Count * 8));
         var i = 0;
         while (i < lines.Count)
         {
@@ -461,7 +502,7 @@ public static class HclLayout
                     Indent(builder, line.Depth);
                 }
 
-                builder.Append(line.Text).Append('\n');
+                builder.Append(line.Text.Span).Append('\n');
                 return;
             case Kind.ValueOpen:
                 // Not part of any alignment group: hclwrite leaves one space before its '='.
@@ -470,7 +511,7 @@ public static class HclLayout
                 return;
             default:
                 Indent(builder, line.Depth);
-                builder.Append(line.Text).Append('\n');
+                builder.Append(line.Text.Span).Append('\n');
                 return;
         }
     }
