@@ -17,7 +17,7 @@ namespace NomadDbPatterns.Templating;
 /// outside the subset does not compile (<see cref="TryCompile(string, Func{string, Template})"/> returns null), and a model value it does not handle
 /// makes <see cref="TryRender"/> return false, so that the caller renders with Scriban itself.
 /// </summary>
-public sealed class CompiledTemplate
+internal sealed class CompiledTemplate
 {
     /// <summary>Scriban's default loop limit: beyond it Scriban fails, so the compiled form leaves such a render to Scriban.</summary>
     public const int LoopLimit = 100_000;

@@ -191,7 +191,7 @@ public sealed class AppTaskValidator : AbstractValidator<AppTask>
     }
 
     /// <summary>Creates the validator.</summary>
-    public AppTaskValidator()
+    internal AppTaskValidator()
     {
         RuleFor(a => a.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(a => $"'{a.Name}' is not a valid task name");
         RuleFor(a => a.Name).Must(n => n is not ("postgres" or "wait-for-postgres" or "db-backup")).WithErrorCode(ErrorCodes.InvalidName)
@@ -304,7 +304,7 @@ public sealed class ServiceRegistrationValidator : AbstractValidator<ServiceRegi
     }
 
     /// <summary>Creates the validator for the service of the app of the job that <see cref="ServiceJobValidator"/> validates.</summary>
-    public ServiceRegistrationValidator()
+    internal ServiceRegistrationValidator()
     {
         RuleFor(s => s.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(s => $"'{s.Name}' is not a valid service name");
         RuleFor(s => s.Port).Must((_, p, context) => (_app ?? JobScope.Of(context, null).App).Ports.Any(port => port.Name == p)).WithErrorCode(ErrorCodes.Service)
@@ -379,7 +379,7 @@ public sealed class PostgresSidecarValidator : AbstractValidator<PostgresSidecar
     }
 
     /// <summary>Creates the validator for the sidecar of the job that <see cref="ServiceJobValidator"/> validates.</summary>
-    public PostgresSidecarValidator()
+    internal PostgresSidecarValidator()
     {
         RuleFor(p => p.Version).InclusiveBetween(MinimumVersion, MaximumVersion).WithErrorCode(ErrorCodes.PostgresVersion)
             .WithMessage(p => $"PostgreSQL {p.Version} is not supported; use {MinimumVersion}-{MaximumVersion}");
@@ -462,7 +462,7 @@ public sealed class SecretSourceValidator : AbstractValidator<SecretSource>
     }
 
     /// <summary>Creates the validator for a secret of the job that <see cref="ServiceJobValidator"/> validates.</summary>
-    public SecretSourceValidator()
+    internal SecretSourceValidator()
     {
         RuleFor(s => s.Key).Must(Rules.IsSecretKey).WithErrorCode(ErrorCodes.SecretReference).WithMessage("the key must be letters, digits, '_' or '-'");
         RuleFor(s => s).Custom((secret, context) =>
@@ -516,7 +516,7 @@ public sealed class BackupPolicyValidator : AbstractValidator<BackupPolicy>
     }
 
     /// <summary>Creates the validator for the backup of the job that <see cref="ServiceJobValidator"/> validates.</summary>
-    public BackupPolicyValidator()
+    internal BackupPolicyValidator()
     {
         RuleFor(b => b.Volume).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage("not a valid host volume name");
         RuleFor(b => b.Volume).Must((_, v, context) => v != JobScope.Of(context, _job).DataVolumeSource()).When((_, context) => JobScope.Of(context, _job).Postgres is not null).WithErrorCode(ErrorCodes.BackupVolume)

@@ -104,10 +104,10 @@ public sealed class CompiledTemplateTests
 
         public JobView Job() => new(
             List(() => Text(), 0, 3), Text(), Text(), Text(), Maybe(), Maybe(), Maybe(), Maybe(),
-            List(() => new ConstraintView(Maybe(), Text(), Maybe())), _random.Next(3) == 0 ? new PeriodicView(Text(), Text()) : null, Group());
+            List(() => new ConstraintView(Maybe(), Text(), Maybe())), _random.Next(3) == 0 ? new PeriodicView(Text(), Text(), Text()) : null, Group());
 
         private GroupView Group() => new(
-            Text(), Text(), List(() => new PortView(Text(), Maybe(), Maybe())), List(() => new VolumeView(Text(), Text(), Text())),
+            Text(), Text(), Text(), List(() => new PortView(Text(), Maybe(), Maybe())), List(() => new VolumeView(Text(), Text(), Text(), Text())),
             _random.Next(2) == 0 ? new UpdateView(Text(), Text(), Text(), Text(), Text()) : null,
             new RestartView(Text(), Text(), Text(), Text()), List(Service), List(Task));
 
@@ -116,8 +116,8 @@ public sealed class CompiledTemplateTests
         private TaskView Task() => new(
             Text(), List(() => Text()), _random.Next(2) == 0 ? new LifecycleView(Text(), Text()) : null, Text(), Maybe(), Maybe(), Maybe(), Maybe(), Maybe(),
             List(() => new MountView(Text(), Text(), Maybe())), List(() => new EnvView(Text(), Text())),
-            List(() => new TemplateView(Text(), Maybe(), Maybe(), Text(), Text())), _random.Next(3) == 0 ? new VaultView(Maybe()) : null,
-            new ResourcesView(Text(), Text(), Maybe()), List(Service));
+            List(() => new TemplateView(Text(), Maybe(), Maybe(), Text(), Text())), _random.Next(3) == 0 ? new VaultView(Maybe(), Text()) : null,
+            new ResourcesView(Text(), Text(), Maybe()), List(Service), _random.Next(2) == 0 ? new RestartView(Text(), Text(), Text(), Text()) : null);
 
         private string Text() => Texts[_random.Next(Texts.Length)];
 
