@@ -83,8 +83,9 @@ internal static class HclColumns
     /// </summary>
     public static bool ExtendsPrecedingSpace(ReadOnlySpan<char> text)
     {
-        if (text.IsEmpty)
+        if (text.IsEmpty || char.IsAscii(text[0]))
         {
+            // No ASCII character extends a grapheme cluster (UAX #29: Extend, ZWJ and SpacingMark are all non-ASCII).
             return false;
         }
 
