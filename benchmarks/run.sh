@@ -2,7 +2,8 @@
 # The comparisons BenchmarkDotNet cannot make on its own, each measured against its reference in the same run:
 #   anchor   our render of the typical job against the Go text/template anchor (../shared/anchors/gotemplate):
 #            the same job shape, the same plain loop over 100 prepared models, renders/s on one core, interleaved
-#            rounds; prints ours ÷ anchor.
+#            rounds; prints ours ÷ anchor, as shipped (with the backup scripts, ~19x the anchor's bytes) and with the
+#            scripts replaced by one-line stubs through a --templates override (the anchor's size).
 #   startup  `nomad-db render examples -o DIR` wall time against a hello-world console app (benchmarks/HelloWorld)
 #            published the same way; median of RUNS runs, interleaved; prints nomad-db ÷ hello-world per publish mode.
 #   bdn      the BenchmarkDotNet suite (all benchmarks; takes several minutes).
@@ -73,20 +74,26 @@ run_anchor() {
   # Built outside the repository: the anchor's code and binary are not ours to commit.
   (cd "$anchor_dir" && GOCACHE="$work/gocache" GOPATH="$work/gopath" GOFLAGS=-mod=mod "$go" build -o "$work/gotemplate" .)
   build_benchmarks
-  local go_rates=() our_rates=() line go_bytes=0 our_bytes=0
+  local go_rates=() our_rates=() stub_rates=() line go_bytes=0 our_bytes=0 stub_bytes=0
   for ((round = 1; round <= rounds; round++)); do
     line="$("${pin[@]}" "$work/gotemplate" "$renders")"; echo "  $line"; go_rates+=("$(rate <<<"$line")"); go_bytes="$(size <<<"$line")"
     line="$("${pin[@]}" dotnet "$bench_dll" anchor-compare "$renders")"; echo "  $line"; our_rates+=("$(rate <<<"$line")"); our_bytes="$(size <<<"$line")"
+    line="$("${pin[@]}" dotnet "$bench_dll" anchor-compare "$renders" pipeline --stub-scripts)"; echo "  $line"; stub_rates+=("$(rate <<<"$line")"); stub_bytes="$(size <<<"$line")"
   done
   line="$("${pin[@]}" dotnet "$bench_dll" anchor-compare "$((renders * 5))" floor)"; echo "  $line"
+  line="$("${pin[@]}" dotnet "$bench_dll" anchor-compare "$((renders * 5))" floor --stub-scripts)"; echo "  $line"
+  local stub_median
+  stub_median="$(printf '%s\n' "${stub_rates[@]}" | median)"
   local go_best our_best go_median our_median
   go_best="$(printf '%s\n' "${go_rates[@]}" | best)"; our_best="$(printf '%s\n' "${our_rates[@]}" | best)"
   go_median="$(printf '%s\n' "${go_rates[@]}" | median)"; our_median="$(printf '%s\n' "${our_rates[@]}" | median)"
   # Our job also carries the backup scripts (tens of KB of heredoc) that the anchor's job leaves out: the output
   # throughput ratio says how the two engines compare per byte written.
-  awk -v ob="$our_best" -v gb="$go_best" -v om="$our_median" -v gm="$go_median" -v oz="$our_bytes" -v gz="$go_bytes" 'BEGIN {
+  awk -v ob="$our_best" -v gb="$go_best" -v om="$our_median" -v gm="$go_median" -v oz="$our_bytes" -v gz="$go_bytes" \
+    -v sm="$stub_median" -v sz="$stub_bytes" 'BEGIN {
     printf "  anchor ratio (ours / Go renders/s): best %.2f (%d / %d), median %.2f (%d / %d)\n", ob / gb, ob, gb, om / gm, om, gm
-    printf "  output throughput: ours %.0f MB/s (%d bytes/render), Go %.0f MB/s (%d bytes/render), ratio %.1f\n", om * oz / 1e6, oz, gm * gz / 1e6, gz, (om * oz) / (gm * gz) }'
+    printf "  output throughput: ours %.0f MB/s (%d bytes/render), Go %.0f MB/s (%d bytes/render), ratio %.1f\n", om * oz / 1e6, oz, gm * gz / 1e6, gz, (om * oz) / (gm * gz)
+    printf "  anchor ratio with stub scripts (%d bytes/render): median %.2f (%d / %d)\n", sz, sm / gm, sm, gm }'
 }
 
 publish() { # publish MODE PROJECT DIR

@@ -40,22 +40,39 @@ public static class AnchorCompare
         }
     }
 
+    /// <summary>A template override directory whose backup scripts are one-line stubs.</summary>
+    public static TemplateSet StubScripts()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"nomad-db-stub-scripts-{Environment.ProcessId}");
+        Directory.CreateDirectory(Path.Combine(directory, "scripts"));
+        foreach (var script in new[] { "backup-lib.sh", "pg-backup.sh", "backup-age-check.sh", "sqlite-backup.sh" })
+        {
+            File.WriteAllText(Path.Combine(directory, "scripts", script), $"#!/bin/sh\nexec /usr/local/bin/{script} \"$@\"\n");
+        }
+
+        return TemplateSet.WithOverrides(directory);
+    }
+
     public static int Run(string[] args)
     {
         var n = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
         var which = args.Length > 1 ? args[1] : "pipeline";
         var models = TypicalJob.Models();
-        var floor = new FloorEmitter(TemplateSet.Embedded);
+        // --stub-scripts: the backup scripts replaced (a supported `--templates` override) by one-line stubs, so that
+        // the job is the anchor's in size too: the anchor's backup task runs /local/backup.sh without shipping it.
+        var templates = args.Contains("--stub-scripts") ? StubScripts() : TemplateSet.Embedded;
+        var renderer = new JobRenderer(templates);
+        var floor = new FloorEmitter(templates);
         if (which != "print")
         {
-            RenderBenchmarks.EnsureFloorMatchesPipeline(models, floor);
+            RenderBenchmarks.EnsureFloorMatchesPipeline(models, floor, renderer);
         }
 
         Func<int, int> render = which switch
         {
-            "pipeline" => i => JobRenderer.Default.Render(models[i % models.Length].Job, models[i % models.Length].Source)[0].Content.Length,
+            "pipeline" => i => renderer.Render(models[i % models.Length].Job, models[i % models.Length].Source)[0].Content.Length,
             "floor" => i => floor.Render(models[i % models.Length].Job, models[i % models.Length].Source).Length,
-            "print" => i => { Console.Write(JobRenderer.Default.Render(models[i].Job, models[i].Source)[0].Content); return 0; },
+            "print" => i => { Console.Write(renderer.Render(models[i].Job, models[i].Source)[0].Content); return 0; },
             _ => throw new ArgumentException($"unknown mode '{which}' (pipeline | floor | print)"),
         };
         if (which == "print")
@@ -80,7 +97,7 @@ public static class AnchorCompare
         allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
         var seconds = stopwatch.Elapsed.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"dotnet {which}: {n} renders in {stopwatch.Elapsed.TotalMilliseconds:F0}ms: {n / seconds:F0} renders/s, {seconds * 1e6 / n:F1} us/render, {total / n} bytes/render ({allocated / n} bytes allocated/render, {cpu.TotalMicroseconds / n:F1} us CPU/render, process CPU {cpu.TotalSeconds / seconds:P0} of wall time)"));
+            $"dotnet {which}{(args.Contains("--stub-scripts") ? " (stub scripts)" : "")}: {n} renders in {stopwatch.Elapsed.TotalMilliseconds:F0}ms: {n / seconds:F0} renders/s, {seconds * 1e6 / n:F1} us/render, {total / n} bytes/render ({allocated / n} bytes allocated/render, {cpu.TotalMicroseconds / n:F1} us CPU/render, process CPU {cpu.TotalSeconds / seconds:P0} of wall time)"));
         return 0;
     }
 }

@@ -20,11 +20,11 @@ public class RenderBenchmarks
     }
 
     /// <summary>The floor is only a floor when it writes exactly what the pipeline writes.</summary>
-    public static void EnsureFloorMatchesPipeline((Model.ServiceJob Job, string Source)[] models, FloorEmitter floor)
+    public static void EnsureFloorMatchesPipeline((Model.ServiceJob Job, string Source)[] models, FloorEmitter floor, JobRenderer? renderer = null)
     {
         foreach (var (job, source) in models)
         {
-            var files = JobRenderer.Default.Render(job, source);
+            var files = (renderer ?? JobRenderer.Default).Render(job, source);
             var expected = files.Count == 1 ? files[0].Content : throw new InvalidOperationException($"The typical job renders {files.Count} files, expected 1.");
             var actual = floor.Render(job, source);
             if (!string.Equals(actual, expected, StringComparison.Ordinal))
