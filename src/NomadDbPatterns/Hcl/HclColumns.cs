@@ -12,6 +12,12 @@ internal static class HclColumns
     /// <summary>The columns hclwrite counts for <paramref name="source"/>, a piece of one line of HCL.</summary>
     public static int Width(ReadOnlySpan<char> source)
     {
+        if (!source.ContainsAnyExceptInRange(' ', '~'))
+        {
+            // Printable ASCII: every character is a grapheme cluster of its own, in or out of quotes.
+            return source.Length;
+        }
+
         var total = 0;
         var i = 0;
         while (i < source.Length)
@@ -67,6 +73,11 @@ internal static class HclColumns
     /// <summary>The number of grapheme clusters (extended, UAX #29) in <paramref name="text"/>.</summary>
     public static int Graphemes(ReadOnlySpan<char> text)
     {
+        if (!text.ContainsAnyExceptInRange(' ', '~'))
+        {
+            return text.Length;
+        }
+
         var count = 0;
         while (!text.IsEmpty)
         {
