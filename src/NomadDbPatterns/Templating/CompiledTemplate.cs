@@ -93,7 +93,9 @@ internal sealed class CompiledTemplate
         public readonly StringBuilder Output = new(8 * 1024);
         public readonly Dictionary<string, object?> Globals = new(StringComparer.Ordinal);
         public readonly List<(string Name, object? Value)> Loops = new(8);
-        public readonly List<object?> Arguments = new(8);
+        /// <summary>The arguments of every include in progress, innermost last; the current one's start at <see cref="ArgumentBase"/>.</summary>
+        public readonly List<object?> Arguments = new(16);
+        public int ArgumentBase;
         public string ModelVariable = string.Empty;
 
         public static State Rent(string variable, object model)
@@ -104,6 +106,7 @@ internal sealed class CompiledTemplate
             state.Globals.Clear();
             state.Loops.Clear();
             state.Arguments.Clear();
+            state.ArgumentBase = 0;
             state.Globals[variable] = model;
             state.ModelVariable = variable;
             return state;
@@ -234,19 +237,18 @@ internal sealed class CompiledTemplate
             var arguments = call.Arguments.Skip(1).Select(CompileValue).ToArray();
             return state =>
             {
-                var values = new object?[arguments.Length];
-                for (var i = 0; i < arguments.Length; i++)
+                // $1, $2... are the include's own: a frame on top of the caller's, evaluated while the caller's is current.
+                var callerBase = state.ArgumentBase;
+                var frame = state.Arguments.Count;
+                foreach (var argument in arguments)
                 {
-                    values[i] = arguments[i](state);
+                    state.Arguments.Add(argument(state));
                 }
 
-                // $1, $2... are the include's own: save the caller's and restore them after.
-                var saved = state.Arguments.ToArray();
-                state.Arguments.Clear();
-                state.Arguments.AddRange(values);
+                state.ArgumentBase = frame;
                 body(state);
-                state.Arguments.Clear();
-                state.Arguments.AddRange(saved);
+                state.Arguments.RemoveRange(frame, state.Arguments.Count - frame);
+                state.ArgumentBase = callerBase;
             };
         }
 
@@ -326,7 +328,7 @@ internal sealed class CompiledTemplate
             ScriptVariableGlobal global => CompileGlobal(global.Name),
             // $1, $2...: the include's arguments ($0 would be the template's name).
             ScriptIndexerExpression { Target: ScriptVariableLocal { Name: "$" }, Index: ScriptLiteral { Value: int index } } when index >= 1 =>
-                state => index <= state.Arguments.Count ? state.Arguments[index - 1] : throw new FallbackException(),
+                state => state.ArgumentBase + index <= state.Arguments.Count ? state.Arguments[state.ArgumentBase + index - 1] : throw new FallbackException(),
             ScriptMemberExpression member => CompileMember(member),
             ScriptLiteral { Value: var literal and (string or int or bool or null) } => _ => literal,
             ScriptNestedExpression nested => CompileValue(nested.Expression),
