@@ -24,5 +24,7 @@ if (args.Length > 0 && args[0] == "breakdown")
 var config = args.Any(a => a is "--job" or "-j")
     ? DefaultConfig.Instance
     : DefaultConfig.Instance.AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(10).AsDefault());
-BenchmarkSwitcher.FromAssembly(typeof(RenderBenchmarks).Assembly).Run(args, config);
-return 0;
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(RenderBenchmarks).Assembly).Run(args, config).ToList();
+// A failed benchmark (e.g. the floor no longer equal to the pipeline's output) must fail the CI smoke run.
+var failed = summaries.Count == 0 || summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success));
+return failed ? 1 : 0;
