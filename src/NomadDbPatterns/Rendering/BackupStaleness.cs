@@ -9,8 +9,13 @@ public static class BackupStaleness
 {
     private static readonly DateTime Reference = new(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
+    // A year of cron occurrences costs tens of microseconds; fleets share a handful of schedules.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<BackupSchedule, long> Cache = new();
+
     /// <summary>Twice the longest gap between scheduled runs, plus an hour for the dump itself.</summary>
-    public static long StaleAfterSeconds(BackupSchedule schedule)
+    public static long StaleAfterSeconds(BackupSchedule schedule) => Cache.GetOrAdd(schedule, Compute);
+
+    private static long Compute(BackupSchedule schedule)
     {
         TimeSpan gap;
         if (schedule.Cron is { } cron && CronSchedule.TryNormalize(cron, out var normalized, out _))

@@ -82,9 +82,46 @@ public sealed class TemplateSet : ITemplateLoader
     public string Render(string name, string variable, object model)
     {
         var template = Get(name);
+        var context = RenderContext();
         var globals = new ScriptObject();
         globals.SetValue(variable, model, readOnly: true);
-        var context = new TemplateContext
+        context.PushGlobal(globals);
+        var rendered = false;
+        try
+        {
+            // Template.Render clears the output it leaves; popping the model's globals makes the context as good as new.
+            var text = template.Render(context);
+            rendered = true;
+            return text;
+        }
+        finally
+        {
+            if (rendered)
+            {
+                context.PopGlobal();
+            }
+            else
+            {
+                // A failed render may leave outputs or scopes pushed: start the next one from a fresh context.
+                t_context = null;
+            }
+        }
+    }
+
+    // A TemplateContext is expensive to create (it builds Scriban's builtin functions) and caches the member accessors
+    // of every model type it meets (TemplateContext.Reset would clear that cache and the parsed partials): one context
+    // per thread and template set is reused.
+    [ThreadStatic]
+    private static (TemplateSet Owner, TemplateContext Context)? t_context;
+
+    private TemplateContext RenderContext()
+    {
+        if (t_context is { } cached && ReferenceEquals(cached.Owner, this))
+        {
+            return cached.Context;
+        }
+
+        var context = new TemplateContext(SharedBuiltins)
         {
             StrictVariables = true,
             TemplateLoader = this,
@@ -96,18 +133,16 @@ public sealed class TemplateSet : ITemplateLoader
         {
             if (partial.EndsWith(".scriban", StringComparison.Ordinal))
             {
-                Get(partial);
+                context.CachedTemplates[partial] = Get(partial);
             }
         }
 
-        foreach (var (key, cached) in _parsed)
-        {
-            context.CachedTemplates[key] = cached;
-        }
-
-        context.PushGlobal(globals);
-        return template.Render(context);
+        t_context = (this, context);
+        return context;
     }
+
+    // Scriban's builtins are read-only to templates (assignments go to the pushed globals), so one set serves all contexts.
+    private static readonly ScriptObject SharedBuiltins = TemplateContext.GetDefaultBuiltinObject();
 }
 
 /// <summary>A template could not be found, parsed or rendered.</summary>
