@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using NomadDbPatterns.Templating;
 using Scriban;
 using Scriban.Parsing;
 using Scriban.Runtime;
@@ -14,6 +15,7 @@ public sealed class TemplateSet : ITemplateLoader
     private const string ResourcePrefix = "NomadDbPatterns.Templates.";
     private readonly string? _overrideDirectory;
     private readonly ConcurrentDictionary<string, Template> _parsed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CompiledTemplate?> _compiled = new(StringComparer.Ordinal);
 
     /// <summary>The templates shipped in the package.</summary>
     public static TemplateSet Embedded { get; } = new(null);
@@ -52,7 +54,10 @@ public sealed class TemplateSet : ITemplateLoader
     });
 
     /// <summary>The raw text of a template or script file (<c>scripts/pg-backup.sh</c>).</summary>
-    public string ReadText(string name) => Read(name).Text;
+    public string ReadText(string name) => _texts.GetOrAdd(name, n => Read(n).Text);
+
+    // Scripts are read for every rendered job: once per template set is enough (the CLI's sets live for one run).
+    private readonly ConcurrentDictionary<string, string> _texts = new(StringComparer.Ordinal);
 
     private (string Text, string Source) Read(string name)
     {
@@ -81,6 +86,14 @@ public sealed class TemplateSet : ITemplateLoader
     /// <summary>Renders template <paramref name="name"/> with <paramref name="model"/> bound as <paramref name="variable"/>.</summary>
     public string Render(string name, string variable, object model)
     {
+        // Compiled once per template (null when it uses more of Scriban than the compiled form supports); a render it
+        // declines, e.g. for an unexpected value, goes to Scriban below, which produces the same text or the error.
+        var compiled = _compiled.GetOrAdd(name, n => CompiledTemplate.TryCompile(n, Get));
+        if (compiled is not null && compiled.TryRender(variable, model, out var text))
+        {
+            return text;
+        }
+
         var template = Get(name);
         var context = RenderContext();
         var globals = new ScriptObject();
@@ -90,9 +103,9 @@ public sealed class TemplateSet : ITemplateLoader
         try
         {
             // Template.Render clears the output it leaves; popping the model's globals makes the context as good as new.
-            var text = template.Render(context);
+            var output = template.Render(context);
             rendered = true;
-            return text;
+            return output;
         }
         finally
         {
