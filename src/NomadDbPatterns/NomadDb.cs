@@ -122,9 +122,23 @@ public static class NomadDb
 
         var renderer = options.Templates is null ? JobRenderer.Default : new JobRenderer(options.Templates);
         var rendered = new List<RenderedFile>();
-        foreach (var job in loaded.Jobs)
+        // Jobs render independently; a large fleet renders in parallel, the files keep the specs' order.
+        var perJob = new IReadOnlyList<RenderedFile>[loaded.Jobs.Count];
+        if (perJob.Length >= ParallelRenderThreshold)
         {
-            rendered.AddRange(renderer.Render(job.Job, DisplayPath(job.File, options.BaseDirectory), options.Format));
+            Parallel.For(0, perJob.Length, i => perJob[i] = renderer.Render(loaded.Jobs[i].Job, DisplayPath(loaded.Jobs[i].File, options.BaseDirectory), options.Format));
+        }
+        else
+        {
+            for (var i = 0; i < perJob.Length; i++)
+            {
+                perJob[i] = renderer.Render(loaded.Jobs[i].Job, DisplayPath(loaded.Jobs[i].File, options.BaseDirectory), options.Format);
+            }
+        }
+
+        foreach (var jobFiles in perJob)
+        {
+            rendered.AddRange(jobFiles);
         }
 
         var legacyRenderer = new SharedPostgresRenderer(options.Templates ?? TemplateSet.Embedded);
@@ -180,6 +194,8 @@ public static class NomadDb
         var shown = relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? Path.GetFileName(full) : relative;
         return shown.Replace('\\', '/');
     }
+
+    private const int ParallelRenderThreshold = 32;
 
     private static List<Diagnostic> Sorted(List<Diagnostic> diagnostics) =>
         [.. diagnostics.OrderBy(d => d.Location?.File, StringComparer.Ordinal).ThenBy(d => d.Location?.Line).ThenBy(d => d.Location?.Column).ThenBy(d => d.Code, StringComparer.Ordinal)];
