@@ -34,6 +34,7 @@ public sealed class PresetTests
         Snapshot.Verify($"preset-{preset}.nomad", file.Content);
         var parsed = Hcl2Json.ParseText(file.Content);
         ExampleTests.AssertServiceJobReadsBack(job.Job, parsed);
+        Assert.That(NomadSchema.JobspecSchema.Load().Validate(parsed).Select(v => v.ToString()), Is.Empty, "every block and attribute is one Nomad accepts");
     }
 
     [TestCaseSource(nameof(Presets))]
