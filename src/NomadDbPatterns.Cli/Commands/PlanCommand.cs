@@ -29,13 +29,7 @@ internal sealed class PlanCommand(CliConsole console)
         try
         {
             using var client = NomadJobs.Client();
-            var risky = 0;
-            foreach (var job in jobs)
-            {
-                var (_, risks) = await PlanOneAsync(client, job, console, cancellationToken);
-                risky += risks.Count;
-            }
-
+            var (_, risky) = await PlanAllAsync(client, jobs, console, cancellationToken);
             if (risky > 0)
             {
                 console.Error.WriteLine($"{risky} data-loss risk(s): review them; `nomad-db run` refuses them without --accept-risk.");
@@ -50,6 +44,22 @@ internal sealed class PlanCommand(CliConsole console)
             console.Error.WriteLine($"error: {exception.Message}");
             return ExitCodes.NomadError;
         }
+    }
+
+    /// <summary>Plans every job (printing diffs and risks); returns the plans and the number of risks.</summary>
+    internal static async Task<(IReadOnlyList<(NomadJobPayload Job, JobPlanResponse Plan)> Plans, int Risks)> PlanAllAsync(
+        NomadClient client, IReadOnlyList<NomadJobPayload> jobs, CliConsole console, CancellationToken cancellationToken)
+    {
+        var plans = new List<(NomadJobPayload Job, JobPlanResponse Plan)>();
+        var risky = 0;
+        foreach (var job in jobs)
+        {
+            var (plan, risks) = await PlanOneAsync(client, job, console, cancellationToken);
+            risky += risks.Count;
+            plans.Add((job, plan));
+        }
+
+        return (plans, risky);
     }
 
     /// <summary>Plans one job, prints its diff and risks, and returns both.</summary>

@@ -31,14 +31,7 @@ internal sealed class RunCommand(CliConsole console)
         try
         {
             using var client = NomadJobs.Client();
-            var plans = new List<(NomadJobPayload Job, JobPlanResponse Plan)>();
-            var risky = 0;
-            foreach (var job in jobs)
-            {
-                var (plan, risks) = await PlanCommand.PlanOneAsync(client, job, console, cancellationToken);
-                risky += risks.Count;
-                plans.Add((job, plan));
-            }
+            var (plans, risky) = await PlanCommand.PlanAllAsync(client, jobs, console, cancellationToken);
 
             if (risky > 0 && !acceptRisk)
             {
