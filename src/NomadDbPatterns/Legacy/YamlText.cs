@@ -23,34 +23,7 @@ internal static class YamlText
     }
 
     /// <summary>A double-quoted scalar.</summary>
-    public static string Quoted(string value)
-    {
-        var builder = new StringBuilder(value.Length + 2).Append('"');
-        foreach (var c in value)
-        {
-            switch (c)
-            {
-                case '\\': builder.Append("\\\\"); break;
-                case '"': builder.Append("\\\""); break;
-                case '\n': builder.Append("\\n"); break;
-                case '\r': builder.Append("\\r"); break;
-                case '\t': builder.Append("\\t"); break;
-                default:
-                    if (c < ' ' || c == '\u007f')
-                    {
-                        builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        builder.Append(c);
-                    }
-
-                    break;
-            }
-        }
-
-        return builder.Append('"').ToString();
-    }
+    public static string Quoted(string value) => Rendering.DoubleQuoted.Quote(value);
 
     public static string Num(int value) => value.ToString(CultureInfo.InvariantCulture);
 

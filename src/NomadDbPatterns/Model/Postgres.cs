@@ -4,7 +4,7 @@ namespace NomadDbPatterns.Model;
 
 /// <summary>The dedicated PostgreSQL sidecar of a service.</summary>
 /// <param name="Password">Where the password comes from; never a literal.</param>
-public sealed record PostgresSidecar(SecretSource Password)
+public sealed record PostgresSidecar(SecretSource Password) : IPostgresImage
 {
     /// <summary>The default major version.</summary>
     public const int DefaultVersion = 17;
@@ -33,6 +33,22 @@ public sealed record PostgresSidecar(SecretSource Password)
 
     /// <summary>The image reference to run.</summary>
     public string ImageReference => Image ?? (string.IsNullOrEmpty(Variant) ? $"postgres:{Version}" : $"postgres:{Version}-{Variant}");
+}
+
+/// <summary>The image a PostgreSQL task runs: the same rules hold for a sidecar and for the legacy shared server.</summary>
+public interface IPostgresImage
+{
+    /// <summary>PostgreSQL major version.</summary>
+    int Version { get; }
+
+    /// <summary>Image variant appended to the tag.</summary>
+    string Variant { get; }
+
+    /// <summary>Explicit image, or null.</summary>
+    string? Image { get; }
+
+    /// <summary>The image reference to run.</summary>
+    string ImageReference { get; }
 }
 
 /// <summary>Where a secret comes from. Secrets are rendered as consul-template lookups, never as values.</summary>

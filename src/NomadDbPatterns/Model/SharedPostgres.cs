@@ -42,7 +42,7 @@ public sealed record SharedPostgresJob(string Name, SecretSource AdminPassword)
 }
 
 /// <summary>The server of the shared instance.</summary>
-public sealed record SharedPostgresServer
+public sealed record SharedPostgresServer : IPostgresImage
 {
     /// <summary>PostgreSQL major version.</summary>
     public int Version { get; init; } = PostgresSidecar.DefaultVersion;

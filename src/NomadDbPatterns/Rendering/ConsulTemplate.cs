@@ -59,35 +59,8 @@ internal static class ConsulTemplate
         return builder.ToString();
     }
 
-    /// <summary>A double-quoted env-file value.</summary>
-    public static string EnvQuote(string value)
-    {
-        var builder = new StringBuilder(value.Length + 2).Append('"');
-        foreach (var c in value)
-        {
-            switch (c)
-            {
-                case '\\': builder.Append("\\\\"); break;
-                case '"': builder.Append("\\\""); break;
-                case '\n': builder.Append("\\n"); break;
-                case '\r': builder.Append("\\r"); break;
-                case '\t': builder.Append("\\t"); break;
-                default:
-                    if (c < ' ')
-                    {
-                        builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        builder.Append(c);
-                    }
-
-                    break;
-            }
-        }
-
-        return builder.Append('"').ToString();
-    }
+    /// <summary>A double-quoted env-file value (go-envparse reads C-style escapes).</summary>
+    public static string EnvQuote(string value) => DoubleQuoted.Quote(value);
 
     /// <summary>A Go string literal (consul-template's syntax for strings).</summary>
     public static string GoString(string value) => EnvQuote(value);

@@ -86,15 +86,7 @@ public sealed class SharedPostgresServerValidator : AbstractValidator<SharedPost
     /// <summary>Creates the validator.</summary>
     public SharedPostgresServerValidator()
     {
-        RuleFor(p => p.Version).InclusiveBetween(PostgresSidecarValidator.MinimumVersion, PostgresSidecarValidator.MaximumVersion).WithErrorCode(ErrorCodes.PostgresVersion)
-            .WithMessage(p => $"PostgreSQL {p.Version} is not supported; use {PostgresSidecarValidator.MinimumVersion}-{PostgresSidecarValidator.MaximumVersion}");
-        RuleFor(p => p.Variant).Must(v => v is "" or "alpine" || v.StartsWith("alpine3.", StringComparison.Ordinal) || v is "bookworm" or "trixie" or "bullseye")
-            .WithErrorCode(ErrorCodes.InvalidValue).WithMessage(p => $"'{p.Variant}' is not a postgres image variant (alpine, bookworm, trixie)");
-        RuleFor(p => p.ImageReference).Must(Rules.HasTag).WithErrorCode(ErrorCodes.ImageTag).WithMessage("the PostgreSQL image needs an explicit tag")
-            .Must(i => Rules.Tag(i) is not ("latest" or "alpine")).WithErrorCode(ErrorCodes.ImageTag)
-            .WithMessage("a database image must pin its major version; 'latest' upgrades it silently").OverridePropertyName("Image");
-        RuleFor(p => p.Image).Must((p, image) => Spec.SpecMapper.MajorFromImage(image) == p.Version).When(p => p.Image is not null && Rules.HasTag(p.Image))
-            .WithErrorCode(ErrorCodes.PostgresVersion).WithMessage(p => $"the image tag must start with the major version {p.Version}");
+        Include(new PostgresImageValidator());
         RuleFor(p => p.AdminUser).Must(Rules.IsSqlIdentifier).WithErrorCode(ErrorCodes.InvalidName)
             .WithMessage("the admin role is lower-case letters, digits and '_' (starting with a letter or '_')").OverridePropertyName("User");
         RuleFor(p => p.Port).InclusiveBetween(1, 65535).WithErrorCode(ErrorCodes.Port);

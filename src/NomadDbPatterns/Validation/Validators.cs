@@ -381,15 +381,7 @@ public sealed class PostgresSidecarValidator : AbstractValidator<PostgresSidecar
     /// <summary>Creates the validator for the sidecar of the job that <see cref="ServiceJobValidator"/> validates.</summary>
     internal PostgresSidecarValidator()
     {
-        RuleFor(p => p.Version).InclusiveBetween(MinimumVersion, MaximumVersion).WithErrorCode(ErrorCodes.PostgresVersion)
-            .WithMessage(p => $"PostgreSQL {p.Version} is not supported; use {MinimumVersion}-{MaximumVersion}");
-        RuleFor(p => p.Variant).Must(v => v is "" or "alpine" || v.StartsWith("alpine3.", StringComparison.Ordinal) || v is "bookworm" or "trixie" or "bullseye")
-            .WithErrorCode(ErrorCodes.InvalidValue).WithMessage(p => $"'{p.Variant}' is not a postgres image variant (alpine, bookworm, trixie)");
-        RuleFor(p => p.ImageReference).Must(Rules.HasTag).WithErrorCode(ErrorCodes.ImageTag).WithMessage("the PostgreSQL image needs an explicit tag")
-            .Must(i => Rules.Tag(i) is not ("latest" or "alpine")).WithErrorCode(ErrorCodes.ImageTag)
-            .WithMessage("a database image must pin its major version; 'latest' upgrades it silently").OverridePropertyName("Image");
-        RuleFor(p => p.Image).Must((p, image) => Spec.SpecMapper.MajorFromImage(image) == p.Version).When(p => p.Image is not null && Rules.HasTag(p.Image))
-            .WithErrorCode(ErrorCodes.PostgresVersion).WithMessage(p => $"the image tag must start with the major version {p.Version}");
+        Include(new PostgresImageValidator());
         RuleFor(p => p.Database).Must(Rules.IsSqlIdentifier).When(p => p.Database is not null).WithErrorCode(ErrorCodes.InvalidName)
             .WithMessage("database names are lower-case letters, digits and '_' (starting with a letter or '_')");
         RuleFor(p => p.User).Must(Rules.IsSqlIdentifier).When(p => p.User is not null).WithErrorCode(ErrorCodes.InvalidName)
@@ -446,6 +438,29 @@ public sealed class PostgresSidecarValidator : AbstractValidator<PostgresSidecar
             _ => null,
         };
         return multiplier is null ? null : number * multiplier;
+    }
+}
+
+/// <summary>Validates the image of any PostgreSQL task (sidecar or legacy shared server).</summary>
+public sealed class PostgresImageValidator : AbstractValidator<IPostgresImage>
+{
+    /// <summary>Oldest supported major.</summary>
+    public const int MinimumVersion = PostgresSidecarValidator.MinimumVersion;
+    /// <summary>Newest supported major.</summary>
+    public const int MaximumVersion = PostgresSidecarValidator.MaximumVersion;
+
+    /// <summary>Creates the validator.</summary>
+    public PostgresImageValidator()
+    {
+        RuleFor(p => p.Version).InclusiveBetween(MinimumVersion, MaximumVersion).WithErrorCode(ErrorCodes.PostgresVersion)
+            .WithMessage(p => $"PostgreSQL {p.Version} is not supported; use {MinimumVersion}-{MaximumVersion}");
+        RuleFor(p => p.Variant).Must(v => v is "" or "alpine" || v.StartsWith("alpine3.", StringComparison.Ordinal) || v is "bookworm" or "trixie" or "bullseye")
+            .WithErrorCode(ErrorCodes.InvalidValue).WithMessage(p => $"'{p.Variant}' is not a postgres image variant (alpine, bookworm, trixie)");
+        RuleFor(p => p.ImageReference).Must(Rules.HasTag).WithErrorCode(ErrorCodes.ImageTag).WithMessage("the PostgreSQL image needs an explicit tag")
+            .Must(i => Rules.Tag(i) is not ("latest" or "alpine")).WithErrorCode(ErrorCodes.ImageTag)
+            .WithMessage("a database image must pin its major version; 'latest' upgrades it silently").OverridePropertyName("Image");
+        RuleFor(p => p.Image).Must((p, image) => Spec.SpecMapper.MajorFromImage(image) == p.Version).When(p => p.Image is not null && Rules.HasTag(p.Image))
+            .WithErrorCode(ErrorCodes.PostgresVersion).WithMessage(p => $"the image tag must start with the major version {p.Version}");
     }
 }
 

@@ -1,0 +1,40 @@
+using System.Globalization;
+using System.Text;
+
+namespace NomadDbPatterns.Rendering;
+
+/// <summary>
+/// Double-quoted strings with C-style escapes, as YAML, Go string literals (consul-template) and env files read them.
+/// HCL has its own rules (template sequences): see <see cref="Hcl.HclString"/>.
+/// </summary>
+internal static class DoubleQuoted
+{
+    public static string Quote(string value)
+    {
+        var builder = new StringBuilder(value.Length + 2).Append('"');
+        foreach (var c in value)
+        {
+            switch (c)
+            {
+                case '\\': builder.Append("\\\\"); break;
+                case '"': builder.Append("\\\""); break;
+                case '\n': builder.Append("\\n"); break;
+                case '\r': builder.Append("\\r"); break;
+                case '\t': builder.Append("\\t"); break;
+                default:
+                    if (c < ' ' || c == '\u007f')
+                    {
+                        builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        builder.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        return builder.Append('"').ToString();
+    }
+}
