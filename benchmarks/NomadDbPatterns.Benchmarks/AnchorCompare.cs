@@ -68,12 +68,26 @@ public static class AnchorCompare
             RenderBenchmarks.EnsureFloorMatchesPipeline(models, floor, renderer);
         }
 
+        // The anchor executes into one bytes.Buffer it resets per render; RenderTo's sink copies into one reused array.
+        var buffer = new char[256 * 1024];
+        var written = 0;
+        void Copy(string fileName, ReadOnlySpan<char> content)
+        {
+            content.CopyTo(buffer);
+            written = content.Length;
+        }
+
         Func<int, int> render = which switch
         {
-            "pipeline" => i => renderer.Render(models[i % models.Length].Job, models[i % models.Length].Source)[0].Content.Length,
+            "pipeline" => i =>
+            {
+                renderer.RenderTo(models[i % models.Length].Job, models[i % models.Length].Source, JobFormat.Hcl, Copy);
+                return written;
+            },
+            "pipeline-strings" => i => renderer.Render(models[i % models.Length].Job, models[i % models.Length].Source)[0].Content.Length,
             "floor" => i => floor.Render(models[i % models.Length].Job, models[i % models.Length].Source).Length,
             "print" => i => { Console.Write(renderer.Render(models[i].Job, models[i].Source)[0].Content); return 0; },
-            _ => throw new ArgumentException($"unknown mode '{which}' (pipeline | floor | print)"),
+            _ => throw new ArgumentException($"unknown mode '{which}' (pipeline | pipeline-strings | floor | print)"),
         };
         if (which == "print")
         {

@@ -11,14 +11,64 @@ namespace NomadDbPatterns.Benchmarks;
 /// </summary>
 public static class Breakdown
 {
-    public static int Run()
+    public static int Run(bool stubScripts)
     {
         var models = TypicalJob.Models();
         var (job, source) = models[0];
-        var rendered = JobRenderer.Default.Render(job, source)[0].Content;
-        Measure("whole render (JobRenderer.Render)", 3000, i => JobRenderer.Default.Render(models[i % 100].Job, models[i % 100].Source).Count);
+        var templates = stubScripts ? AnchorCompare.StubScripts() : TemplateSet.Embedded;
+        var renderer = new JobRenderer(templates);
+        var rendered = renderer.Render(job, source)[0].Content;
+        var length = 0;
+        Measure("whole render (JobRenderer.RenderTo)", 3000, i =>
+        {
+            renderer.RenderTo(models[i % 100].Job, models[i % 100].Source, JobFormat.Hcl, (_, content) => length = content.Length);
+            return length;
+        });
+        Measure("whole render (RenderTo, two models)", 3000, i =>
+        {
+            renderer.RenderTo(models[i % 2].Job, models[i % 2].Source, JobFormat.Hcl, (_, content) => length = content.Length);
+            return length;
+        });
+        Measure("whole render (RenderTo, svc10..)", 3000, i =>
+        {
+            renderer.RenderTo(models[10 + (i % 2)].Job, models[10 + (i % 2)].Source, JobFormat.Hcl, (_, content) => length = content.Length);
+            return length;
+        });
+        Measure("whole render (RenderTo, one model)", 3000, i =>
+        {
+            renderer.RenderTo(job, source, JobFormat.Hcl, (_, content) => length = content.Length);
+            return length;
+        });
+        Measure("whole render (RenderTo, 100 models again)", 3000, i =>
+        {
+            renderer.RenderTo(models[i % 100].Job, models[i % 100].Source, JobFormat.Hcl, (_, content) => length = content.Length);
+            return length;
+        });
+        Measure("whole render (RenderTo, 20 models)", 3000, i =>
+        {
+            renderer.RenderTo(models[i % 20].Job, models[i % 20].Source, JobFormat.Hcl, (_, content) => length = content.Length);
+            return length;
+        });
+        Measure("whole render (JobRenderer.Render: strings)", 3000, i => renderer.Render(models[i % 100].Job, models[i % 100].Source).Count);
+        var doc = new JobDocBuilder(job, source, templates).BuildServiceJob();
+        var view = HclViewMapper.Map(doc);
+        var raw = new CharBuffer();
+        templates.RenderTo("job.nomad.hcl.scriban", "job", view, raw);
+        var laidOut = new CharBuffer();
+        Measure("  JobDocBuilder.BuildServiceJob", 3000, i => new JobDocBuilder(models[i % 100].Job, models[i % 100].Source, templates).BuildServiceJob().Group.Tasks.Count);
+        Measure("  HclViewMapper.Map", 3000, _ => HclViewMapper.Map(doc).Group.Tasks.Count);
+        Measure("  TemplateSet.RenderTo (compiled)", 3000, _ =>
+        {
+            templates.RenderTo("job.nomad.hcl.scriban", "job", view, raw.Clear());
+            return raw.Length;
+        });
+        Measure("  HclLayout.FormatTo (of the template output)", 3000, _ =>
+        {
+            HclLayout.FormatTo(raw.Memory, laidOut.Clear());
+            return laidOut.Length;
+        });
+        Measure("copy of the output into a new string", 3000, _ => rendered.AsSpan().ToString().Length);
         Measure("BackupStaleness.StaleAfterSeconds", 3000, _ => (int)BackupStaleness.StaleAfterSeconds(job.Backup!.Schedule));
-        Measure("HclLayout.Format (of the output)", 3000, _ => HclLayout.Format(rendered).Length);
         Measure("new Scriban TemplateContext()", 3000, _ => new Scriban.TemplateContext().LoopLimit);
         Measure("TemplateSet.ReadText(scripts/pg-backup.sh)", 3000, _ => TemplateSet.Embedded.ReadText("scripts/pg-backup.sh").Length);
         Measure("HclString.Quote x60", 3000, i => { var n = 0; for (var k = 0; k < 60; k++) { n += HclString.Quote("myservice-postgres").Length; } return n; });

@@ -16,7 +16,7 @@ if (args.Length > 1 && args[0] == "fleet")
 
 if (args.Length > 0 && args[0] == "breakdown")
 {
-    return Breakdown.Run();
+    return Breakdown.Run(args.Contains("--stub-scripts"));
 }
 
 // Unless the command line picks a job (e.g. `--job dry` for the CI smoke run), a fixed, modest number of iterations:

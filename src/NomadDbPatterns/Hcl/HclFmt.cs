@@ -6,7 +6,7 @@ namespace NomadDbPatterns.Hcl;
 /// <summary>
 /// What <c>nomad fmt</c> would change, found by doing what it does: a port of hclwrite's <c>format</c>
 /// (hashicorp/hcl v2 <c>hclwrite/format.go</c>: <c>linesForFormat</c>, <c>formatIndent</c>, <c>formatSpaces</c>,
-/// <c>formatCells</c>) over a light tokenizer, kept apart from <see cref="HclLayout.Format"/> on purpose so that each
+/// <c>formatCells</c>) over a light tokenizer, kept apart from <see cref="HclLayout.Format(string)"/> on purpose so that each
 /// checks the other.
 /// </summary>
 /// <remarks>

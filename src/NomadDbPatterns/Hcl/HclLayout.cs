@@ -54,9 +54,8 @@ public static class HclLayout
     {
         public readonly List<Line> Classified = new(1024);
         public readonly List<Line> Spaced = new(1024);
-        public readonly List<ReadOnlyMemory<char>> HeredocBody = new(256);
+        public readonly List<ReadOnlyMemory<char>> HeredocBody = new(64);
         public readonly List<(int Open, bool Block)> Indents = new(16);
-        public readonly StringBuilder Output = new(64 * 1024);
     }
 
     /// <summary>Re-lays out <paramref name="hcl"/> canonically. The result always ends with exactly one newline.</summary>
@@ -64,19 +63,43 @@ public static class HclLayout
     public static string Format(string hcl)
     {
         ArgumentNullException.ThrowIfNull(hcl);
+        return Format(hcl.AsMemory());
+    }
+
+    /// <summary>As <see cref="Format(string)"/>, over text in a buffer (the template engine's output, not copied into a string first).</summary>
+    internal static string Format(ReadOnlyMemory<char> hcl)
+    {
+        var output = t_output ?? new CharBuffer(64 * 1024);
+        t_output = null;
+        FormatTo(hcl, output.Clear());
+        var text = output.ToString();
+        if (output.Capacity <= MaxKeptBuffer)
+        {
+            t_output = output;
+        }
+
+        return text;
+    }
+
+    [ThreadStatic]
+    private static CharBuffer? t_output;
+
+    private const int MaxKeptBuffer = 1024 * 1024;
+
+    /// <summary>Appends the canonical layout of <paramref name="hcl"/> to <paramref name="output"/>.</summary>
+    internal static void FormatTo(ReadOnlyMemory<char> hcl, CharBuffer output)
+    {
         var buffers = t_buffers ?? new Buffers();
         t_buffers = null; // a failed call never leaves half-used buffers behind
         buffers.Classified.Clear();
         buffers.Spaced.Clear();
         Classify(hcl, buffers);
         NormalizeBlankLines(buffers.Classified, buffers.Spaced);
-        var text = Write(buffers.Spaced, buffers.Output.Clear(), hcl.Length);
-        if (buffers.Output.Capacity <= 1024 * 1024)
+        Write(buffers.Spaced, output);
+        if (buffers.Classified.Capacity <= 64 * 1024)
         {
             t_buffers = buffers;
         }
-
-        return text;
     }
 
     /// <summary>
@@ -117,48 +140,19 @@ public static class HclLayout
         return lines;
     }
 
-    private static void Classify(string hcl, Buffers buffers)
+    private static void Classify(ReadOnlyMemory<char> hcl, Buffers buffers)
     {
         var result = buffers.Classified;
         // hclwrite's indent stack: one entry per line that opened brackets, holding how many it opened and whether
         // they opened a block (whose closing line gets blank-line treatment) or a value.
         var indents = buffers.Indents;
         indents.Clear();
-        string? heredocDelimiter = null;
-        var heredocFlush = false;
-        var heredocDepth = 0;
-        var heredocBody = buffers.HeredocBody;
-        heredocBody.Clear();
+        var all = hcl.Span;
         var start = 0;
-        while (start < hcl.Length)
+        while (start < all.Length)
         {
-            // The lines SplitLines cuts (LF only, a CR before it dropped), as slices of the input.
-            var end = hcl.IndexOf('\n', start);
-            var length = end < 0 ? hcl.Length - start : end - start;
-            if (end >= 0 && length > 0 && hcl[end - 1] == '\r')
-            {
-                length--;
-            }
-
-            var rawLine = hcl.AsMemory(start, length);
-            start = end < 0 ? hcl.Length : end + 1;
-            if (heredocDelimiter is not null)
-            {
-                if (rawLine.Span.Trim().SequenceEqual(heredocDelimiter))
-                {
-                    AddHeredocBody(result, heredocBody, heredocFlush, heredocDepth);
-                    result.Add(new Line(Kind.HeredocEnd, heredocDepth, heredocDelimiter.AsMemory()));
-                    heredocDelimiter = null;
-                    heredocBody.Clear();
-                }
-                else
-                {
-                    heredocBody.Add(rawLine);
-                }
-
-                continue;
-            }
-
+            var rawLine = hcl.Slice(start, LineLength(all, start, out var next));
+            start = next;
             var text = Trim(rawLine);
             if (text.IsEmpty)
             {
@@ -199,21 +193,130 @@ public static class HclLayout
             result.Add(new Line(kind, depth, text, scan.AssignAt, scan.Net));
             if (scan.HeredocDelimiter is not null)
             {
-                heredocDelimiter = scan.HeredocDelimiter;
-                heredocFlush = scan.HeredocFlush;
-                heredocDepth = depth;
+                start = AddHeredoc(hcl, start, scan.HeredocDelimiter, scan.HeredocFlush, depth, buffers);
             }
-        }
-
-        if (heredocDelimiter is not null)
-        {
-            throw new FormatException($"Unterminated heredoc '{heredocDelimiter}' in rendered HCL.");
         }
 
         if (indents.Count != 0)
         {
             throw new FormatException("Unbalanced brackets in rendered HCL.");
         }
+    }
+
+    /// <summary>
+    /// The length of the line at <paramref name="start"/> as <see cref="SplitLines"/> cuts it (LF only, a CR before
+    /// it dropped), and where the next line starts.
+    /// </summary>
+    private static int LineLength(ReadOnlySpan<char> all, int start, out int next)
+    {
+        var end = all[start..].IndexOf('\n');
+        if (end < 0)
+        {
+            next = all.Length;
+            return all.Length - start;
+        }
+
+        next = start + end + 1;
+        return end > 0 && all[start + end - 1] == '\r' ? end - 1 : end;
+    }
+
+    /// <summary>
+    /// Adds the body and end marker of the heredoc whose body starts at <paramref name="start"/>; returns where the
+    /// line after its end marker starts. The end marker is the first line that is the delimiter, less surrounding
+    /// white space: found by searching for the delimiter rather than line by line, since bodies (the backup
+    /// scripts) are most of a job file.
+    /// </summary>
+    private static int AddHeredoc(ReadOnlyMemory<char> hcl, int start, string delimiter, bool flush, int depth, Buffers buffers)
+    {
+        var all = hcl.Span;
+        var from = start;
+        while (true)
+        {
+            var hit = from < all.Length ? all[from..].IndexOf(delimiter.AsSpan()) : -1;
+            if (hit < 0)
+            {
+                throw new FormatException($"Unterminated heredoc '{delimiter}' in rendered HCL.");
+            }
+
+            hit += from;
+            var lineStart = all[start..hit].LastIndexOf('\n') is var newline and >= 0 ? start + newline + 1 : start;
+            var line = all.Slice(lineStart, LineLength(all, lineStart, out var next));
+            if (!line.Trim().SequenceEqual(delimiter))
+            {
+                from = hit + 1;
+                continue;
+            }
+
+            var body = hcl[start..lineStart];
+            if (body.Length > 0 && body.Length >= LargeBody)
+            {
+                buffers.Classified.Add(new Line(Kind.HeredocBody, -1, LaidOutBody(body, flush, depth).AsMemory()));
+            }
+            else
+            {
+                AddHeredocBody(buffers.Classified, BodyLines(body, buffers.HeredocBody), flush, depth);
+            }
+
+            buffers.Classified.Add(new Line(Kind.HeredocEnd, depth, delimiter.AsMemory()));
+            return next;
+        }
+    }
+
+    private static List<ReadOnlyMemory<char>> BodyLines(ReadOnlyMemory<char> body, List<ReadOnlyMemory<char>> lines)
+    {
+        lines.Clear();
+        var start = 0;
+        while (start < body.Length)
+        {
+            lines.Add(body.Slice(start, LineLength(body.Span, start, out start)));
+        }
+
+        return lines;
+    }
+
+    /// <summary>
+    /// Heredoc bodies this long (the backup scripts, tens of KB) are laid out once per body, depth and flushness:
+    /// every job with a backup carries the same scripts at the same depth. Settable so that tests can send every
+    /// body through either path and compare.
+    /// </summary>
+    internal static int LargeBody { get; set; } = 4096;
+    private const int MaxLaidOutBodies = 64;
+    private static LaidOutBodyEntry[] s_laidOutBodies = [];
+
+    private sealed record LaidOutBodyEntry(string Body, bool Flush, int Depth, string Text);
+
+    /// <summary>
+    /// The body as the per-line path writes it (<see cref="AddHeredocBody"/> then <see cref="WriteLine"/>), as one
+    /// multi-line text without its final newline, written as it is.
+    /// </summary>
+    private static string LaidOutBody(ReadOnlyMemory<char> body, bool flush, int depth)
+    {
+        var span = body.Span;
+        var known = Volatile.Read(ref s_laidOutBodies);
+        foreach (var entry in known)
+        {
+            if (entry.Depth == depth && entry.Flush == flush && entry.Body.AsSpan().SequenceEqual(span))
+            {
+                return entry.Text;
+            }
+        }
+
+        var lines = new List<Line>();
+        AddHeredocBody(lines, BodyLines(body, []), flush, depth);
+        var builder = new CharBuffer(body.Length + (lines.Count * (depth + 1) * 2));
+        foreach (var line in lines)
+        {
+            WriteLine(builder, line);
+        }
+
+        var text = builder.Span[..^1].ToString();
+        if (known.Length < MaxLaidOutBodies)
+        {
+            // Lost updates under a race only cost a recomputation later.
+            Volatile.Write(ref s_laidOutBodies, [.. known, new LaidOutBodyEntry(span.ToString(), flush, depth, text)]);
+        }
+
+        return text;
     }
 
     /// <summary>The memory form of <see cref="MemoryExtensions.Trim(ReadOnlySpan{char})"/> (white space by <see cref="char.IsWhiteSpace(char)"/>).</summary>
@@ -435,9 +538,8 @@ public static class HclLayout
         return false;
     }
 
-    private static string Write(List<Line> lines, StringBuilder builder, int inputLength)
+    private static void Write(List<Line> lines, CharBuffer builder)
     {
-        builder.EnsureCapacity(inputLength + (lines.Count * 8));
         var i = 0;
         while (i < lines.Count)
         {
@@ -481,15 +583,13 @@ public static class HclLayout
 
         while (builder.Length > 1 && builder[^1] == '\n' && builder[^2] == '\n')
         {
-            builder.Length--;
+            builder.Shorten(1);
         }
-
-        return builder.ToString();
     }
 
     private static int NameColumn(Line line) => line.Depth * 2 + HclColumns.Width(line.Name);
 
-    private static void WriteLine(StringBuilder builder, Line line)
+    private static void WriteLine(CharBuffer builder, Line line)
     {
         switch (line.Kind)
         {
@@ -516,7 +616,7 @@ public static class HclLayout
         }
     }
 
-    private static void Indent(StringBuilder builder, int depth) => builder.Append(' ', depth * 2);
+    private static void Indent(CharBuffer builder, int depth) => builder.Append(' ', depth * 2);
 }
 
 /// <summary>A line that <c>nomad fmt</c> would change.</summary>

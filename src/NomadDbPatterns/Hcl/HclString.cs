@@ -19,10 +19,20 @@ public static class HclString
 
     private const char ReplacementCharacter = '\uFFFD';
 
+    /// <summary>Characters a quoted string holds as they are, whatever surrounds them: printable ASCII but <c>\ " $ %</c>.</summary>
+    private static readonly System.Buffers.SearchValues<char> Plain = System.Buffers.SearchValues.Create(
+        " !#&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
     /// <summary>Renders <paramref name="value"/> as a quoted HCL string that reads back as exactly the same text.</summary>
     public static string Quote(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
+        if (!value.AsSpan().ContainsAnyExcept(Plain))
+        {
+            // Most values (names, images, paths, durations) need no escape: quoted as they are.
+            return string.Concat("\"", value, "\"");
+        }
+
         var builder = new StringBuilder(value.Length + 2);
         builder.Append('"');
         AppendQuotedBody(builder, value);
@@ -81,11 +91,11 @@ public static class HclString
             return HeredocOrNull(value) ?? Quote(value);
         }
 
-        // The backup scripts (tens of KB) go into every job: the same string instance is converted once.
+        // The backup scripts (KBs to tens of KB) go into every job: the same string instance is converted once.
         return LargeTexts.GetValue(value, static v => HeredocOrNull(v) ?? Quote(v));
     }
 
-    private const int LargeText = 4096;
+    private const int LargeText = 512;
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string, string> LargeTexts = new();
 

@@ -498,14 +498,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
 
     private TemplateDoc ScriptTemplate(string name, string perms)
     {
-        var text = templates.ReadText($"scripts/{name}");
-        if (text.Contains("{{", StringComparison.Ordinal))
-        {
-            // Template data is read by consul-template: a script must not contain its delimiters.
-            throw new TemplateException($"scripts/{name} contains '{{{{', which consul-template would evaluate.");
-        }
-
-        return new TemplateDoc($"local/{name}", perms, null, "restart", text);
+        return new TemplateDoc($"local/{name}", perms, null, "restart", templates.ReadScript($"scripts/{name}"));
     }
 
     private static TemplateDoc SecretFileTemplate(SecretSource secret, string changeMode) =>

@@ -1,4 +1,3 @@
-using NomadDbPatterns.Hcl;
 using NomadDbPatterns.Model;
 
 namespace NomadDbPatterns.Rendering;
@@ -50,26 +49,45 @@ public sealed class JobRenderer
     /// <param name="format">HCL or JSON.</param>
     public IReadOnlyList<RenderedFile> Render(ServiceJob job, string sourceName, JobFormat format)
     {
-        ArgumentNullException.ThrowIfNull(job);
-        ArgumentNullException.ThrowIfNull(sourceName);
-        var builder = new JobDocBuilder(job, sourceName, _templates);
-        var extension = format == JobFormat.Json ? "json" : "hcl";
-        var files = new List<RenderedFile>
-        {
-            new($"{job.Name}.nomad.{extension}", Write(builder.BuildServiceJob(), format)),
-        };
-        if (job.HasPeriodicBackup())
-        {
-            files.Add(new($"{job.Name}-backup.nomad.{extension}", Write(builder.BuildPeriodicBackupJob(), format)));
-        }
-
+        var files = new List<RenderedFile>(2);
+        RenderTo(job, sourceName, format, (name, content) => files.Add(new RenderedFile(name, content.ToString())));
         return files;
     }
 
-    private string Write(JobDoc job, JobFormat format) => format switch
+    /// <summary>
+    /// Renders as <see cref="Render(ServiceJob, string, JobFormat)"/>, handing each file to <paramref name="sink"/>
+    /// straight from the renderer's reused buffer: for writing files or streams without building a string per file.
+    /// </summary>
+    /// <param name="job">The job (valid).</param>
+    /// <param name="sourceName">The spec it came from, named in the HCL header comment (JSON has no comments).</param>
+    /// <param name="format">HCL or JSON.</param>
+    /// <param name="sink">Called once per file, in order; the text is valid only during the call.</param>
+    public void RenderTo(ServiceJob job, string sourceName, JobFormat format, RenderedFileSink sink)
     {
-        JobFormat.Hcl => HclLayout.Format(_templates.Render("job.nomad.hcl.scriban", "job", HclViewMapper.Map(job))),
-        JobFormat.Json => JobJsonWriter.Write(job),
-        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown job format."),
-    };
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(sourceName);
+        ArgumentNullException.ThrowIfNull(sink);
+        var builder = new JobDocBuilder(job, sourceName, _templates);
+        var extension = format == JobFormat.Json ? "json" : "hcl";
+        Write(builder.BuildServiceJob(), format, $"{job.Name}.nomad.{extension}", sink);
+        if (job.HasPeriodicBackup())
+        {
+            Write(builder.BuildPeriodicBackupJob(), format, $"{job.Name}-backup.nomad.{extension}", sink);
+        }
+    }
+
+    private void Write(JobDoc job, JobFormat format, string fileName, RenderedFileSink sink)
+    {
+        switch (format)
+        {
+            case JobFormat.Hcl:
+                HclFileWriter.Write(_templates, job, fileName, sink);
+                break;
+            case JobFormat.Json:
+                sink(fileName, JobJsonWriter.Write(job));
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown job format.");
+        }
+    }
 }

@@ -1,4 +1,3 @@
-using NomadDbPatterns.Hcl;
 using NomadDbPatterns.Model;
 
 namespace NomadDbPatterns.Rendering;
@@ -38,8 +37,15 @@ public sealed class SharedPostgresRenderer
 
     internal string Write(JobDoc job, JobFormat format) => format switch
     {
-        JobFormat.Hcl => HclLayout.Format(_templates.Render("job.nomad.hcl.scriban", "job", HclViewMapper.Map(job))),
+        JobFormat.Hcl => WriteHcl(job),
         JobFormat.Json => JobJsonWriter.Write(job),
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown job format."),
     };
+
+    private string WriteHcl(JobDoc job)
+    {
+        var text = string.Empty;
+        HclFileWriter.Write(_templates, job, string.Empty, (_, content) => text = content.ToString());
+        return text;
+    }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using NomadDbPatterns.Hcl;
 using NomadDbPatterns.Templating;
 using Scriban;
 using Scriban.Parsing;
@@ -59,6 +60,21 @@ public sealed class TemplateSet : ITemplateLoader
     // Scripts are read for every rendered job: once per template set is enough (the CLI's sets live for one run).
     private readonly ConcurrentDictionary<string, string> _texts = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The text of a script shipped as <c>template</c> data: consul-template reads template data, so a script must
+    /// not contain its <c>{{</c> delimiter (checked once per script, not per render).
+    /// </summary>
+    /// <exception cref="TemplateException">The script contains <c>{{</c>.</exception>
+    internal string ReadScript(string name) => _scripts.GetOrAdd(name, n =>
+    {
+        var text = ReadText(n);
+        return text.Contains("{{", StringComparison.Ordinal)
+            ? throw new TemplateException($"{n} contains '{{{{', which consul-template would evaluate.")
+            : text;
+    });
+
+    private readonly ConcurrentDictionary<string, string> _scripts = new(StringComparer.Ordinal);
+
     private (string Text, string Source) Read(string name)
     {
         if (_overrideDirectory is not null)
@@ -86,14 +102,25 @@ public sealed class TemplateSet : ITemplateLoader
     /// <summary>Renders template <paramref name="name"/> with <paramref name="model"/> bound as <paramref name="variable"/>.</summary>
     public string Render(string name, string variable, object model)
     {
+        var output = new CharBuffer();
+        RenderTo(name, variable, model, output);
+        return output.ToString();
+    }
+
+    /// <summary>Appends the render of template <paramref name="name"/> to <paramref name="output"/>.</summary>
+    internal void RenderTo(string name, string variable, object model, CharBuffer output)
+    {
         // Compiled once per template (null when it uses more of Scriban than the compiled form supports); a render it
         // declines, e.g. for an unexpected value, goes to Scriban below, which produces the same text or the error.
         var compiled = _compiled.GetOrAdd(name, n => CompiledTemplate.TryCompile(n, Get));
-        if (compiled is not null && compiled.TryRender(variable, model, out var text))
+        if (compiled is null || !compiled.TryRender(variable, model, output))
         {
-            return text;
+            output.Append(RenderWithScriban(name, variable, model));
         }
+    }
 
+    private string RenderWithScriban(string name, string variable, object model)
+    {
         var template = Get(name);
         var context = RenderContext();
         var globals = new ScriptObject();

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text;
+using NomadDbPatterns.Hcl;
 using Scriban;
 using Scriban.Runtime;
 using Scriban.Syntax;
@@ -15,7 +16,7 @@ namespace NomadDbPatterns.Templating;
 /// looks members up by reflection on every render; this does that work once, so a render costs little more than
 /// appending strings. It renders exactly what Scriban renders (same scoping, truthiness and member names); a template
 /// outside the subset does not compile (<see cref="TryCompile(string, Func{string, Template})"/> returns null), and a model value it does not handle
-/// makes <see cref="TryRender"/> return false, so that the caller renders with Scriban itself.
+/// makes <see cref="TryRender(string, object, CharBuffer)"/> return false, so that the caller renders with Scriban itself.
 /// </summary>
 internal sealed class CompiledTemplate
 {
@@ -58,17 +59,30 @@ internal sealed class CompiledTemplate
     /// <summary>Renders with <paramref name="model"/> bound to the global <paramref name="variable"/>; false when Scriban must render instead.</summary>
     public bool TryRender(string variable, object model, out string text)
     {
+        var output = new CharBuffer();
+        var rendered = TryRender(variable, model, output);
+        text = rendered ? output.ToString() : string.Empty;
+        return rendered;
+    }
+
+    /// <summary>
+    /// Renders into <paramref name="output"/> with <paramref name="model"/> bound to the global
+    /// <paramref name="variable"/>; false (and <paramref name="output"/> as it was) when Scriban must render instead.
+    /// </summary>
+    public bool TryRender(string variable, object model, CharBuffer output)
+    {
         ArgumentNullException.ThrowIfNull(variable);
-        var state = State.Rent(variable, model);
+        ArgumentNullException.ThrowIfNull(output);
+        var start = output.Length;
+        var state = State.Rent(variable, model, output);
         try
         {
             _body(state);
-            text = state.Output.ToString();
             return true;
         }
         catch (FallbackException)
         {
-            text = string.Empty;
+            output.Shorten(output.Length - start);
             return false;
         }
         finally
@@ -90,7 +104,7 @@ internal sealed class CompiledTemplate
         [ThreadStatic]
         private static State? t_free;
 
-        public readonly StringBuilder Output = new(8 * 1024);
+        public CharBuffer Output = null!;
         public readonly Dictionary<string, object?> Globals = new(StringComparer.Ordinal);
         public readonly List<(string Name, object? Value)> Loops = new(8);
         /// <summary>The arguments of every include in progress, innermost last; the current one's start at <see cref="ArgumentBase"/>.</summary>
@@ -98,11 +112,11 @@ internal sealed class CompiledTemplate
         public int ArgumentBase;
         public string ModelVariable = string.Empty;
 
-        public static State Rent(string variable, object model)
+        public static State Rent(string variable, object model, CharBuffer output)
         {
             var state = t_free ?? new State();
             t_free = null;
-            state.Output.Clear();
+            state.Output = output;
             state.Globals.Clear();
             state.Loops.Clear();
             state.Arguments.Clear();
@@ -114,10 +128,8 @@ internal sealed class CompiledTemplate
 
         public static void Return(State state)
         {
-            if (state.Output.Capacity <= 256 * 1024)
-            {
-                t_free = state;
-            }
+            state.Output = null!;
+            t_free = state;
         }
 
         public object? Lookup(string name)
@@ -351,7 +363,25 @@ internal sealed class CompiledTemplate
         {
             var target = CompileValue(member.Target);
             var name = member.Member?.Name ?? throw new NotSupportedException("member without a name");
-            return state => Members.Get(target(state), name);
+            // Each member expression meets one model type in practice: its getter is remembered at the call site.
+            Members.Site? site = null;
+            return state =>
+            {
+                var value = target(state);
+                var known = site;
+                if (known is not null && value is not null && value.GetType() == known.Type)
+                {
+                    return known.Getter(value);
+                }
+
+                var result = Members.Get(value, name, out var getter);
+                if (getter is not null)
+                {
+                    site = new Members.Site(value!.GetType(), getter);
+                }
+
+                return result;
+            };
         }
 
         private Value CompileComparison(ScriptBinaryExpression binary)
@@ -380,8 +410,15 @@ internal sealed class CompiledTemplate
     {
         private static readonly ConcurrentDictionary<(Type Type, string Name), Func<object, object?>?> Getters = new();
 
-        public static object? Get(object? target, string name)
+        /// <summary>A member expression's remembered getter for one model type.</summary>
+        public sealed record Site(Type Type, Func<object, object?> Getter);
+
+        /// <param name="target">The value whose member is read.</param>
+        /// <param name="name">The member's Scriban name.</param>
+        /// <param name="getter">The getter used, when the next value of the same type may use it directly.</param>
+        public static object? Get(object? target, string name, out Func<object, object?>? getter)
         {
+            getter = null;
             switch (target)
             {
                 case null:
@@ -392,7 +429,7 @@ internal sealed class CompiledTemplate
                     throw new FallbackException();
             }
 
-            var getter = Getters.GetOrAdd((target.GetType(), name), static key => Create(key.Type, key.Name));
+            getter = Getters.GetOrAdd((target.GetType(), name), static key => Create(key.Type, key.Name));
             return getter is null ? throw new FallbackException() : getter(target);
         }
 
