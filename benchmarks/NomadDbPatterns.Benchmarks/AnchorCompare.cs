@@ -85,9 +85,15 @@ public static class AnchorCompare
                 return written;
             },
             "pipeline-strings" => i => renderer.Render(models[i % models.Length].Job, models[i % models.Length].Source)[0].Content.Length,
-            "floor" => i => floor.Render(models[i % models.Length].Job, models[i % models.Length].Source).Length,
+            "floor" => i =>
+            {
+                var emitted = floor.Write(models[i % models.Length].Job, models[i % models.Length].Source);
+                emitted.CopyTo(0, buffer, emitted.Length);
+                return emitted.Length;
+            },
+            "floor-strings" => i => floor.Render(models[i % models.Length].Job, models[i % models.Length].Source).Length,
             "print" => i => { Console.Write(renderer.Render(models[i].Job, models[i].Source)[0].Content); return 0; },
-            _ => throw new ArgumentException($"unknown mode '{which}' (pipeline | pipeline-strings | floor | print)"),
+            _ => throw new ArgumentException($"unknown mode '{which}' (pipeline | pipeline-strings | floor | floor-strings | print)"),
         };
         if (which == "print")
         {

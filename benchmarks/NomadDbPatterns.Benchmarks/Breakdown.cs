@@ -113,9 +113,11 @@ public static class Breakdown
             NomadDb.Render([warmup], new RenderOptions { BaseDirectory = warmup });
             var total = Stopwatch.StartNew();
             var stage = Stopwatch.StartNew();
+            var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
             var files = Spec.SpecLoader.ExpandInputs([directory]);
             var loaded = Spec.SpecLoader.LoadFiles(files);
             var load = stage.Elapsed;
+            Console.WriteLine($"load: gen0 {GC.CollectionCount(0) - gcBefore.Item1}, gen1 {GC.CollectionCount(1) - gcBefore.Item2}, gen2 {GC.CollectionCount(2) - gcBefore.Item3}, allocated {(GC.GetTotalAllocatedBytes() - gcBefore.Item4) / 1e6:F0} MB, pause {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms total so far");
             stage.Restart();
             var diagnostics = NomadDb.Validate(loaded.Jobs).Count;
             var validate = stage.Elapsed;
@@ -126,10 +128,7 @@ public static class Breakdown
             var bytes = 0L;
             foreach (var job in loaded.Jobs)
             {
-                foreach (var file in JobRenderer.Default.Render(job.Job, NomadDb.DisplayPath(job.File, directory)))
-                {
-                    bytes += file.Content.Length;
-                }
+                JobRenderer.Default.RenderTo(job.Job, NomadDb.DisplayPath(job.File, directory), JobFormat.Hcl, (_, content) => bytes += content.Length);
             }
 
             var render = stage.Elapsed;
@@ -137,14 +136,19 @@ public static class Breakdown
             var whole = Stopwatch.StartNew();
             var result = NomadDb.Render([directory], new RenderOptions { BaseDirectory = directory });
             whole.Stop();
-            if (diagnostics > 0 || !result.Success)
+            var output = directory + "-out";
+            var written = Stopwatch.StartNew();
+            var writeResult = NomadDb.RenderToDirectory([directory], output, new RenderOptions { BaseDirectory = directory });
+            written.Stop();
+            Directory.Delete(output, recursive: true);
+            if (diagnostics > 0 || !result.Success || !writeResult.Success)
             {
                 throw new InvalidOperationException("the generated fleet is not valid");
             }
 
             string Ms(TimeSpan t) => (t.TotalMilliseconds).ToString("F0", CultureInfo.InvariantCulture);
             string PerJob(TimeSpan t) => (t.TotalMicroseconds / count).ToString("F0", CultureInfo.InvariantCulture);
-            Console.WriteLine($"fleet {count}: load {Ms(load)}ms ({PerJob(load)}us/job), validate {Ms(validate)}ms ({PerJob(validate)}us/job), fleet rules {Ms(fleet)}ms, render {Ms(render)}ms ({PerJob(render)}us/job, {bytes / count} bytes/job); stages {Ms(total.Elapsed)}ms; NomadDb.Render {Ms(whole.Elapsed)}ms ({PerJob(whole.Elapsed)}us/job)");
+            Console.WriteLine($"fleet {count}: load {Ms(load)}ms ({PerJob(load)}us/job), validate {Ms(validate)}ms ({PerJob(validate)}us/job), fleet rules {Ms(fleet)}ms, render {Ms(render)}ms ({PerJob(render)}us/job, {bytes / count} bytes/job); stages {Ms(total.Elapsed)}ms; NomadDb.Render {Ms(whole.Elapsed)}ms ({PerJob(whole.Elapsed)}us/job); NomadDb.RenderToDirectory {Ms(written.Elapsed)}ms ({PerJob(written.Elapsed)}us/job)");
             return 0;
         }
         finally

@@ -15,7 +15,8 @@ namespace NomadDbPatterns.Benchmarks;
 public sealed class FloorEmitter
 {
     private readonly string[] _scripts;
-    private readonly StringBuilder _builder = new(8192);
+    // Big enough for the job with its scripts: one chunk, which Clear() keeps (a multi-chunk builder reallocates).
+    private readonly StringBuilder _builder = new(128 * 1024);
 
     // What a hand-written emitter would do with a year's worth of cron occurrences: compute once per expression.
     private static readonly ConcurrentDictionary<string, long> StaleAfter = new(StringComparer.Ordinal);
@@ -53,7 +54,10 @@ public sealed class FloorEmitter
         return b.ToString();
     }
 
-    public string Render(ServiceJob job, string sourceName)
+    public string Render(ServiceJob job, string sourceName) => Write(job, sourceName).ToString();
+
+    /// <summary>The job written into the emitter's reused builder (valid until the next call).</summary>
+    public StringBuilder Write(ServiceJob job, string sourceName)
     {
         var pg = job.Postgres ?? throw new NotSupportedException("the floor emitter handles the typical job only");
         var backup = job.Backup ?? throw new NotSupportedException("the floor emitter handles the typical job only");
@@ -177,7 +181,7 @@ public sealed class FloorEmitter
         b.Append("      restart {\n        attempts = 3\n        interval = \"1h\"\n        delay    = \"5m\"\n        mode     = \"delay\"\n      }\n\n");
         Resources(b, pg.Resources with { Cpu = 100, Memory = 128 }, last: true);
         b.Append("  }\n}\n");
-        return b.ToString();
+        return b;
     }
 
     private static void Volume(StringBuilder b, string name, string source) =>

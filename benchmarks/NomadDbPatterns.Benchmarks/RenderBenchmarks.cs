@@ -1,12 +1,20 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using NomadDbPatterns.Rendering;
 
 namespace NomadDbPatterns.Benchmarks;
 
-/// <summary>One typical job rendered by the real pipeline (Scriban + layout pass) against the hand-written floor.</summary>
+/// <summary>
+/// One typical job rendered by the real pipeline (Scriban + layout pass) against the hand-written floor, two ways:
+/// each file returned as a string (a ~110 KB large-object-heap allocation per render, for both), and each file
+/// written into a reused buffer (as the Go anchor's loop does with its bytes.Buffer).
+/// </summary>
 [MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
 public class RenderBenchmarks
 {
+    private readonly char[] _buffer = new char[256 * 1024];
     private (Model.ServiceJob Job, string Source)[] _models = [];
     private FloorEmitter _floor = null!;
     private int _next;
@@ -49,16 +57,42 @@ public class RenderBenchmarks
     }
 
     [Benchmark(Baseline = true, Description = "Floor: hand-written StringBuilder")]
+    [BenchmarkCategory("string per file")]
     public int Floor()
     {
         var (job, source) = NextModel();
         return _floor.Render(job, source).Length;
     }
 
-    [Benchmark(Description = "Pipeline: JobRenderer (Scriban + layout)")]
+    [Benchmark(Description = "Pipeline: JobRenderer.Render (Scriban + layout)")]
+    [BenchmarkCategory("string per file")]
     public int Pipeline()
     {
         var (job, source) = NextModel();
         return JobRenderer.Default.Render(job, source)[0].Content.Length;
+    }
+
+    [Benchmark(Baseline = true, Description = "Floor: hand-written, into a reused buffer")]
+    [BenchmarkCategory("reused buffer")]
+    public int FloorIntoBuffer()
+    {
+        var (job, source) = NextModel();
+        var emitted = _floor.Write(job, source);
+        emitted.CopyTo(0, _buffer, emitted.Length);
+        return emitted.Length;
+    }
+
+    [Benchmark(Description = "Pipeline: JobRenderer.RenderTo, into a reused buffer")]
+    [BenchmarkCategory("reused buffer")]
+    public int PipelineIntoBuffer()
+    {
+        var (job, source) = NextModel();
+        var length = 0;
+        JobRenderer.Default.RenderTo(job, source, JobFormat.Hcl, (_, content) =>
+        {
+            content.CopyTo(_buffer);
+            length = content.Length;
+        });
+        return length;
     }
 }

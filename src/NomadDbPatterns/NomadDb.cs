@@ -14,6 +14,15 @@ public sealed record RenderResult(IReadOnlyList<RenderedFile> Files, IReadOnlyLi
     public bool Success => Diagnostics.All(d => d.Severity != Severity.Error);
 }
 
+/// <summary>The result of rendering specs into a directory.</summary>
+/// <param name="FileNames">Names of the files rendered, in spec order (empty when there is any error: nothing is written then).</param>
+/// <param name="Diagnostics">Errors and warnings, each with code, spec path and position.</param>
+public sealed record WriteResult(IReadOnlyList<string> FileNames, IReadOnlyList<Diagnostic> Diagnostics)
+{
+    /// <summary>True when there is no error.</summary>
+    public bool Success => Diagnostics.All(d => d.Severity != Severity.Error);
+}
+
 /// <summary>How to render.</summary>
 public sealed record RenderOptions
 {
@@ -102,6 +111,86 @@ public static class NomadDb
     {
         ArgumentNullException.ThrowIfNull(inputs);
         options ??= new RenderOptions();
+        var prepared = Prepare(inputs, options);
+        if (!prepared.Valid)
+        {
+            return new RenderResult([], prepared.Diagnostics);
+        }
+
+        var perSlot = new List<RenderedFile>[prepared.Slots];
+        for (var i = 0; i < perSlot.Length; i++)
+        {
+            perSlot[i] = new List<RenderedFile>(2);
+        }
+
+        RenderValid(prepared, options, (slot, name, content) => perSlot[slot].Add(new RenderedFile(name, content.ToString())));
+        return new RenderResult([.. perSlot.SelectMany(files => files)], prepared.Diagnostics);
+    }
+
+    /// <summary>
+    /// Loads, validates and renders as <see cref="Render"/> does, writing each file into
+    /// <paramref name="outputDirectory"/> as it is rendered instead of keeping it in memory (a fleet's job files can
+    /// be hundreds of MB). Nothing is written when any spec is invalid; files go to temp files first and are moved into
+    /// place only once all are rendered; unchanged files are left alone.
+    /// </summary>
+    /// <param name="inputs">Spec files and directories.</param>
+    /// <param name="outputDirectory">Where the job files go (created if needed).</param>
+    /// <param name="options">How to render.</param>
+    /// <returns>The names of the files rendered, in spec order, and the diagnostics.</returns>
+    public static WriteResult RenderToDirectory(IEnumerable<string> inputs, string outputDirectory, RenderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(outputDirectory);
+        options ??= new RenderOptions();
+        var prepared = Prepare(inputs, options);
+        if (!prepared.Valid)
+        {
+            return new WriteResult([], prepared.Diagnostics);
+        }
+
+        var perSlot = new List<string>[prepared.Slots];
+        for (var i = 0; i < perSlot.Length; i++)
+        {
+            perSlot[i] = new List<string>(2);
+        }
+
+        using var output = new StagedOutput(outputDirectory);
+        RenderValid(prepared, options, (slot, name, content) =>
+        {
+            output.Write(name, content);
+            perSlot[slot].Add(name);
+        });
+        output.Commit();
+        return new WriteResult([.. perSlot.SelectMany(names => names)], prepared.Diagnostics);
+    }
+
+    /// <summary>Renders a spec directory into <paramref name="outputDirectory"/> (with its <c>nomad-db.lock</c>), writing nothing unless every spec is valid.</summary>
+    public static RenderResult RenderDirectory(string specDirectory, string outputDirectory, TemplateSet? templates = null)
+    {
+        var result = Render([specDirectory], new RenderOptions { Templates = templates, LockPath = Path.Combine(outputDirectory, VolumeLock.FileName) });
+        if (result.Success)
+        {
+            OutputWriter.WriteAll(outputDirectory, result.Files);
+        }
+
+        return result;
+    }
+
+    /// <param name="Loaded">The specs.</param>
+    /// <param name="VolumeLock">The volume lock, when one is kept.</param>
+    /// <param name="Diagnostics">Every diagnostic, sorted.</param>
+    private sealed record Prepared(SpecLoadResult Loaded, VolumeLock? VolumeLock, IReadOnlyList<Diagnostic> Diagnostics)
+    {
+        public bool Valid => Diagnostics.All(d => d.Severity != Severity.Error);
+
+        /// <summary>Output slots in file order: one per job, one per shared instance, one for the lock file.</summary>
+        public int Slots => Loaded.Jobs.Count + Loaded.SharedInstances.Count + 1;
+    }
+
+    private delegate void SlotSink(int slot, string fileName, ReadOnlySpan<char> content);
+
+    private static Prepared Prepare(IEnumerable<string> inputs, RenderOptions options)
+    {
         var files = SpecLoader.ExpandInputs(inputs);
         var loaded = SpecLoader.LoadFiles(files);
         var diagnostics = new List<Diagnostic>(loaded.Diagnostics);
@@ -115,60 +204,48 @@ public static class NomadDb
             diagnostics.AddRange(volumeLock.CheckShared(loaded.SharedInstances));
         }
 
-        if (diagnostics.Any(d => d.Severity == Severity.Error))
-        {
-            return new RenderResult([], Sorted(diagnostics));
-        }
+        return new Prepared(loaded, volumeLock, Sorted(diagnostics));
+    }
 
+    /// <summary>Renders valid specs; <paramref name="sink"/> is called from several threads for a large fleet.</summary>
+    private static void RenderValid(Prepared prepared, RenderOptions options, SlotSink sink)
+    {
+        var jobs = prepared.Loaded.Jobs;
         var renderer = options.Templates is null ? JobRenderer.Default : new JobRenderer(options.Templates);
-        var rendered = new List<RenderedFile>();
-        // Jobs render independently; a large fleet renders in parallel, the files keep the specs' order.
-        var perJob = new IReadOnlyList<RenderedFile>[loaded.Jobs.Count];
-        if (perJob.Length >= ParallelRenderThreshold)
+        // Jobs render independently; a large fleet renders in parallel (each file goes to its job's slot).
+        void RenderJob(int i) => renderer.RenderTo(jobs[i].Job, DisplayPath(jobs[i].File, options.BaseDirectory), options.Format, (name, content) => sink(i, name, content));
+        if (jobs.Count >= ParallelRenderThreshold)
         {
-            Parallel.For(0, perJob.Length, i => perJob[i] = renderer.Render(loaded.Jobs[i].Job, DisplayPath(loaded.Jobs[i].File, options.BaseDirectory), options.Format));
+            Parallel.For(0, jobs.Count, RenderJob);
         }
         else
         {
-            for (var i = 0; i < perJob.Length; i++)
+            for (var i = 0; i < jobs.Count; i++)
             {
-                perJob[i] = renderer.Render(loaded.Jobs[i].Job, DisplayPath(loaded.Jobs[i].File, options.BaseDirectory), options.Format);
+                RenderJob(i);
             }
-        }
-
-        foreach (var jobFiles in perJob)
-        {
-            rendered.AddRange(jobFiles);
         }
 
         var legacyRenderer = new SharedPostgresRenderer(options.Templates ?? TemplateSet.Embedded);
-        foreach (var instance in loaded.SharedInstances)
+        var slot = jobs.Count;
+        foreach (var instance in prepared.Loaded.SharedInstances)
         {
-            rendered.AddRange(legacyRenderer.Render(instance.Job, DisplayPath(instance.File, options.BaseDirectory), options.Format));
+            foreach (var file in legacyRenderer.Render(instance.Job, DisplayPath(instance.File, options.BaseDirectory), options.Format))
+            {
+                sink(slot, file.FileName, file.Content);
+            }
+
+            slot++;
         }
 
-        if (volumeLock is not null)
+        if (prepared.VolumeLock is { } volumeLock)
         {
-            var updated = volumeLock.Update(loaded.Jobs.Select(j => j.Job), loaded.SharedInstances.Select(s => s.Job));
+            var updated = volumeLock.Update(jobs.Select(j => j.Job), prepared.Loaded.SharedInstances.Select(s => s.Job));
             if (updated.Volumes.Count > 0)
             {
-                rendered.Add(new RenderedFile(VolumeLock.FileName, updated.ToText()));
+                sink(slot, VolumeLock.FileName, updated.ToText());
             }
         }
-
-        return new RenderResult(rendered, Sorted(diagnostics));
-    }
-
-    /// <summary>Renders a spec directory into <paramref name="outputDirectory"/> (with its <c>nomad-db.lock</c>), writing nothing unless every spec is valid.</summary>
-    public static RenderResult RenderDirectory(string specDirectory, string outputDirectory, TemplateSet? templates = null)
-    {
-        var result = Render([specDirectory], new RenderOptions { Templates = templates, LockPath = Path.Combine(outputDirectory, VolumeLock.FileName) });
-        if (result.Success)
-        {
-            OutputWriter.WriteAll(outputDirectory, result.Files);
-        }
-
-        return result;
     }
 
     /// <summary>

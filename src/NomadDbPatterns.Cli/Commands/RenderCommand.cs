@@ -30,20 +30,19 @@ internal sealed class RenderCommand(CliConsole console)
     public int Execute(IReadOnlyList<string> specs, string output, string? templatesDirectory, string? lockPath, JobFormat format)
     {
         var templates = templatesDirectory is null ? null : TemplateSet.WithOverrides(templatesDirectory);
-        var result = NomadDb.Render(specs, new RenderOptions { Templates = templates, LockPath = lockPath ?? Path.Combine(output, VolumeLock.FileName), Format = format });
+        var result = NomadDb.RenderToDirectory(specs, output, new RenderOptions { Templates = templates, LockPath = lockPath ?? Path.Combine(output, VolumeLock.FileName), Format = format });
         Shared.Print(console, result.Diagnostics);
         if (!result.Success)
         {
             return Shared.Summarize(console, result.Diagnostics);
         }
 
-        OutputWriter.WriteAll(output, result.Files);
-        foreach (var file in result.Files)
+        foreach (var file in result.FileNames)
         {
-            console.Detail($"wrote {Path.Combine(output, file.FileName)}");
+            console.Detail($"wrote {Path.Combine(output, file)}");
         }
 
-        console.Info($"rendered {result.Files.Count} file(s) into {output}");
+        console.Info($"rendered {result.FileNames.Count} file(s) into {output}");
         return ExitCodes.Ok;
     }
 }

@@ -229,6 +229,21 @@ public static class HclLayout
     private static int AddHeredoc(ReadOnlyMemory<char> hcl, int start, string delimiter, bool flush, int depth, Buffers buffers)
     {
         var all = hcl.Span;
+        foreach (var known in Volatile.Read(ref s_laidOutBodies))
+        {
+            // A body laid out before, followed by its end marker: no need to search for the marker.
+            if (known.Body.Length >= LargeBody && known.Depth == depth && known.Flush == flush && known.Delimiter == delimiter && all[start..].StartsWith(known.Body))
+            {
+                var markerAt = start + known.Body.Length;
+                if (all.Slice(markerAt, LineLength(all, markerAt, out var afterMarker)).Trim().SequenceEqual(delimiter))
+                {
+                    buffers.Classified.Add(new Line(Kind.HeredocBody, -1, known.Text.AsMemory()));
+                    buffers.Classified.Add(new Line(Kind.HeredocEnd, depth, delimiter.AsMemory()));
+                    return afterMarker;
+                }
+            }
+        }
+
         var from = start;
         while (true)
         {
@@ -250,7 +265,7 @@ public static class HclLayout
             var body = hcl[start..lineStart];
             if (body.Length > 0 && body.Length >= LargeBody)
             {
-                buffers.Classified.Add(new Line(Kind.HeredocBody, -1, LaidOutBody(body, flush, depth).AsMemory()));
+                buffers.Classified.Add(new Line(Kind.HeredocBody, -1, LaidOutBody(body, flush, depth, delimiter).AsMemory()));
             }
             else
             {
@@ -283,19 +298,22 @@ public static class HclLayout
     private const int MaxLaidOutBodies = 64;
     private static LaidOutBodyEntry[] s_laidOutBodies = [];
 
-    private sealed record LaidOutBodyEntry(string Body, bool Flush, int Depth, string Text);
+    /// <summary>Forgets every remembered body (for tests: the memory is bounded and shared by the process).</summary>
+    internal static void ForgetLaidOutBodies() => Volatile.Write(ref s_laidOutBodies, []);
+
+    private sealed record LaidOutBodyEntry(string Body, bool Flush, int Depth, string Delimiter, string Text);
 
     /// <summary>
     /// The body as the per-line path writes it (<see cref="AddHeredocBody"/> then <see cref="WriteLine"/>), as one
     /// multi-line text without its final newline, written as it is.
     /// </summary>
-    private static string LaidOutBody(ReadOnlyMemory<char> body, bool flush, int depth)
+    private static string LaidOutBody(ReadOnlyMemory<char> body, bool flush, int depth, string delimiter)
     {
         var span = body.Span;
         var known = Volatile.Read(ref s_laidOutBodies);
         foreach (var entry in known)
         {
-            if (entry.Depth == depth && entry.Flush == flush && entry.Body.AsSpan().SequenceEqual(span))
+            if (entry.Depth == depth && entry.Flush == flush && entry.Delimiter == delimiter && entry.Body.AsSpan().SequenceEqual(span))
             {
                 return entry.Text;
             }
@@ -313,7 +331,7 @@ public static class HclLayout
         if (known.Length < MaxLaidOutBodies)
         {
             // Lost updates under a race only cost a recomputation later.
-            Volatile.Write(ref s_laidOutBodies, [.. known, new LaidOutBodyEntry(span.ToString(), flush, depth, text)]);
+            Volatile.Write(ref s_laidOutBodies, [.. known, new LaidOutBodyEntry(span.ToString(), flush, depth, delimiter, text)]);
         }
 
         return text;

@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Text;
+
 namespace NomadDbPatterns.Rendering;
 
 /// <summary>Writes rendered files so that a reader never sees a half-written file: temp file, then rename.</summary>
@@ -8,43 +12,130 @@ public static class OutputWriter
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(files);
-        var list = files.ToList();
-        var duplicate = list.GroupBy(f => f.FileName, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
+        using var staged = new StagedOutput(directory);
+        foreach (var file in files)
         {
-            throw new InvalidOperationException($"Two jobs render to the same file '{duplicate.Key}'.");
+            staged.Write(file.FileName, file.Content);
         }
 
+        staged.Commit();
+    }
+}
+
+/// <summary>
+/// Files written into a directory as they are rendered, each into a temp file beside its target, and moved into
+/// place together by <see cref="Commit"/>: until then no target changes, and disposing without committing removes
+/// the temp files. A file whose target already holds the same bytes is not rewritten. <see cref="Write"/> may be
+/// called from several threads at once.
+/// </summary>
+public sealed class StagedOutput : IDisposable
+{
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+
+    private readonly string _directory;
+    private readonly ConcurrentDictionary<string, string?> _staged = new(StringComparer.Ordinal);
+    private bool _committed;
+
+    /// <summary>Stages files for <paramref name="directory"/>, which is created if needed.</summary>
+    public StagedOutput(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        _directory = directory;
         Directory.CreateDirectory(directory);
-        var staged = new List<(string Temp, string Target)>();
+    }
+
+    /// <summary>Names of the files written so far (changed or not), in no particular order.</summary>
+    public IReadOnlyCollection<string> FileNames => (IReadOnlyCollection<string>)_staged.Keys;
+
+    /// <summary>Stages <paramref name="fileName"/> with <paramref name="content"/> (UTF-8, no byte order mark).</summary>
+    /// <exception cref="InvalidOperationException">The same file name was written before.</exception>
+    public void Write(string fileName, ReadOnlySpan<char> content)
+    {
+        ArgumentNullException.ThrowIfNull(fileName);
+        if (_committed)
+        {
+            throw new InvalidOperationException("The output was already committed.");
+        }
+
+        if (!_staged.TryAdd(fileName, null))
+        {
+            throw new InvalidOperationException($"Two jobs render to the same file '{fileName}'.");
+        }
+
+        var bytes = ArrayPool<byte>.Shared.Rent(Utf8.GetMaxByteCount(content.Length));
         try
         {
-            foreach (var file in list)
+            var length = Utf8.GetBytes(content, bytes);
+            var target = Path.Combine(_directory, fileName);
+            if (HoldsExactly(target, bytes.AsSpan(0, length)))
             {
-                var target = Path.Combine(directory, file.FileName);
-                if (File.Exists(target) && File.ReadAllText(target) == file.Content)
-                {
-                    continue;
-                }
-
-                var temp = Path.Combine(directory, $".{file.FileName}.{Environment.ProcessId}.tmp");
-                File.WriteAllText(temp, file.Content);
-                staged.Add((temp, target));
+                return;
             }
 
-            foreach (var (temp, target) in staged)
+            var temp = Path.Combine(_directory, $".{fileName}.{Environment.ProcessId}.tmp");
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1))
             {
-                File.Move(temp, target, overwrite: true);
+                stream.Write(bytes, 0, length);
+            }
+
+            _staged[fileName] = temp;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    /// <summary>Moves every staged file into place.</summary>
+    public void Commit()
+    {
+        _committed = true;
+        foreach (var (fileName, temp) in _staged.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            if (temp is not null)
+            {
+                File.Move(temp, Path.Combine(_directory, fileName), overwrite: true);
+                _staged[fileName] = null;
             }
         }
-        catch
+    }
+
+    /// <summary>Removes the temp files of an output that was not committed.</summary>
+    public void Dispose()
+    {
+        foreach (var temp in _staged.Values)
         {
-            foreach (var (temp, _) in staged)
+            if (temp is not null)
             {
                 File.Delete(temp);
             }
+        }
 
-            throw;
+        _staged.Clear();
+    }
+
+    private static bool HoldsExactly(string path, ReadOnlySpan<byte> expected)
+    {
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+        if (stream.Length != expected.Length)
+        {
+            return false;
+        }
+
+        var actual = ArrayPool<byte>.Shared.Rent(expected.Length);
+        try
+        {
+            stream.ReadExactly(actual, 0, expected.Length);
+            return actual.AsSpan(0, expected.Length).SequenceEqual(expected);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(actual);
         }
     }
 }

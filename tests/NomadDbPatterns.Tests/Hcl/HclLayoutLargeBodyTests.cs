@@ -14,6 +14,9 @@ namespace NomadDbPatterns.Tests.HclSyntax;
 [NonParallelizable]
 public sealed class HclLayoutLargeBodyTests
 {
+    [SetUp]
+    public void StartWithNothingRemembered() => HclLayout.ForgetLaidOutBodies();
+
     private static IEnumerable<TestCaseData> Cases()
     {
         yield return Case("plain flush body", "x {\na = <<-EOH\none\n  two\nEOH\n}\n");
@@ -54,6 +57,22 @@ public sealed class HclLayoutLargeBodyTests
         var second = FormatWith(0, "x {\na = <<-EOH\nbbbb\nEOH\n}\n");
 
         Assert.That(second, Does.Contain("bbbb").And.Not.Contain("aaaa"), first);
+    }
+
+    [Test]
+    public void A_body_that_starts_with_a_remembered_one_is_laid_out_whole()
+    {
+        const string shorter = "x {\na = <<-EOH\none\nEOT\n  two\nEOH\n}\n";
+        const string longer = "x {\na = <<-EOH\none\nEOT\n  two\n    three\nEOH\n}\n";
+        // The same body under another marker ends at its inner "EOT" line.
+        const string otherMarker = "x {\na = <<-EOT\none\nEOT\n  two\nEOT\nb = 1\n}\n";
+        FormatWith(0, shorter);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(FormatWith(0, longer), Is.EqualTo(FormatWith(int.MaxValue, longer)));
+            Assert.That(FormatWith(0, otherMarker), Is.EqualTo(FormatWith(int.MaxValue, otherMarker)));
+        });
     }
 
     private static string FormatWith(int largeBody, string hcl)
