@@ -57,14 +57,28 @@ public static class NomadDb
     public static IReadOnlyList<Diagnostic> Validate(IReadOnlyList<LoadedJob> jobs)
     {
         ArgumentNullException.ThrowIfNull(jobs);
-        var diagnostics = new List<Diagnostic>();
-        foreach (var loaded in jobs)
+        // Jobs are validated alone: a fleet's jobs on every core, each job's diagnostics in its slot (spec order kept).
+        var perJob = new List<Diagnostic>[jobs.Count];
+        void ValidateOne(int i)
         {
-            diagnostics.AddRange(ValidateJob(loaded.Job, loaded.PathOf, path => loaded.Map.Locate(path), 0)
-                .Where(d => !loaded.ReadErrorPaths.Any(p => d.Path == p || d.Path.StartsWith(p + ".", StringComparison.Ordinal) || d.Path.StartsWith(p + "[", StringComparison.Ordinal))));
+            var loaded = jobs[i];
+            perJob[i] = [.. ValidateJob(loaded.Job, loaded.PathOf, path => loaded.Map.Locate(path), 0)
+                .Where(d => !loaded.ReadErrorPaths.Any(p => d.Path == p || d.Path.StartsWith(p + ".", StringComparison.Ordinal) || d.Path.StartsWith(p + "[", StringComparison.Ordinal)))];
         }
 
-        return diagnostics;
+        if (jobs.Count >= ParallelThreshold)
+        {
+            Parallel.For(0, jobs.Count, ValidateOne);
+        }
+        else
+        {
+            for (var i = 0; i < jobs.Count; i++)
+            {
+                ValidateOne(i);
+            }
+        }
+
+        return [.. perJob.SelectMany(diagnostics => diagnostics)];
     }
 
     /// <summary>Validates legacy shared instances built in code (no file positions).</summary>
@@ -214,7 +228,7 @@ public static class NomadDb
         var renderer = options.Templates is null ? JobRenderer.Default : new JobRenderer(options.Templates);
         // Jobs render independently; a large fleet renders in parallel (each file goes to its job's slot).
         void RenderJob(int i) => renderer.RenderTo(jobs[i].Job, DisplayPath(jobs[i].File, options.BaseDirectory), options.Format, (name, content) => sink(i, name, content));
-        if (jobs.Count >= ParallelRenderThreshold)
+        if (jobs.Count >= ParallelThreshold)
         {
             Parallel.For(0, jobs.Count, RenderJob);
         }
@@ -272,7 +286,8 @@ public static class NomadDb
         return shown.Replace('\\', '/');
     }
 
-    private const int ParallelRenderThreshold = 32;
+    /// <summary>From this many jobs on, validation and rendering run on every core (below it, threads cost more than they save).</summary>
+    private const int ParallelThreshold = 32;
 
     private static List<Diagnostic> Sorted(List<Diagnostic> diagnostics) =>
         [.. diagnostics.OrderBy(d => d.Location?.File, StringComparer.Ordinal).ThenBy(d => d.Location?.Line).ThenBy(d => d.Location?.Column).ThenBy(d => d.Code, StringComparer.Ordinal)];
