@@ -7,9 +7,28 @@ namespace NomadDbPatterns.Nomad;
 internal static class NomadJson
 {
     // The records carry their own converters (attributes), so default options read them too; these options only
-    // keep the property names exactly as Go writes them.
-    public static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = null };
+    // keep the property names exactly as Go writes them. Their types' metadata is generated at build time
+    // (NomadJsonContext): the Native AOT build of nomad-db has no reflection-based serializer.
+    public static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = null, TypeInfoResolver = NomadJsonContext.Default };
 }
+
+/// <summary>
+/// Every type the client reads or writes: the responses, the JSON nodes of jobs, and the lists and dictionaries that
+/// <see cref="NullAsEmptyList{T}"/> and <see cref="NullAsEmptyDictionary{TValue}"/> read and write through the options.
+/// </summary>
+[JsonSerializable(typeof(JobValidateResponse))]
+[JsonSerializable(typeof(JobPlanResponse))]
+[JsonSerializable(typeof(JobRegisterResponse))]
+[JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
+[JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(List<FieldDiff>))]
+[JsonSerializable(typeof(List<ObjectDiff>))]
+[JsonSerializable(typeof(List<TaskGroupDiff>))]
+[JsonSerializable(typeof(List<TaskDiff>))]
+[JsonSerializable(typeof(Dictionary<string, ulong>))]
+[JsonSerializable(typeof(Dictionary<string, JsonElement>))]
+[JsonSerializable(typeof(Dictionary<string, DesiredUpdates>))]
+internal sealed partial class NomadJsonContext : JsonSerializerContext;
 
 /// <summary>
 /// Go encodes nil slices as <c>null</c> (for example <c>"Annotations": null</c>). The records expose empty lists

@@ -15,7 +15,7 @@ internal sealed class SchemaCommand(CliConsole console)
 
     public int Execute(string? output)
     {
-        var schema = SpecSchema.Generate();
+        var schema = SpecSchema.Json();
         if (output is null)
         {
             console.Out.Write(schema);

@@ -161,7 +161,7 @@ public sealed class TemplateSet : ITemplateLoader
             return cached.Context;
         }
 
-        var context = new TemplateContext(SharedBuiltins)
+        var context = new TemplateContext(Builtins.Shared)
         {
             StrictVariables = true,
             TemplateLoader = this,
@@ -182,7 +182,12 @@ public sealed class TemplateSet : ITemplateLoader
     }
 
     // Scriban's builtins are read-only to templates (assignments go to the pushed globals), so one set serves all contexts.
-    private static readonly ScriptObject SharedBuiltins = TemplateContext.GetDefaultBuiltinObject();
+    // Built on first use only (a class of its own, not a static field of TemplateSet): building them costs several ms at
+    // start-up, and the compiled templates render every shipped template without them.
+    private static class Builtins
+    {
+        public static readonly ScriptObject Shared = TemplateContext.GetDefaultBuiltinObject();
+    }
 }
 
 /// <summary>A template could not be found, parsed or rendered.</summary>
