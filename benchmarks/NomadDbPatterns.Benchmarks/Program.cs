@@ -14,6 +14,13 @@ if (args.Length > 1 && args[0] == "fleet")
     return Breakdown.Fleet(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
 }
 
+// `fleet-specs DIR N`: writes a generated fleet of N spec files into DIR (for timing the CLI on it, see run.sh).
+if (args.Length > 2 && args[0] == "fleet-specs")
+{
+    Fleet.Write(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+    return 0;
+}
+
 if (args.Length > 0 && args[0] == "breakdown")
 {
     return Breakdown.Run(args.Contains("--stub-scripts"));

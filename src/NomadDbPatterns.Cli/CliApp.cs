@@ -50,7 +50,9 @@ public static class CliApp
 
         try
         {
-            return parse.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error });
+            // System.CommandLine's own handler would print an I/O error as an unhandled exception with a stack trace
+            // and exit 1; the clauses below report it as an error line with the right exit code.
+            return parse.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false });
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or TemplateException or DirectoryNotFoundException)
         {

@@ -90,6 +90,22 @@ public sealed class CliTests
     }
 
     [Test]
+    public void Missing_templates_directory_is_an_error_line_not_a_stack_trace()
+    {
+        using var temp = new TempSpecs();
+        temp.Write("a.yaml", TempSpecs.Service("alpha"));
+
+        var run = CliRun.Of("render", temp.Specs, "-o", temp.Out, "--templates", "/nonexistent/templates");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.InvalidInput));
+            Assert.That(run.Error, Does.StartWith("error: ").And.Contain("/nonexistent/templates").And.Not.Contain("   at "));
+            Assert.That(Directory.Exists(temp.Out), Is.False);
+        });
+    }
+
+    [Test]
     public void Templates_directory_overrides_by_file_name()
     {
         using var temp = new TempSpecs();
