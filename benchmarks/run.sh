@@ -6,9 +6,11 @@
 #            scripts replaced by one-line stubs through a --templates override (the anchor's size).
 #   startup  `nomad-db render examples -o DIR` wall time against a hello-world console app (benchmarks/HelloWorld)
 #            published the same way; median of RUNS runs, interleaved; prints nomad-db ÷ hello-world per publish mode.
+#   fleet    the AOT nomad-db on a generated fleet (FLEET=10000 specs): render into an empty directory, render again
+#            (every file unchanged), check; wall time, median of 3.
 #   bdn      the BenchmarkDotNet suite (all benchmarks; takes several minutes).
 #
-# usage: benchmarks/run.sh [anchor] [startup] [bdn]        (default: anchor startup)
+# usage: benchmarks/run.sh [anchor] [startup] [fleet] [bdn]        (default: anchor startup fleet)
 # env:   RENDERS=100000  renders per timed loop        ROUNDS=3   anchor/ours rounds (best and median reported)
 #        RUNS=11         start-up runs per binary      MODES="jit r2r aot"  publish modes (aot builds take ~1 min)
 #        ANCHOR_DIR=../shared/anchors/gotemplate       CPU=       core to pin the timed loops to (taskset); unset: no
@@ -27,7 +29,7 @@ anchor_dir="${ANCHOR_DIR:-$repo/../shared/anchors/gotemplate}"
 [ -n "${ANCHOR_DIR:-}" ] || [ -d "$anchor_dir" ] || anchor_dir="$repo/../../shared/anchors/gotemplate" # a worktree one level down
 cpu="${CPU:-}"
 what=("$@")
-[ ${#what[@]} -gt 0 ] || what=(anchor startup)
+[ ${#what[@]} -gt 0 ] || what=(anchor startup fleet)
 mkdir -p "$work"
 
 pin=()
@@ -166,6 +168,29 @@ run_startup() {
   fi
 }
 
+run_fleet() {
+  # The CLI as users run it in CI: the AOT binary (the publish default) on a generated fleet, wall time of one run
+  # each: load + validate + render + write into an empty directory, the same again with every file unchanged (read and
+  # compared, nothing written), and `check` against the output.
+  local specs="${FLEET:-10000}" dir="$work/fleet-specs" out="$work/fleet-out" cli="$work/cli-aot/nomad-db"
+  echo
+  echo "== fleet: nomad-db (AOT) on $specs generated specs, wall time (median of 3)"
+  [ -x "$cli" ] || publish aot "$repo/src/NomadDbPatterns.Cli" "$work/cli-aot"
+  build_benchmarks
+  rm -rf "$dir"; dotnet "$bench_dll" fleet-specs "$dir" "$specs"
+  local fresh=() again=() check=() i sample
+  for ((i = 0; i < 3; i++)); do
+    rm -rf "$out"; sync
+    sample="$(time_ms "$cli" render "$dir" -o "$out")"; fresh+=("${sample% *}")
+    sample="$(time_ms "$cli" render "$dir" -o "$out")"; again+=("${sample% *}")
+    sample="$(time_ms "$cli" check "$dir" --against "$out")"; check+=("${sample% *}")
+  done
+  awk -v n="$specs" -v f="$(printf '%s\n' "${fresh[@]}" | median)" -v a="$(printf '%s\n' "${again[@]}" | median)" \
+    -v c="$(printf '%s\n' "${check[@]}" | median)" -v files="$(find "$out" -type f | wc -l)" -v kb="$(du -sk "$out" | cut -f1)" 'BEGIN {
+    printf "  render into an empty directory %.2f s (%d files, %d MB); render again, all unchanged %.2f s; check %.2f s; %.0f us/spec for the first\n", f / 1e6, files, kb / 1024, a / 1e6, c / 1e6, f / n }'
+  rm -rf "$dir" "$out"
+}
+
 run_bdn() {
   echo
   echo "== BenchmarkDotNet suite"
@@ -176,7 +201,8 @@ for step in "${what[@]}"; do
   case "$step" in
     anchor) run_anchor ;;
     startup) run_startup ;;
+    fleet) run_fleet ;;
     bdn) run_bdn ;;
-    *) echo "unknown step $step (anchor, startup, bdn)" >&2; exit 2 ;;
+    *) echo "unknown step $step (anchor, startup, fleet, bdn)" >&2; exit 2 ;;
   esac
 done

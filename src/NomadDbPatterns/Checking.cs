@@ -42,38 +42,60 @@ public static class OutputComparer
     /// <summary>Compares <paramref name="files"/> with <paramref name="directory"/>.</summary>
     public static IReadOnlyList<StaleFile> Compare(IReadOnlyList<RenderedFile> files, string directory)
     {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(directory);
         var stale = new List<StaleFile>();
         var rendered = new HashSet<string>(StringComparer.Ordinal);
         foreach (var file in files.OrderBy(f => f.FileName, StringComparer.Ordinal))
         {
             rendered.Add(file.FileName);
-            var path = Path.Combine(directory, file.FileName);
-            if (!File.Exists(path))
+            if (CompareOne(directory, file.FileName, file.Content) is { } difference)
             {
-                stale.Add(new StaleFile(file.FileName, StaleKind.Missing, string.Empty));
-                continue;
-            }
-
-            var committed = File.ReadAllText(path);
-            if (committed != file.Content)
-            {
-                stale.Add(new StaleFile(file.FileName, StaleKind.Changed, UnifiedDiff(committed, file.Content, $"a/{file.FileName}", $"b/{file.FileName}")));
+                stale.Add(difference);
             }
         }
 
-        if (Directory.Exists(directory))
-        {
-            foreach (var path in Directory.EnumerateFiles(directory).Order(StringComparer.Ordinal))
-            {
-                var name = Path.GetFileName(path);
-                if (IsGenerated(name) && !rendered.Contains(name))
-                {
-                    stale.Add(new StaleFile(name, StaleKind.Extra, string.Empty));
-                }
-            }
-        }
-
+        stale.AddRange(Extras(directory, rendered.Contains));
         return stale;
+    }
+
+    /// <summary>How the committed <paramref name="fileName"/> differs from <paramref name="content"/>, or null when it holds exactly that text.</summary>
+    internal static StaleFile? CompareOne(string directory, string fileName, ReadOnlySpan<char> content)
+    {
+        var path = Path.Combine(directory, fileName);
+        if (!File.Exists(path))
+        {
+            return new StaleFile(fileName, StaleKind.Missing, string.Empty);
+        }
+
+        if (StagedOutput.HoldsExactly(path, content))
+        {
+            return null;
+        }
+
+        // Not byte for byte the same: compared as text, as it reads (a byte order mark is not a difference).
+        var committed = File.ReadAllText(path);
+        return content.SequenceEqual(committed)
+            ? null
+            : new StaleFile(fileName, StaleKind.Changed, UnifiedDiff(committed, content.ToString(), $"a/{fileName}", $"b/{fileName}"));
+    }
+
+    /// <summary>Generated files in <paramref name="directory"/> that were not rendered, in name order.</summary>
+    internal static IEnumerable<StaleFile> Extras(string directory, Func<string, bool> rendered)
+    {
+        if (!Directory.Exists(directory))
+        {
+            yield break;
+        }
+
+        foreach (var path in Directory.EnumerateFiles(directory).Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileName(path);
+            if (IsGenerated(name) && !rendered(name))
+            {
+                yield return new StaleFile(name, StaleKind.Extra, string.Empty);
+            }
+        }
     }
 
     /// <summary>A unified diff with three lines of context (lines prefixed ' ', '-', '+'; hunks with @@ headers).</summary>

@@ -270,10 +270,26 @@ public static class NomadDb
     {
         ArgumentNullException.ThrowIfNull(againstDirectory);
         options ??= new RenderOptions();
-        var result = Render(inputs, options with { LockPath = options.LockPath ?? Path.Combine(againstDirectory, VolumeLock.FileName) });
-        return result.Success
-            ? new CheckResult(OutputComparer.Compare(result.Files, againstDirectory), result.Diagnostics)
-            : new CheckResult([], result.Diagnostics);
+        ArgumentNullException.ThrowIfNull(inputs);
+        var prepared = Prepare(inputs, options with { LockPath = options.LockPath ?? Path.Combine(againstDirectory, VolumeLock.FileName) });
+        if (!prepared.Valid)
+        {
+            return new CheckResult([], prepared.Diagnostics);
+        }
+
+        // Each file is compared as it renders (a fleet's files are never all in memory at once).
+        var stale = new System.Collections.Concurrent.ConcurrentBag<StaleFile>();
+        var rendered = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        RenderValid(prepared, options, (_, name, content) =>
+        {
+            rendered[name] = true;
+            if (OutputComparer.CompareOne(againstDirectory, name, content) is { } difference)
+            {
+                stale.Add(difference);
+            }
+        });
+        var extra = OutputComparer.Extras(againstDirectory, name => rendered.ContainsKey(name));
+        return new CheckResult([.. stale.OrderBy(f => f.FileName, StringComparer.Ordinal), .. extra], prepared.Diagnostics);
     }
 
     /// <summary>The spec path as shown in headers: relative to the base (default: the current directory), with '/'.</summary>

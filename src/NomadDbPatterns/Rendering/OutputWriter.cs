@@ -114,6 +114,20 @@ public sealed class StagedOutput : IDisposable
         _staged.Clear();
     }
 
+    /// <summary>The file at <paramref name="path"/> exists and holds exactly <paramref name="text"/> in UTF-8.</summary>
+    internal static bool HoldsExactly(string path, ReadOnlySpan<char> text)
+    {
+        var bytes = ArrayPool<byte>.Shared.Rent(Utf8.GetMaxByteCount(text.Length));
+        try
+        {
+            return HoldsExactly(path, bytes.AsSpan(0, Utf8.GetBytes(text, bytes)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
     private static bool HoldsExactly(string path, ReadOnlySpan<byte> expected)
     {
         if (!File.Exists(path))

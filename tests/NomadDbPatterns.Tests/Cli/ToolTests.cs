@@ -47,6 +47,18 @@ public sealed class ToolTests
     }
 
     [Test]
+    public void Check_reads_a_committed_file_as_text_so_a_byte_order_mark_is_not_a_change()
+    {
+        using var temp = Rendered(out _);
+        var file = Path.Combine(temp.Out, "alpha.nomad.hcl");
+        File.WriteAllText(file, File.ReadAllText(file), new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+
+        var run = CliRun.Of("check", temp.Specs, "--against", temp.Out);
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Ok), run.Out + run.Error);
+    }
+
+    [Test]
     public void Check_reports_missing_and_extra_files()
     {
         using var temp = Rendered(out _);
