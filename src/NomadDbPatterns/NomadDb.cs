@@ -226,8 +226,9 @@ public static class NomadDb
     {
         var jobs = prepared.Loaded.Jobs;
         var renderer = options.Templates is null ? JobRenderer.Default : new JobRenderer(options.Templates);
+        var baseDirectory = options.BaseDirectory ?? Directory.GetCurrentDirectory();
         // Jobs render independently; a large fleet renders in parallel (each file goes to its job's slot).
-        void RenderJob(int i) => renderer.RenderTo(jobs[i].Job, DisplayPath(jobs[i].File, options.BaseDirectory), options.Format, (name, content) => sink(i, name, content));
+        void RenderJob(int i) => renderer.RenderTo(jobs[i].Job, DisplayPath(jobs[i].File, baseDirectory), options.Format, (name, content) => sink(i, name, content));
         if (jobs.Count >= ParallelThreshold)
         {
             Parallel.For(0, jobs.Count, RenderJob);

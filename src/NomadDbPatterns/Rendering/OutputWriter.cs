@@ -73,9 +73,9 @@ public sealed class StagedOutput : IDisposable
             }
 
             var temp = Path.Combine(_directory, $".{fileName}.{Environment.ProcessId}.tmp");
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1))
+            using (var handle = File.OpenHandle(temp, FileMode.Create, FileAccess.Write, FileShare.None))
             {
-                stream.Write(bytes, 0, length);
+                RandomAccess.Write(handle, bytes.AsSpan(0, length), fileOffset: 0);
             }
 
             _staged[fileName] = temp;
@@ -135,8 +135,8 @@ public sealed class StagedOutput : IDisposable
             return false;
         }
 
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
-        if (stream.Length != expected.Length)
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        if (RandomAccess.GetLength(handle) != expected.Length)
         {
             return false;
         }
@@ -144,8 +144,13 @@ public sealed class StagedOutput : IDisposable
         var actual = ArrayPool<byte>.Shared.Rent(expected.Length);
         try
         {
-            stream.ReadExactly(actual, 0, expected.Length);
-            return actual.AsSpan(0, expected.Length).SequenceEqual(expected);
+            var read = 0;
+            while (read < expected.Length && RandomAccess.Read(handle, actual.AsSpan(read, expected.Length - read), read) is var count and > 0)
+            {
+                read += count;
+            }
+
+            return read == expected.Length && actual.AsSpan(0, expected.Length).SequenceEqual(expected);
         }
         finally
         {
