@@ -20,7 +20,6 @@ public class FleetBenchmarks
     public void Setup()
     {
         _directory = Path.Combine(Path.GetTempPath(), $"nomad-db-fleet-{Specs}-{Environment.ProcessId}");
-        _output = _directory + "-out";
         Fleet.Write(_directory, Specs);
         var result = Run();
         if (!result.Success || result.Files.Count < Specs)
@@ -33,25 +32,27 @@ public class FleetBenchmarks
     public void Cleanup()
     {
         Directory.Delete(_directory, recursive: true);
-        if (Directory.Exists(_output))
+        for (var i = 0; i < _iteration; i++)
         {
-            Directory.Delete(_output, recursive: true);
+            if (Directory.Exists($"{_directory}-out-{i}"))
+            {
+                Directory.Delete($"{_directory}-out-{i}", recursive: true);
+            }
         }
     }
 
     [Benchmark(Description = "Load + validate + render in memory")]
     public RenderResult Run() => NomadDb.Render([_directory], new RenderOptions { BaseDirectory = _directory });
 
-    /// <summary>Each iteration starts from an empty output directory: every file is written (none is unchanged).</summary>
-    [IterationSetup(Target = nameof(RunToDirectory))]
-    public void EmptyOutput()
-    {
-        if (Directory.Exists(_output))
-        {
-            Directory.Delete(_output, recursive: true);
-        }
-    }
+    private int _iteration;
 
+    /// <summary>
+    /// Each iteration writes into a new, empty directory (every file written, none unchanged); all are deleted at the
+    /// end, not between iterations: ext4 allocates inodes slowly right after thousands were deleted, which would time
+    /// the previous iteration's cleanup instead of the render.
+    /// </summary>
+    [IterationSetup(Target = nameof(RunToDirectory))]
+    public void NewOutput() => _output = $"{_directory}-out-{_iteration++}";
     [Benchmark(Description = "Load + validate + render + write files (nomad-db render)")]
     public WriteResult RunToDirectory() => NomadDb.RenderToDirectory([_directory], _output, new RenderOptions { BaseDirectory = _directory });
 }
