@@ -59,5 +59,11 @@ public static class CliApp
             console.Error.WriteLine($"error: {exception.Message}");
             return ExitCodes.InvalidInput;
         }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // A bug, not bad input: the whole exception, for a report (staged output files were already removed).
+            console.Error.WriteLine($"internal error (please report it): {exception}");
+            return ExitCodes.InvalidInput;
+        }
     }
 }
