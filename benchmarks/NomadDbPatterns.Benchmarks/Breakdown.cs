@@ -81,6 +81,30 @@ public static class Breakdown
         return 0;
     }
 
+    public static int LayoutLoop(double seconds, bool stubScripts)
+    {
+        var (job, source) = TypicalJob.Models()[0];
+        var templates = stubScripts ? AnchorCompare.StubScripts() : TemplateSet.Embedded;
+        var raw = new CharBuffer();
+        templates.RenderTo("job.nomad.hcl.scriban", "job", HclViewMapper.Map(new JobDocBuilder(job, source, templates).BuildServiceJob()), raw);
+        var laidOut = new CharBuffer();
+        if (Environment.GetEnvironmentVariable("DUMP_RAW") is { } dump)
+        {
+            File.WriteAllText(dump, raw.ToString());
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        var count = 0;
+        while (stopwatch.Elapsed.TotalSeconds < seconds)
+        {
+            HclLayout.FormatTo(raw.Memory, laidOut.Clear());
+            count++;
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"layout: {stopwatch.Elapsed.TotalMicroseconds / count:F2} us per pass over {raw.Length} chars"));
+        return 0;
+    }
+
     /// <summary>`fleet N`: one timed load + validate + render of a generated fleet of N specs, split by stage.</summary>
     public static int Fleet(int count)
     {

@@ -21,6 +21,12 @@ if (args.Length > 2 && args[0] == "fleet-specs")
     return 0;
 }
 
+// `layout-loop SECONDS [--stub-scripts]`: only the layout pass over the typical job's template output, in a loop (to profile it).
+if (args.Length > 1 && args[0] == "layout-loop")
+{
+    return Breakdown.LayoutLoop(double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), args.Contains("--stub-scripts"));
+}
+
 if (args.Length > 0 && args[0] == "breakdown")
 {
     return Breakdown.Run(args.Contains("--stub-scripts"));

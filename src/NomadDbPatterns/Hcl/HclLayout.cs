@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace NomadDbPatterns.Hcl;
@@ -156,8 +157,7 @@ public static class HclLayout
             var text = Trim(rawLine);
             if (text.IsEmpty)
             {
-                result.Add(new Line(Kind.Blank, indents.Count, ReadOnlyMemory<char>.Empty));
-                continue;
+                continue; // blank lines are the layout's to place (NormalizeBlankLines), never the template's
             }
 
             var span = text.Span;
@@ -209,6 +209,13 @@ public static class HclLayout
     /// </summary>
     private static int LineLength(ReadOnlySpan<char> all, int start, out int next)
     {
+        if (start < all.Length && all[start] == '\n')
+        {
+            // Nearly half the template output's lines are empty (what its control statements leave).
+            next = start + 1;
+            return 0;
+        }
+
         var end = all[start..].IndexOf('\n');
         if (end < 0)
         {
@@ -492,28 +499,30 @@ public static class HclLayout
     private static void NormalizeBlankLines(List<Line> lines, List<Line> result)
     {
         var headerEnds = false;
-        for (var i = 0; i < lines.Count; i++)
+        var source = CollectionsMarshal.AsSpan(lines);
+        var previousKind = Kind.Blank;
+        var previousOpens = false;
+        for (var i = 0; i < source.Length; i++)
         {
-            var line = lines[i];
+            ref readonly var line = ref source[i];
             if (line.Kind == Kind.Blank)
             {
                 continue;
             }
 
-            if (line.Kind is Kind.HeredocBody or Kind.HeredocEnd || result.Count == 0 || IsClosing(line))
+            if (line.Kind is Kind.HeredocBody or Kind.HeredocEnd || result.Count == 0 || IsClosing(in line))
             {
-                result.Add(line);
+                Add(in line);
                 continue;
             }
 
-            var previous = result[^1];
             bool wantsBlank;
             if (line.Kind == Kind.Comment)
             {
-                wantsBlank = previous.Kind != Kind.Comment
-                    && (previous.Kind == Kind.BlockClose || (NextIsBlockAfterComments(lines, i) && !Opens(previous)));
+                wantsBlank = previousKind != Kind.Comment
+                    && (previousKind == Kind.BlockClose || (NextIsBlockAfterComments(source, i) && !previousOpens));
             }
-            else if (previous.Kind == Kind.Comment)
+            else if (previousKind == Kind.Comment)
             {
                 // A comment introduces what follows it; only the file's header comment is set apart from the first block.
                 headerEnds = !headerEnds && result.All(l => l.Kind == Kind.Comment);
@@ -521,11 +530,11 @@ public static class HclLayout
             }
             else if (line.Kind == Kind.BlockOpen)
             {
-                wantsBlank = !Opens(previous);
+                wantsBlank = !previousOpens;
             }
             else
             {
-                wantsBlank = previous.Kind == Kind.BlockClose;
+                wantsBlank = previousKind == Kind.BlockClose;
             }
 
             if (wantsBlank)
@@ -533,17 +542,24 @@ public static class HclLayout
                 result.Add(new Line(Kind.Blank, line.Depth, ReadOnlyMemory<char>.Empty));
             }
 
+            Add(in line);
+        }
+
+        void Add(in Line line)
+        {
             result.Add(line);
+            previousKind = line.Kind;
+            previousOpens = Opens(in line);
         }
     }
 
-    private static bool IsClosing(Line line) => line.Net < 0 && line.Text.Span[0] is '}' or ']' or ')';
+    private static bool IsClosing(in Line line) => line.Net < 0 && line.Text.Span[0] is '}' or ']' or ')';
 
-    private static bool Opens(Line line) => line.Kind is not (Kind.HeredocBody or Kind.HeredocEnd) && line.Net > 0;
+    private static bool Opens(in Line line) => line.Kind is not (Kind.HeredocBody or Kind.HeredocEnd) && line.Net > 0;
 
-    private static bool NextIsBlockAfterComments(List<Line> lines, int index)
+    private static bool NextIsBlockAfterComments(ReadOnlySpan<Line> lines, int index)
     {
-        for (var i = index; i < lines.Count; i++)
+        for (var i = index; i < lines.Length; i++)
         {
             if (lines[i].Kind is Kind.Comment or Kind.Blank)
             {
@@ -556,14 +572,15 @@ public static class HclLayout
         return false;
     }
 
-    private static void Write(List<Line> lines, CharBuffer builder)
+    private static void Write(List<Line> list, CharBuffer builder)
     {
+        var lines = CollectionsMarshal.AsSpan(list);
         var i = 0;
-        while (i < lines.Count)
+        while (i < lines.Length)
         {
             if (lines[i].Kind != Kind.Attribute)
             {
-                WriteLine(builder, lines[i]);
+                WriteLine(builder, in lines[i]);
                 i++;
                 continue;
             }
@@ -572,12 +589,11 @@ public static class HclLayout
             // hclwrite aligns by column, so names at different depths would line up too.
             var end = i;
             var column = 0;
-            while (end < lines.Count && lines[end].Kind is Kind.Attribute or Kind.HeredocBody or Kind.HeredocEnd)
+            while (end < lines.Length && lines[end].Kind is Kind.Attribute or Kind.HeredocBody or Kind.HeredocEnd)
             {
-                var member = lines[end];
-                if (member.Kind == Kind.Attribute)
+                if (lines[end].Kind == Kind.Attribute)
                 {
-                    column = Math.Max(column, NameColumn(member));
+                    column = Math.Max(column, NameColumn(in lines[end]));
                 }
 
                 end++;
@@ -585,15 +601,16 @@ public static class HclLayout
 
             for (var j = i; j < end; j++)
             {
-                var member = lines[j];
+                ref readonly var member = ref lines[j];
                 if (member.Kind != Kind.Attribute)
                 {
-                    WriteLine(builder, member);
+                    WriteLine(builder, in member);
                     continue;
                 }
 
                 Indent(builder, member.Depth);
-                builder.Append(member.Name).Append(' ', column - NameColumn(member) + 1).Append("= ").Append(member.Value).Append('\n');
+                var name = member.Name;
+                builder.Append(name).Append(' ', column - (member.Depth * 2) - HclColumns.Width(name) + 1).Append("= ").Append(member.Value).Append('\n');
             }
 
             i = end;
@@ -605,9 +622,9 @@ public static class HclLayout
         }
     }
 
-    private static int NameColumn(Line line) => line.Depth * 2 + HclColumns.Width(line.Name);
+    private static int NameColumn(in Line line) => line.Depth * 2 + HclColumns.Width(line.Name);
 
-    private static void WriteLine(CharBuffer builder, Line line)
+    private static void WriteLine(CharBuffer builder, in Line line)
     {
         switch (line.Kind)
         {
