@@ -220,14 +220,21 @@ public static class HclString
     /// <summary>HCL ends a heredoc at the first line that is its marker once surrounding whitespace is trimmed.</summary>
     private static bool ContainsLine(string value, string delimiter)
     {
-        foreach (var line in value.Split('\n'))
+        var rest = value.AsSpan();
+        while (true)
         {
-            if (line.AsSpan().Trim().SequenceEqual(delimiter))
+            var end = rest.IndexOf('\n');
+            if ((end < 0 ? rest : rest[..end]).Trim().SequenceEqual(delimiter))
             {
                 return true;
             }
-        }
 
-        return false;
+            if (end < 0)
+            {
+                return false;
+            }
+
+            rest = rest[(end + 1)..];
+        }
     }
 }
