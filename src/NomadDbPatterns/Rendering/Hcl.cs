@@ -39,7 +39,10 @@ internal static class HclValue
 
     /// <summary>A key of an <c>env</c> block: bare when it is an identifier, quoted otherwise.</summary>
     public static string Key(string name) =>
-        name.Length > 0 && (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')
+        name.Length > 0 && (char.IsAsciiLetter(name[0]) || name[0] == '_') && !name.AsSpan().ContainsAnyExcept(IdentifierCharacters)
             ? name
             : HclString.Quote(name);
+
+    private static readonly System.Buffers.SearchValues<char> IdentifierCharacters =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
 }
