@@ -10,7 +10,7 @@ namespace NomadDbPatterns.Rendering;
 internal static class HclViewMapper
 {
     public static JobView Map(JobDoc job) => new(
-        [.. job.Header.Select(CommentLine)],
+        Each(job.Header, CommentLine),
         Str(job.Id),
         List(job.Datacenters),
         Str(job.Type),
@@ -18,7 +18,7 @@ internal static class HclViewMapper
         StrOrNull(job.Region),
         StrOrNull(job.NodePool),
         job.Priority is { } priority ? Num(priority) : null,
-        [.. job.Constraints.Select(c => new ConstraintView(StrOrNull(c.Attribute), Str(c.Operator), StrOrNull(c.Value)))],
+        Each(job.Constraints, c => new ConstraintView(StrOrNull(c.Attribute), Str(c.Operator), StrOrNull(c.Value))),
         job.Periodic is { } periodic ? new PeriodicView(List(periodic.Crons), Bool(periodic.ProhibitOverlap), Str(periodic.TimeZone)) : null,
         Group(job.Group));
 
@@ -29,23 +29,23 @@ internal static class HclViewMapper
         Str(group.Name),
         Num(group.Count),
         Str(group.Network.Mode),
-        [.. group.Network.Ports.Select(p => new PortView(Str(p.Label), NumOrNull(p.Static), NumOrNull(p.To)))],
-        [.. group.Volumes.Select(v => new VolumeView(Str(v.Name), Str(v.Type), Str(v.Source), Bool(v.ReadOnly)))],
+        Each(group.Network.Ports, p => new PortView(Str(p.Label), NumOrNull(p.Static), NumOrNull(p.To))),
+        Each(group.Volumes, v => new VolumeView(Str(v.Name), Str(v.Type), Str(v.Source), Bool(v.ReadOnly))),
         group.Update is { } u ? new UpdateView(Num(u.MaxParallel), Num(u.Canary), Bool(u.AutoRevert), Str(u.MinHealthyTime), Str(u.HealthyDeadline)) : null,
         Restart(group.Restart),
-        [.. group.Services.Select(Service)],
-        [.. group.Tasks.Select(Task)]);
+        Each(group.Services, Service),
+        Each(group.Tasks, Task));
 
     private static ServiceView Service(ServiceDoc service) => new(
         Str(service.Name),
         StrOrNull(service.Port),
         Str(service.Provider),
         ListOrNull(service.Tags),
-        [.. service.Checks.Select(c => new CheckView(Str(c.Type), StrOrNull(c.Path), StrOrNull(c.Command), ListOrNull(c.Args), Str(c.Interval), Str(c.Timeout)))]);
+        Each(service.Checks, c => new CheckView(Str(c.Type), StrOrNull(c.Path), StrOrNull(c.Command), ListOrNull(c.Args), Str(c.Interval), Str(c.Timeout))));
 
     private static TaskView Task(TaskDoc task) => new(
         Str(task.Name),
-        [.. task.Comment.Select(CommentLine)],
+        Each(task.Comment, CommentLine),
         task.Lifecycle is { } lifecycle ? new LifecycleView(Str(lifecycle.Hook), Bool(lifecycle.Sidecar)) : null,
         Str(task.Config.Image),
         StrOrNull(task.Config.Command),
@@ -53,16 +53,33 @@ internal static class HclViewMapper
         ListOrNull(task.Config.Ports),
         NumOrNull(task.Config.ShmSize),
         StrOrNull(task.User),
-        [.. task.Mounts.Select(m => new MountView(Str(m.Volume), Str(m.Destination), m.ReadOnly is { } readOnly ? Bool(readOnly) : null))],
-        [.. task.Env.Select(e => new EnvView(Key(e.Name), Str(e.Value)))],
-        [.. task.Templates.Select(t => new TemplateView(Str(t.Destination), StrOrNull(t.Perms), t.Env is { } env ? Bool(env) : null, Str(t.ChangeMode), HclString.Text(t.Data)))],
+        Each(task.Mounts, m => new MountView(Str(m.Volume), Str(m.Destination), m.ReadOnly is { } readOnly ? Bool(readOnly) : null)),
+        Each(task.Env, e => new EnvView(Key(e.Name), Str(e.Value))),
+        Each(task.Templates, t => new TemplateView(Str(t.Destination), StrOrNull(t.Perms), t.Env is { } env ? Bool(env) : null, Str(t.ChangeMode), HclString.Text(t.Data))),
         task.Vault is { } vault ? new VaultView(StrOrNull(vault.Role), Str(vault.ChangeMode)) : null,
         new ResourcesView(Num(task.Resources.Cpu), Num(task.Resources.Memory), NumOrNull(task.Resources.MemoryMax)),
-        [.. task.Services.Select(Service)],
+        Each(task.Services, Service),
         task.Restart is { } restart ? Restart(restart) : null);
 
     private static RestartView Restart(RestartDoc restart) =>
         new(Num(restart.Attempts), Str(restart.Interval), Str(restart.Delay), Str(restart.Mode));
 
     private static string? NumOrNull(long? value) => value is { } number ? Num(number) : null;
+
+    /// <summary><paramref name="map"/> applied to every item, into an array of the exact size (no enumerator per list).</summary>
+    private static TView[] Each<TDoc, TView>(IReadOnlyList<TDoc> items, Func<TDoc, TView> map)
+    {
+        if (items.Count == 0)
+        {
+            return [];
+        }
+
+        var views = new TView[items.Count];
+        for (var i = 0; i < views.Length; i++)
+        {
+            views[i] = map(items[i]);
+        }
+
+        return views;
+    }
 }

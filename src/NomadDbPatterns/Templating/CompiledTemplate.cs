@@ -225,7 +225,7 @@ internal sealed class CompiledTemplate
                 throw new NotSupportedException("assignment to something other than a global variable");
             }
 
-            var name = target.Name;
+            var name = string.Intern(target.Name);
             var value = CompileValue(assign.Value);
             return state =>
             {
@@ -313,7 +313,8 @@ internal sealed class CompiledTemplate
                 throw new NotSupportedException("for with a non-plain variable, else, or parameters");
             }
 
-            var name = variable.Name;
+            // Interned, as in CompileGlobal: a lookup then finds its loop variable by reference before comparing text.
+            var name = string.Intern(variable.Name);
             var items = CompileValue(loop.Iterator);
             var body = CompileBlock(loop.Body);
             return state =>
@@ -356,7 +357,8 @@ internal sealed class CompiledTemplate
                 throw new NotSupportedException($"builtin '{name}'");
             }
 
-            return state => state.Lookup(name);
+            var interned = string.Intern(name);
+            return state => state.Lookup(interned);
         }
 
         private Value CompileMember(ScriptMemberExpression member)
