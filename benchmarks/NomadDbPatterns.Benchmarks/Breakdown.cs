@@ -81,6 +81,27 @@ public static class Breakdown
         return 0;
     }
 
+    public static int Allocations(string specs)
+    {
+        long Now() => GC.GetTotalAllocatedBytes(precise: true);
+        var start = Now();
+        var files = Spec.SpecLoader.ExpandInputs([specs]);
+        var loaded = Spec.SpecLoader.LoadFiles(files);
+        var afterLoad = Now();
+        var diagnostics = NomadDb.Validate(loaded.Jobs).Count + Validation.FleetValidator.Validate(loaded.Jobs, loaded.SharedInstances).Count;
+        var afterValidate = Now();
+        var length = 0L;
+        foreach (var job in loaded.Jobs)
+        {
+            JobRenderer.Default.RenderTo(job.Job, job.File, JobFormat.Hcl, (_, content) => length += content.Length);
+        }
+
+        var afterRender = Now();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"load {(afterLoad - start) / 1024} KB, validate {(afterValidate - afterLoad) / 1024} KB, render {(afterRender - afterValidate) / 1024} KB ({loaded.Jobs.Count} jobs, {length / 1024} KB of HCL, {diagnostics} diagnostics)"));
+        return 0;
+    }
+
     public static int LayoutLoop(double seconds, bool stubScripts)
     {
         var (job, source) = TypicalJob.Models()[0];

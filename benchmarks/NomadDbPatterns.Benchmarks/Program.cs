@@ -27,6 +27,13 @@ if (args.Length > 1 && args[0] == "layout-loop")
     return Breakdown.LayoutLoop(double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), args.Contains("--stub-scripts"));
 }
 
+// `allocations DIR`: managed bytes allocated by one cold `render DIR` in this process, split by stage (start-up cost:
+// under AOT every fresh allocation is zeroed and page-faulted in).
+if (args.Length > 1 && args[0] == "allocations")
+{
+    return Breakdown.Allocations(args[1]);
+}
+
 if (args.Length > 0 && args[0] == "breakdown")
 {
     return Breakdown.Run(args.Contains("--stub-scripts"));
