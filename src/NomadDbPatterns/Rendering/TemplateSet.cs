@@ -134,6 +134,11 @@ public sealed class TemplateSet : ITemplateLoader
             rendered = true;
             return output;
         }
+        catch (Scriban.Syntax.ScriptRuntimeException exception)
+        {
+            // An overridden template that fails on some model: the user's input, reported with its position.
+            throw new TemplateException($"Template {exception.Span.FileName} fails: {exception.Message}");
+        }
         finally
         {
             if (rendered)

@@ -106,6 +106,31 @@ public sealed class CliTests
     }
 
     [Test]
+    public void A_template_that_fails_on_a_later_job_leaves_the_output_directory_as_it_was()
+    {
+        using var temp = new TempSpecs();
+        temp.Write("a.yaml", TempSpecs.Service("alpha"));
+        temp.Write("b.yaml", TempSpecs.Service("beta"));
+        Assert.That(CliRun.Of("render", temp.Specs, "-o", temp.Out).ExitCode, Is.EqualTo(0));
+        var before = Directory.GetFiles(temp.Out).Order().ToDictionary(path => Path.GetFileName(path), File.ReadAllText);
+        var overrides = Path.Combine(temp.Root.FullName, "templates");
+        Directory.CreateDirectory(overrides);
+        // Renders alpha (changed by the kill_timeout line, so staged first), then fails on beta's missing member.
+        var task = NomadDbPatterns.Rendering.TemplateSet.Embedded.ReadText("task.scriban");
+        File.WriteAllText(Path.Combine(overrides, "task.scriban"), task.Replace("driver = \"docker\"", "driver = \"docker\"\nkill_timeout = \"45s\"\n{{ if job_name_is_beta }}{{ t.no_such_member }}{{ end }}"));
+        File.WriteAllText(Path.Combine(overrides, "job.nomad.hcl.scriban"), "{{ job_name_is_beta = job.name == \"\\\"beta\\\"\" }}" + NomadDbPatterns.Rendering.TemplateSet.Embedded.ReadText("job.nomad.hcl.scriban"));
+
+        var run = CliRun.Of("render", temp.Specs, "-o", temp.Out, "--templates", overrides);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.InvalidInput), run.Out + run.Error);
+            Assert.That(run.Error, Does.StartWith("error: Template ").And.Contain("task.scriban"));
+            Assert.That(Directory.GetFiles(temp.Out).Order().ToDictionary(path => Path.GetFileName(path), File.ReadAllText), Is.EqualTo(before), "no file changed, no temp file left");
+        });
+    }
+
+    [Test]
     public void Templates_directory_overrides_by_file_name()
     {
         using var temp = new TempSpecs();
