@@ -431,7 +431,8 @@ internal sealed class CompiledTemplate
                     throw new FallbackException();
             }
 
-            getter = Getters.GetOrAdd((target.GetType(), name), static key => Create(key.Type, key.Name));
+            // A view model names its own getters; any other type's are found by reflection.
+            getter = Getters.GetOrAdd((target.GetType(), name), static (key, target) => target is Rendering.IScriptMembers members ? members.Getter(key.Name) : Create(key.Type, key.Name), target);
             return getter is null ? throw new FallbackException() : getter(target);
         }
 
