@@ -44,19 +44,18 @@ public static class OutputComparer
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(directory);
-        var stale = new List<StaleFile>();
-        var rendered = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var file in files.OrderBy(f => f.FileName, StringComparer.Ordinal))
-        {
-            rendered.Add(file.FileName);
-            if (CompareOne(directory, file.FileName, file.Content) is { } difference)
-            {
-                stale.Add(difference);
-            }
-        }
+        return Collect([.. files.Select(file => (file.FileName, CompareOne(directory, file.FileName, file.Content)))], directory);
+    }
 
-        stale.AddRange(Extras(directory, rendered.Contains));
-        return stale;
+    /// <summary>The stale files among those compared (in name order), then the generated files nothing rendered.</summary>
+    internal static IReadOnlyList<StaleFile> Collect(IReadOnlyList<(string FileName, StaleFile? Difference)> compared, string directory)
+    {
+        var rendered = compared.Select(c => c.FileName).ToHashSet(StringComparer.Ordinal);
+        return
+        [
+            .. compared.Select(c => c.Difference).OfType<StaleFile>().OrderBy(f => f.FileName, StringComparer.Ordinal),
+            .. Extras(directory, rendered.Contains),
+        ];
     }
 
     /// <summary>How the committed <paramref name="fileName"/> differs from <paramref name="content"/>, or null when it holds exactly that text.</summary>
@@ -81,7 +80,7 @@ public static class OutputComparer
     }
 
     /// <summary>Generated files in <paramref name="directory"/> that were not rendered, in name order.</summary>
-    internal static IEnumerable<StaleFile> Extras(string directory, Func<string, bool> rendered)
+    private static IEnumerable<StaleFile> Extras(string directory, Func<string, bool> rendered)
     {
         if (!Directory.Exists(directory))
         {

@@ -131,14 +131,7 @@ public static class NomadDb
             return new RenderResult([], prepared.Diagnostics);
         }
 
-        var perSlot = new List<RenderedFile>[prepared.Slots];
-        for (var i = 0; i < perSlot.Length; i++)
-        {
-            perSlot[i] = new List<RenderedFile>(2);
-        }
-
-        RenderValid(prepared, options, (slot, name, content) => perSlot[slot].Add(new RenderedFile(name, content.ToString())));
-        return new RenderResult([.. perSlot.SelectMany(files => files)], prepared.Diagnostics);
+        return new RenderResult(RenderEach(prepared, options, static (name, content) => new RenderedFile(name, content.ToString())), prepared.Diagnostics);
     }
 
     /// <summary>
@@ -162,20 +155,14 @@ public static class NomadDb
             return new WriteResult([], prepared.Diagnostics);
         }
 
-        var perSlot = new List<string>[prepared.Slots];
-        for (var i = 0; i < perSlot.Length; i++)
-        {
-            perSlot[i] = new List<string>(2);
-        }
-
         using var output = new StagedOutput(outputDirectory);
-        RenderValid(prepared, options, (slot, name, content) =>
+        var names = RenderEach(prepared, options, (name, content) =>
         {
             output.Write(name, content);
-            perSlot[slot].Add(name);
+            return name;
         });
         output.Commit();
-        return new WriteResult([.. perSlot.SelectMany(names => names)], prepared.Diagnostics);
+        return new WriteResult(names, prepared.Diagnostics);
     }
 
     /// <summary>Renders a spec directory into <paramref name="outputDirectory"/> (with its <c>nomad-db.lock</c>), writing nothing unless every spec is valid.</summary>
@@ -202,6 +189,17 @@ public static class NomadDb
     }
 
     private delegate void SlotSink(int slot, string fileName, ReadOnlySpan<char> content);
+
+    private delegate T PerFile<T>(string fileName, ReadOnlySpan<char> content);
+
+    /// <summary>Renders valid specs, turning each file into a result as it renders; the results come in spec order.</summary>
+    private static List<T> RenderEach<T>(Prepared prepared, RenderOptions options, PerFile<T> each)
+    {
+        // One list per slot, each filled by the one thread that renders its job.
+        var perSlot = new List<T>?[prepared.Slots];
+        RenderValid(prepared, options, (slot, name, content) => (perSlot[slot] ??= new List<T>(2)).Add(each(name, content)));
+        return [.. perSlot.SelectMany(results => results ?? [])];
+    }
 
     private static Prepared Prepare(IEnumerable<string> inputs, RenderOptions options)
     {
@@ -269,9 +267,9 @@ public static class NomadDb
     /// </summary>
     public static CheckResult Check(IEnumerable<string> inputs, string againstDirectory, RenderOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(againstDirectory);
         options ??= new RenderOptions();
-        ArgumentNullException.ThrowIfNull(inputs);
         var prepared = Prepare(inputs, options with { LockPath = options.LockPath ?? Path.Combine(againstDirectory, VolumeLock.FileName) });
         if (!prepared.Valid)
         {
@@ -279,18 +277,8 @@ public static class NomadDb
         }
 
         // Each file is compared as it renders (a fleet's files are never all in memory at once).
-        var stale = new System.Collections.Concurrent.ConcurrentBag<StaleFile>();
-        var rendered = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
-        RenderValid(prepared, options, (_, name, content) =>
-        {
-            rendered[name] = true;
-            if (OutputComparer.CompareOne(againstDirectory, name, content) is { } difference)
-            {
-                stale.Add(difference);
-            }
-        });
-        var extra = OutputComparer.Extras(againstDirectory, name => rendered.ContainsKey(name));
-        return new CheckResult([.. stale.OrderBy(f => f.FileName, StringComparer.Ordinal), .. extra], prepared.Diagnostics);
+        var compared = RenderEach(prepared, options, (name, content) => (name, OutputComparer.CompareOne(againstDirectory, name, content)));
+        return new CheckResult(OutputComparer.Collect(compared, againstDirectory), prepared.Diagnostics);
     }
 
     /// <summary>The spec path as shown in headers: relative to the base (default: the current directory), with '/'.</summary>

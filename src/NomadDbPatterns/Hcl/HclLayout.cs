@@ -64,15 +64,9 @@ public static class HclLayout
     public static string Format(string hcl)
     {
         ArgumentNullException.ThrowIfNull(hcl);
-        return Format(hcl.AsMemory());
-    }
-
-    /// <summary>As <see cref="Format(string)"/>, over text in a buffer (the template engine's output, not copied into a string first).</summary>
-    internal static string Format(ReadOnlyMemory<char> hcl)
-    {
         var output = t_output ?? new CharBuffer(64 * 1024);
         t_output = null;
-        FormatTo(hcl, output.Clear());
+        FormatTo(hcl.AsMemory(), output.Clear());
         var text = output.ToString();
         if (output.Capacity <= MaxKeptBuffer)
         {
@@ -121,21 +115,8 @@ public static class HclLayout
         var start = 0;
         while (start < text.Length)
         {
-            var end = text.IndexOf('\n', start);
-            if (end < 0)
-            {
-                lines.Add(text[start..]);
-                break;
-            }
-
-            var length = end - start;
-            if (length > 0 && text[end - 1] == '\r')
-            {
-                length--;
-            }
-
-            lines.Add(text.Substring(start, length));
-            start = end + 1;
+            lines.Add(text.Substring(start, LineLength(text, start, out var next)));
+            start = next;
         }
 
         return lines;
@@ -505,11 +486,6 @@ public static class HclLayout
         for (var i = 0; i < source.Length; i++)
         {
             ref readonly var line = ref source[i];
-            if (line.Kind == Kind.Blank)
-            {
-                continue;
-            }
-
             if (line.Kind is Kind.HeredocBody or Kind.HeredocEnd || result.Count == 0 || IsClosing(in line))
             {
                 Add(in line);
@@ -561,7 +537,7 @@ public static class HclLayout
     {
         for (var i = index; i < lines.Length; i++)
         {
-            if (lines[i].Kind is Kind.Comment or Kind.Blank)
+            if (lines[i].Kind == Kind.Comment)
             {
                 continue;
             }
