@@ -78,7 +78,7 @@ public sealed class FloorEmitter
             (i == 0 ? b : b.Append(", ")).Q(job.Datacenters[i]);
         }
 
-        b.Append("]\n  type        = \"service\"\n\n  group ").Q(name).Append(" {\n    count = 1\n\n    network {\n      mode = \"bridge\"\n");
+        b.Append("]\n  type        = \"service\"\n\n  group ").Q(name).Append(" {\n    count          = 1\n    shutdown_delay = \"5s\"\n\n    network {\n      mode = \"bridge\"\n");
         foreach (var p in job.App.Ports)
         {
             b.Append("\n      port ").Q(p.Name).Append(" {\n        to = ").Append(p.To).Append("\n      }\n");
@@ -88,11 +88,12 @@ public sealed class FloorEmitter
         Volume(b, JobFacts.DataVolumeName, job.DataVolumeSource());
         Volume(b, JobFacts.BackupVolumeName, backup.Volume);
         var update = job.Update;
-        b.Append("    update {\n      max_parallel     = ").Append(update.MaxParallel)
-            .Append("\n      canary           = ").Append(update.Canary)
-            .Append("\n      auto_revert      = ").Append(update.AutoRevert ? "true" : "false")
-            .Append("\n      min_healthy_time = ").Q(update.MinHealthyTime)
-            .Append("\n      healthy_deadline = ").Q(update.HealthyDeadline).Append("\n    }\n\n");
+        b.Append("    update {\n      max_parallel      = ").Append(update.MaxParallel)
+            .Append("\n      canary            = ").Append(update.Canary)
+            .Append("\n      auto_revert       = ").Append(update.AutoRevert ? "true" : "false")
+            .Append("\n      min_healthy_time  = ").Q(update.MinHealthyTime)
+            .Append("\n      healthy_deadline  = ").Q(update.HealthyDeadline)
+            .Append("\n      progress_deadline = ").Q(update.ProgressDeadline).Append("\n    }\n\n");
         var restart = job.Restart;
         b.Append("    restart {\n      attempts = ").Append(restart.Attempts)
             .Append("\n      interval = ").Q(restart.Interval)
@@ -108,7 +109,7 @@ public sealed class FloorEmitter
 
         // postgres
         b.Append("    # PostgreSQL ").Append(pg.Version).Append(": a prestart sidecar, so it runs for the whole allocation; its data lives on host volume \"")
-            .Append(job.DataVolumeSource()).Append("\".\n    task \"postgres\" {\n      driver = \"docker\"\n\n      lifecycle {\n        hook    = \"prestart\"\n        sidecar = true\n      }\n\n      config {\n        image = ").Q(image)
+            .Append(job.DataVolumeSource()).Append("\".\n    task \"postgres\" {\n      driver       = \"docker\"\n      kill_signal  = \"SIGINT\"\n      kill_timeout = \"30s\"\n\n      lifecycle {\n        hook    = \"prestart\"\n        sidecar = true\n      }\n\n      config {\n        image = ").Q(image)
             .Append("\n      }\n\n      volume_mount {\n        volume      = \"postgres-data\"\n        destination = ").Q(JobFacts.DataMountPath(pg.Version))
             .Append("\n      }\n\n      env {\n        PGDATA                 = ").Q(JobFacts.PgData(pg.Version)!)
             .Append("\n        POSTGRES_DB            = ").Q(database)
@@ -179,7 +180,7 @@ public sealed class FloorEmitter
         Script(b, "local/backup-age-check.sh", "\"0755\"", _scripts[2]);
         // The sidecar exits non-zero when backups go stale: Nomad restarts it slowly instead of failing the allocation.
         b.Append("      restart {\n        attempts = 3\n        interval = \"1h\"\n        delay    = \"5m\"\n        mode     = \"delay\"\n      }\n\n");
-        Resources(b, pg.Resources with { Cpu = 100, Memory = 128 }, last: true);
+        Resources(b, new Resources(100, 128, null), last: true);
         b.Append("  }\n}\n");
         return b;
     }

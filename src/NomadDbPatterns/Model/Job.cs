@@ -56,10 +56,16 @@ public sealed record Constraint(string? Attribute, string Operator, string? Valu
 /// <param name="AutoRevert">Revert to the last stable version when an update fails.</param>
 /// <param name="MinHealthyTime">Minimum healthy time, e.g. <c>30s</c>.</param>
 /// <param name="HealthyDeadline">Deadline to become healthy, e.g. <c>10m</c>.</param>
-public sealed record UpdatePolicy(int MaxParallel, int Canary, bool AutoRevert, string MinHealthyTime, string HealthyDeadline)
+/// <param name="ProgressDeadline">Deadline for the deployment to make progress, e.g. <c>15m</c>. Nomad refuses a job
+/// unless <c>min_healthy_time</c> &lt; <c>healthy_deadline</c> &lt; <c>progress_deadline</c>.</param>
+public sealed record UpdatePolicy(int MaxParallel, int Canary, bool AutoRevert, string MinHealthyTime, string HealthyDeadline, string ProgressDeadline)
 {
-    /// <summary>One allocation at a time, no canaries (two copies must never share a data directory), revert on failure.</summary>
-    public static UpdatePolicy Stateful { get; } = new(1, 0, true, "30s", "10m");
+    /// <summary>
+    /// One allocation at a time, no canaries (two copies must never share a data directory), revert on failure;
+    /// 10 minutes to become healthy (a first start runs initdb and the app's migrations) and a progress deadline above
+    /// it, as Nomad requires (its default of 10m would make the job invalid).
+    /// </summary>
+    public static UpdatePolicy Stateful { get; } = new(1, 0, true, "30s", "10m", "15m");
 }
 
 /// <summary>The group's restart policy.</summary>

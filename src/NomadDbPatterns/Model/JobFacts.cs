@@ -35,6 +35,29 @@ public static class JobFacts
     /// <summary>The name of the registered database service (used by periodic backups).</summary>
     public static string DatabaseServiceName(this ServiceJob job) => $"{job.Name}-db";
 
+    /// <summary>
+    /// The name under which a backup sidecar registers its Consul script check: per job, so that two jobs' backup checks
+    /// never become instances of one service.
+    /// </summary>
+    internal static string BackupServiceName(string jobName) => $"{jobName}-db-backup";
+
+    /// <summary>
+    /// The services the generator registers for a job besides the app's: the database service of a periodic backup,
+    /// and the backup sidecar's Consul script check. Each with the spec key that causes it.
+    /// </summary>
+    internal static IEnumerable<(string Name, string SpecPath)> GeneratedServices(this ServiceJob job)
+    {
+        if (job.Postgres is not null && job.HasPeriodicBackup())
+        {
+            yield return (job.DatabaseServiceName(), "backup.placement");
+        }
+
+        if (job.Backup is { Placement: BackupPlacement.Sidecar } && job.App.Service?.Provider == ServiceProvider.Consul)
+        {
+            yield return (BackupServiceName(job.Name), "backup");
+        }
+    }
+
     /// <summary>True when a separate periodic backup job reaches the database through a registered service.</summary>
     public static bool HasPeriodicBackup(this ServiceJob job) => job.Backup?.Placement == BackupPlacement.Periodic;
 }

@@ -20,8 +20,13 @@ public sealed record PostgresSidecar(SecretSource Password) : IPostgresImage
     public string? User { get; init; }
     /// <summary>Port PostgreSQL listens on.</summary>
     public int Port { get; init; } = 5432;
+    /// <summary>
+    /// The default CPU and memory. No memory_max: Nomad ignores it unless the cluster enables memory oversubscription
+    /// (and warns on every job), so it is set only when a spec asks for it.
+    /// </summary>
+    public static Resources DefaultResources { get; } = new(200, 256, null);
     /// <summary>CPU and memory.</summary>
-    public Resources Resources { get; init; } = new(200, 256, 512);
+    public Resources Resources { get; init; } = DefaultResources;
     /// <summary>Size of /dev/shm, e.g. <c>256MB</c>, or null for Docker's default.</summary>
     public string? ShmSize { get; init; }
     /// <summary>Server settings passed as <c>-c key=value</c>, in order.</summary>
@@ -65,8 +70,27 @@ public sealed record VaultSecret(string Path, string Key = "password") : SecretS
 {
     /// <summary>Vault role for the workload identity, or null for the client's default.</summary>
     public string? Role { get; init; }
+    /// <summary>
+    /// What Nomad does to a task reading this secret when its Vault token changes: <see cref="VaultChangeMode.Noop"/>
+    /// (the default: Nomad re-renders the task's templates with the new token, and each template's own change mode
+    /// applies), restart, or a signal.
+    /// </summary>
+    public VaultChangeMode ChangeMode { get; init; } = VaultChangeMode.Noop;
+    /// <summary>The signal sent with <see cref="VaultChangeMode.Signal"/>, e.g. <c>SIGHUP</c>.</summary>
+    public string? ChangeSignal { get; init; }
     /// <inheritdoc />
     public override string Key { get; } = Key;
+}
+
+/// <summary>What Nomad does to a task when its Vault token changes (the vault block's <c>change_mode</c>).</summary>
+public enum VaultChangeMode
+{
+    /// <summary>Nothing: the task's templates are rendered again with the new token.</summary>
+    Noop,
+    /// <summary>Restart the task (Nomad's default, which would restart PostgreSQL on every new token).</summary>
+    Restart,
+    /// <summary>Send <see cref="VaultSecret.ChangeSignal"/> to the task.</summary>
+    Signal,
 }
 
 /// <summary>A Nomad Variable.</summary>

@@ -23,6 +23,11 @@ public sealed record SharedPostgresJob(string Name, SecretSource AdminPassword)
     public int? Priority { get; init; }
     /// <summary>Placement constraints.</summary>
     public ImmutableArray<Constraint> Constraints { get; init; } = [];
+    /// <summary>
+    /// Network mode of the group. On <see cref="NetworkMode.Host"/> the server listens on the node's
+    /// <see cref="SharedPostgresServer.Port"/> directly, for clusters without CNI plugins.
+    /// </summary>
+    public NetworkMode Network { get; init; } = NetworkMode.Bridge;
     /// <summary>Update policy; the default suits a stateful group.</summary>
     public UpdatePolicy Update { get; init; } = UpdatePolicy.Stateful;
     /// <summary>Restart policy of the group.</summary>
@@ -55,7 +60,7 @@ public sealed record SharedPostgresServer : IPostgresImage
     /// <summary>The port, static on the node: applications reach the instance at its service address and this port.</summary>
     public int Port { get; init; } = 5432;
     /// <summary>CPU and memory.</summary>
-    public Resources Resources { get; init; } = new(500, 512, 1024);
+    public Resources Resources { get; init; } = new(500, 512, null);
     /// <summary>Size of /dev/shm, e.g. <c>256MB</c>, or null for Docker's default.</summary>
     public string? ShmSize { get; init; }
     /// <summary>Server settings passed as <c>-c key=value</c>, in order.</summary>

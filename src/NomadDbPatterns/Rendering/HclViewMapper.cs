@@ -28,10 +28,11 @@ internal static class HclViewMapper
     private static GroupView Group(GroupDoc group) => new(
         Str(group.Name),
         Num(group.Count),
+        StrOrNull(group.ShutdownDelay),
         Str(group.Network.Mode),
         Each(group.Network.Ports, p => new PortView(Str(p.Label), NumOrNull(p.Static), NumOrNull(p.To))),
         Each(group.Volumes, v => new VolumeView(Str(v.Name), Str(v.Type), Str(v.Source), Bool(v.ReadOnly))),
-        group.Update is { } u ? new UpdateView(Num(u.MaxParallel), Num(u.Canary), Bool(u.AutoRevert), Str(u.MinHealthyTime), Str(u.HealthyDeadline)) : null,
+        group.Update is { } u ? new UpdateView(Num(u.MaxParallel), Num(u.Canary), Bool(u.AutoRevert), Str(u.MinHealthyTime), Str(u.HealthyDeadline), Str(u.ProgressDeadline)) : null,
         Restart(group.Restart),
         Each(group.Services, Service),
         Each(group.Tasks, Task));
@@ -52,11 +53,14 @@ internal static class HclViewMapper
         ListOrNull(task.Config.Args),
         ListOrNull(task.Config.Ports),
         NumOrNull(task.Config.ShmSize),
+        StrOrNull(task.Config.NetworkMode),
         StrOrNull(task.User),
+        StrOrNull(task.Kill?.Signal),
+        StrOrNull(task.Kill?.Timeout),
         Each(task.Mounts, m => new MountView(Str(m.Volume), Str(m.Destination), m.ReadOnly is { } readOnly ? Bool(readOnly) : null)),
         Each(task.Env, e => new EnvView(Key(e.Name), Str(e.Value))),
         Each(task.Templates, t => new TemplateView(Str(t.Destination), StrOrNull(t.Perms), t.Env is { } env ? Bool(env) : null, Str(t.ChangeMode), HclString.Text(t.Data))),
-        task.Vault is { } vault ? new VaultView(StrOrNull(vault.Role), Str(vault.ChangeMode)) : null,
+        task.Vault is { } vault ? new VaultView(StrOrNull(vault.Role), Str(vault.ChangeMode), StrOrNull(vault.ChangeSignal)) : null,
         new ResourcesView(Num(task.Resources.Cpu), Num(task.Resources.Memory), NumOrNull(task.Resources.MemoryMax)),
         Each(task.Services, Service),
         task.Restart is { } restart ? Restart(restart) : null);

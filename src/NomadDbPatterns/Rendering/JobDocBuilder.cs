@@ -35,12 +35,12 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
             tasks.Add(Pg is not null ? PostgresBackupTask(backup, periodic: false) : SqliteBackupTask(backup));
         }
 
-        var group = new GroupDoc(
+        var group = RuntimeDefaults.Group(
             job.Name,
-            1,
-            new NetworkDoc(job.Network == NetworkMode.Host ? "host" : "bridge", Ports()),
+            job.Network,
+            Ports(),
             Volumes(),
-            new UpdateDoc(job.Update.MaxParallel, job.Update.Canary, job.Update.AutoRevert, job.Update.MinHealthyTime, job.Update.HealthyDeadline),
+            job.Update,
             new RestartDoc(job.Restart.Attempts, job.Restart.Interval, job.Restart.Delay, job.Restart.Mode),
             GroupServices(),
             tasks);
@@ -51,10 +51,11 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
     {
         var backup = job.Backup!;
         CronSchedule.TryNormalize(backup.Schedule.Cron!, out var cron, out _);
-        var group = new GroupDoc(
+        // The node's network: the backup reaches PostgreSQL at the address its database service registered.
+        var group = RuntimeDefaults.Group(
             "backup",
-            1,
-            new NetworkDoc("host", []),
+            NetworkMode.Host,
+            [],
             [new VolumeDoc(JobFacts.BackupVolumeName, HostVolume, backup.Volume, false)],
             null,
             new RestartDoc(1, "30m", "1m", "fail"),
@@ -205,6 +206,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
             comment,
             Driver,
             null,
+            RuntimeDefaults.PostgresKill,
             new LifecycleDoc("prestart", true),
             new DockerConfigDoc(
                 pg.ImageReference,
@@ -228,6 +230,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
             "wait-for-postgres",
             ["The app starts only after this task exits 0, i.e. once PostgreSQL accepts connections:", "Nomad starts main tasks when prestart sidecars are running, not when they are ready."],
             Driver,
+            null,
             null,
             new LifecycleDoc("prestart", false),
             new DockerConfigDoc(pg.ImageReference, "sh", ["-c", script], [], null),
@@ -280,6 +283,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
             [],
             Driver,
             app.User,
+            null,
             null,
             new DockerConfigDoc(app.Image, app.Command, app.Args, [.. app.Ports.Select(p => p.Name)], null),
             mounts,
@@ -381,7 +385,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
         if (!periodic)
         {
             comment.Add($"Backups of \"{job.DatabaseName()}\" to host volume \"{backup.Volume}\": dump to a temporary file, verify, rename atomically, then apply retention.");
-            services.AddRange(BackupHealthService(provider, comment));
+            services.AddRange(BackupHealthService(job.Name, provider, comment));
         }
 
         return new TaskDoc(
@@ -389,13 +393,14 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
             comment,
             Driver,
             null,
+            null,
             periodic ? null : new LifecycleDoc("poststart", true),
             new DockerConfigDoc(pg.ImageReference, "/bin/sh", ["/local/pg-backup.sh"], [], null),
             [new MountDoc(JobFacts.BackupVolumeName, BackupMount, null)],
             env,
             templatesList,
             Vault(pg.Password),
-            new ResourcesDoc(100, 128, 512),
+            new ResourcesDoc(100, 128, null),
             services,
             periodic ? null : SidecarRestart);
     }
@@ -418,6 +423,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
             comment,
             Driver,
             null,
+            null,
             new LifecycleDoc("poststart", true),
             new DockerConfigDoc(SqliteImage, "/bin/sh", ["/local/sqlite-backup.sh"], [], null),
             // Not read-only: sqlite3 .backup of a WAL database must be able to open the -shm file for writing.
@@ -425,8 +431,8 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
             env,
             [.. ScriptTemplates("sqlite-backup.sh")],
             null,
-            new ResourcesDoc(50, 64, 256),
-            [.. BackupHealthService(provider, comment)],
+            new ResourcesDoc(50, 64, null),
+            [.. BackupHealthService(job.Name, provider, comment)],
             SidecarRestart);
     }
 
@@ -472,7 +478,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
     /// service checks can only be http or tcp, so there the sidecar itself exits non-zero when backups go stale,
     /// which Nomad records as a failed task with restarts.
     /// </summary>
-    internal static IEnumerable<ServiceDoc> BackupHealthService(ServiceProvider provider, List<string> comment)
+    internal static IEnumerable<ServiceDoc> BackupHealthService(string jobName, ServiceProvider provider, List<string> comment)
     {
         if (provider != ServiceProvider.Consul)
         {
@@ -482,7 +488,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
 
         comment.Add("Consul runs backup-age-check.sh: the check fails when the newest good backup is older than BACKUP_STALE_AFTER_SECONDS.");
         yield return new ServiceDoc(
-            "db-backup",
+            JobFacts.BackupServiceName(jobName),
             null,
             "consul",
             [],
@@ -504,7 +510,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
     private static TemplateDoc SecretFileTemplate(SecretSource secret, string changeMode) =>
         new("secrets/db-password", "0644", null, changeMode, ConsulTemplate.SecretFile(secret));
 
-    private static VaultDoc? Vault(SecretSource secret) => secret is VaultSecret vault ? new VaultDoc(vault.Role, ChangeMode: "restart") : null;
+    private static VaultDoc? Vault(SecretSource secret) => LegacyDocs.Vault([secret]);
 
     private static ResourcesDoc Resources(Resources resources) =>
         new(resources.Cpu, resources.Memory, resources.MemoryMax);

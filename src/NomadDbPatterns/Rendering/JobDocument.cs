@@ -23,9 +23,11 @@ internal sealed record ConstraintDoc(string? Attribute, string Operator, string?
 
 internal sealed record PeriodicDoc(IReadOnlyList<string> Crons, bool ProhibitOverlap, string TimeZone);
 
+/// <summary>A group; <paramref name="ShutdownDelay"/> is set where the group registers services.</summary>
 internal sealed record GroupDoc(
     string Name,
     int Count,
+    string? ShutdownDelay,
     NetworkDoc Network,
     IReadOnlyList<VolumeDoc> Volumes,
     UpdateDoc? Update,
@@ -40,7 +42,7 @@ internal sealed record PortDoc(string Label, int? Static, int? To);
 
 internal sealed record VolumeDoc(string Name, string Type, string Source, bool ReadOnly);
 
-internal sealed record UpdateDoc(int MaxParallel, int Canary, bool AutoRevert, string MinHealthyTime, string HealthyDeadline);
+internal sealed record UpdateDoc(int MaxParallel, int Canary, bool AutoRevert, string MinHealthyTime, string HealthyDeadline, string ProgressDeadline);
 
 internal sealed record RestartDoc(int Attempts, string Interval, string Delay, string Mode);
 
@@ -54,6 +56,7 @@ internal sealed record TaskDoc(
     IReadOnlyList<string> Comment,
     string Driver,
     string? User,
+    KillDoc? Kill,
     LifecycleDoc? Lifecycle,
     DockerConfigDoc Config,
     IReadOnlyList<MountDoc> Mounts,
@@ -66,8 +69,11 @@ internal sealed record TaskDoc(
 
 internal sealed record LifecycleDoc(string Hook, bool Sidecar);
 
-/// <summary>The docker driver's <c>config</c> block.</summary>
-internal sealed record DockerConfigDoc(string Image, string? Command, IReadOnlyList<string> Args, IReadOnlyList<string> Ports, long? ShmSize);
+/// <summary>How Nomad stops a task: the signal, and how long it waits before killing it.</summary>
+internal sealed record KillDoc(string Signal, string Timeout);
+
+/// <summary>The docker driver's <c>config</c> block; <paramref name="NetworkMode"/> is set on host networking.</summary>
+internal sealed record DockerConfigDoc(string Image, string? Command, IReadOnlyList<string> Args, IReadOnlyList<string> Ports, long? ShmSize, string? NetworkMode = null);
 
 internal sealed record MountDoc(string Volume, string Destination, bool? ReadOnly);
 
@@ -75,6 +81,6 @@ internal sealed record EnvDoc(string Name, string Value);
 
 internal sealed record TemplateDoc(string Destination, string? Perms, bool? Env, string ChangeMode, string Data);
 
-internal sealed record VaultDoc(string? Role, string ChangeMode);
+internal sealed record VaultDoc(string? Role, string ChangeMode, string? ChangeSignal);
 
 internal sealed record ResourcesDoc(int Cpu, int Memory, int? MemoryMax);

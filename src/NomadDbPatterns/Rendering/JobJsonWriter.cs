@@ -112,6 +112,7 @@ internal static class JobJsonWriter
             w.WriteNumber("MaxParallel", update.MaxParallel);
             w.WriteNumber("MinHealthyTime", GoDuration.Nanoseconds(update.MinHealthyTime));
             w.WriteNumber("HealthyDeadline", GoDuration.Nanoseconds(update.HealthyDeadline));
+            w.WriteNumber("ProgressDeadline", GoDuration.Nanoseconds(update.ProgressDeadline));
             w.WriteNumber("Canary", update.Canary);
             w.WriteBoolean("AutoRevert", update.AutoRevert);
             w.WriteEndObject();
@@ -121,6 +122,11 @@ internal static class JobJsonWriter
         Network(w, group.Network);
         w.WriteEndArray();
         Array(w, "Services", group.Services, Service);
+        if (group.ShutdownDelay is { } shutdownDelay)
+        {
+            w.WriteNumber("ShutdownDelay", GoDuration.Nanoseconds(shutdownDelay));
+        }
+
         w.WriteEndObject();
     }
 
@@ -212,16 +218,23 @@ internal static class JobJsonWriter
             RestartPolicy(w, restart);
         }
 
+        if (task.Kill is { } kill)
+        {
+            w.WriteNumber("KillTimeout", GoDuration.Nanoseconds(kill.Timeout));
+        }
+
         if (task.Vault is { } vault)
         {
             w.WriteStartObject("Vault");
             OptionalString(w, "Role", vault.Role);
             w.WriteString("ChangeMode", vault.ChangeMode);
+            OptionalString(w, "ChangeSignal", vault.ChangeSignal);
             w.WriteEndObject();
         }
 
         Array(w, "Templates", task.Templates, Template);
         Array(w, "VolumeMounts", task.Mounts, VolumeMount);
+        OptionalString(w, "KillSignal", task.Kill?.Signal);
         w.WriteEndObject();
     }
 
@@ -232,6 +245,7 @@ internal static class JobJsonWriter
         Strings(w, "args", config.Args);
         OptionalString(w, "command", config.Command);
         w.WriteString("image", config.Image);
+        OptionalString(w, "network_mode", config.NetworkMode);
         Strings(w, "ports", config.Ports);
         OptionalNumber(w, "shm_size", config.ShmSize);
         w.WriteEndObject();

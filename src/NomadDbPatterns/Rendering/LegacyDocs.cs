@@ -14,16 +14,8 @@ internal static class LegacyDocs
     public static JobDoc Job(IReadOnlyList<string> header, string name, string type, IReadOnlyList<string> datacenters, string? @namespace, string? region, string? nodePool, int? priority, IEnumerable<Constraint> constraints, GroupDoc group) =>
         new(header, name, type, datacenters, @namespace, region, nodePool, priority, [.. constraints.Select(c => new ConstraintDoc(c.Attribute, c.Operator, c.Value))], null, group);
 
-    public static GroupDoc Group(string name, string networkMode, IReadOnlyList<PortDoc> ports, IReadOnlyList<VolumeDoc> volumes, UpdatePolicy? update, RestartPolicy restart, IReadOnlyList<ServiceDoc> services, IReadOnlyList<TaskDoc> tasks) =>
-        new(
-            name,
-            1,
-            new NetworkDoc(networkMode, ports),
-            volumes,
-            update is null ? null : new UpdateDoc(update.MaxParallel, update.Canary, update.AutoRevert, update.MinHealthyTime, update.HealthyDeadline),
-            new RestartDoc(restart.Attempts, restart.Interval, restart.Delay, restart.Mode),
-            services,
-            tasks);
+    public static GroupDoc Group(string name, NetworkMode network, IReadOnlyList<PortDoc> ports, IReadOnlyList<VolumeDoc> volumes, UpdatePolicy? update, RestartPolicy restart, IReadOnlyList<ServiceDoc> services, IReadOnlyList<TaskDoc> tasks) =>
+        RuntimeDefaults.Group(name, network, ports, volumes, update, new RestartDoc(restart.Attempts, restart.Interval, restart.Delay, restart.Mode), services, tasks);
 
     public static VolumeDoc HostVolume(string name, string source) => new(name, HostVolumeType, source, false);
 
@@ -60,12 +52,24 @@ internal static class LegacyDocs
 
     /// <summary>
     /// The vault block of a task reading <paramref name="secrets"/>, or null when none is in Vault. Validation makes
-    /// every Vault secret of one job name the same role.
+    /// every Vault secret of one job name the same role; the first secret's change mode applies.
     /// </summary>
     public static VaultDoc? Vault(IEnumerable<SecretSource> secrets)
     {
         var vault = secrets.OfType<VaultSecret>().ToList();
-        return vault.Count == 0 ? null : new VaultDoc(vault.Select(v => v.Role).FirstOrDefault(r => r is not null), "restart");
+        if (vault.Count == 0)
+        {
+            return null;
+        }
+
+        var first = vault[0];
+        var mode = first.ChangeMode switch
+        {
+            VaultChangeMode.Restart => "restart",
+            VaultChangeMode.Signal => "signal",
+            _ => "noop",
+        };
+        return new VaultDoc(vault.Select(v => v.Role).FirstOrDefault(r => r is not null), mode, first.ChangeMode == VaultChangeMode.Signal ? first.ChangeSignal : null);
     }
 
     public static LifecycleDoc Lifecycle(string hook, bool sidecar) => new(hook, sidecar);
@@ -73,6 +77,7 @@ internal static class LegacyDocs
     public static TaskDoc Task(
         string name,
         IReadOnlyList<string> comment,
+        KillDoc? kill,
         LifecycleDoc? lifecycle,
         DockerConfigDoc config,
         IReadOnlyList<MountDoc> mounts,
@@ -82,7 +87,7 @@ internal static class LegacyDocs
         Resources resources,
         IReadOnlyList<ServiceDoc> services,
         RestartDoc? restart = null) =>
-        new(name, comment, Driver, null, lifecycle, config, mounts, env, templates, vault, new ResourcesDoc(resources.Cpu, resources.Memory, resources.MemoryMax), services, restart);
+        new(name, comment, Driver, null, kill, lifecycle, config, mounts, env, templates, vault, new ResourcesDoc(resources.Cpu, resources.Memory, resources.MemoryMax), services, restart);
 
     public static DockerConfigDoc Config(string image, string? command = null, IReadOnlyList<string>? args = null, IReadOnlyList<string>? ports = null, long? shmSize = null) =>
         new(image, command, args ?? [], ports ?? [], shmSize);

@@ -46,10 +46,12 @@ internal sealed class MigrationDocBuilder(
         {
             Comment = ["The migration starts only after this task exits 0, i.e. once PostgreSQL accepts connections."],
         };
+        // The dedicated job's network, with the ports its PostgreSQL task binds (host networking, or a periodic backup's
+        // database port): the migration must run PostgreSQL exactly as that job will.
         var group = Group(
             GroupName,
-            "bridge",
-            [],
+            dedicated.Network,
+            [.. dedicatedDoc.Group.Network.Ports.Where(p => postgres.Config.Ports.Contains(p.Label))],
             [dedicatedDoc.Group.Volumes.Single(v => v.Name == JobFacts.DataVolumeName)],
             null,
             new RestartPolicy(0, "30m", "15s", "fail"),
@@ -104,6 +106,7 @@ internal sealed class MigrationDocBuilder(
                 "every sequence and the large objects, and record completion, all in one transaction: any difference rolls it back.",
             ],
             null,
+            null,
             Config(pg.ImageReference, "/bin/sh", ["/local/migrate-database.sh"]),
             [],
             [
@@ -122,7 +125,7 @@ internal sealed class MigrationDocBuilder(
                 Script(templates, "migrate-database.sh", "0755"),
             ],
             Vault([shared.AdminPassword, pg.Password]),
-            new Resources(200, 256, 1024),
+            new Resources(200, 256, null),
             []);
     }
 }

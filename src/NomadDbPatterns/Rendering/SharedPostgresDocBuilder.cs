@@ -12,13 +12,18 @@ namespace NomadDbPatterns.Rendering;
 /// </summary>
 internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sourceName, TemplateSet templates)
 {
-    /// <summary>PostgreSQL's port inside the allocation's network namespace; the node's port is mapped onto it.</summary>
+    /// <summary>PostgreSQL's port inside the allocation's network namespace on bridge networking; the node's port is mapped onto it.</summary>
     public const int ContainerPort = 5432;
 
     private const string AdminPasswordFile = "/secrets/admin-password";
     private const string InitWaitSeconds = "300";
 
     private SharedPostgresServer Pg => job.Postgres;
+
+    private bool Host => job.Network == NetworkMode.Host;
+
+    /// <summary>The port the server listens on: the node's port itself on host networking.</summary>
+    private string ListenPort => (Host ? Pg.Port : ContainerPort).ToString(CultureInfo.InvariantCulture);
 
     public JobDoc Build()
     {
@@ -32,8 +37,8 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
 
         var group = Group(
             job.Name,
-            "bridge",
-            [new PortDoc("db", Pg.Port, ContainerPort)],
+            job.Network,
+            [Host ? new PortDoc("db", Pg.Port, null) : new PortDoc("db", Pg.Port, ContainerPort)],
             volumes,
             job.Update,
             job.Restart,
@@ -62,6 +67,12 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
     private TaskDoc PostgresTask()
     {
         var args = new List<string>();
+        if (Host && Pg.Port != ContainerPort)
+        {
+            args.Add("-p");
+            args.Add(ListenPort);
+        }
+
         foreach (var setting in Pg.Settings)
         {
             args.Add("-c");
@@ -82,6 +93,7 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
                 $"PostgreSQL {Pg.Version}, the main task, with its data on host volume \"{job.DataVolumeSource()}\".",
                 $"Applications find it as service \"{job.Service.Name}\" on the node's port {Pg.Port.ToString(CultureInfo.InvariantCulture)}.",
             ],
+            RuntimeDefaults.PostgresKill,
             null,
             Config(Pg.ImageReference, args: args, ports: ["db"], shmSize: Pg.ShmSize is { } shm ? PostgresSidecarValidator.ParseSize(shm) : null),
             [Mount(JobFacts.DataVolumeName, JobFacts.DataMountPath(Pg.Version))],
@@ -107,19 +119,20 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
                 "Makes every database in the manifest exist, owned by its role, with the role's current password,",
                 "and changes nothing that is already right. Runs after every start of the server, then exits.",
             ],
+            null,
             Lifecycle("poststart", sidecar: false),
             Config(Pg.ImageReference, "/bin/sh", ["/local/init-databases.sh"]),
             [],
             [
                 Env("PGHOST", "127.0.0.1"),
-                Env("PGPORT", ContainerPort.ToString(CultureInfo.InvariantCulture)),
+                Env("PGPORT", ListenPort),
                 Env("PGUSER", Pg.AdminUser),
                 Env("INIT_MANIFEST", SharedPostgresFacts.ManifestPath),
                 Env("INIT_WAIT_SECONDS", InitWaitSeconds),
             ],
             templatesList,
             Vault([job.AdminPassword, .. job.Databases.Select(d => d.Password)]),
-            new Resources(100, 64, 128),
+            new Resources(100, 64, null),
             []);
     }
 
@@ -140,7 +153,7 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
         // The same script contract as a service's backup sidecar, with the scope widened to the whole cluster.
         var env = JobDocBuilder.BackupEnv(backup, "loop");
         env.Insert(0, Env("BACKUP_SCOPE", "cluster"));
-        var envFile = $"PGHOST=\"127.0.0.1\"\nPGPORT=\"{ContainerPort.ToString(CultureInfo.InvariantCulture)}\"\n"
+        var envFile = $"PGHOST=\"127.0.0.1\"\nPGPORT=\"{ListenPort}\"\n"
             + $"PGUSER={ConsulTemplate.EnvQuote(Pg.AdminUser)}\n"
             + "PGDATABASE=\"postgres\"\n"
             + ConsulTemplate.EnvLine("PGPASSWORD", [new EnvPart(EnvPartKind.Secret, string.Empty)], job.AdminPassword) + "\n";
@@ -149,10 +162,11 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
             $"Cluster backups (pg_dumpall: every database and the roles) to host volume \"{backup.Volume}\":",
             "dump to a temporary file, check it, rename it atomically, then apply retention.",
         };
-        var services = JobDocBuilder.BackupHealthService(job.Service.Provider, comment).ToList();
+        var services = JobDocBuilder.BackupHealthService(job.Name, job.Service.Provider, comment).ToList();
         return Task(
             "db-backup",
             comment,
+            null,
             Lifecycle("poststart", sidecar: true),
             Config(Pg.ImageReference, "/bin/sh", ["/local/pg-backup.sh"]),
             [Mount(JobFacts.BackupVolumeName, JobDocBuilder.BackupMount)],
@@ -164,7 +178,7 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
                 Script(templates, "backup-age-check.sh", "0755"),
             ],
             Vault([job.AdminPassword]),
-            new Resources(100, 128, 512),
+            new Resources(100, 128, null),
             services,
             JobDocBuilder.SidecarRestart);
     }

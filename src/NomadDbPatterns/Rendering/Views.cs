@@ -71,6 +71,7 @@ public sealed record ConstraintView(string? Attribute, string Operator, string? 
 public sealed record GroupView(
     string Name,
     string Count,
+    string? ShutdownDelay,
     string NetworkMode,
     IReadOnlyList<PortView> Ports,
     IReadOnlyList<VolumeView> Volumes,
@@ -90,6 +91,7 @@ public sealed record GroupView(
         "restart" => static view => ((GroupView)view).Restart,
         "services" => static view => ((GroupView)view).Services,
         "tasks" => static view => ((GroupView)view).Tasks,
+        "shutdown_delay" => static view => ((GroupView)view).ShutdownDelay,
         _ => null,
     };
 }
@@ -120,7 +122,7 @@ public sealed record VolumeView(string Name, string Type, string Source, string 
 }
 
 /// <summary>Update block.</summary>
-public sealed record UpdateView(string MaxParallel, string Canary, string AutoRevert, string MinHealthyTime, string HealthyDeadline) : IScriptMembers
+public sealed record UpdateView(string MaxParallel, string Canary, string AutoRevert, string MinHealthyTime, string HealthyDeadline, string ProgressDeadline) : IScriptMembers
 {
     Func<object, object?>? IScriptMembers.Getter(string name) => name switch
     {
@@ -129,6 +131,7 @@ public sealed record UpdateView(string MaxParallel, string Canary, string AutoRe
         "auto_revert" => static view => ((UpdateView)view).AutoRevert,
         "min_healthy_time" => static view => ((UpdateView)view).MinHealthyTime,
         "healthy_deadline" => static view => ((UpdateView)view).HealthyDeadline,
+        "progress_deadline" => static view => ((UpdateView)view).ProgressDeadline,
         _ => null,
     };
 }
@@ -185,7 +188,10 @@ public sealed record TaskView(
     string? Args,
     string? Ports,
     string? ShmSize,
+    string? NetworkMode,
     string? User,
+    string? KillSignal,
+    string? KillTimeout,
     IReadOnlyList<MountView> Mounts,
     IReadOnlyList<EnvView> Env,
     IReadOnlyList<TemplateView> Templates,
@@ -212,6 +218,9 @@ public sealed record TaskView(
         "resources" => static view => ((TaskView)view).Resources,
         "services" => static view => ((TaskView)view).Services,
         "restart" => static view => ((TaskView)view).Restart,
+        "kill_signal" => static view => ((TaskView)view).KillSignal,
+        "kill_timeout" => static view => ((TaskView)view).KillTimeout,
+        "network_mode" => static view => ((TaskView)view).NetworkMode,
         _ => null,
     };
 }
@@ -265,12 +274,13 @@ public sealed record TemplateView(string Destination, string? Perms, string? Env
 }
 
 /// <summary>vault block.</summary>
-public sealed record VaultView(string? Role, string ChangeMode) : IScriptMembers
+public sealed record VaultView(string? Role, string ChangeMode, string? ChangeSignal) : IScriptMembers
 {
     Func<object, object?>? IScriptMembers.Getter(string name) => name switch
     {
         "role" => static view => ((VaultView)view).Role,
         "change_mode" => static view => ((VaultView)view).ChangeMode,
+        "change_signal" => static view => ((VaultView)view).ChangeSignal,
         _ => null,
     };
 }

@@ -53,15 +53,8 @@ internal sealed partial class SpecMapper
             NodePool = spec.NodePool,
             Priority = spec.Priority,
             Constraints = [.. (spec.Constraints ?? []).Select(c => new Constraint(c.Attribute, c.Operator ?? "=", c.Value))],
-            Update = spec.Update is { } u
-                ? UpdatePolicy.Stateful with
-                {
-                    MaxParallel = u.MaxParallel ?? UpdatePolicy.Stateful.MaxParallel,
-                    MinHealthyTime = u.MinHealthyTime ?? UpdatePolicy.Stateful.MinHealthyTime,
-                    HealthyDeadline = u.HealthyDeadline ?? UpdatePolicy.Stateful.HealthyDeadline,
-                    AutoRevert = u.AutoRevert ?? UpdatePolicy.Stateful.AutoRevert,
-                }
-                : UpdatePolicy.Stateful,
+            Network = MapNetwork(spec.Network),
+            Update = MapUpdate(spec.Update),
             Postgres = server,
             Databases = [.. databases],
             Service = new DiscoveryService(

@@ -21,21 +21,27 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
             NodePool = spec.NodePool,
             Priority = spec.Priority,
             Constraints = [.. (spec.Constraints ?? []).Select(c => new Constraint(c.Attribute, c.Operator ?? "=", c.Value))],
-            Network = Word(spec.Network, "network", NetworkMode.Bridge, ("bridge", NetworkMode.Bridge), ("host", NetworkMode.Host)),
-            Update = spec.Update is { } u
-                ? UpdatePolicy.Stateful with
-                {
-                    MaxParallel = u.MaxParallel ?? UpdatePolicy.Stateful.MaxParallel,
-                    MinHealthyTime = u.MinHealthyTime ?? UpdatePolicy.Stateful.MinHealthyTime,
-                    HealthyDeadline = u.HealthyDeadline ?? UpdatePolicy.Stateful.HealthyDeadline,
-                    AutoRevert = u.AutoRevert ?? UpdatePolicy.Stateful.AutoRevert,
-                }
-                : UpdatePolicy.Stateful,
+            Network = MapNetwork(spec.Network),
+            Update = MapUpdate(spec.Update),
             Postgres = spec.Postgres is { } pg ? MapPostgres(pg, name) : null,
             Sqlite = spec.Sqlite is { } sq ? new SqliteStorage(sq.Volume ?? $"{name}-data", sq.Destination ?? "/data", sq.File ?? "data.db") : null,
         };
         return job with { Backup = spec.Backup is { } b ? MapBackup(b, name) : null };
     }
+
+    private NetworkMode MapNetwork(string? network) =>
+        Word(network, "network", NetworkMode.Bridge, ("bridge", NetworkMode.Bridge), ("host", NetworkMode.Host));
+
+    private static UpdatePolicy MapUpdate(UpdateSpec? spec) => spec is null
+        ? UpdatePolicy.Stateful
+        : UpdatePolicy.Stateful with
+        {
+            MaxParallel = spec.MaxParallel ?? UpdatePolicy.Stateful.MaxParallel,
+            MinHealthyTime = spec.MinHealthyTime ?? UpdatePolicy.Stateful.MinHealthyTime,
+            HealthyDeadline = spec.HealthyDeadline ?? UpdatePolicy.Stateful.HealthyDeadline,
+            ProgressDeadline = spec.ProgressDeadline ?? UpdatePolicy.Stateful.ProgressDeadline,
+            AutoRevert = spec.AutoRevert ?? UpdatePolicy.Stateful.AutoRevert,
+        };
 
     private AppTask MapApp(AppSpec? spec, string jobName)
     {
@@ -93,7 +99,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
             Database = spec.Database,
             User = spec.User,
             Port = spec.Port ?? 5432,
-            Resources = MapResources(spec.Resources, new Resources(200, 256, 512)),
+            Resources = MapResources(spec.Resources, PostgresSidecar.DefaultResources),
             ShmSize = spec.ShmSize,
             Settings = [.. (spec.Settings ?? []).Select(kv => new KeyValuePair<string, string>(kv.Key, kv.Value))],
             Volume = spec.Volume,
@@ -147,14 +153,22 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
 
         if (spec.Vault is { } vault)
         {
-            return new VaultSecret(vault, spec.Key ?? "password") { Role = spec.Role };
+            return new VaultSecret(vault, spec.Key ?? "password")
+            {
+                Role = spec.Role,
+                ChangeMode = Word(spec.ChangeMode, $"{path}.changeMode", VaultChangeMode.Noop, ("noop", VaultChangeMode.Noop), ("restart", VaultChangeMode.Restart), ("signal", VaultChangeMode.Signal)),
+                ChangeSignal = spec.ChangeSignal,
+            };
         }
 
         if (spec.NomadVar is { } variable)
         {
-            if (spec.Role is not null)
+            foreach (var (value, key) in new[] { (spec.Role, "role"), (spec.ChangeMode, "changeMode"), (spec.ChangeSignal, "changeSignal") })
             {
-                Report(ErrorCodes.SecretReference, "`role` applies to Vault secrets only", $"{path}.role");
+                if (value is not null)
+                {
+                    Report(ErrorCodes.SecretReference, $"`{key}` applies to Vault secrets only", $"{path}.{key}");
+                }
             }
 
             return new NomadVariableSecret(variable, spec.Key ?? "db_password");

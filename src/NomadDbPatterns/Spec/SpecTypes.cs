@@ -67,6 +67,8 @@ public sealed class SharedPostgresSpec
     public int? Priority { get; set; }
     /// <summary>Placement constraints.</summary>
     public List<ConstraintSpec>? Constraints { get; set; }
+    /// <summary>Network mode: bridge (default; needs Nomad's CNI plugins) or host (the server listens on the node's port).</summary>
+    public string? Network { get; set; }
     /// <summary>Update policy of the group (defaults suit a stateful group).</summary>
     public UpdateSpec? Update { get; set; }
     /// <summary>The server: version, variant, image, user (the admin role, default postgres), port (static on the node, default 5432), volume (default &lt;job&gt;-data), resources, shmSize, settings.</summary>
@@ -125,8 +127,10 @@ public sealed class UpdateSpec
     public int? MaxParallel { get; set; }
     /// <summary>Minimum healthy time (default 30s).</summary>
     public string? MinHealthyTime { get; set; }
-    /// <summary>Healthy deadline (default 10m).</summary>
+    /// <summary>Healthy deadline (default 10m); must be above minHealthyTime.</summary>
     public string? HealthyDeadline { get; set; }
+    /// <summary>Progress deadline (default 15m); must be above healthyDeadline, or Nomad refuses the job.</summary>
+    public string? ProgressDeadline { get; set; }
     /// <summary>Auto revert (default true).</summary>
     public bool? AutoRevert { get; set; }
 }
@@ -289,6 +293,10 @@ public sealed class SecretSpec
     public string? Role { get; set; }
     /// <summary>Key inside the secret (default: db_password for nomadVar, password for vault).</summary>
     public string? Key { get; set; }
+    /// <summary>Vault only: what Nomad does to the tasks reading it when their Vault token changes: noop (default; templates are rendered again with the new token), restart or signal.</summary>
+    public string? ChangeMode { get; set; }
+    /// <summary>Vault only: the signal sent with changeMode signal, e.g. SIGHUP.</summary>
+    public string? ChangeSignal { get; set; }
     /// <summary>Set when the YAML held a plain string: always an error, passwords never go in specs.</summary>
     [SpecScalarForm]
     [System.Text.Json.Serialization.JsonIgnore]

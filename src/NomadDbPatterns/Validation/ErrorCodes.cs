@@ -31,6 +31,8 @@ public static class ErrorCodes
     public const string Service = "NDB032";
     /// <summary>A volume problem within one job.</summary>
     public const string Volume = "NDB033";
+    /// <summary>Update deadlines out of Nomad's order (min_healthy_time &lt; healthy_deadline &lt; progress_deadline).</summary>
+    public const string UpdateDeadlines = "NDB034";
     /// <summary>A cron expression or interval that does not parse.</summary>
     public const string Schedule = "NDB040";
     /// <summary>Retention must keep at least one backup.</summary>
@@ -77,6 +79,7 @@ public static class ErrorCodes
         [Port] = ("Port problem", "Port labels must be unique within a job; on host networking every port needs a unique static number; numbers must be 1-65535."),
         [Service] = ("Service problem", "A service must name an existing port; checks with provider nomad may only be http or tcp (script and grpc checks need Consul); http checks need a path starting with '/'."),
         [Volume] = ("Volume problem", "Volume names and mount destinations must be unique within a job, destinations absolute, and sources valid host volume names."),
+        [UpdateDeadlines] = ("Update deadlines out of order", "Nomad's server refuses a job unless minHealthyTime < healthyDeadline < progressDeadline (UpdateStrategy.Validate in nomad/structs/structs.go); its parser accepts it, so the mistake would only show at `nomad job run`. The defaults are 30s, 10m and 15m: raise progressDeadline when you raise healthyDeadline."),
         [Schedule] = ("Bad schedule", "Use a five-field cron expression (minute hour day-of-month month day-of-week, with numbers, *, lists, ranges and steps, or @hourly/@daily/@weekly/@monthly) or an interval such as 30m, 6h, 1d; and a valid IANA time zone."),
         [Retention] = ("Bad retention", "keepLast must be at least 1 and maxAge a positive duration such as 7d; at least one of them must be set."),
         [BackupVolume] = ("Backup volume is the data volume", "A backup on the data volume is lost with it. Use a separate host volume (ideally another disk) for backups."),

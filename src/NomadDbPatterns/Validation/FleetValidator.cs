@@ -55,9 +55,9 @@ public static class FleetValidator
                 Claim(services, (@namespace, service.Name), new Use(loaded, "app.service.name", $"service \"{service.Name}\" of job \"{job.Name}\""), ErrorCodes.DuplicateService, "service name '{0}' is already registered in this namespace", diagnostics);
             }
 
-            if (job.Postgres is not null && job.HasPeriodicBackup())
+            foreach (var (generated, specPath) in job.GeneratedServices())
             {
-                Claim(services, (@namespace, job.DatabaseServiceName()), new Use(loaded, "backup.placement", $"database service of job \"{job.Name}\""), ErrorCodes.DuplicateService, "service name '{0}' is already registered in this namespace", diagnostics);
+                Claim(services, (@namespace, generated), new Use(loaded, specPath, $"service \"{generated}\" that job \"{job.Name}\" registers"), ErrorCodes.DuplicateService, "service name '{0}' is already registered in this namespace", diagnostics);
             }
         }
 
@@ -74,6 +74,11 @@ public static class FleetValidator
 
             Claim(ports, job.Postgres.Port, new Use(loaded, "postgres.port", $"the PostgreSQL port of job \"{job.Name}\""), ErrorCodes.PortCollision, "static port {0} is already bound", diagnostics);
             Claim(services, (job.Namespace ?? "default", job.Service.Name), new Use(loaded, "service.name", $"service \"{job.Service.Name}\" of job \"{job.Name}\""), ErrorCodes.DuplicateService, "service name '{0}' is already registered in this namespace", diagnostics);
+            if (job.Backup is not null && job.Service.Provider == ServiceProvider.Consul)
+            {
+                var backupService = JobFacts.BackupServiceName(job.Name);
+                Claim(services, (job.Namespace ?? "default", backupService), new Use(loaded, "backup", $"service \"{backupService}\" that job \"{job.Name}\" registers"), ErrorCodes.DuplicateService, "service name '{0}' is already registered in this namespace", diagnostics);
+            }
         }
 
         return diagnostics;

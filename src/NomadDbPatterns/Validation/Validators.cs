@@ -36,6 +36,16 @@ public sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
             .WithMessage("app.database wires the app to a PostgreSQL sidecar, but the job has no `postgres:`");
         RuleFor(j => j).Custom(CheckPorts);
         RuleFor(j => j).Custom(CheckVolumes);
+        RuleFor(j => j).Custom(CheckServiceNames);
+    }
+
+    /// <summary>Service names are unique within a job: the app's must not take a name the generator registers.</summary>
+    private static void CheckServiceNames(ServiceJob job, ValidationContext<ServiceJob> context)
+    {
+        if (job.App.Service is { } service && job.GeneratedServices().Any(s => s.Name == service.Name))
+        {
+            context.Fail("App.Service.Name", ErrorCodes.Service, $"service name '{service.Name}' is the one this job registers for its database or backup; choose another");
+        }
     }
 
     /// <inheritdoc />
@@ -169,6 +179,36 @@ public sealed class UpdatePolicyValidator : AbstractValidator<UpdatePolicy>
         RuleFor(u => u.MaxParallel).GreaterThanOrEqualTo(1).WithErrorCode(ErrorCodes.InvalidValue);
         RuleFor(u => u.MinHealthyTime).Must(Rules.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 30s");
         RuleFor(u => u.HealthyDeadline).Must(Rules.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 10m");
+        RuleFor(u => u.ProgressDeadline).Must(Rules.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 15m");
+        RuleFor(u => u).Custom(CheckDeadlineOrder);
+    }
+
+    /// <summary>
+    /// Nomad's UpdateStrategy.Validate (nomad/structs/structs.go, v2.0.5 l.5494-5499) refuses a job unless
+    /// min_healthy_time &lt; healthy_deadline &lt; progress_deadline; a parser accepts it, the server does not.
+    /// </summary>
+    private static void CheckDeadlineOrder(UpdatePolicy update, ValidationContext<UpdatePolicy> context)
+    {
+        if (!Rules.TryParseDuration(update.MinHealthyTime, out var minHealthy)
+            || !Rules.TryParseDuration(update.HealthyDeadline, out var healthy)
+            || !Rules.TryParseDuration(update.ProgressDeadline, out var progress))
+        {
+            return;
+        }
+
+        // The error goes to the value the spec changed: a default is never the one to blame.
+        var defaults = UpdatePolicy.Stateful;
+        if (minHealthy >= healthy)
+        {
+            context.Fail(update.HealthyDeadline == defaults.HealthyDeadline ? "MinHealthyTime" : "HealthyDeadline", ErrorCodes.UpdateDeadlines,
+                $"healthyDeadline ({update.HealthyDeadline}) must be longer than minHealthyTime ({update.MinHealthyTime}); Nomad refuses the job: \"Minimum healthy time must be less than healthy deadline\"");
+        }
+
+        if (healthy >= progress)
+        {
+            context.Fail(update.ProgressDeadline == defaults.ProgressDeadline ? "HealthyDeadline" : "ProgressDeadline", ErrorCodes.UpdateDeadlines,
+                $"progressDeadline ({update.ProgressDeadline}) must be longer than healthyDeadline ({update.HealthyDeadline}); Nomad refuses the job: \"Healthy deadline must be less than progress deadline\"");
+        }
     }
 }
 
@@ -488,12 +528,25 @@ public sealed class SecretSourceValidator : AbstractValidator<SecretSource>
                 case VaultSecret vault when !IsVaultKv2Path(vault.Path):
                     context.Fail("Vault", ErrorCodes.SecretReference, $"'{vault.Path}' is not a Vault KV v2 API path (mount/data/path, e.g. secret/data/postgres/{jobName})");
                     break;
+                // Nomad's Vault.Validate (nomad/structs/structs.go) refuses change_mode "signal" without change_signal.
+                case VaultSecret { ChangeMode: VaultChangeMode.Signal, ChangeSignal: null or "" }:
+                    context.Fail("ChangeSignal", ErrorCodes.SecretReference, "changeMode signal needs `changeSignal`, e.g. SIGHUP");
+                    break;
+                case VaultSecret { ChangeMode: VaultChangeMode.Signal } vault when !IsSignalName(vault.ChangeSignal!):
+                    context.Fail("ChangeSignal", ErrorCodes.SecretReference, "changeSignal must be a signal name such as SIGHUP");
+                    break;
+                case VaultSecret { ChangeMode: not VaultChangeMode.Signal, ChangeSignal: not null }:
+                    context.Fail("ChangeSignal", ErrorCodes.SecretReference, "`changeSignal` applies only with changeMode signal");
+                    break;
                 case NomadVariableSecret variable when !IsReadableVariablePath(variable.Path, jobName):
                     context.Fail("NomadVar", ErrorCodes.SecretReference, $"'{variable.Path}' is not readable by every task of the job: a job's workload identity reads exactly nomad/jobs/{jobName} or nomad/jobs/{jobName}/{jobName} (the group)");
                     break;
             }
         });
     }
+
+    private static bool IsSignalName(string signal) =>
+        signal.Length is > 3 and <= 16 && signal.StartsWith("SIG", StringComparison.Ordinal) && signal.Skip(3).All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c is '+' or '-');
 
     private static bool IsVaultKv2Path(string path)
     {

@@ -128,7 +128,7 @@ public sealed class JsonJobTests
             Service = new ServiceRegistration("gauge", "http") { Check = new HealthCheck(CheckType.Http, "/ready", "1m30s", "1500ms") },
         })
         {
-            Update = UpdatePolicy.Stateful with { MinHealthyTime = "45s", HealthyDeadline = "1h" },
+            Update = UpdatePolicy.Stateful with { MinHealthyTime = "45s", HealthyDeadline = "1h", ProgressDeadline = "2h" },
             Sqlite = new SqliteStorage("gauge-data", "/data", "gauge.db"),
         };
         Assert.That(NomadDb.Validate([job]), Is.Empty);
@@ -196,7 +196,7 @@ public sealed class JsonJobTests
 
             foreach (var (groupName, group) in Labelled(job, "group"))
             {
-                facts.Add($"group {groupName} count={Raw(group, "count")}");
+                facts.Add($"group {groupName} count={Raw(group, "count")} shutdown_delay={Nanoseconds(HclText(group, "shutdown_delay"))}");
                 foreach (var network in Blocks(group, "network"))
                 {
                     facts.Add($"network {groupName} mode={HclText(network, "mode")}");
@@ -218,14 +218,14 @@ public sealed class JsonJobTests
 
                 foreach (var update in Blocks(group, "update"))
                 {
-                    facts.Add($"update {groupName} max_parallel={Raw(update, "max_parallel")} canary={Raw(update, "canary")} auto_revert={Raw(update, "auto_revert")} min_healthy_time={Nanoseconds(HclText(update, "min_healthy_time"))} healthy_deadline={Nanoseconds(HclText(update, "healthy_deadline"))}");
+                    facts.Add($"update {groupName} max_parallel={Raw(update, "max_parallel")} canary={Raw(update, "canary")} auto_revert={Raw(update, "auto_revert")} min_healthy_time={Nanoseconds(HclText(update, "min_healthy_time"))} healthy_deadline={Nanoseconds(HclText(update, "healthy_deadline"))} progress_deadline={Nanoseconds(HclText(update, "progress_deadline"))}");
                 }
 
                 ServicesFromHcl(facts, groupName, group);
                 foreach (var (taskName, task) in Labelled(group, "task"))
                 {
                     var where = $"{groupName}/{taskName}";
-                    facts.Add($"task {where} driver={HclText(task, "driver")} user={HclText(task, "user")}");
+                    facts.Add($"task {where} driver={HclText(task, "driver")} user={HclText(task, "user")} kill_signal={HclText(task, "kill_signal")} kill_timeout={Nanoseconds(HclText(task, "kill_timeout"))}");
                     foreach (var lifecycle in Blocks(task, "lifecycle"))
                     {
                         facts.Add($"lifecycle {where} hook={HclText(lifecycle, "hook")} sidecar={Raw(lifecycle, "sidecar")}");
@@ -233,7 +233,7 @@ public sealed class JsonJobTests
 
                     foreach (var config in Blocks(task, "config"))
                     {
-                        facts.Add($"config {where} image={HclText(config, "image")} command={HclText(config, "command")} args={HclList(config, "args")} ports={HclList(config, "ports")} shm_size={Raw(config, "shm_size")}");
+                        facts.Add($"config {where} image={HclText(config, "image")} command={HclText(config, "command")} args={HclList(config, "args")} ports={HclList(config, "ports")} shm_size={Raw(config, "shm_size")} network_mode={HclText(config, "network_mode")}");
                     }
 
                     foreach (var mount in Blocks(task, "volume_mount"))
@@ -253,7 +253,7 @@ public sealed class JsonJobTests
 
                     foreach (var vault in Blocks(task, "vault"))
                     {
-                        facts.Add($"vault {where} role={HclText(vault, "role")} change_mode={HclText(vault, "change_mode")}");
+                        facts.Add($"vault {where} role={HclText(vault, "role")} change_mode={HclText(vault, "change_mode")} change_signal={HclText(vault, "change_signal")}");
                     }
 
                     foreach (var resources in Blocks(task, "resources"))
@@ -303,7 +303,7 @@ public sealed class JsonJobTests
             foreach (var group in Items(job, "TaskGroups"))
             {
                 var groupName = group.GetProperty("Name").GetString()!;
-                facts.Add($"group {groupName} count={Raw(group, "Count")}");
+                facts.Add($"group {groupName} count={Raw(group, "Count")} shutdown_delay={Raw(group, "ShutdownDelay")}");
                 foreach (var network in Items(group, "Networks"))
                 {
                     facts.Add($"network {groupName} mode={Text(network, "Mode")}");
@@ -329,14 +329,14 @@ public sealed class JsonJobTests
 
                 if (group.TryGetProperty("Update", out var update))
                 {
-                    facts.Add($"update {groupName} max_parallel={Raw(update, "MaxParallel")} canary={Raw(update, "Canary")} auto_revert={Raw(update, "AutoRevert")} min_healthy_time={Raw(update, "MinHealthyTime")} healthy_deadline={Raw(update, "HealthyDeadline")}");
+                    facts.Add($"update {groupName} max_parallel={Raw(update, "MaxParallel")} canary={Raw(update, "Canary")} auto_revert={Raw(update, "AutoRevert")} min_healthy_time={Raw(update, "MinHealthyTime")} healthy_deadline={Raw(update, "HealthyDeadline")} progress_deadline={Raw(update, "ProgressDeadline")}");
                 }
 
                 ServicesFromJson(facts, groupName, group);
                 foreach (var task in Items(group, "Tasks"))
                 {
                     var where = $"{groupName}/{task.GetProperty("Name").GetString()}";
-                    facts.Add($"task {where} driver={Text(task, "Driver")} user={Text(task, "User")}");
+                    facts.Add($"task {where} driver={Text(task, "Driver")} user={Text(task, "User")} kill_signal={Text(task, "KillSignal")} kill_timeout={Raw(task, "KillTimeout")}");
                     if (task.TryGetProperty("Lifecycle", out var lifecycle))
                     {
                         facts.Add($"lifecycle {where} hook={Text(lifecycle, "Hook")} sidecar={Raw(lifecycle, "Sidecar")}");
@@ -344,7 +344,7 @@ public sealed class JsonJobTests
 
                     if (task.TryGetProperty("Config", out var config))
                     {
-                        facts.Add($"config {where} image={Text(config, "image")} command={Text(config, "command")} args={List(config, "args")} ports={List(config, "ports")} shm_size={Raw(config, "shm_size")}");
+                        facts.Add($"config {where} image={Text(config, "image")} command={Text(config, "command")} args={List(config, "args")} ports={List(config, "ports")} shm_size={Raw(config, "shm_size")} network_mode={Text(config, "network_mode")}");
                     }
 
                     foreach (var mount in Items(task, "VolumeMounts"))
@@ -364,7 +364,7 @@ public sealed class JsonJobTests
 
                     if (task.TryGetProperty("Vault", out var vault))
                     {
-                        facts.Add($"vault {where} role={Text(vault, "Role")} change_mode={Text(vault, "ChangeMode")}");
+                        facts.Add($"vault {where} role={Text(vault, "Role")} change_mode={Text(vault, "ChangeMode")} change_signal={Text(vault, "ChangeSignal")}");
                     }
 
                     if (task.TryGetProperty("Resources", out var resources))

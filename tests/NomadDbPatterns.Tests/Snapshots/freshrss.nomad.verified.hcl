@@ -6,7 +6,8 @@ job "freshrss" {
   type        = "service"
 
   group "freshrss" {
-    count = 1
+    count          = 1
+    shutdown_delay = "5s"
 
     network {
       mode = "bridge"
@@ -35,11 +36,12 @@ job "freshrss" {
     }
 
     update {
-      max_parallel     = 1
-      canary           = 0
-      auto_revert      = true
-      min_healthy_time = "30s"
-      healthy_deadline = "10m"
+      max_parallel      = 1
+      canary            = 0
+      auto_revert       = true
+      min_healthy_time  = "30s"
+      healthy_deadline  = "10m"
+      progress_deadline = "15m"
     }
 
     restart {
@@ -63,7 +65,9 @@ job "freshrss" {
 
     # PostgreSQL 17: a prestart sidecar, so it runs for the whole allocation; its data lives on host volume "freshrss-postgres".
     task "postgres" {
-      driver = "docker"
+      driver       = "docker"
+      kill_signal  = "SIGINT"
+      kill_timeout = "30s"
 
       lifecycle {
         hook    = "prestart"
@@ -96,9 +100,8 @@ job "freshrss" {
       }
 
       resources {
-        cpu        = 200
-        memory     = 256
-        memory_max = 512
+        cpu    = 200
+        memory = 256
       }
     }
 
@@ -151,9 +154,8 @@ job "freshrss" {
       }
 
       resources {
-        cpu        = 200
-        memory     = 256
-        memory_max = 512
+        cpu    = 200
+        memory = 256
       }
     }
 
@@ -1239,9 +1241,8 @@ job "freshrss" {
       }
 
       resources {
-        cpu        = 100
-        memory     = 128
-        memory_max = 512
+        cpu    = 100
+        memory = 128
       }
     }
   }

@@ -6,7 +6,8 @@ job "gitea" {
   type        = "service"
 
   group "gitea" {
-    count = 1
+    count          = 1
+    shutdown_delay = "5s"
 
     network {
       mode = "bridge"
@@ -39,11 +40,12 @@ job "gitea" {
     }
 
     update {
-      max_parallel     = 1
-      canary           = 0
-      auto_revert      = true
-      min_healthy_time = "30s"
-      healthy_deadline = "10m"
+      max_parallel      = 1
+      canary            = 0
+      auto_revert       = true
+      min_healthy_time  = "30s"
+      healthy_deadline  = "10m"
+      progress_deadline = "15m"
     }
 
     restart {
@@ -68,7 +70,9 @@ job "gitea" {
 
     # PostgreSQL 16: a prestart sidecar, so it runs for the whole allocation; its data lives on host volume "gitea-postgres".
     task "postgres" {
-      driver = "docker"
+      driver       = "docker"
+      kill_signal  = "SIGINT"
+      kill_timeout = "30s"
 
       lifecycle {
         hook    = "prestart"
@@ -85,7 +89,7 @@ job "gitea" {
       }
 
       vault {
-        change_mode = "restart"
+        change_mode = "noop"
       }
 
       env {
@@ -105,9 +109,8 @@ job "gitea" {
       }
 
       resources {
-        cpu        = 200
-        memory     = 256
-        memory_max = 512
+        cpu    = 200
+        memory = 256
       }
     }
 
@@ -147,7 +150,7 @@ job "gitea" {
       }
 
       vault {
-        change_mode = "restart"
+        change_mode = "noop"
       }
 
       template {
@@ -174,9 +177,8 @@ job "gitea" {
       }
 
       resources {
-        cpu        = 500
-        memory     = 512
-        memory_max = 1024
+        cpu    = 500
+        memory = 512
       }
     }
 
@@ -202,7 +204,7 @@ job "gitea" {
       }
 
       vault {
-        change_mode = "restart"
+        change_mode = "noop"
       }
 
       env {
@@ -1266,9 +1268,8 @@ job "gitea" {
       }
 
       resources {
-        cpu        = 100
-        memory     = 128
-        memory_max = 512
+        cpu    = 100
+        memory = 128
       }
     }
   }

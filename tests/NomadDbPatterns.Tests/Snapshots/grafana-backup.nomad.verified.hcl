@@ -36,9 +36,10 @@ job "grafana-backup" {
       driver = "docker"
 
       config {
-        image   = "postgres:17-alpine"
-        command = "/bin/sh"
-        args    = ["/local/pg-backup.sh"]
+        image        = "postgres:17-alpine"
+        command      = "/bin/sh"
+        args         = ["/local/pg-backup.sh"]
+        network_mode = "host"
       }
 
       volume_mount {
@@ -47,7 +48,7 @@ job "grafana-backup" {
       }
 
       vault {
-        change_mode = "restart"
+        change_mode = "noop"
       }
 
       env {
@@ -1104,9 +1105,8 @@ job "grafana-backup" {
       }
 
       resources {
-        cpu        = 100
-        memory     = 128
-        memory_max = 512
+        cpu    = 100
+        memory = 128
       }
     }
   }

@@ -6,7 +6,8 @@ job "grafana" {
   type        = "service"
 
   group "grafana" {
-    count = 1
+    count          = 1
+    shutdown_delay = "5s"
 
     network {
       mode = "bridge"
@@ -33,11 +34,12 @@ job "grafana" {
     }
 
     update {
-      max_parallel     = 1
-      canary           = 0
-      auto_revert      = true
-      min_healthy_time = "30s"
-      healthy_deadline = "10m"
+      max_parallel      = 1
+      canary            = 0
+      auto_revert       = true
+      min_healthy_time  = "30s"
+      healthy_deadline  = "10m"
+      progress_deadline = "15m"
     }
 
     restart {
@@ -74,7 +76,9 @@ job "grafana" {
 
     # PostgreSQL 17: a prestart sidecar, so it runs for the whole allocation; its data lives on host volume "grafana-postgres".
     task "postgres" {
-      driver = "docker"
+      driver       = "docker"
+      kill_signal  = "SIGINT"
+      kill_timeout = "30s"
 
       lifecycle {
         hook    = "prestart"
@@ -92,7 +96,7 @@ job "grafana" {
       }
 
       vault {
-        change_mode = "restart"
+        change_mode = "noop"
       }
 
       env {
@@ -112,9 +116,8 @@ job "grafana" {
       }
 
       resources {
-        cpu        = 200
-        memory     = 256
-        memory_max = 512
+        cpu    = 200
+        memory = 256
       }
     }
 
@@ -154,7 +157,7 @@ job "grafana" {
       }
 
       vault {
-        change_mode = "restart"
+        change_mode = "noop"
       }
 
       template {
@@ -181,9 +184,8 @@ job "grafana" {
       }
 
       resources {
-        cpu        = 300
-        memory     = 256
-        memory_max = 512
+        cpu    = 300
+        memory = 256
       }
     }
   }

@@ -32,7 +32,9 @@ job "speedtest-tracker-migrate" {
     # The dedicated job's own PostgreSQL task, unchanged, on its data volume "speedtest-tracker-postgres":
     # the migration initialises the volume exactly as job "speedtest-tracker" would, then restores into it.
     task "postgres" {
-      driver = "docker"
+      driver       = "docker"
+      kill_signal  = "SIGINT"
+      kill_timeout = "30s"
 
       lifecycle {
         hook    = "prestart"
@@ -49,7 +51,7 @@ job "speedtest-tracker-migrate" {
       }
 
       vault {
-        change_mode = "restart"
+        change_mode = "noop"
       }
 
       env {
@@ -69,9 +71,8 @@ job "speedtest-tracker-migrate" {
       }
 
       resources {
-        cpu        = 200
-        memory     = 256
-        memory_max = 512
+        cpu    = 200
+        memory = 256
       }
     }
 
@@ -108,7 +109,7 @@ job "speedtest-tracker-migrate" {
       }
 
       vault {
-        change_mode = "restart"
+        change_mode = "noop"
       }
 
       env {
@@ -419,9 +420,8 @@ job "speedtest-tracker-migrate" {
       }
 
       resources {
-        cpu        = 200
-        memory     = 256
-        memory_max = 1024
+        cpu    = 200
+        memory = 256
       }
     }
   }

@@ -6,7 +6,8 @@ job "nextcloud" {
   type        = "service"
 
   group "nextcloud" {
-    count = 1
+    count          = 1
+    shutdown_delay = "5s"
 
     network {
       mode = "bridge"
@@ -35,11 +36,12 @@ job "nextcloud" {
     }
 
     update {
-      max_parallel     = 1
-      canary           = 0
-      auto_revert      = true
-      min_healthy_time = "30s"
-      healthy_deadline = "10m"
+      max_parallel      = 1
+      canary            = 0
+      auto_revert       = true
+      min_healthy_time  = "30s"
+      healthy_deadline  = "10m"
+      progress_deadline = "15m"
     }
 
     restart {
@@ -63,7 +65,9 @@ job "nextcloud" {
 
     # PostgreSQL 18: a prestart sidecar, so it runs for the whole allocation; its data lives on host volume "nextcloud-postgres".
     task "postgres" {
-      driver = "docker"
+      driver       = "docker"
+      kill_signal  = "SIGINT"
+      kill_timeout = "30s"
 
       lifecycle {
         hook    = "prestart"
@@ -81,7 +85,7 @@ job "nextcloud" {
       }
 
       vault {
-        change_mode = "restart"
+        change_mode = "noop"
       }
 
       env {
@@ -100,9 +104,8 @@ job "nextcloud" {
       }
 
       resources {
-        cpu        = 500
-        memory     = 512
-        memory_max = 1024
+        cpu    = 500
+        memory = 512
       }
     }
 
@@ -142,7 +145,7 @@ job "nextcloud" {
       }
 
       vault {
-        change_mode = "restart"
+        change_mode = "noop"
       }
 
       env {
@@ -178,9 +181,8 @@ job "nextcloud" {
       }
 
       resources {
-        cpu        = 1000
-        memory     = 1024
-        memory_max = 2048
+        cpu    = 1000
+        memory = 1024
       }
     }
 
@@ -206,7 +208,7 @@ job "nextcloud" {
       }
 
       vault {
-        change_mode = "restart"
+        change_mode = "noop"
       }
 
       env {
@@ -1270,9 +1272,8 @@ job "nextcloud" {
       }
 
       resources {
-        cpu        = 100
-        memory     = 128
-        memory_max = 512
+        cpu    = 100
+        memory = 128
       }
     }
   }

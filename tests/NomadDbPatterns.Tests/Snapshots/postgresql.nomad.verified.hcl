@@ -7,7 +7,8 @@ job "postgresql" {
   type        = "service"
 
   group "postgresql" {
-    count = 1
+    count          = 1
+    shutdown_delay = "5s"
 
     network {
       mode = "bridge"
@@ -31,11 +32,12 @@ job "postgresql" {
     }
 
     update {
-      max_parallel     = 1
-      canary           = 0
-      auto_revert      = true
-      min_healthy_time = "30s"
-      healthy_deadline = "10m"
+      max_parallel      = 1
+      canary            = 0
+      auto_revert       = true
+      min_healthy_time  = "30s"
+      healthy_deadline  = "10m"
+      progress_deadline = "15m"
     }
 
     restart {
@@ -60,7 +62,9 @@ job "postgresql" {
     # PostgreSQL 16, the main task, with its data on host volume "postgres_data".
     # Applications find it as service "postgresql" on the node's port 5432.
     task "postgres" {
-      driver = "docker"
+      driver       = "docker"
+      kill_signal  = "SIGINT"
+      kill_timeout = "30s"
 
       config {
         image = "postgres:16-alpine"
@@ -74,7 +78,7 @@ job "postgresql" {
       }
 
       vault {
-        change_mode = "restart"
+        change_mode = "noop"
       }
 
       env {
@@ -93,9 +97,8 @@ job "postgresql" {
       }
 
       resources {
-        cpu        = 500
-        memory     = 1024
-        memory_max = 2048
+        cpu    = 500
+        memory = 1024
       }
     }
 
@@ -116,7 +119,7 @@ job "postgresql" {
       }
 
       vault {
-        change_mode = "restart"
+        change_mode = "noop"
       }
 
       env {
@@ -415,9 +418,8 @@ job "postgresql" {
       }
 
       resources {
-        cpu        = 100
-        memory     = 64
-        memory_max = 128
+        cpu    = 100
+        memory = 64
       }
     }
 
@@ -444,7 +446,7 @@ job "postgresql" {
       }
 
       vault {
-        change_mode = "restart"
+        change_mode = "noop"
       }
 
       env {
@@ -1500,7 +1502,7 @@ job "postgresql" {
       }
 
       service {
-        name     = "db-backup"
+        name     = "postgresql-db-backup"
         provider = "consul"
 
         check {
@@ -1520,9 +1522,8 @@ job "postgresql" {
       }
 
       resources {
-        cpu        = 100
-        memory     = 128
-        memory_max = 512
+        cpu    = 100
+        memory = 128
       }
     }
   }

@@ -6,7 +6,8 @@ job "grafana" {
   type        = "service"
 
   group "grafana" {
-    count = 1
+    count          = 1
+    shutdown_delay = "5s"
 
     network {
       mode = "bridge"
@@ -29,11 +30,12 @@ job "grafana" {
     }
 
     update {
-      max_parallel     = 1
-      canary           = 0
-      auto_revert      = true
-      min_healthy_time = "30s"
-      healthy_deadline = "10m"
+      max_parallel      = 1
+      canary            = 0
+      auto_revert       = true
+      min_healthy_time  = "30s"
+      healthy_deadline  = "10m"
+      progress_deadline = "15m"
     }
 
     restart {
@@ -58,7 +60,9 @@ job "grafana" {
 
     # PostgreSQL 17: a prestart sidecar, so it runs for the whole allocation; its data lives on host volume "grafana-postgres".
     task "postgres" {
-      driver = "docker"
+      driver       = "docker"
+      kill_signal  = "SIGINT"
+      kill_timeout = "30s"
 
       lifecycle {
         hook    = "prestart"
@@ -91,9 +95,8 @@ job "grafana" {
       }
 
       resources {
-        cpu        = 200
-        memory     = 256
-        memory_max = 512
+        cpu    = 200
+        memory = 256
       }
     }
 
@@ -156,9 +159,8 @@ job "grafana" {
       }
 
       resources {
-        cpu        = 300
-        memory     = 256
-        memory_max = 512
+        cpu    = 300
+        memory = 256
       }
     }
   }

@@ -6,7 +6,8 @@ job "nextcloud" {
   type        = "service"
 
   group "nextcloud" {
-    count = 1
+    count          = 1
+    shutdown_delay = "5s"
 
     network {
       mode = "bridge"
@@ -29,11 +30,12 @@ job "nextcloud" {
     }
 
     update {
-      max_parallel     = 1
-      canary           = 0
-      auto_revert      = true
-      min_healthy_time = "30s"
-      healthy_deadline = "10m"
+      max_parallel      = 1
+      canary            = 0
+      auto_revert       = true
+      min_healthy_time  = "30s"
+      healthy_deadline  = "10m"
+      progress_deadline = "15m"
     }
 
     restart {
@@ -57,7 +59,9 @@ job "nextcloud" {
 
     # PostgreSQL 17: a prestart sidecar, so it runs for the whole allocation; its data lives on host volume "nextcloud-postgres".
     task "postgres" {
-      driver = "docker"
+      driver       = "docker"
+      kill_signal  = "SIGINT"
+      kill_timeout = "30s"
 
       lifecycle {
         hook    = "prestart"
@@ -91,9 +95,8 @@ job "nextcloud" {
       }
 
       resources {
-        cpu        = 500
-        memory     = 512
-        memory_max = 1024
+        cpu    = 500
+        memory = 512
       }
     }
 
@@ -165,9 +168,8 @@ job "nextcloud" {
       }
 
       resources {
-        cpu        = 1000
-        memory     = 1024
-        memory_max = 2048
+        cpu    = 1000
+        memory = 1024
       }
     }
   }

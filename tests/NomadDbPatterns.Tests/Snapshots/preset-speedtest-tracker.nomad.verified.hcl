@@ -6,7 +6,8 @@ job "speedtest-tracker" {
   type        = "service"
 
   group "speedtest-tracker" {
-    count = 1
+    count          = 1
+    shutdown_delay = "5s"
 
     network {
       mode = "bridge"
@@ -29,11 +30,12 @@ job "speedtest-tracker" {
     }
 
     update {
-      max_parallel     = 1
-      canary           = 0
-      auto_revert      = true
-      min_healthy_time = "30s"
-      healthy_deadline = "10m"
+      max_parallel      = 1
+      canary            = 0
+      auto_revert       = true
+      min_healthy_time  = "30s"
+      healthy_deadline  = "10m"
+      progress_deadline = "15m"
     }
 
     restart {
@@ -58,7 +60,9 @@ job "speedtest-tracker" {
 
     # PostgreSQL 17: a prestart sidecar, so it runs for the whole allocation; its data lives on host volume "speedtest-tracker-postgres".
     task "postgres" {
-      driver = "docker"
+      driver       = "docker"
+      kill_signal  = "SIGINT"
+      kill_timeout = "30s"
 
       lifecycle {
         hook    = "prestart"
@@ -91,9 +95,8 @@ job "speedtest-tracker" {
       }
 
       resources {
-        cpu        = 200
-        memory     = 256
-        memory_max = 512
+        cpu    = 200
+        memory = 256
       }
     }
 
@@ -166,9 +169,8 @@ job "speedtest-tracker" {
       }
 
       resources {
-        cpu        = 500
-        memory     = 256
-        memory_max = 512
+        cpu    = 500
+        memory = 256
       }
     }
   }

@@ -6,7 +6,8 @@ job "speedtest-tracker" {
   type        = "service"
 
   group "speedtest-tracker" {
-    count = 1
+    count          = 1
+    shutdown_delay = "5s"
 
     network {
       mode = "bridge"
@@ -35,11 +36,12 @@ job "speedtest-tracker" {
     }
 
     update {
-      max_parallel     = 1
-      canary           = 0
-      auto_revert      = true
-      min_healthy_time = "30s"
-      healthy_deadline = "10m"
+      max_parallel      = 1
+      canary            = 0
+      auto_revert       = true
+      min_healthy_time  = "30s"
+      healthy_deadline  = "10m"
+      progress_deadline = "15m"
     }
 
     restart {
@@ -64,7 +66,9 @@ job "speedtest-tracker" {
 
     # PostgreSQL 16: a prestart sidecar, so it runs for the whole allocation; its data lives on host volume "speedtest-tracker-postgres".
     task "postgres" {
-      driver = "docker"
+      driver       = "docker"
+      kill_signal  = "SIGINT"
+      kill_timeout = "30s"
 
       lifecycle {
         hook    = "prestart"
@@ -97,9 +101,8 @@ job "speedtest-tracker" {
       }
 
       resources {
-        cpu        = 200
-        memory     = 256
-        memory_max = 512
+        cpu    = 200
+        memory = 256
       }
     }
 
@@ -172,9 +175,8 @@ job "speedtest-tracker" {
       }
 
       resources {
-        cpu        = 500
-        memory     = 256
-        memory_max = 512
+        cpu    = 500
+        memory = 256
       }
     }
 
@@ -1260,9 +1262,8 @@ job "speedtest-tracker" {
       }
 
       resources {
-        cpu        = 100
-        memory     = 128
-        memory_max = 512
+        cpu    = 100
+        memory = 128
       }
     }
   }

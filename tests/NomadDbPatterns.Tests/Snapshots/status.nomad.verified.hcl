@@ -5,7 +5,8 @@ job "status" {
   type        = "service"
 
   group "status" {
-    count = 1
+    count          = 1
+    shutdown_delay = "5s"
 
     network {
       mode = "bridge"
@@ -28,11 +29,12 @@ job "status" {
     }
 
     update {
-      max_parallel     = 1
-      canary           = 0
-      auto_revert      = true
-      min_healthy_time = "30s"
-      healthy_deadline = "10m"
+      max_parallel      = 1
+      canary            = 0
+      auto_revert       = true
+      min_healthy_time  = "30s"
+      healthy_deadline  = "10m"
+      progress_deadline = "15m"
     }
 
     restart {
@@ -72,9 +74,8 @@ job "status" {
       }
 
       resources {
-        cpu        = 200
-        memory     = 256
-        memory_max = 512
+        cpu    = 200
+        memory = 256
       }
     }
 
@@ -885,9 +886,8 @@ job "status" {
       }
 
       resources {
-        cpu        = 50
-        memory     = 64
-        memory_max = 256
+        cpu    = 50
+        memory = 64
       }
     }
   }

@@ -6,7 +6,8 @@ job "uptime-kuma" {
   type        = "service"
 
   group "uptime-kuma" {
-    count = 1
+    count          = 1
+    shutdown_delay = "5s"
 
     network {
       mode = "bridge"
@@ -29,11 +30,12 @@ job "uptime-kuma" {
     }
 
     update {
-      max_parallel     = 1
-      canary           = 0
-      auto_revert      = true
-      min_healthy_time = "30s"
-      healthy_deadline = "10m"
+      max_parallel      = 1
+      canary            = 0
+      auto_revert       = true
+      min_healthy_time  = "30s"
+      healthy_deadline  = "10m"
+      progress_deadline = "15m"
     }
 
     restart {
@@ -73,9 +75,8 @@ job "uptime-kuma" {
       }
 
       resources {
-        cpu        = 300
-        memory     = 256
-        memory_max = 512
+        cpu    = 300
+        memory = 256
       }
     }
 
@@ -885,9 +886,8 @@ job "uptime-kuma" {
       }
 
       resources {
-        cpu        = 50
-        memory     = 64
-        memory_max = 256
+        cpu    = 50
+        memory = 64
       }
     }
   }

@@ -6,7 +6,8 @@ job "vaultwarden" {
   type        = "service"
 
   group "vaultwarden" {
-    count = 1
+    count          = 1
+    shutdown_delay = "5s"
 
     network {
       mode = "bridge"
@@ -35,11 +36,12 @@ job "vaultwarden" {
     }
 
     update {
-      max_parallel     = 1
-      canary           = 0
-      auto_revert      = true
-      min_healthy_time = "30s"
-      healthy_deadline = "10m"
+      max_parallel      = 1
+      canary            = 0
+      auto_revert       = true
+      min_healthy_time  = "30s"
+      healthy_deadline  = "10m"
+      progress_deadline = "15m"
     }
 
     restart {
@@ -64,7 +66,9 @@ job "vaultwarden" {
 
     # PostgreSQL 17: a prestart sidecar, so it runs for the whole allocation; its data lives on host volume "vaultwarden-postgres".
     task "postgres" {
-      driver = "docker"
+      driver       = "docker"
+      kill_signal  = "SIGINT"
+      kill_timeout = "30s"
 
       lifecycle {
         hook    = "prestart"
@@ -81,7 +85,7 @@ job "vaultwarden" {
       }
 
       vault {
-        change_mode = "restart"
+        change_mode = "noop"
       }
 
       env {
@@ -101,9 +105,8 @@ job "vaultwarden" {
       }
 
       resources {
-        cpu        = 200
-        memory     = 256
-        memory_max = 512
+        cpu    = 200
+        memory = 256
       }
     }
 
@@ -143,7 +146,7 @@ job "vaultwarden" {
       }
 
       vault {
-        change_mode = "restart"
+        change_mode = "noop"
       }
 
       template {
@@ -156,9 +159,8 @@ job "vaultwarden" {
       }
 
       resources {
-        cpu        = 200
-        memory     = 128
-        memory_max = 256
+        cpu    = 200
+        memory = 128
       }
     }
 
@@ -184,7 +186,7 @@ job "vaultwarden" {
       }
 
       vault {
-        change_mode = "restart"
+        change_mode = "noop"
       }
 
       env {
@@ -1248,9 +1250,8 @@ job "vaultwarden" {
       }
 
       resources {
-        cpu        = 100
-        memory     = 128
-        memory_max = 512
+        cpu    = 100
+        memory = 128
       }
     }
   }

@@ -11,7 +11,8 @@ job "wiki" {
   }
 
   group "wiki" {
-    count = 1
+    count          = 1
+    shutdown_delay = "5s"
 
     network {
       mode = "host"
@@ -38,11 +39,12 @@ job "wiki" {
     }
 
     update {
-      max_parallel     = 1
-      canary           = 0
-      auto_revert      = true
-      min_healthy_time = "30s"
-      healthy_deadline = "10m"
+      max_parallel      = 1
+      canary            = 0
+      auto_revert       = true
+      min_healthy_time  = "30s"
+      healthy_deadline  = "10m"
+      progress_deadline = "15m"
     }
 
     restart {
@@ -68,7 +70,9 @@ job "wiki" {
 
     # PostgreSQL 16: a prestart sidecar, so it runs for the whole allocation; its data lives on host volume "wiki-postgres".
     task "postgres" {
-      driver = "docker"
+      driver       = "docker"
+      kill_signal  = "SIGINT"
+      kill_timeout = "30s"
 
       lifecycle {
         hook    = "prestart"
@@ -76,10 +80,11 @@ job "wiki" {
       }
 
       config {
-        image    = "postgres:16-alpine"
-        args     = ["-p", "5433", "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=40", "-c", "shared_buffers=64MB"]
-        ports    = ["db"]
-        shm_size = 134217728
+        image        = "postgres:16-alpine"
+        args         = ["-p", "5433", "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=40", "-c", "shared_buffers=64MB"]
+        ports        = ["db"]
+        shm_size     = 134217728
+        network_mode = "host"
       }
 
       volume_mount {
@@ -88,7 +93,7 @@ job "wiki" {
       }
 
       vault {
-        change_mode = "restart"
+        change_mode = "noop"
       }
 
       env {
@@ -108,9 +113,8 @@ job "wiki" {
       }
 
       resources {
-        cpu        = 200
-        memory     = 256
-        memory_max = 512
+        cpu    = 200
+        memory = 256
       }
     }
 
@@ -125,9 +129,10 @@ job "wiki" {
       }
 
       config {
-        image   = "postgres:16-alpine"
-        command = "sh"
-        args    = ["-c", "i=0; until pg_isready -h 127.0.0.1 -p 5433 -q; do i=$((i+1)); if [ \"$i\" -ge 300 ]; then echo \"wait-for-postgres: PostgreSQL not ready after 300s\" >&2; exit 1; fi; sleep 1; done; echo \"wait-for-postgres: PostgreSQL accepts connections\""]
+        image        = "postgres:16-alpine"
+        command      = "sh"
+        args         = ["-c", "i=0; until pg_isready -h 127.0.0.1 -p 5433 -q; do i=$((i+1)); if [ \"$i\" -ge 300 ]; then echo \"wait-for-postgres: PostgreSQL not ready after 300s\" >&2; exit 1; fi; sleep 1; done; echo \"wait-for-postgres: PostgreSQL accepts connections\""]
+        network_mode = "host"
       }
 
       resources {
@@ -140,12 +145,13 @@ job "wiki" {
       driver = "docker"
 
       config {
-        image = "ghcr.io/requarks/wiki:2.5.307"
-        ports = ["http"]
+        image        = "ghcr.io/requarks/wiki:2.5.307"
+        ports        = ["http"]
+        network_mode = "host"
       }
 
       vault {
-        change_mode = "restart"
+        change_mode = "noop"
       }
 
       env {
@@ -167,9 +173,8 @@ job "wiki" {
       }
 
       resources {
-        cpu        = 300
-        memory     = 384
-        memory_max = 768
+        cpu    = 300
+        memory = 384
       }
     }
 
@@ -184,9 +189,10 @@ job "wiki" {
       }
 
       config {
-        image   = "postgres:16-alpine"
-        command = "/bin/sh"
-        args    = ["/local/pg-backup.sh"]
+        image        = "postgres:16-alpine"
+        command      = "/bin/sh"
+        args         = ["/local/pg-backup.sh"]
+        network_mode = "host"
       }
 
       volume_mount {
@@ -195,7 +201,7 @@ job "wiki" {
       }
 
       vault {
-        change_mode = "restart"
+        change_mode = "noop"
       }
 
       env {
@@ -1251,7 +1257,7 @@ job "wiki" {
       }
 
       service {
-        name     = "db-backup"
+        name     = "wiki-db-backup"
         provider = "consul"
 
         check {
@@ -1271,9 +1277,8 @@ job "wiki" {
       }
 
       resources {
-        cpu        = 100
-        memory     = 128
-        memory_max = 512
+        cpu    = 100
+        memory = 128
       }
     }
   }

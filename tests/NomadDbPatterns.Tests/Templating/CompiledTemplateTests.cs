@@ -107,16 +107,16 @@ public sealed class CompiledTemplateTests
             List(() => new ConstraintView(Maybe(), Text(), Maybe())), _random.Next(3) == 0 ? new PeriodicView(Text(), Text(), Text()) : null, Group());
 
         private GroupView Group() => new(
-            Text(), Text(), Text(), List(() => new PortView(Text(), Maybe(), Maybe())), List(() => new VolumeView(Text(), Text(), Text(), Text())),
-            _random.Next(2) == 0 ? new UpdateView(Text(), Text(), Text(), Text(), Text()) : null,
+            Text(), Text(), Maybe(), Text(), List(() => new PortView(Text(), Maybe(), Maybe())), List(() => new VolumeView(Text(), Text(), Text(), Text())),
+            _random.Next(2) == 0 ? new UpdateView(Text(), Text(), Text(), Text(), Text(), Text()) : null,
             new RestartView(Text(), Text(), Text(), Text()), List(Service), List(Task));
 
         private ServiceView Service() => new(Text(), Maybe(), Text(), Maybe(), List(() => new CheckView(Text(), Maybe(), Maybe(), Maybe(), Text(), Text())));
 
         private TaskView Task() => new(
-            Text(), List(() => Text()), _random.Next(2) == 0 ? new LifecycleView(Text(), Text()) : null, Text(), Maybe(), Maybe(), Maybe(), Maybe(), Maybe(),
+            Text(), List(() => Text()), _random.Next(2) == 0 ? new LifecycleView(Text(), Text()) : null, Text(), Maybe(), Maybe(), Maybe(), Maybe(), Maybe(), Maybe(), Maybe(), Maybe(),
             List(() => new MountView(Text(), Text(), Maybe())), List(() => new EnvView(Text(), Text())),
-            List(() => new TemplateView(Text(), Maybe(), Maybe(), Text(), Text())), _random.Next(3) == 0 ? new VaultView(Maybe(), Text()) : null,
+            List(() => new TemplateView(Text(), Maybe(), Maybe(), Text(), Text())), _random.Next(3) == 0 ? new VaultView(Maybe(), Text(), Maybe()) : null,
             new ResourcesView(Text(), Text(), Maybe()), List(Service), _random.Next(2) == 0 ? new RestartView(Text(), Text(), Text(), Text()) : null);
 
         private string Text() => Texts[_random.Next(Texts.Length)];
