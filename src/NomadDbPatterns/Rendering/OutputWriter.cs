@@ -131,10 +131,16 @@ public sealed class StagedOutput : IDisposable
                 using var handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None);
                 RandomAccess.Write(handle, bytes.AsSpan(0, length), fileOffset: 0);
             }
-            catch
+            catch (Exception exception)
             {
                 TryDelete(temp);
                 _temps.TryRemove(temp, out _);
+                // A file size limit (EFBIG) surfaces as an argument exception from RandomAccess: still an I/O failure.
+                if (exception is ArgumentOutOfRangeException)
+                {
+                    throw new IOException($"cannot write '{Path.Combine(_directory, fileName)}': {exception.Message}", exception);
+                }
+
                 throw;
             }
 

@@ -62,6 +62,10 @@ public sealed class VolumeLock
         {
             text = File.ReadAllText(path);
         }
+        catch (FileNotFoundException) when (new FileInfo(path).LinkTarget is { } target)
+        {
+            return Fail(diagnostics, path, 1, 1, string.Empty, $"symbolic link to '{target}', which does not exist");
+        }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             return Fail(diagnostics, path, 1, 1, string.Empty, $"cannot read the lock file: {exception.Message}");
