@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using NomadDbPatterns.Cli.Commands;
 using NomadDbPatterns.Rendering;
 
@@ -37,11 +38,12 @@ public static class CliApp
         root.Subcommands.Add(new MigrateCommand(console).Build());
 
         var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
+        var errors = parse.Errors.Select(e => e.Message).Concat(UnknownOptions(parse)).ToList();
+        if (errors.Count > 0)
         {
-            foreach (var error in parse.Errors)
+            foreach (var error in errors)
             {
-                console.Error.WriteLine($"error NDB090: {error.Message}");
+                console.Error.WriteLine($"error NDB090: {error}");
             }
 
             console.Error.WriteLine("Run 'nomad-db --help' for usage.");
@@ -65,5 +67,27 @@ public static class CliApp
             console.Error.WriteLine($"internal error (please report it): {exception}");
             return ExitCodes.InvalidInput;
         }
+    }
+
+    /// <summary>
+    /// Arguments that look like options but are none: System.CommandLine takes an unknown <c>--frobnicate</c> for a
+    /// SPECS path. A spec whose name starts with '-' is still reachable as <c>./-name.yaml</c> or after <c>--</c>.
+    /// </summary>
+    private static IEnumerable<string> UnknownOptions(ParseResult parse)
+    {
+        foreach (var token in parse.Tokens)
+        {
+            if (token.Type == TokenType.DoubleDash)
+            {
+                yield break;
+            }
+
+            if (token.Type == TokenType.Argument && token.Value.Length > 1 && token.Value[0] == '-' && !IsNumber(token.Value))
+            {
+                yield return $"unknown option '{token.Value}' for '{parse.CommandResult.Command.Name}'";
+            }
+        }
+
+        static bool IsNumber(string value) => double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _);
     }
 }

@@ -158,7 +158,7 @@ public sealed class NomadClient : IDisposable
 
             if (!response.IsSuccessStatusCode)
             {
-                throw new NomadApiException(response.StatusCode, method.Method, displayPath, Shorten(text));
+                throw new NomadApiException(response.StatusCode, method.Method, displayPath, Shorten(Redact(text)));
             }
 
             return Deserialize<T>(text, method, displayPath);
@@ -217,6 +217,23 @@ public sealed class NomadClient : IDisposable
     }
 
     private static NomadException EmptyAnswer(string path) => new($"Nomad API /{path} answered with an empty body.");
+
+    /// <summary>
+    /// The server's text with the token removed: a proxy or a misconfigured server may echo the request's headers
+    /// (or the token in a message) back, and this text is printed by plan and run.
+    /// </summary>
+    internal string Redact(string text)
+    {
+        if (options.Token is not { } token)
+        {
+            return text;
+        }
+
+        var secret = token.Reveal();
+        var redacted = text.Replace(secret, "[redacted]", StringComparison.Ordinal);
+        var escaped = Uri.EscapeDataString(secret);
+        return escaped == secret ? redacted : redacted.Replace(escaped, "[redacted]", StringComparison.OrdinalIgnoreCase);
+    }
 
     private static string Shorten(string text)
     {

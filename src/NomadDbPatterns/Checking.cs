@@ -72,12 +72,27 @@ public static class OutputComparer
             return null;
         }
 
-        // Not byte for byte the same: compared as text, as it reads (a byte order mark is not a difference).
+        // Not byte for byte the same: compared as text, as it reads. A byte order mark and CRLF line endings (a
+        // checkout with git's core.autocrlf) are not differences: the job reads the same to Nomad and to reviewers.
         var committed = File.ReadAllText(path);
-        return content.SequenceEqual(committed)
-            ? null
-            : new StaleFile(fileName, StaleKind.Changed, UnifiedDiff(committed, content.ToString(), $"a/{fileName}", $"b/{fileName}"));
+        var normalized = committed.Contains('\r', StringComparison.Ordinal) ? committed.Replace("\r\n", "\n", StringComparison.Ordinal) : committed;
+        if (content.SequenceEqual(normalized))
+        {
+            return null;
+        }
+
+        var diff = UnifiedDiff(normalized, content.ToString(), $"a/{fileName}", $"b/{fileName}");
+        if (!diff.Contains("\n@@ ", StringComparison.Ordinal))
+        {
+            // Lines that differ only in what a line diff does not show (a stray carriage return, the final newline).
+            diff += $"@@ no line differs as text: the committed file differs in invisible characters ({Describe(normalized)}; rendered: {Describe(content.ToString())}) @@\n";
+        }
+
+        return new StaleFile(fileName, StaleKind.Changed, diff);
     }
+
+    private static string Describe(string text) =>
+        $"{text.Length} characters, {text.Count(c => c == '\r')} carriage return(s), {(text.EndsWith('\n') ? "ends with a newline" : "no final newline")}";
 
     /// <summary>Generated files in <paramref name="directory"/> that were not rendered, in name order.</summary>
     private static IEnumerable<StaleFile> Extras(string directory, Func<string, bool> rendered)

@@ -1,3 +1,4 @@
+using NomadDbPatterns.IO;
 using NomadDbPatterns.Model;
 using NomadDbPatterns.Rendering;
 using NomadDbPatterns.Spec;
@@ -149,29 +150,83 @@ public static class NomadDb
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(outputDirectory);
         options ??= new RenderOptions();
+        // One render of a directory at a time: the lock is read and written, and the set swapped, under an OS lock.
+        using var guard = OutputLock.Acquire(outputDirectory, options.LockPath);
         var prepared = Prepare(inputs, options);
         if (!prepared.Valid)
         {
             return new WriteResult([], prepared.Diagnostics);
         }
 
-        using var output = new StagedOutput(outputDirectory);
+        // The volume lock goes where it was read from: into the set when it lies in the output directory (named as
+        // given), else beside the set, written first (a lock that knows a volume the jobs do not yet use only refuses
+        // more; a set whose lock missed a volume would let the next render change its major unguarded).
+        var lockInSet = LockNameInSet(options.LockPath, outputDirectory);
+        using var output = new StagedOutput(outputDirectory, guard);
         var names = RenderEach(prepared, options, (name, content) =>
         {
-            output.Write(name, content);
+            if (name == VolumeLock.FileName && options.LockPath is { } lockPath && lockInSet is null)
+            {
+                WriteLockFile(lockPath, content);
+            }
+            else
+            {
+                output.Write(name == VolumeLock.FileName ? lockInSet ?? name : name, content);
+            }
+
             return name;
         });
         output.Commit();
         return new WriteResult(names, prepared.Diagnostics);
     }
 
+    /// <summary>The lock's file name when it lies directly in the output directory, else null.</summary>
+    private static string? LockNameInSet(string? lockPath, string outputDirectory)
+    {
+        if (lockPath is null)
+        {
+            return null;
+        }
+
+        var full = Path.GetFullPath(lockPath);
+        return string.Equals(Path.GetDirectoryName(full), Path.TrimEndingDirectorySeparator(Path.GetFullPath(outputDirectory)), StringComparison.Ordinal)
+            ? Path.GetFileName(full)
+            : null;
+    }
+
+    /// <summary>Replaces a lock file kept outside the output directory: a temp file beside it, then one rename.</summary>
+    private static void WriteLockFile(string path, ReadOnlySpan<char> content)
+    {
+        var full = Path.GetFullPath(path);
+        if (StagedOutput.HoldsExactly(full, content))
+        {
+            return;
+        }
+
+        var directory = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(directory);
+        StaleTemps.CleanBeside(full);
+        var temp = Path.Combine(directory, StaleTemps.Name(Path.GetFileName(full)));
+        try
+        {
+            File.WriteAllText(temp, content.ToString());
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
     /// <summary>Renders a spec directory into <paramref name="outputDirectory"/> (with its <c>nomad-db.lock</c>), writing nothing unless every spec is valid.</summary>
     public static RenderResult RenderDirectory(string specDirectory, string outputDirectory, TemplateSet? templates = null)
     {
+        using var guard = OutputLock.Acquire(outputDirectory);
         var result = Render([specDirectory], new RenderOptions { Templates = templates, LockPath = Path.Combine(outputDirectory, VolumeLock.FileName) });
         if (result.Success)
         {
-            OutputWriter.WriteAll(outputDirectory, result.Files);
+            OutputWriter.WriteAll(outputDirectory, result.Files, guard);
         }
 
         return result;
@@ -203,13 +258,14 @@ public static class NomadDb
 
     private static Prepared Prepare(IEnumerable<string> inputs, RenderOptions options)
     {
-        var files = SpecLoader.ExpandInputs(inputs);
+        var diagnostics = new List<Diagnostic>();
+        var files = SpecInputs.Expand(inputs, diagnostics);
         var loaded = SpecLoader.LoadFiles(files);
-        var diagnostics = new List<Diagnostic>(loaded.Diagnostics);
+        diagnostics.AddRange(loaded.Diagnostics);
         diagnostics.AddRange(Validate(loaded.Jobs));
         diagnostics.AddRange(ValidateShared(loaded.SharedInstances));
         diagnostics.AddRange(FleetValidator.Validate(loaded.Jobs, loaded.SharedInstances));
-        var volumeLock = options.LockPath is null ? null : VolumeLock.Load(options.LockPath);
+        var volumeLock = options.LockPath is null ? null : VolumeLock.TryLoad(options.LockPath, diagnostics);
         if (volumeLock is not null)
         {
             diagnostics.AddRange(volumeLock.Check(loaded.Jobs));

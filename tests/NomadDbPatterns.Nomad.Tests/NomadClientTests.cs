@@ -293,6 +293,19 @@ public sealed class NomadClientTests
     }
 
     [Test]
+    public async Task A_server_text_that_echoes_the_token_is_redacted()
+    {
+        // A proxy or a misconfigured server may echo the request headers, raw or URL-encoded, into its error body.
+        await using var server = FakeNomadServer.Start(FakeResponse.Error(403, $"ACL token {Secret} not found; header X-Nomad-Token: {Uri.EscapeDataString(Secret)}"));
+        using var client = server.Client(WithToken);
+
+        var ex = Assert.ThrowsAsync<NomadApiException>(() => client.PlanJobAsync(Job()));
+
+        Assert.That(ex!.NomadMessage, Does.Contain("ACL token [redacted] not found"));
+        Assert.That(ex.NomadMessage + ex.Message + ex, Does.Not.Contain(Secret).And.Not.Contain(Uri.EscapeDataString(Secret)));
+    }
+
+    [Test]
     public async Task A_403_on_get_is_an_error_not_a_missing_job()
     {
         await using var server = FakeNomadServer.Start(FakeResponse.Error(403, "Permission denied"));

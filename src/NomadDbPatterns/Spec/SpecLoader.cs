@@ -38,26 +38,11 @@ public static class SpecLoader
     /// <summary>File extensions read as specs.</summary>
     public static IReadOnlyList<string> Extensions { get; } = [".yaml", ".yml"];
 
-    /// <summary>Expands files and directories (recursively, sorted) into spec files.</summary>
-    public static IReadOnlyList<string> ExpandInputs(IEnumerable<string> inputs)
-    {
-        var files = new List<string>();
-        foreach (var input in inputs)
-        {
-            if (Directory.Exists(input))
-            {
-                files.AddRange(Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
-                    .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
-                    .Order(StringComparer.Ordinal));
-            }
-            else
-            {
-                files.Add(input);
-            }
-        }
-
-        return files;
-    }
+    /// <summary>
+    /// Expands files and directories (recursively, sorted) into spec files. Problems (a directory without specs, a
+    /// symbolic link loop) are not reported here; <see cref="NomadDb"/> reports them as diagnostics.
+    /// </summary>
+    public static IReadOnlyList<string> ExpandInputs(IEnumerable<string> inputs) => SpecInputs.Expand(inputs, []);
 
     /// <summary>Loads every file; a file that does not exist is a diagnostic. The result is in the order of <paramref name="files"/>.</summary>
     public static SpecLoadResult LoadFiles(IEnumerable<string> files)
@@ -93,10 +78,11 @@ public static class SpecLoader
 
     private const int ParallelThreshold = 32;
 
-    private static SpecLoadResult LoadFile(string file) =>
-        File.Exists(file)
-            ? LoadText(File.ReadAllText(file), file)
-            : new SpecLoadResult([], [Diagnostic.Error(ErrorCodes.Usage, "no such spec file or directory", string.Empty, new SourceLocation(file, 1, 1))]);
+    private static SpecLoadResult LoadFile(string file)
+    {
+        var (text, error) = SpecInputs.Read(file);
+        return text is null ? new SpecLoadResult([], [error!]) : LoadText(text, file);
+    }
 
     /// <summary>Loads one spec document given as text; <paramref name="file"/> names it in diagnostics.</summary>
     public static SpecLoadResult LoadText(string text, string file)

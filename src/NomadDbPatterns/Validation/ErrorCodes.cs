@@ -61,6 +61,10 @@ public static class ErrorCodes
     public const string FrozenLegacy = "NDB080";
     /// <summary>Usage error on the command line.</summary>
     public const string Usage = "NDB090";
+    /// <summary>A spec input that cannot be read as a spec: not a regular file, too large, a dangling link, a link loop, a directory without specs.</summary>
+    public const string SpecFile = "NDB091";
+    /// <summary>The volume lock file cannot be read: not JSON, or not the lock's shape (a bad merge), or a directory.</summary>
+    public const string LockFile = "NDB092";
 
     /// <summary>Title and how-to-fix text per code.</summary>
     public static IReadOnlyDictionary<string, (string Title, string Help)> Explanations { get; } = new Dictionary<string, (string, string)>
@@ -94,5 +98,7 @@ public static class ErrorCodes
         [DatabaseIdentity] = ("Database name or user changed on an existing volume", "The image creates the database and user only on an empty data directory; changing them later makes the app lose its data or fail to log in. Keep the recorded names, or use a new volume."),
         [FrozenLegacy] = ("New database on the legacy shared instance", "The shared instance is legacy and frozen: new services get a dedicated database. If you must, set `allowNewDatabases: true` deliberately."),
         [Usage] = ("Command-line usage", "Run the command with --help."),
+        [SpecFile] = ("Spec file cannot be read", "SPECS name regular files (*.yaml, *.yml) or directories holding them. FIFOs, devices and sockets are refused (reading them would block or never end), a spec file may be at most 8 MiB, a symbolic link must lead to an existing file, and a link leading back to a directory above it is reported once and not followed. A directory without any spec file is an error too: nothing would be rendered, which is almost always a wrong path."),
+        [LockFile] = ("Volume lock file cannot be read", "nomad-db.lock (or the file given with --lock) must be the JSON that nomad-db writes: {\"version\": 1, \"volumes\": {\"<volume>\": {\"job\", \"major\", \"database\", \"user\"}}}. A broken lock usually comes from a bad merge or a hand edit: restore it from version control (git checkout -- nomad-db.lock) or resolve the conflict keeping every volume's entry, then render again. Without a readable lock the upgrade guard cannot protect the data volumes, so nothing is rendered. --lock must name a file, not a directory."),
     };
 }

@@ -34,16 +34,121 @@ public sealed class VolumeLock
     public static VolumeLock Empty() => new(new SortedDictionary<string, LockedVolume>(StringComparer.Ordinal));
 
     /// <summary>Reads a lock file, or an empty lock when it does not exist.</summary>
+    /// <exception cref="InvalidDataException">The file is not a lock file (the message names the file, line and column).</exception>
     public static VolumeLock Load(string path)
     {
-        if (!File.Exists(path))
+        var diagnostics = new List<Diagnostic>();
+        return TryLoad(path, diagnostics) ?? throw new InvalidDataException(diagnostics[0].ToString());
+    }
+
+    /// <summary>Reads a lock file (an empty lock when it does not exist), or null with an NDB092 diagnostic naming the file and line.</summary>
+    internal static VolumeLock? TryLoad(string path, List<Diagnostic> diagnostics)
+    {
+        if (Directory.Exists(path))
         {
-            return Empty();
+            diagnostics.Add(Diagnostic.Error(ErrorCodes.LockFile, "the lock is a directory; give the lock file's path (e.g. jobs/nomad-db.lock)", string.Empty, new SourceLocation(path, 1, 1)));
+            return null;
         }
 
-        var file = JsonSerializer.Deserialize(File.ReadAllText(path), VolumeLockJson.Default.LockFile)
-            ?? throw new InvalidDataException($"{path} is not a nomad-db lock file.");
-        return new VolumeLock(new SortedDictionary<string, LockedVolume>(file.Volumes ?? [], StringComparer.Ordinal));
+        if (!File.Exists(path))
+        {
+            return new FileInfo(path).LinkTarget is { } target
+                ? Fail(diagnostics, path, 1, 1, string.Empty, $"symbolic link to '{target}', which does not exist")
+                : Empty();
+        }
+
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (FileNotFoundException) when (new FileInfo(path).LinkTarget is { } target)
+        {
+            return Fail(diagnostics, path, 1, 1, string.Empty, $"symbolic link to '{target}', which does not exist");
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return Fail(diagnostics, path, 1, 1, string.Empty, $"cannot read the lock file: {exception.Message}");
+        }
+
+        LockFile? file;
+        try
+        {
+            file = JsonSerializer.Deserialize(text, VolumeLockJson.Default.LockFile);
+        }
+        catch (JsonException exception)
+        {
+            var line = (int)(exception.LineNumber ?? 0) + 1;
+            var column = (int)(exception.BytePositionInLine ?? 0) + 1;
+            var conflict = text.Contains("\n<<<<<<<", StringComparison.Ordinal) || text.StartsWith("<<<<<<<", StringComparison.Ordinal) ? " (it holds merge conflict markers)" : string.Empty;
+            return Fail(diagnostics, path, line, column, JsonPath(exception.Path), $"not a valid nomad-db lock file{conflict}: {Reason(exception)}");
+        }
+
+        if (file is null)
+        {
+            return Fail(diagnostics, path, 1, 1, string.Empty, "not a valid nomad-db lock file: it holds `null` instead of {\"version\": 1, \"volumes\": {...}}");
+        }
+
+        if (file.Version != 1)
+        {
+            return Fail(diagnostics, path, LineOf(text, "\"version\""), 1, "version", $"unsupported lock file version {file.Version} (this nomad-db reads version 1)");
+        }
+
+        if (file.Volumes is null)
+        {
+            return Fail(diagnostics, path, 1, 1, "volumes", "not a valid nomad-db lock file: `volumes` is missing");
+        }
+
+        var failed = false;
+        foreach (var (volume, entry) in file.Volumes)
+        {
+            var problem = entry switch
+            {
+                null => "is null",
+                { Job: null or "" } => "has no `job`",
+                { Database: null or "" } => "has no `database`",
+                { User: null or "" } => "has no `user`",
+                { Major: < 1 or > 999 } => $"has no valid `major` ({entry.Major})",
+                _ => null,
+            };
+            if (problem is not null)
+            {
+                Fail(diagnostics, path, LineOf(text, JsonSerializer.Serialize(volume, VolumeLockJson.Default.String)), 1, $"volumes.{volume}", $"not a valid nomad-db lock file: the entry of volume '{volume}' {problem}");
+                failed = true;
+            }
+        }
+
+        return failed ? null : new VolumeLock(new SortedDictionary<string, LockedVolume>(file.Volumes, StringComparer.Ordinal));
+    }
+
+    private static VolumeLock? Fail(List<Diagnostic> diagnostics, string path, int line, int column, string specPath, string message)
+    {
+        diagnostics.Add(Diagnostic.Error(ErrorCodes.LockFile, message + "; restore it from version control or resolve the merge, see `nomad-db explain NDB092`", specPath, new SourceLocation(path, line, column)));
+        return null;
+    }
+
+    private static string JsonPath(string? path) => path is null or "$" ? string.Empty : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+
+    /// <summary>The parser's reason without its position suffix (the position is in the location).</summary>
+    private static string Reason(JsonException exception)
+    {
+        var message = exception.Message;
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        var reason = cut > 0 ? message[..cut] : message;
+        if (reason.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
+        {
+            reason = exception.Path is { Length: > 1 } at ? $"the value at {JsonPath(at)} has the wrong type" : "the file is not a JSON object";
+        }
+
+        reason = reason.TrimEnd('.');
+        return reason.Length > 200 ? reason[..200] + "…" : reason;
+    }
+
+    /// <summary>The first line holding <paramref name="needle"/> (1 when none does).</summary>
+    private static int LineOf(string text, string needle)
+    {
+        var index = text.IndexOf(needle, StringComparison.Ordinal);
+        return index < 0 ? 1 : text.AsSpan(0, index).Count('\n') + 1;
     }
 
     /// <summary>Checks every job with PostgreSQL against the recorded volumes.</summary>
@@ -173,4 +278,5 @@ public sealed class VolumeLock
 /// </summary>
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(VolumeLock.LockFile))]
+[JsonSerializable(typeof(string))]
 internal sealed partial class VolumeLockJson : JsonSerializerContext;
