@@ -37,6 +37,18 @@ public sealed class PresetTests
         Assert.That(NomadSchema.JobspecSchema.Load().Validate(parsed).Select(v => v.ToString()), Is.Empty, "every block and attribute is one Nomad accepts");
     }
 
+    /// <summary>Every preset's job is one Nomad v2.0.5 accepts without an error or a warning (NOMAD-RULES.md); all
+    /// presets are parsed in one hcl2json run.</summary>
+    [Test]
+    public void Every_preset_passes_nomad_server_rules_without_warnings()
+    {
+        var jobs = Presets().ToDictionary(
+            preset => $"preset-{preset}.nomad.hcl",
+            preset => JobRenderer.Default.Render(Load(preset).Job, $"preset-{preset}.yaml").Single().Content);
+
+        NomadSchema.NomadConformance.AssertAccepted(jobs);
+    }
+
     [TestCaseSource(nameof(Presets))]
     public void Preset_database_settings_reach_the_app_env_file(string preset)
     {

@@ -89,10 +89,21 @@ public sealed class MigrationTests
             .ToDictionary(f => f.Key, f => f.Content);
         Assert.That(jobs, Has.Count.EqualTo(3 * 7));
 
-        var schema = JobspecSchema.Load();
-        var violations = Hcl2Json.ParseTexts(jobs).SelectMany(pair => schema.Validate(pair.Value).Select(v => $"{pair.Key}: {v}")).ToList();
+        var report = NomadConformance.Check(jobs);
 
-        Assert.That(violations, Is.Empty);
+        Assert.That(report.SchemaViolations, Is.Empty);
+    }
+
+    /// <summary>Every job a migration plan writes (dedicated job, one-shot migration job, shared job without the
+    /// database) is one Nomad v2.0.5 accepts without an error or a warning (NOMAD-RULES.md).</summary>
+    [Test]
+    public void Every_rendered_job_passes_nomad_server_rules_without_warnings()
+    {
+        var plans = Migration.Order(LoadExample().Job).Select(c => PlanExample(c.Database.Service!)).ToList();
+        var jobs = plans.SelectMany(p => p.Files.Where(f => f.FileName.EndsWith(".nomad.hcl", StringComparison.Ordinal)).Select(f => (Key: $"{p.Service}/{f.FileName}", f.Content)))
+            .ToDictionary(f => f.Key, f => f.Content);
+
+        NomadConformance.AssertAccepted(jobs);
     }
 
     [Test]

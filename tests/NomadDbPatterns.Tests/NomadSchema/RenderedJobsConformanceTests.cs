@@ -4,7 +4,8 @@ using NUnit.Framework;
 
 namespace NomadDbPatterns.Tests.NomadSchema;
 
-/// <summary>Every job file the generator renders must hold only blocks and attributes that Nomad accepts.</summary>
+/// <summary>Every job file the generator renders must hold only blocks and attributes that Nomad accepts, and pass
+/// Nomad v2.0.5's server-side rules without warnings.</summary>
 [TestFixture]
 public sealed class RenderedJobsConformanceTests
 {
@@ -22,6 +23,45 @@ public sealed class RenderedJobsConformanceTests
             Assert.That(files.Where(file => file.FileName.EndsWith(".hcl", StringComparison.Ordinal)), Is.Not.Empty);
             Assert.That(violations, Is.Empty);
         });
+    }
+
+    /// <summary>Every example job (service jobs, periodic backup jobs, the legacy shared instance) is one Nomad v2.0.5
+    /// accepts without an error or a warning (NOMAD-RULES.md).</summary>
+    [Test]
+    public void Every_rendered_example_passes_nomad_server_rules_without_warnings()
+    {
+        var files = RenderExamples(templates: null);
+        Assert.That(files.Select(file => file.FileName), Has.Some.EndsWith("-backup.nomad.hcl"), "a periodic backup job is among the examples");
+
+        NomadConformance.AssertAccepted(Jobs(files));
+    }
+
+    [Test]
+    public void An_update_block_whose_healthy_deadline_reaches_the_progress_deadline_is_reported()
+    {
+        var group = TemplateSet.Embedded.ReadText("group.scriban");
+        const string anchor = "healthy_deadline = {{ group.update.healthy_deadline }}\n";
+        Assert.That(group, Does.Contain(anchor), "group.scriban no longer has the line this test edits");
+        var broken = string.Join('\n', group.Replace(anchor, "healthy_deadline = \"20m\"\nprogress_deadline = \"15m\"\n", StringComparison.Ordinal)
+            .Split('\n').Where(line => !line.TrimStart().StartsWith("progress_deadline = {{", StringComparison.Ordinal)));
+
+        var report = WithOverride("group.scriban", broken, ExamplesDirectory);
+
+        Assert.That(report.Errors, Has.Some.EndsWith(
+            ".update.healthy_deadline: [update-healthy-below-progress-deadline] Healthy deadline must be less than progress deadline: 20m0s > 15m0s"));
+    }
+
+    [Test]
+    public void A_docker_task_without_network_mode_host_on_a_host_network_group_is_reported()
+    {
+        var task = TemplateSet.Embedded.ReadText("task.scriban");
+        Assert.That(task, Does.Contain("config {\n"), "task.scriban no longer has the block this test edits");
+        var broken = string.Join('\n', task.Split('\n').Where(line => !line.Contains("network_mode", StringComparison.Ordinal)));
+
+        var report = WithOverride("task.scriban", broken, Path.Combine(ExamplesDirectory, "host-network.yaml"));
+
+        Assert.That(report.Errors, Has.Some.StartsWith(
+            "wiki.nomad.hcl: job.wiki.group.wiki.task.app.config.network_mode: [docker-host-network-mode] the group network is mode \"host\""));
     }
 
     [Test]
@@ -45,22 +85,32 @@ public sealed class RenderedJobsConformanceTests
         }
     }
 
-    private static IReadOnlyList<RenderedFile> RenderExamples(TemplateSet? templates)
+    private static IReadOnlyList<RenderedFile> RenderExamples(TemplateSet? templates, string? specs = null)
     {
-        var result = NomadDb.Render([ExamplesDirectory], new RenderOptions { Templates = templates, BaseDirectory = RepoPaths.Root });
+        var result = NomadDb.Render([specs ?? ExamplesDirectory], new RenderOptions { Templates = templates, BaseDirectory = RepoPaths.Root });
         Assert.That(result.Success, Is.True, () => string.Join(Environment.NewLine, result.Diagnostics));
         return result.Files;
     }
 
-    // One node process parses every job file; violations come back prefixed with the file name.
-    private static List<string> Violations(IReadOnlyList<RenderedFile> files)
+    private static Dictionary<string, string> Jobs(IReadOnlyList<RenderedFile> files) => files
+        .Where(file => file.FileName.EndsWith(".hcl", StringComparison.Ordinal))
+        .ToDictionary(file => file.FileName, file => file.Content);
+
+    // Renders the specs with one template replaced, and checks the jobs.
+    private static ConformanceReport WithOverride(string template, string text, string specs)
     {
-        var schema = JobspecSchema.Load();
-        var jobs = files
-            .Where(file => file.FileName.EndsWith(".hcl", StringComparison.Ordinal))
-            .ToDictionary(file => file.FileName, file => file.Content);
-        return Hcl2Json.ParseTexts(jobs)
-            .SelectMany(pair => schema.Validate(pair.Value).Select(violation => $"{pair.Key}: {violation}"))
-            .ToList();
+        var overrides = Directory.CreateTempSubdirectory("nomad-db-templates-");
+        try
+        {
+            File.WriteAllText(Path.Combine(overrides.FullName, template), text);
+            return NomadConformance.Check(Jobs(RenderExamples(TemplateSet.WithOverrides(overrides.FullName), specs)));
+        }
+        finally
+        {
+            overrides.Delete(recursive: true);
+        }
     }
+
+    // One node process parses every job file; violations come back prefixed with the file name.
+    private static IReadOnlyList<string> Violations(IReadOnlyList<RenderedFile> files) => NomadConformance.Check(Jobs(files)).SchemaViolations;
 }
