@@ -6,6 +6,12 @@ public static class JobFacts
     /// <summary>The first major whose image keeps its data under <c>/var/lib/postgresql/MAJOR/docker</c>.</summary>
     public const int FirstMajorWithVersionedDataDirectory = 18;
 
+    /// <summary>
+    /// How long Nomad lets PostgreSQL finish a fast shutdown before SIGKILL (see Rendering's RuntimeDefaults); a service
+    /// job's progress deadline must not be shorter (Task.Validate in nomad/structs/structs.go).
+    /// </summary>
+    internal const string PostgresKillTimeout = "30s";
+
     /// <summary>Group volume name of the PostgreSQL data directory.</summary>
     public const string DataVolumeName = "postgres-data";
 

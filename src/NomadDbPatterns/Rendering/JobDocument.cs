@@ -65,7 +65,8 @@ internal sealed record TaskDoc(
     VaultDoc? Vault,
     ResourcesDoc Resources,
     IReadOnlyList<ServiceDoc> Services,
-    RestartDoc? Restart = null);
+    RestartDoc? Restart = null,
+    string? ShutdownDelay = null);
 
 internal sealed record LifecycleDoc(string Hook, bool Sidecar);
 

@@ -234,6 +234,11 @@ internal static class JobJsonWriter
 
         Array(w, "Templates", task.Templates, Template);
         Array(w, "VolumeMounts", task.Mounts, VolumeMount);
+        if (task.ShutdownDelay is { } shutdownDelay)
+        {
+            w.WriteNumber("ShutdownDelay", GoDuration.Nanoseconds(shutdownDelay));
+        }
+
         OptionalString(w, "KillSignal", task.Kill?.Signal);
         w.WriteEndObject();
     }

@@ -20,12 +20,12 @@ internal static class RuntimeDefaults
     /// nomad/structs/structs.go DefaultKillTimeout): 30s, the Nomad client's default <c>max_kill_timeout</c>, which caps
     /// any larger value (command/agent/config.go DefaultConfig).
     /// </summary>
-    public const string PostgresKillTimeout = "30s";
+    public const string PostgresKillTimeout = JobFacts.PostgresKillTimeout;
 
     /// <summary>
-    /// Time between deregistering a group's services and stopping its tasks, so that clients and load balancers stop
-    /// sending traffic first; Nomad warns about groups with services and no shutdown_delay
-    /// (nomad/structs/structs.go, generateTaskGroupServiceShutdownDelayWarnings).
+    /// Time between deregistering a group's (or a task's) services and stopping its tasks, so that clients and load
+    /// balancers stop sending traffic first; Nomad warns about groups with services and no shutdown_delay, and about
+    /// each task with services of its own and none (nomad/structs/structs.go, generateTaskGroupServiceShutdownDelayWarnings).
     /// </summary>
     public const string ShutdownDelay = "5s";
 
@@ -63,6 +63,11 @@ internal static class RuntimeDefaults
             update is null ? null : new UpdateDoc(update.MaxParallel, update.Canary, update.AutoRevert, update.MinHealthyTime, update.HealthyDeadline, update.ProgressDeadline),
             restart,
             services,
-            [.. tasks.Select(t => t with { Config = t.Config with { NetworkMode = host ? HostNetworkMode : null } })]);
+            [.. tasks.Select(t => t with
+            {
+                Config = t.Config with { NetworkMode = host ? HostNetworkMode : null },
+                // Nomad warns about every task that registers a service of its own without a delay, group delay or not.
+                ShutdownDelay = t.Services.Count > 0 ? ShutdownDelay : null,
+            })]);
     }
 }

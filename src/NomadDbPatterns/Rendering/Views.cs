@@ -192,6 +192,7 @@ public sealed record TaskView(
     string? User,
     string? KillSignal,
     string? KillTimeout,
+    string? ShutdownDelay,
     IReadOnlyList<MountView> Mounts,
     IReadOnlyList<EnvView> Env,
     IReadOnlyList<TemplateView> Templates,
@@ -220,6 +221,7 @@ public sealed record TaskView(
         "restart" => static view => ((TaskView)view).Restart,
         "kill_signal" => static view => ((TaskView)view).KillSignal,
         "kill_timeout" => static view => ((TaskView)view).KillTimeout,
+        "shutdown_delay" => static view => ((TaskView)view).ShutdownDelay,
         "network_mode" => static view => ((TaskView)view).NetworkMode,
         _ => null,
     };

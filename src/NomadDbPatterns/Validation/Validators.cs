@@ -209,6 +209,14 @@ public sealed class UpdatePolicyValidator : AbstractValidator<UpdatePolicy>
             context.Fail(update.ProgressDeadline == defaults.ProgressDeadline ? "HealthyDeadline" : "ProgressDeadline", ErrorCodes.UpdateDeadlines,
                 $"progressDeadline ({update.ProgressDeadline}) must be longer than healthyDeadline ({update.HealthyDeadline}); Nomad refuses the job: \"Healthy deadline must be less than progress deadline\"");
         }
+
+        // Task.Validate refuses a task whose kill_timeout exceeds its service group's progress_deadline; PostgreSQL
+        // tasks get JobFacts.PostgresKillTimeout to finish a fast shutdown.
+        if (Rules.TryParseDuration(JobFacts.PostgresKillTimeout, out var killTimeout) && progress < killTimeout && healthy < progress)
+        {
+            context.Fail("ProgressDeadline", ErrorCodes.UpdateDeadlines,
+                $"progressDeadline ({update.ProgressDeadline}) must be at least {JobFacts.PostgresKillTimeout}, the time PostgreSQL gets to shut down; Nomad refuses a task whose kill_timeout exceeds the progress deadline");
+        }
     }
 }
 

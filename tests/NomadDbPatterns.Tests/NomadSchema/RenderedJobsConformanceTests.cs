@@ -55,8 +55,9 @@ public sealed class RenderedJobsConformanceTests
     public void A_docker_task_without_network_mode_host_on_a_host_network_group_is_reported()
     {
         var task = TemplateSet.Embedded.ReadText("task.scriban");
-        Assert.That(task, Does.Contain("config {\n"), "task.scriban no longer has the block this test edits");
-        var broken = string.Join('\n', task.Split('\n').Where(line => !line.Contains("network_mode", StringComparison.Ordinal)));
+        const string block = "{{ if t.network_mode }}\nnetwork_mode = {{ t.network_mode }}\n{{ end }}\n";
+        Assert.That(task, Does.Contain(block), "task.scriban no longer has the block this test removes");
+        var broken = task.Replace(block, string.Empty, StringComparison.Ordinal);
 
         var report = WithOverride("task.scriban", broken, Path.Combine(ExamplesDirectory, "host-network.yaml"));
 

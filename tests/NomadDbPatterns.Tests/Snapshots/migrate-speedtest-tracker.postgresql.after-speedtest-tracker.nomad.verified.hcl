@@ -417,7 +417,8 @@ job "postgresql" {
     # dump to a temporary file, check it, rename it atomically, then apply retention.
     # Consul runs backup-age-check.sh: the check fails when the newest good backup is older than BACKUP_STALE_AFTER_SECONDS.
     task "db-backup" {
-      driver = "docker"
+      driver         = "docker"
+      shutdown_delay = "5s"
 
       lifecycle {
         hook    = "poststart"

@@ -181,7 +181,8 @@ job "wiki" {
     # Backups of "wiki" to host volume "wiki-backups": dump to a temporary file, verify, rename atomically, then apply retention.
     # Consul runs backup-age-check.sh: the check fails when the newest good backup is older than BACKUP_STALE_AFTER_SECONDS.
     task "db-backup" {
-      driver = "docker"
+      driver         = "docker"
+      shutdown_delay = "5s"
 
       lifecycle {
         hook    = "poststart"
