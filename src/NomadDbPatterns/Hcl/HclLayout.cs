@@ -7,7 +7,7 @@ namespace NomadDbPatterns.Hcl;
 /// The canonical layout of rendered HCL, written down once: what <c>nomad fmt</c> (hclwrite) would leave, plus a
 /// fixed policy for blank lines. Templates only emit lines in order; this pass owns indentation (two spaces per open
 /// bracket), the alignment of <c>=</c>, and blank lines (one between blocks, none after an opening or before a
-/// closing brace). <see cref="Check"/> tells which lines <c>nomad fmt</c> would change.
+/// closing brace). The tests check it against a port of hclwrite's own formatter (tests/…/Hcl/HclFmt.cs).
 /// </summary>
 /// <remarks>
 /// The <c>=</c> signs of consecutive lines that assign a whole value (brackets balanced after the <c>=</c>) line up
@@ -95,17 +95,6 @@ public static class HclLayout
         {
             t_buffers = buffers;
         }
-    }
-
-    /// <summary>
-    /// The lines of <paramref name="hcl"/> that <c>nomad fmt</c> (hclwrite's formatter) would change: wrong
-    /// indentation, <c>=</c> out of alignment, spacing between tokens, trailing whitespace. Empty when the text is
-    /// a fixed point of <c>nomad fmt</c>. Heredoc bodies are never reported: the formatter does not touch them.
-    /// </summary>
-    public static IReadOnlyList<LayoutProblem> Check(string hcl)
-    {
-        ArgumentNullException.ThrowIfNull(hcl);
-        return HclFmt.Check(hcl);
     }
 
     /// <summary>Splits on LF only (HCL's newline; a CR before it is dropped), never on other Unicode line breaks.</summary>
@@ -628,15 +617,4 @@ public static class HclLayout
     }
 
     private static void Indent(CharBuffer builder, int depth) => builder.Append(' ', depth * 2);
-}
-
-/// <summary>A line that <c>nomad fmt</c> would change.</summary>
-/// <param name="LineNumber">1-based line number.</param>
-/// <param name="Reason">What is off, e.g. <c>'=' not aligned</c>.</param>
-/// <param name="Actual">The line as it is.</param>
-/// <param name="Expected">The line as <c>nomad fmt</c> would leave it.</param>
-public sealed record LayoutProblem(int LineNumber, string Reason, string Actual, string Expected)
-{
-    /// <inheritdoc />
-    public override string ToString() => $"line {LineNumber}: {Reason}: \"{Actual}\" should be \"{Expected}\"";
 }

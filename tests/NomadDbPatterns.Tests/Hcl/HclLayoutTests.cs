@@ -6,7 +6,7 @@ using NUnit.Framework;
 namespace NomadDbPatterns.Tests.HclSyntax;
 
 /// <summary>
-/// The canonical layout: <see cref="HclLayout.Format"/> produces it, <see cref="HclLayout.Check"/> reports what
+/// The canonical layout: <see cref="HclLayout.Format"/> produces it, <see cref="HclFmt.Check"/> reports what
 /// <c>nomad fmt</c> would change. FmtSamples/NAME.hcl are hand-made inputs; NAME.fmt.hcl is what hclwrite made of
 /// them (terraform v1.11.4 <c>fmt</c>, which is hclwrite's formatter; its Terraform-only rewrites do not apply to
 /// these files). <see cref="TerraformFmtTests"/> re-checks the pairs whenever terraform is installed.
@@ -35,7 +35,7 @@ public sealed class HclLayoutTests
         var changed = Enumerable.Range(0, inputLines.Length).Where(i => inputLines[i] != formattedLines[i]).Select(i => i + 1).ToList();
         Assert.That(changed, Is.Not.Empty, "a sample that hclwrite leaves alone proves nothing");
 
-        var problems = HclLayout.Check(input);
+        var problems = HclFmt.Check(input);
 
         Assert.Multiple(() =>
         {
@@ -46,7 +46,7 @@ public sealed class HclLayoutTests
                 Assert.That(problem.Actual, Is.EqualTo(inputLines[problem.LineNumber - 1]));
             }
 
-            Assert.That(HclLayout.Check(formatted), Is.Empty, "hclwrite's own output is canonical");
+            Assert.That(HclFmt.Check(formatted), Is.Empty, "hclwrite's own output is canonical");
         });
     }
 
@@ -61,7 +61,7 @@ public sealed class HclLayoutTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(HclLayout.Check(once).Where(p => p.Reason != "spacing between tokens"), Is.Empty);
+            Assert.That(HclFmt.Check(once).Where(p => p.Reason != "spacing between tokens"), Is.Empty);
             Assert.That(HclLayout.Format(once), Is.EqualTo(once));
         });
     }
@@ -101,7 +101,7 @@ public sealed class HclLayoutTests
             foreach (var file in files)
             {
                 Assert.That(HclLayout.Format(file.Content), Is.EqualTo(file.Content), file.FileName);
-                Assert.That(HclLayout.Check(file.Content), Is.Empty, file.FileName);
+                Assert.That(HclFmt.Check(file.Content), Is.Empty, file.FileName);
             }
         });
     }
@@ -191,7 +191,7 @@ public sealed class HclLayoutTests
                 }
 
                 """));
-            Assert.That(HclLayout.Check(formatted), Is.Empty);
+            Assert.That(HclFmt.Check(formatted), Is.Empty);
             Assert.That(Hcl2Json.ParseText(formatted).GetProperty("template")[0].GetProperty("data").GetString(), Is.EqualTo("line one\n  line two\n"));
         });
     }
@@ -235,7 +235,7 @@ public sealed class HclLayoutTests
             "}",                    // 8
             "");
 
-        var problems = HclLayout.Check(hcl);
+        var problems = HclFmt.Check(hcl);
 
         Assert.Multiple(() =>
         {
@@ -252,7 +252,7 @@ public sealed class HclLayoutTests
     [Test]
     public void Check_reports_whitespace_on_a_blank_line_and_trailing_whitespace_but_not_inside_a_comment()
     {
-        var problems = HclLayout.Check("a {\n  b = 1\n  \n  c = 2 \n  # note   \n}\n");
+        var problems = HclFmt.Check("a {\n  b = 1\n  \n  c = 2 \n  # note   \n}\n");
 
         Assert.Multiple(() =>
         {
@@ -266,13 +266,13 @@ public sealed class HclLayoutTests
     {
         var hcl = "a = <<-EOH\n      anything   \n   goes\n     EOH\nb = 1\n";
 
-        Assert.That(HclLayout.Check(hcl), Is.Empty);
+        Assert.That(HclFmt.Check(hcl), Is.Empty);
     }
 
     [Test]
     public void Check_reports_an_unclosed_heredoc()
     {
-        var problems = HclLayout.Check("a = 1\nb = <<-EOH\nbody\n");
+        var problems = HclFmt.Check("a = 1\nb = <<-EOH\nbody\n");
 
         Assert.That(problems.Single().Reason, Is.EqualTo("heredoc 'EOH' is never closed"));
     }

@@ -128,7 +128,7 @@ public sealed class HostileStringPropertyTests
                     failures.Add($"{HclRead.Show(file.FileName)} does not parse: {Truncate(parsed[(i, file.FileName)].Error)}");
                 }
 
-                foreach (var problem in HclLayout.Check(file.Content).Take(3))
+                foreach (var problem in HclFmt.Check(file.Content).Take(3))
                 {
                     failures.Add($"{HclRead.Show(file.FileName)} is not a nomad fmt fixed point: {Truncate(problem.ToString())}");
                 }

@@ -12,7 +12,7 @@ namespace NomadDbPatterns.Tests.HclSyntax;
 /// (<c>hclwrite.Format</c>). Terraform adds rewrites of its own: <c>variable</c> types and <c>"${x}"</c>-only strings,
 /// which no job file holds, and block labels, which it re-encodes (so hostile jobs get plain labels here). Neither
 /// tool is a dependency of the project: without terraform these tests fall back to the hclwrite outputs committed in
-/// FmtSamples and to <see cref="HclLayout.Check"/> (a port of hclwrite's rules), so they still run and can still fail —
+/// FmtSamples and to <see cref="HclFmt.Check"/> (a port of hclwrite's rules), so they still run and can still fail —
 /// CI counts a skipped test as a failure.
 /// </summary>
 [TestFixture]
@@ -26,7 +26,7 @@ public sealed class TerraformFmtTests
         if (formatted is null)
         {
             // The recorded hclwrite outputs must at least be canonical by the port of hclwrite's rules.
-            Assert.That(names.SelectMany(name => HclLayout.Check(HclLayoutTests.Sample(name).Formatted).Select(p => $"{name}: {p}")), Is.Empty);
+            Assert.That(names.SelectMany(name => HclFmt.Check(HclLayoutTests.Sample(name).Formatted).Select(p => $"{name}: {p}")), Is.Empty);
             return;
         }
 
@@ -53,7 +53,7 @@ public sealed class TerraformFmtTests
         var formatted = FormatWithTerraform([.. files.Select(f => f.Content)]);
         if (formatted is null)
         {
-            Assert.That(files.SelectMany(f => HclLayout.Check(f.Content).Select(p => $"{f.FileName}: {p}")), Is.Empty);
+            Assert.That(files.SelectMany(f => HclFmt.Check(f.Content).Select(p => $"{f.FileName}: {p}")), Is.Empty);
             return;
         }
 

@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Text;
 
-namespace NomadDbPatterns.Hcl;
+using NomadDbPatterns.Hcl;
+
+namespace NomadDbPatterns.Tests.HclSyntax;
 
 /// <summary>
-/// What <c>nomad fmt</c> would change, found by doing what it does: a port of hclwrite's <c>format</c>
+/// What <c>nomad fmt</c> would change (test-side oracle of <see cref="HclLayout"/>), found by doing what it does: a port of hclwrite's <c>format</c>
 /// (hashicorp/hcl v2 <c>hclwrite/format.go</c>: <c>linesForFormat</c>, <c>formatIndent</c>, <c>formatSpaces</c>,
 /// <c>formatCells</c>) over a light tokenizer, kept apart from <see cref="HclLayout.Format(string)"/> on purpose so that each
 /// checks the other.
@@ -686,4 +688,15 @@ internal static class HclFmt
     private static bool IsIdentifierPart(char c) =>
         char.IsLetterOrDigit(c) || c is '_' or '-'
             || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.ConnectorPunctuation;
+}
+
+/// <summary>A line that <c>nomad fmt</c> would change.</summary>
+/// <param name="LineNumber">1-based line number.</param>
+/// <param name="Reason">What is off, e.g. <c>'=' not aligned</c>.</param>
+/// <param name="Actual">The line as it is.</param>
+/// <param name="Expected">The line as <c>nomad fmt</c> would leave it.</param>
+internal sealed record LayoutProblem(int LineNumber, string Reason, string Actual, string Expected)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"line {LineNumber}: {Reason}: \"{Actual}\" should be \"{Expected}\"";
 }
