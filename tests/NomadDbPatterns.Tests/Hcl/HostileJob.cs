@@ -17,23 +17,54 @@ internal sealed record HostileJob(JobShape Shape, ImmutableSortedDictionary<stri
     private static readonly string[] ReservedTasks = ["postgres", "wait-for-postgres", "db-backup"];
     private static readonly string[] ReservedVolumes = [JobFacts.DataVolumeName, JobFacts.BackupVolumeName, "sqlite-data"];
 
-    /// <summary>Draws a job from <paramref name="pcg"/>.</summary>
-    public static HostileJob Generate(PCG pcg)
+    /// <summary>Draws a job from <paramref name="pcg"/>: a hostile string in every free-text field.</summary>
+    public static HostileJob Generate(PCG pcg) => Generate(pcg, twin: false);
+
+    /// <summary>
+    /// Draws a valid twin from <paramref name="pcg"/>: the same shapes and fields, a hostile string only where Nomad
+    /// v2.0.5 takes any text (<see cref="ValidTwin"/>), a valid value everywhere else.
+    /// </summary>
+    public static HostileJob GenerateValidTwin(PCG pcg) => Generate(pcg, twin: true);
+
+    private static HostileJob Generate(PCG pcg, bool twin)
     {
         var shape = Draw(JobShape.Gen, pcg);
         var values = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        void Add(string key, Gen<string> gen) => values[key] = Draw(gen, pcg);
+        var hostile = ImmutableSortedSet.CreateBuilder<string>(StringComparer.Ordinal);
+        void Add(string key, Gen<string> gen)
+        {
+            values[key] = Draw(gen, pcg);
+            hostile.Add(key);
+        }
+
+        // A structural field: a valid value in a twin, a hostile one otherwise (the same single draw).
+        void Set(string key, Gen<string> valid, Gen<string> any)
+        {
+            if (twin)
+            {
+                values[key] = Draw(valid, pcg);
+            }
+            else
+            {
+                Add(key, any);
+            }
+        }
+
         void AddLabel(string key, IEnumerable<string> taken)
         {
             // Labels must stay distinct, or two blocks would merge in the parser's output.
-            var label = Draw(HostileStrings.Any, pcg);
+            var label = Draw(twin ? ValidTwin.Name : HostileStrings.Any, pcg);
             var takenSet = taken.ToHashSet(StringComparer.Ordinal);
             while (takenSet.Contains(label))
             {
-                label += "_";
+                label += twin ? "x" : "_";
             }
 
             values[key] = label;
+            if (!twin)
+            {
+                hostile.Add(key);
+            }
         }
 
         var any = HostileStrings.Any;
@@ -41,19 +72,43 @@ internal sealed record HostileJob(JobShape Shape, ImmutableSortedDictionary<stri
         AddLabel("job.name", []);
         for (var i = 0; i < shape.Datacenters; i++)
         {
-            Add($"job.datacenters[{i}]", any);
+            Set($"job.datacenters[{i}]", ValidTwin.Name, any);
         }
 
         foreach (var optional in new[] { "job.namespace", "job.region", "job.node_pool", "job.preset" })
         {
             if (Draw(Gen.Bool, pcg))
             {
-                Add(optional, any);
+                if (optional == "job.preset")
+                {
+                    Add(optional, any);
+                }
+                else
+                {
+                    Set(optional, ValidTwin.Name, any);
+                }
             }
         }
 
         for (var i = 0; i < shape.Constraints; i++)
         {
+            if (twin)
+            {
+                var operand = Draw(ValidTwin.ConstraintOperator, pcg);
+                values[$"job.constraint[{i}].operator"] = operand;
+                if (operand != "distinct_hosts")
+                {
+                    Add($"job.constraint[{i}].attribute", ValidTwin.ConstraintAttribute);
+                }
+
+                if (operand is "=" or "!=")
+                {
+                    Add($"job.constraint[{i}].value", ValidTwin.NonEmpty);
+                }
+
+                continue;
+            }
+
             Add($"job.constraint[{i}].operator", any);
             if (Draw(Gen.Bool, pcg))
             {
@@ -66,13 +121,26 @@ internal sealed record HostileJob(JobShape Shape, ImmutableSortedDictionary<stri
             }
         }
 
-        foreach (var field in new[] { "update.min_healthy_time", "update.healthy_deadline", "restart.interval", "restart.delay", "restart.mode" })
+        if (twin)
         {
-            Add(field, any);
+            var (minHealthy, healthy) = Draw(ValidTwin.UpdateDeadlines, pcg);
+            values["update.min_healthy_time"] = minHealthy;
+            values["update.healthy_deadline"] = healthy;
+            var (interval, delay, mode) = Draw(ValidTwin.Restart, pcg);
+            values["restart.interval"] = interval;
+            values["restart.delay"] = delay;
+            values["restart.mode"] = mode;
+        }
+        else
+        {
+            foreach (var field in new[] { "update.min_healthy_time", "update.healthy_deadline", "restart.interval", "restart.delay", "restart.mode" })
+            {
+                Add(field, any);
+            }
         }
 
         AddLabel("app.name", ReservedTasks);
-        Add("app.image", any);
+        Set("app.image", ValidTwin.Image, any);
         if (Draw(Gen.Bool, pcg))
         {
             Add("app.command", any);
@@ -100,7 +168,7 @@ internal sealed record HostileJob(JobShape Shape, ImmutableSortedDictionary<stri
 
         if (shape.Service && shape.Ports > 0)
         {
-            Add("app.service.name", any);
+            Set("app.service.name", ValidTwin.Name, any);
             for (var i = 0; i < shape.Tags; i++)
             {
                 Add($"app.service.tags[{i}]", any);
@@ -108,28 +176,29 @@ internal sealed record HostileJob(JobShape Shape, ImmutableSortedDictionary<stri
 
             if (shape.HttpCheck)
             {
-                Add("app.service.check.path", any);
+                Add("app.service.check.path", twin ? ValidTwin.CheckPath : any);
             }
 
-            Add("app.service.check.interval", any);
-            Add("app.service.check.timeout", any);
+            Set("app.service.check.interval", ValidTwin.Seconds(1, 120), any);
+            Set("app.service.check.timeout", ValidTwin.Seconds(1, 60), any);
         }
 
         for (var i = 0; i < shape.Volumes; i++)
         {
             AddLabel($"app.volume[{i}].name", Enumerable.Range(0, i).Select(j => values[$"app.volume[{j}].name"]).Concat(ReservedVolumes));
-            Add($"app.volume[{i}].source", any);
-            Add($"app.volume[{i}].destination", any);
+            Set($"app.volume[{i}].source", ValidTwin.Name, any);
+            Add($"app.volume[{i}].destination", twin ? ValidTwin.PathUnder($"/mnt/v{i}/") : any);
         }
 
         for (var i = 0; i < shape.Templates; i++)
         {
-            Add($"app.template[{i}].destination", any);
-            Add($"app.template[{i}].data", any);
-            Add($"app.template[{i}].change_mode", any);
+            Add($"app.template[{i}].destination", twin ? ValidTwin.PathUnder($"local/t{i}/").Where(d => !d.EndsWith('/')) : any);
+            Add($"app.template[{i}].data", twin ? ValidTwin.NonEmpty : any);
+            // Build makes the even templates env files, which Nomad does not let use signal.
+            Set($"app.template[{i}].change_mode", i % 2 == 0 ? Gen.OneOfConst("noop", "restart") : Gen.OneOfConst("noop", "restart", "signal"), any);
             if (Draw(Gen.Bool, pcg))
             {
-                Add($"app.template[{i}].perms", any);
+                Set($"app.template[{i}].perms", ValidTwin.Perms, any);
             }
         }
 
@@ -140,13 +209,21 @@ internal sealed record HostileJob(JobShape Shape, ImmutableSortedDictionary<stri
             Add("pg.secret.key", any.Where(key => key.Length > 0));
             if (shape.Vault && Draw(Gen.Bool, pcg))
             {
-                Add("pg.secret.role", any);
+                Set("pg.secret.role", ValidTwin.Name, any);
             }
 
-            Add(Draw(Gen.Bool, pcg) ? "pg.image" : "pg.variant", any);
+            if (Draw(Gen.Bool, pcg))
+            {
+                Set("pg.image", ValidTwin.PostgresImage(shape.PostgresVersion), any);
+            }
+            else
+            {
+                Set("pg.variant", ValidTwin.PostgresVariant, any);
+            }
+
             // Also written into a task comment, which must not let a line feed end it.
             Add("pg.database", any);
-            Add("pg.volume", any);
+            Set("pg.volume", ValidTwin.Name, any);
             Add("pg.user", any);
             for (var i = 0; i < shape.Settings; i++)
             {
@@ -165,19 +242,22 @@ internal sealed record HostileJob(JobShape Shape, ImmutableSortedDictionary<stri
         }
         else if (shape.Sqlite)
         {
-            Add("sqlite.volume", any);
-            Add("sqlite.destination", any);
+            Set("sqlite.volume", ValidTwin.Name, any);
+            Add("sqlite.destination", twin ? ValidTwin.PathUnder("/srv/sqlite/") : any);
             Add("sqlite.file", any);
         }
 
         if (shape.HasBackup)
         {
-            Add("backup.volume", any);
-            Add("backup.time_zone", any);
+            Set("backup.volume", ValidTwin.Name, any);
+            Set("backup.time_zone", ValidTwin.TimeZone, any);
         }
 
-        return new HostileJob(shape, values.ToImmutable());
+        return new HostileJob(shape, values.ToImmutable()) { Hostile = hostile.ToImmutable() };
     }
+
+    /// <summary>The fields that hold a hostile string (every field of a fully hostile job, the free-text ones of a twin).</summary>
+    public ImmutableSortedSet<string> Hostile { get; init; } = ImmutableSortedSet<string>.Empty;
 
     private static T Draw<T>(Gen<T> gen, PCG pcg) => gen.Generate(pcg, null!, out _);
 

@@ -7,6 +7,7 @@ using CsCheck;
 using NomadDbPatterns.Hcl;
 using NomadDbPatterns.Rendering;
 using NomadDbPatterns.Tests.Infrastructure;
+using NomadDbPatterns.Tests.NomadSchema;
 using NUnit.Framework;
 
 namespace NomadDbPatterns.Tests.HclSyntax;
@@ -65,6 +66,94 @@ public sealed class HostileStringPropertyTests
         });
     }
 
+    /// <summary>
+    /// The meaningful version for Nomad: valid twins (<see cref="HostileJob.GenerateValidTwin"/>, hostile strings only in
+    /// the fields Nomad takes as text, see <see cref="ValidTwin"/>) must pass Nomad v2.0.5's server rules without an
+    /// error or a warning (<see cref="NomadConformance"/>), and every value, hostile or not, must still read back
+    /// unchanged. Same seed handling and budget as the fully hostile test.
+    /// </summary>
+    [Test]
+    public void Every_valid_twin_passes_nomads_server_rules_and_reads_back_unchanged()
+    {
+        var seed = Environment.GetEnvironmentVariable("CSCHECK_SEED");
+        var pcg = string.IsNullOrWhiteSpace(seed) ? new PCG((uint)Random.Shared.Next(), (ulong)Random.Shared.NextInt64()) : PCG.Parse(seed.Trim());
+        seed = pcg.ToString();
+        var count = int.TryParse(Environment.GetEnvironmentVariable("CSCHECK_ITER"), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : DefaultJobs;
+        TestContext.Out.WriteLine($"CSCHECK_SEED={seed} CSCHECK_ITER={count}");
+        var clock = Stopwatch.StartNew();
+
+        var jobs = Enumerable.Range(0, count).Select(_ => HostileJob.GenerateValidTwin(pcg)).ToList();
+        var results = Run(jobs);
+        var failures = results.SelectMany((result, i) => result.Failures.Select(failure => (Job: i, Failure: failure))).ToList();
+        var refusals = results.SelectMany((result, i) => Refusals(result).Select(refusal => (Job: i, Refusal: refusal))).ToList();
+        var fields = results.Sum(r => r.Fields);
+        var hostile = jobs.Sum(job => job.Hostile.Count);
+        TestContext.Out.WriteLine($"{count} twins, {fields} fields read back ({hostile} hostile), {failures.Count} read-back failures, "
+            + $"{refusals.Count} findings of Nomad's rules in {clock.Elapsed.TotalSeconds:F1}s");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(fields, Is.GreaterThan(count * 10), "the read-back must cover many fields per job");
+            Assert.That(hostile, Is.GreaterThan(count * 5), "a twin must hold many hostile strings");
+            AssertHeredocsAreExercised(jobs);
+            if (failures.Count > 0)
+            {
+                var (job, failure) = failures[0];
+                Assert.Fail(new StringBuilder()
+                    .AppendLine($"{failures.Count} read-back failures over {count} twins; replay with CSCHECK_SEED={seed} CSCHECK_ITER={count}")
+                    .AppendLine($"first: job {job}, {failure}")
+                    .AppendLine($"shrunk: {Minimize(jobs[job])}")
+                    .AppendLine("others:")
+                    .AppendJoin(Environment.NewLine, failures.Skip(1).Take(15).Select(f => $"  job {f.Job}: {f.Failure}"))
+                    .ToString());
+            }
+
+            if (refusals.Count > 0)
+            {
+                var (job, refusal) = refusals[0];
+                TestContext.Out.WriteLine($"Nomad's rules refuse twins; replay with CSCHECK_SEED={seed} CSCHECK_ITER={count}");
+                Assert.Fail(new StringBuilder()
+                    .AppendLine($"{refusals.Count} findings of Nomad v2.0.5's rules over {count} twins; replay with CSCHECK_SEED={seed} CSCHECK_ITER={count}")
+                    .AppendLine($"first: job {job}, {refusal}")
+                    .AppendLine($"shrunk: {Minimize(jobs[job], candidates => [.. Run(candidates).Select(result => result.Failures.Concat(Refusals(result)).FirstOrDefault())])}")
+                    .AppendLine("others:")
+                    .AppendJoin(Environment.NewLine, refusals.Skip(1).Take(15).Select(r => $"  job {r.Job}: {r.Refusal}"))
+                    .ToString());
+                NomadConformance.AssertAccepted(results[job].Files);
+            }
+        });
+    }
+
+    /// <summary>What Nomad would refuse or warn about in one job's parsed files (nothing for a job that did not parse:
+    /// its read-back failure says why).</summary>
+    private static IReadOnlyList<string> Refusals(JobResult result)
+    {
+        if (result.Files.Count == 0)
+        {
+            return [];
+        }
+
+        var report = NomadConformance.Check(result.Files);
+        return [.. report.Refusals, .. report.Warnings];
+    }
+
+    [Test]
+    public void Valid_twins_follow_the_printed_seed_and_keep_hostile_strings_in_free_text_fields_only()
+    {
+        var pcg = new PCG(7, 42);
+        var seed = pcg.ToString();
+        var first = Enumerable.Range(0, 20).Select(_ => HostileJob.GenerateValidTwin(pcg)).ToList();
+        var replayed = PCG.Parse(seed);
+        var second = Enumerable.Range(0, 20).Select(_ => HostileJob.GenerateValidTwin(replayed)).ToList();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(second.Select(j => j.Values), Is.EqualTo(first.Select(j => j.Values)));
+            Assert.That(first.SelectMany(job => job.Hostile), Has.None.Match(@"^(job\.name|app\.name|app\.image|app\.port\[|app\.service\.name|update\.|restart\.|.*\.operator$|.*change_mode$|.*perms$|.*\.volume$|.*volume\[\d+\]\.(name|source)$|backup\.time_zone$|job\.(namespace|region|node_pool|datacenters))"));
+            Assert.That(first.SelectMany(job => job.Hostile), Has.Some.StartsWith("app.env[").And.Some.StartsWith("app.template["));
+        });
+    }
+
     [Test]
     public void The_printed_seed_replays_the_same_jobs()
     {
@@ -86,7 +175,7 @@ public sealed class HostileStringPropertyTests
         Assert.That(heredocs, Is.GreaterThan(data.Count / 10), "share of template data written as heredocs");
     }
 
-    private sealed record JobResult(int Fields, List<string> Failures);
+    private sealed record JobResult(int Fields, List<string> Failures, IReadOnlyDictionary<string, JsonElement> Files);
 
     /// <summary>Renders every job, parses all files in one parser run, and reads every field back.</summary>
     private static List<JobResult> Run(IReadOnlyList<HostileJob> jobs)
@@ -111,7 +200,7 @@ public sealed class HostileStringPropertyTests
         {
             if (renderErrors.TryGetValue(i, out var error))
             {
-                results.Add(new JobResult(0, [error]));
+                results.Add(new JobResult(0, [error], new Dictionary<string, JsonElement>()));
                 continue;
             }
 
@@ -142,7 +231,7 @@ public sealed class HostileStringPropertyTests
             var observations = failures.Count == 0 ? jobs[i].ReadBack(files).ToList() : [];
             failures.AddRange(observations.Where(o => !o.Passed).Select(o =>
                 $"{o.Field}: input {HclRead.Show(jobs[i].Values.GetValueOrDefault(o.Field.Split(' ')[0]))}, expected {HclRead.Show(o.Expected)}, read back {HclRead.Show(o.Actual)}"));
-            results.Add(new JobResult(observations.Count, failures));
+            results.Add(new JobResult(observations.Count, failures, files));
         }
 
         return results;
@@ -197,17 +286,24 @@ public sealed class HostileStringPropertyTests
     /// plain value), then that field's input made smaller while the job still fails, removing runs of text elements
     /// (halves, quarters, … single ones). Every step renders and parses all its candidates in one batch.
     /// </summary>
-    private static string Minimize(HostileJob job)
+    private static string Minimize(HostileJob job) => Minimize(job, candidates => [.. Run(candidates).Select(result => result.Failures.FirstOrDefault())]);
+
+    /// <summary>As <see cref="Minimize(HostileJob)"/>, for any check: <paramref name="firstFailure"/> gives each job's
+    /// first failure, or null. Only the job's hostile fields are made plain (a twin's structural fields stay valid).</summary>
+    private static string Minimize(HostileJob job, Func<IReadOnlyList<HostileJob>, List<string?>> firstFailure)
     {
-        var keys = job.Values.Keys.ToList();
-        var plain = job with { Values = job.Values.ToImmutableSortedDictionary(pair => pair.Key, pair => $"p{keys.IndexOf(pair.Key)}", StringComparer.Ordinal) };
-        var alone = Run([plain, .. keys.Select(key => plain.With(key, job.Values[key]))]);
-        if (alone[0].Failures.Count > 0)
+        var keys = (job.Hostile.Count > 0 ? job.Hostile : job.Values.Keys).ToList();
+        var plain = job with
         {
-            return $"fails even with plain values in every field: {alone[0].Failures[0]}";
+            Values = job.Values.ToImmutableSortedDictionary(pair => pair.Key, pair => keys.Contains(pair.Key) ? $"p{keys.IndexOf(pair.Key)}" : pair.Value, StringComparer.Ordinal),
+        };
+        var alone = firstFailure([plain, .. keys.Select(key => plain.With(key, job.Values[key]))]);
+        if (alone[0] is { } plainFailure)
+        {
+            return $"fails even with plain values in every hostile field: {plainFailure}";
         }
 
-        var index = alone.FindIndex(1, result => result.Failures.Count > 0) - 1;
+        var index = alone.FindIndex(1, failure => failure is not null) - 1;
         if (index < 0)
         {
             return "no field fails on its own: the failure needs several hostile fields together";
@@ -231,8 +327,8 @@ public sealed class HostileStringPropertyTests
                 }
             }
 
-            var results = Run([.. candidates.Select(c => plain.With(field, string.Concat(c)))]);
-            var smaller = candidates.Zip(results).FirstOrDefault(pair => pair.Second.Failures.Count > 0).First;
+            var results = firstFailure([.. candidates.Select(c => plain.With(field, string.Concat(c)))]);
+            var smaller = candidates.Zip(results).FirstOrDefault(pair => pair.Second is not null).First;
             if (smaller is null)
             {
                 break;
@@ -242,7 +338,7 @@ public sealed class HostileStringPropertyTests
         }
 
         var shrunk = string.Concat(elements);
-        return $"{field} = {HclRead.Show(shrunk)} fails on its own: {Run([plain.With(field, shrunk)])[0].Failures.FirstOrDefault()}";
+        return $"{field} = {HclRead.Show(shrunk)} fails on its own: {firstFailure([plain.With(field, shrunk)])[0]}";
     }
 
     private static string Truncate(string? text) => text is null || text.Length <= 300 ? text ?? string.Empty : text[..300] + "…";

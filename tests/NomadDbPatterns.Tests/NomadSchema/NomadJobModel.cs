@@ -30,6 +30,13 @@ public sealed class HclBody(JsonElement body, string path)
     /// <summary>A string attribute; null when missing or not a string.</summary>
     public string? String(string name) => Raw(name) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
 
+    /// <summary>
+    /// A string attribute as the text Nomad's parser hands on: hcl2json writes a literal <c>${</c> as <c>$${</c> and
+    /// <c>%{</c> as <c>%%{</c> (HCL-JSON template form), which this undoes. A real interpolation keeps its <c>${</c>.
+    /// </summary>
+    public string? Text(string name) =>
+        String(name)?.Replace("%%{", "%{", StringComparison.Ordinal).Replace("$${", "${", StringComparison.Ordinal);
+
     /// <summary>A string attribute that is a literal (no <c>${...}</c> interpolation).</summary>
     public string? Literal(string name) => String(name) is { } text && !text.Contains("${", StringComparison.Ordinal) ? text : null;
 

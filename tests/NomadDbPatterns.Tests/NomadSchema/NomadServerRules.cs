@@ -77,6 +77,8 @@ public static partial class NomadServerRules
             $"{Hooks}:518-520; {Structs}:4298-4305", JobPriority),
         Error("job-groups", "The job has at least one group, and group names are unique.",
             $"{Structs}:4776-4778; {Structs}:4824-4833", JobGroups),
+        Error("constraint", "Every job, group and task constraint (jobspec2 shorthands applied, operator default =) has a known operator; an attribute unless distinct_hosts, either literal text or ${node.unique.id}, ${node.datacenter}, ${node.unique.name}, ${node.class}, ${node.pool} or ${attr.*}, ${device.*}, ${meta.*}; a value for =, ==, is, !=, not, <, <=, >, >= and set_contains*; no value for is_set/is_not_set; a distinct_property value is a count >= 1 (regexp, version and semver values are not compiled here).",
+            $"{Structs}:10010-10076; nomad/structs/constraint.go:11-68; {Structs}:4779-4784; {Structs}:7147-7152; {Structs}:8248-8253; jobspec2/hcl_conversions.go:198-261", Constraints),
         Error("periodic-job-type", "A periodic block (enabled, the default) is only allowed in batch and sysbatch jobs.",
             $"{Structs}:4854-4866; {ApiJobs}:905-924", PeriodicJobType),
         Error("periodic-spec", "periodic has cron or crons (not both, not neither), each a cron expression (5-7 fields or an @macro), and a time_zone Go can load.",
@@ -119,7 +121,7 @@ public static partial class NomadServerRules
             $"{Services}:773-806; {Services}:921-925", ServiceModes),
         Error("check-type-by-provider", "A check's type is http or tcp for provider nomad; grpc, http, script or tcp for consul.",
             $"{Services}:257-264; {Services}:351-355; {Services}:412-416", CheckTypeByProvider),
-        Error("check-fields", "An http check has a relative path, a script check a command; interval and timeout are set and >= 1s; initial_status, address_mode and on_update take known values; check_restart fits on_update and has limit >= 0, grace >= 0.",
+        Error("check-fields", "An http check has a path Go's url.Parse (go1.26, Nomad's .go-version) accepts (no ASCII control character before '#', every '%' starting a %XX escape in path and fragment, no colon in a relative first segment) without a scheme, a script check a command; interval and timeout are set and >= 1s; initial_status, address_mode and on_update take known values; check_restart fits on_update and has limit >= 0, grace >= 0.",
             $"{Services}:266-348; {Structs}:7782-7797", CheckFields),
         Error("check-nomad-provider-limits", "Checks of nomad services use none of expose, on_update = ignore_warnings, check_restart.ignore_warnings, address_mode = driver, success_before_passing, failures_before_critical, failures_before_warning, tls_server_name; an http method is a real HTTP method.",
             $"{Services}:357-409", CheckNomadProviderLimits),
@@ -262,6 +264,120 @@ public static partial class NomadServerRules
         foreach (var name in job.Groups.GroupBy(group => group.Name).Where(same => same.Count() > 1).Select(same => same.Key))
         {
             yield return new(job.Body.At($"group.{name}"), $"Job task group redefines '{name}'");
+        }
+    }
+
+    private static readonly string[] ConstraintExactTargets = ["${node.unique.id}", "${node.datacenter}", "${node.unique.name}", "${node.class}", "${node.pool}"];
+    private static readonly string[] ConstraintPrefixTargets = ["${attr.", "${device.", "${meta."];
+
+    private static IEnumerable<RuleFinding> Constraints(NomadJob job)
+    {
+        var bodies = new[] { job.Body }.Concat(job.Groups.Select(group => group.Body)).Concat(job.Tasks.Select(task => task.Body));
+        foreach (var constraint in bodies.SelectMany(body => body.Blocks("constraint")))
+        {
+            foreach (var message in ConstraintProblems(constraint))
+            {
+                yield return new(constraint.Path, message);
+            }
+        }
+    }
+
+    // jobspec2's decodeConstraint, then Constraint.Validate with validateConstraintAttribute.
+    private static IEnumerable<string> ConstraintProblems(HclBody constraint)
+    {
+        var attribute = constraint.Text("attribute") ?? string.Empty;
+        var value = constraint.Text("value") ?? string.Empty;
+        var operand = constraint.Text("operator") ?? string.Empty;
+        foreach (var shorthand in new[] { "version", "semver", "regexp", "set_contains" })
+        {
+            if (constraint.Text(shorthand) is { Length: > 0 } target)
+            {
+                operand = shorthand;
+                value = target;
+            }
+        }
+
+        if (constraint.Bool("distinct_hosts") is { } distinct)
+        {
+            operand = "distinct_hosts";
+            value = distinct ? "true" : "false";
+        }
+
+        if (constraint.Text("distinct_property") is { Length: > 0 } property)
+        {
+            operand = "distinct_property";
+            attribute = property;
+        }
+
+        if (operand.Length == 0)
+        {
+            operand = "=";
+        }
+
+        var requireAttribute = true;
+        switch (operand)
+        {
+            case "distinct_hosts":
+                requireAttribute = false;
+                break;
+            case "set_contains_all" or "set_contains_any" or "set_contains":
+                if (value.Length == 0)
+                {
+                    yield return "Set contains constraint requires an RTarget";
+                }
+
+                break;
+            case "regexp" or "version" or "semver":
+                break; // RE2, go-version and Masterminds semver grammars are not ported
+            case "distinct_property":
+                if (value.Length > 0 && !(ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= 1))
+                {
+                    yield return $"Failed to convert RTarget \"{value}\" to uint64, or the count is below 1";
+                }
+
+                break;
+            case "is_set" or "is_not_set":
+                if (value.Length > 0)
+                {
+                    yield return $"Operator \"{operand}\" does not support an RTarget";
+                }
+
+                break;
+            case "=" or "==" or "is" or "!=" or "not" or "<" or "<=" or ">" or ">=":
+                if (value.Length == 0)
+                {
+                    yield return $"Operator \"{operand}\" requires an RTarget";
+                }
+
+                break;
+            default:
+                yield return $"Unknown constraint type \"{operand}\"";
+                break;
+        }
+
+        if (!requireAttribute)
+        {
+            yield break;
+        }
+
+        if (attribute.Length == 0)
+        {
+            yield return "no attribute provided but is required by operator";
+        }
+        else if (attribute.StartsWith('$'))
+        {
+            if (!attribute.StartsWith("${", StringComparison.Ordinal))
+            {
+                yield return $"attribute \"{attribute}\" is missing an opening brace";
+            }
+            else if (!attribute.EndsWith('}'))
+            {
+                yield return $"attribute \"{attribute}\" is missing a closing brace";
+            }
+            else if (!ConstraintExactTargets.Contains(attribute) && !ConstraintPrefixTargets.Any(prefix => attribute.StartsWith(prefix, StringComparison.Ordinal)))
+            {
+                yield return $"unsupported attribute \"{attribute}\"";
+            }
         }
     }
 
@@ -1002,7 +1118,13 @@ public static partial class NomadServerRules
                 return new(body.Path, "http type must have http path");
             }
 
-            if (Uri.TryCreate(path, UriKind.Absolute, out var uri) && uri.Scheme.Length > 0 && !path.StartsWith('/'))
+            var parsed = GoUrl.Parse(body.Text("path")!);
+            if (parsed.Error is not null)
+            {
+                return new(body.At("path"), $"http type must have valid http path ({parsed.Error})");
+            }
+
+            if (parsed.IsAbsolute)
             {
                 return new(body.At("path"), "http type must have relative http path");
             }
