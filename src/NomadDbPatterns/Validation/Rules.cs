@@ -14,6 +14,13 @@ internal static class Rules
     public static bool IsName(string? value) =>
         value is { Length: > 0 and <= 63 } && (char.IsAsciiLetterLower(value[0]) || char.IsAsciiDigit(value[0])) && !value.AsSpan().ContainsAnyExcept(NameChars);
 
+    /// <summary>
+    /// A service name Nomad accepts: RFC 1123, 1-63 letters, digits and '-', not starting or ending with '-'
+    /// (Service.ValidateName, nomad/structs/services.go l.761-771 at v2.0.5). Stricter than <see cref="IsName"/>: no '_'.
+    /// </summary>
+    public static bool IsServiceName(string? value) =>
+        value is { Length: > 0 and <= 63 } && value[0] != '-' && value[^1] != '-' && value.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
+
     /// <summary>A plain PostgreSQL identifier that needs no quoting anywhere (URLs, env files, SQL).</summary>
     public static bool IsSqlIdentifier(string? value) =>
         value is { Length: > 0 and <= 63 } && (char.IsAsciiLetterLower(value[0]) || value[0] == '_') && !value.AsSpan().ContainsAnyExcept(IdentifierChars);

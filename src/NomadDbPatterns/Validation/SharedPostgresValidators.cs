@@ -26,6 +26,9 @@ public sealed class SharedPostgresJobValidator : AbstractValidator<SharedPostgre
             .WithMessage((_, name) => $"'{name}' is not a database name (lower-case letters, digits and '_')");
         RuleFor(j => j.Backup!).SetValidator(j => new SharedBackupValidator(j)).When(j => j.Backup is not null);
         RuleFor(j => j).Custom(CheckDatabases);
+        RuleFor(j => j.Name).Must(name => Rules.IsServiceName(JobFacts.BackupServiceName(name)))
+            .When(j => Rules.IsName(j.Name) && j.Backup is not null && j.Service.Provider == ServiceProvider.Consul).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage(j => $"the job registers service '{JobFacts.BackupServiceName(j.Name)}' for its backup check, which Nomad refuses (1-63 letters, digits and '-', RFC 1123): use '-' instead of '_' in the job name, or a shorter one");
     }
 
     private static void CheckDatabases(SharedPostgresJob job, ValidationContext<SharedPostgresJob> context)
@@ -125,7 +128,8 @@ public sealed class DiscoveryServiceValidator : AbstractValidator<DiscoveryServi
     /// <summary>Creates the validator.</summary>
     public DiscoveryServiceValidator()
     {
-        RuleFor(s => s.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(s => $"'{s.Name}' is not a valid service name");
+        RuleFor(s => s.Name).Must(Rules.IsServiceName).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage(s => $"'{s.Name}' is not a service name Nomad accepts (1-63 letters, digits and '-', RFC 1123)");
     }
 }
 

@@ -46,6 +46,16 @@ public sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
         {
             context.Fail("App.Service.Name", ErrorCodes.Service, $"service name '{service.Name}' is the one this job registers for its database or backup; choose another");
         }
+
+        if (!Rules.IsName(job.Name))
+        {
+            return;
+        }
+
+        foreach (var (name, _) in job.GeneratedServices().Where(s => !Rules.IsServiceName(s.Name)))
+        {
+            context.Fail("Name", ErrorCodes.InvalidName, $"the job registers service '{name}', which Nomad refuses (1-63 letters, digits and '-', RFC 1123): use '-' instead of '_' in the job name, or a shorter one");
+        }
     }
 
     /// <inheritdoc />
@@ -354,7 +364,8 @@ public sealed class ServiceRegistrationValidator : AbstractValidator<ServiceRegi
     /// <summary>Creates the validator for the service of the app of the job that <see cref="ServiceJobValidator"/> validates.</summary>
     internal ServiceRegistrationValidator()
     {
-        RuleFor(s => s.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(s => $"'{s.Name}' is not a valid service name");
+        RuleFor(s => s.Name).Must(Rules.IsServiceName).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage(s => $"'{s.Name}' is not a service name Nomad accepts (1-63 letters, digits and '-', RFC 1123; the job name by default)");
         RuleFor(s => s.Port).Must((_, p, context) => (_app ?? JobScope.Of(context, null).App).Ports.Any(port => port.Name == p)).WithErrorCode(ErrorCodes.Service)
             .WithMessage(s => $"the service names port '{s.Port}', which app.ports does not define");
         RuleForEach(s => s.Tags).NotEmpty().WithErrorCode(ErrorCodes.InvalidValue);
@@ -399,10 +410,10 @@ public sealed class TemplateFileValidator : AbstractValidator<TemplateFile>
         RuleFor(t => t.Destination).Must(d => (d.StartsWith("local/", StringComparison.Ordinal) || d.StartsWith("secrets/", StringComparison.Ordinal) || d.StartsWith("alloc/", StringComparison.Ordinal)) && !d.Contains("..", StringComparison.Ordinal) && d.Trim() == d && !d.EndsWith('/'))
             .WithErrorCode(ErrorCodes.InvalidValue).WithMessage("the destination must be a file under local/, secrets/ or alloc/");
         RuleFor(t => t.Data).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("template data is required");
-        RuleFor(t => t.ChangeMode).Must(m => m is "noop" or "restart" or "signal" or "script").WithErrorCode(ErrorCodes.InvalidValue)
-            .WithMessage("changeMode must be noop, restart, signal or script");
-        RuleFor(t => t.ChangeMode).NotEqual("signal").When(t => t.Env).WithErrorCode(ErrorCodes.InvalidValue)
-            .WithMessage("an env template cannot use changeMode signal (Nomad rejects env + signal)");
+        // Nomad's Template.Validate refuses signal without change_signal and script without change_script, which the
+        // spec cannot give: only the modes that need nothing else.
+        RuleFor(t => t.ChangeMode).Must(m => m is "noop" or "restart").WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage("changeMode must be noop or restart");
         RuleFor(t => t.Perms).Must(p => p!.Length is 3 or 4 && p.All(c => c is >= '0' and <= '7')).When(t => t.Perms is not null)
             .WithErrorCode(ErrorCodes.InvalidValue).WithMessage("perms must be octal, e.g. 0644");
     }
