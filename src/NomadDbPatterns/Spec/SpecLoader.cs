@@ -112,7 +112,7 @@ public static class SpecLoader
         }
         catch (SpecSyntaxException exception)
         {
-            diagnostics.Add(Diagnostic.Error(exception.Code, exception.Message, string.Empty, exception.Location));
+            diagnostics.Add(Diagnostic.Error(exception.Code, exception.Message, exception.Path, exception.Location));
             return new SpecLoadResult([], diagnostics);
         }
 
@@ -184,12 +184,12 @@ public static class SpecLoader
             var preset = PresetCatalog.Load(presetName.Value);
             if (preset is null)
             {
-                diagnostics.Add(Diagnostic.Error(ErrorCodes.UnknownPreset, $"unknown preset '{presetName.Value}'; known presets: {string.Join(", ", PresetCatalog.Names)}", SpecReader.Join(path, "preset"), presetName.Location));
+                diagnostics.Add(Diagnostic.Error(ErrorCodes.UnknownPreset, $"unknown preset '{Echo.Value(presetName.Value)}'; known presets: {string.Join(", ", PresetCatalog.Names)}", SpecReader.Join(path, "preset"), presetName.Location));
             }
             else
             {
                 var name = (jobMapping.Get("name") as YamlScalar)?.Value ?? presetName.Value;
-                node = PresetCatalog.Merge(preset, jobMapping, name);
+                node = PresetCatalog.Merge(preset, jobMapping, name, presetName.Location, presetName.Value);
             }
         }
 

@@ -59,6 +59,10 @@ public static class ErrorCodes
     public const string FrozenLegacy = "NDB080";
     /// <summary>Usage error on the command line.</summary>
     public const string Usage = "NDB090";
+    /// <summary>A spec file beyond the input limits (size, nesting depth, number of values) or a number too large.</summary>
+    public const string InputLimit = "NDB007";
+    /// <summary>A value holding control characters, or a template sequence where it would be evaluated.</summary>
+    public const string UnsafeText = "NDB008";
 
     /// <summary>Title and how-to-fix text per code.</summary>
     public static IReadOnlyDictionary<string, (string Title, string Help)> Explanations { get; } = new Dictionary<string, (string, string)>
@@ -71,7 +75,7 @@ public static class ErrorCodes
         [InvalidValue] = ("Invalid value", "The value is not one of the allowed values or is out of range; the message lists what is allowed."),
         [InvalidName] = ("Invalid name", "Job, task, volume and port names must be valid Nomad identifiers: lower-case letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters."),
         [ImageTag] = ("Image without a pinned tag", "Give every image an explicit tag (repo:tag). Databases must not use `latest`: a silent major upgrade corrupts the data directory's compatibility."),
-        [LiteralPassword] = ("Literal password", "Passwords never go into specs or job files. Reference a secret: `password: { nomadVar: nomad/jobs/<job> }` or `password: { vault: secret/data/postgres/<svc> }`."),
+        [LiteralPassword] = ("Literal password or credential", "Passwords never go into specs or job files. Reference a secret: `password: { nomadVar: nomad/jobs/<job> }` or `password: { vault: secret/data/postgres/<svc> }`. The same holds for anything that looks like a credential: a password-like env name, setting or template key with a literal value, a URL with a password (`postgresql://user:PASS@host`), a known token format, or a random-looking string under a secret-named key. Use the placeholders ({password}, {passwordUrlEncoded}, {passwordFile}) in app.database.env, consul-template lookups (`{{ with nomadVar ... }}`) in app templates, or a `_FILE` path. The value is never echoed."),
         [SecretReference] = ("Malformed secret reference", "Give exactly one of `nomadVar` (a path under nomad/jobs/<job>, readable by the job's workload identity) or `vault` (a KV v2 API path containing /data/), and a key of letters, digits, '_' or '-'."),
         [Resources] = ("Resources too small", "Memory below the minimum that the process needs to start (PostgreSQL: 64 MB; apps: 32 MB) or memoryMax below memory."),
         [Port] = ("Port problem", "Port labels must be unique within a job; on host networking every port needs a unique static number; numbers must be 1-65535."),
@@ -91,5 +95,7 @@ public static class ErrorCodes
         [DatabaseIdentity] = ("Database name or user changed on an existing volume", "The image creates the database and user only on an empty data directory; changing them later makes the app lose its data or fail to log in. Keep the recorded names, or use a new volume."),
         [FrozenLegacy] = ("New database on the legacy shared instance", "The shared instance is legacy and frozen: new services get a dedicated database. If you must, set `allowNewDatabases: true` deliberately."),
         [Usage] = ("Command-line usage", "Run the command with --help."),
+        [InputLimit] = ("Input beyond the limits", "A spec file is at most 1 MiB, nests mappings and lists at most 64 levels deep and holds at most 200,000 values (an alias counts as everything it repeats). Durations must fit Nomad's (at most about 292 years; each field has its own sane range) and sizes at most 1 TiB. Split a large fleet into several files; write durations such as 30d and sizes such as 256MB."),
+        [UnsafeText] = ("Unsafe characters in a value", "Spec values may not hold control characters (NUL, escape sequences, carriage returns, invisible direction overrides…); only template data may span lines. Database env values are evaluated by consul-template, so they may not hold `{{` or `}}`: put such text in app.env (not a template) or in an app template. See the README section \"Template sequences in values\"."),
     };
 }

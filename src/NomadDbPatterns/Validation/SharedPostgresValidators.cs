@@ -26,6 +26,7 @@ public sealed class SharedPostgresJobValidator : AbstractValidator<SharedPostgre
             .WithMessage((_, name) => $"'{name}' is not a database name (lower-case letters, digits and '_')");
         RuleFor(j => j.Backup!).SetValidator(j => new SharedBackupValidator(j)).When(j => j.Backup is not null);
         RuleFor(j => j).Custom(CheckDatabases);
+        RuleFor(j => j).Custom(SecretPolicy.Check);
     }
 
     private static void CheckDatabases(SharedPostgresJob job, ValidationContext<SharedPostgresJob> context)
@@ -92,10 +93,9 @@ public sealed class SharedPostgresServerValidator : AbstractValidator<SharedPost
         RuleFor(p => p.Port).InclusiveBetween(1, 65535).WithErrorCode(ErrorCodes.Port);
         RuleFor(p => p.Resources).SetValidator(new ResourcesValidator(64));
         RuleFor(p => p.ShmSize).Must(s => PostgresSidecarValidator.ParseSize(s) is > 0).When(p => p.ShmSize is not null).WithErrorCode(ErrorCodes.InvalidValue)
-            .WithMessage("shmSize is a size such as 256MB or 1GB");
+            .WithMessage(p => InputText.SizeProblem(p.ShmSize));
         RuleFor(p => p.Volume).Must(Rules.IsName).When(p => p.Volume is not null).WithErrorCode(ErrorCodes.InvalidName).WithMessage("not a valid host volume name");
-        RuleForEach(p => p.Settings).Must(s => s.Key.Length > 0 && s.Key.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '.') && !s.Value.Contains('\n'))
-            .WithErrorCode(ErrorCodes.InvalidValue).WithMessage("settings are postgresql.conf names (lower-case, digits, '_', '.') with single-line values");
+        RuleFor(p => p).Custom((p, context) => InputText.CheckSettings(p.Settings, context));
     }
 }
 

@@ -1,6 +1,7 @@
 using Cronos;
 using FluentValidation;
 using NomadDbPatterns.Model;
+using NomadDbPatterns.Spec;
 
 namespace NomadDbPatterns.Validation;
 
@@ -36,6 +37,7 @@ public sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
             .WithMessage("app.database wires the app to a PostgreSQL sidecar, but the job has no `postgres:`");
         RuleFor(j => j).Custom(CheckPorts);
         RuleFor(j => j).Custom(CheckVolumes);
+        RuleFor(j => j).Custom(SecretPolicy.Check);
     }
 
     /// <inheritdoc />
@@ -233,6 +235,11 @@ public sealed class AppTaskValidator : AbstractValidator<AppTask>
                     }
                 }
 
+                if (InputText.TemplateSequenceIn(env.Value) is { } sequence)
+                {
+                    context.Fail(path, ErrorCodes.UnsafeText, $"'{sequence}' would be evaluated by consul-template (database env values are rendered into a template); database settings never need it");
+                }
+
                 if (app.Env.Any(e => e.Name == env.Name))
                 {
                     context.Fail(path, ErrorCodes.InvalidValue, $"'{env.Name}' is set both in app.env and app.database.env");
@@ -391,12 +398,11 @@ public sealed class PostgresSidecarValidator : AbstractValidator<PostgresSidecar
             .WithMessage("on bridge networking each allocation has its own network: keep 5432 (ports only need to differ on host networking)");
         RuleFor(p => p.Resources).SetValidator(ResourceRules);
         RuleFor(p => p.ShmSize).Must(s => ParseSize(s) is > 0).When(p => p.ShmSize is not null).WithErrorCode(ErrorCodes.InvalidValue)
-            .WithMessage("shmSize is a size such as 256MB or 1GB");
+            .WithMessage(p => InputText.SizeProblem(p.ShmSize));
         RuleFor(p => p.Volume).Must(Rules.IsName).When(p => p.Volume is not null).WithErrorCode(ErrorCodes.InvalidName).WithMessage("not a valid host volume name");
         RuleFor(p => p.UpgradeFrom).InclusiveBetween(MinimumVersion - 4, MaximumVersion).LessThan(p => p.Version).When(p => p.UpgradeFrom is not null)
             .WithErrorCode(ErrorCodes.MajorUpgrade).WithMessage("upgradeFrom names an older major than version");
-        RuleForEach(p => p.Settings).Must(s => s.Key.Length > 0 && s.Key.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '.') && !s.Value.Contains('\n'))
-            .WithErrorCode(ErrorCodes.InvalidValue).WithMessage("settings are postgresql.conf names (lower-case, digits, '_', '.') with single-line values");
+        RuleFor(p => p).Custom((p, context) => InputText.CheckSettings(p.Settings, context));
         RuleFor(p => p.Password).SetValidator(p => _job is null ? SecretRules : new SecretSourceValidator(_job.Name));
         RuleFor(p => p.Database).Custom((database, context) =>
         {
@@ -424,7 +430,7 @@ public sealed class PostgresSidecarValidator : AbstractValidator<PostgresSidecar
             digits++;
         }
 
-        if (digits == 0 || !long.TryParse(value.AsSpan(0, digits), out var number))
+        if (digits == 0 || digits > 18 || !long.TryParse(value.AsSpan(0, digits), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
         {
             return null;
         }
@@ -437,7 +443,8 @@ public sealed class PostgresSidecarValidator : AbstractValidator<PostgresSidecar
             "G" or "GB" or "GIB" => 1024L * 1024 * 1024,
             _ => null,
         };
-        return multiplier is null ? null : number * multiplier;
+        // Checked: a size beyond the limit (or one that would overflow long) is no size at all.
+        return multiplier is null || number > Spec.InputLimits.MaxSizeBytes / multiplier ? null : number * multiplier;
     }
 }
 
@@ -485,12 +492,21 @@ public sealed class SecretSourceValidator : AbstractValidator<SecretSource>
             var jobName = _jobName ?? JobScope.Of(context, null).Name;
             switch (secret)
             {
+                // The value is never echoed: people type the password itself here.
+                case VaultSecret vault when InputText.SecretPathProblem(vault.Path) is { } problem:
+                    context.Fail("Vault", ErrorCodes.SecretReference, $"not a Vault KV v2 API path: {problem} (mount/data/path, e.g. secret/data/postgres/{jobName})");
+                    break;
                 case VaultSecret vault when !IsVaultKv2Path(vault.Path):
-                    context.Fail("Vault", ErrorCodes.SecretReference, $"'{vault.Path}' is not a Vault KV v2 API path (mount/data/path, e.g. secret/data/postgres/{jobName})");
+                    context.Fail("Vault", ErrorCodes.SecretReference, $"not a Vault KV v2 API path (mount/data/path, e.g. secret/data/postgres/{jobName})");
                     break;
                 case NomadVariableSecret variable when !IsReadableVariablePath(variable.Path, jobName):
-                    context.Fail("NomadVar", ErrorCodes.SecretReference, $"'{variable.Path}' is not readable by every task of the job: a job's workload identity reads exactly nomad/jobs/{jobName} or nomad/jobs/{jobName}/{jobName} (the group)");
+                    context.Fail("NomadVar", ErrorCodes.SecretReference, $"not readable by every task of the job: a job's workload identity reads exactly nomad/jobs/{jobName} or nomad/jobs/{jobName}/{jobName} (the group)");
                     break;
+            }
+
+            if (secret is VaultSecret { Role: { } role } && !InputText.IsRoleName(role))
+            {
+                context.Fail("Role", ErrorCodes.SecretReference, "a Vault role name is letters, digits, '-', '_' and '.' (at most 128 characters)");
             }
         });
     }
@@ -540,8 +556,13 @@ public sealed class BackupPolicyValidator : AbstractValidator<BackupPolicy>
             .WithMessage(b => $"the backup volume '{b.Volume}' is the SQLite data volume; a backup must not live with the data it protects");
         RuleFor(b => b.Volume).Must((_, v, context) => JobScope.Of(context, _job).App.Volumes.All(a => a.Source != v)).WithErrorCode(ErrorCodes.BackupVolume)
             .WithMessage("the backup volume is also one of the app's volumes");
-        RuleFor(b => b).Must((_, _, context) => JobScope.Of(context, _job) is { } job && (job.Postgres is not null || job.Sqlite is not null)).WithErrorCode(ErrorCodes.InvalidValue)
-            .WithMessage("a backup needs a database: add `postgres:` or `sqlite:`").OverridePropertyName("Backup");
+        RuleFor(b => b).Custom((_, context) =>
+        {
+            if (JobScope.Of(context, _job) is not { } job || (job.Postgres is null && job.Sqlite is null))
+            {
+                context.Fail(string.Empty, ErrorCodes.InvalidValue, "a backup needs a database: add `postgres:` or `sqlite:`");
+            }
+        });
         Include(new BackupScheduleRules());
         RuleFor(b => b.Placement).NotEqual(BackupPlacement.Periodic).When((_, context) => JobScope.Of(context, _job).Postgres is null).WithErrorCode(ErrorCodes.PeriodicBackup)
             .WithMessage("a periodic backup job reaches PostgreSQL through its registered service; SQLite files are backed up by a sidecar");
@@ -570,14 +591,14 @@ public sealed class BackupScheduleRules : AbstractValidator<BackupPolicy>
                 context.Fail("Schedule", ErrorCodes.Schedule, error);
             }
 
-            if (schedule.Interval is not null && (!Rules.TryParseDuration(schedule.Interval, out var interval) || interval < TimeSpan.FromMinutes(1)))
+            if (schedule.Interval is not null && InputText.DurationProblem(schedule.Interval, TimeSpan.FromMinutes(1), InputLimits.MaxBackupInterval, "an interval", "30m, 6h, 1d") is { } intervalProblem)
             {
-                context.Fail("Interval", ErrorCodes.Schedule, $"'{schedule.Interval}' is not an interval of at least one minute (e.g. 30m, 6h, 1d)");
+                context.Fail("Interval", ErrorCodes.Schedule, intervalProblem);
             }
 
             if (!CronSchedule.IsTimeZone(schedule.TimeZone))
             {
-                context.Fail("TimeZone", ErrorCodes.Schedule, $"'{schedule.TimeZone}' is not an IANA time zone (e.g. UTC, Europe/Berlin)");
+                context.Fail("TimeZone", ErrorCodes.Schedule, $"'{Echo.Value(schedule.TimeZone)}' is not an IANA time zone (e.g. UTC, Europe/Berlin)");
             }
         });
         RuleFor(b => b.Retention).Custom((retention, context) =>
@@ -592,9 +613,9 @@ public sealed class BackupScheduleRules : AbstractValidator<BackupPolicy>
                 context.Fail("Retention.KeepLast", ErrorCodes.Retention, "keepLast must be at least 1: retention never deletes the last good backup");
             }
 
-            if (retention.MaxAge is not null && (!Rules.TryParseDuration(retention.MaxAge, out var age) || age < TimeSpan.FromHours(1)))
+            if (retention.MaxAge is not null && InputText.DurationProblem(retention.MaxAge, TimeSpan.FromHours(1), InputLimits.MaxRetentionAge, "an age", "36h, 30d") is { } ageProblem)
             {
-                context.Fail("Retention.MaxAge", ErrorCodes.Retention, $"'{retention.MaxAge}' is not an age of at least one hour (e.g. 36h, 30d)");
+                context.Fail("Retention.MaxAge", ErrorCodes.Retention, ageProblem);
             }
         });
     }
@@ -652,13 +673,13 @@ public static class CronSchedule
         var fields = normalized.Split(' ');
         if (fields.Length != 5)
         {
-            error = $"'{expression}' is not a five-field cron expression (minute hour day-of-month month day-of-week)";
+            error = $"'{Echo.Value(expression)}' is not a five-field cron expression (minute hour day-of-month month day-of-week)";
             return false;
         }
 
         if (normalized.Any(c => !(char.IsAsciiDigit(c) || c is '*' or ',' or '-' or '/' or ' ')))
         {
-            error = $"'{expression}': use numbers, *, lists (1,2), ranges (1-5) and steps (*/15) only";
+            error = $"'{Echo.Value(expression)}': use numbers, *, lists (1,2), ranges (1-5) and steps (*/15) only";
             return false;
         }
 
@@ -668,21 +689,41 @@ public static class CronSchedule
             if (bounds.Length == 2 && int.TryParse(bounds[0], out var low) && int.TryParse(bounds[1], out var high) && low > high)
             {
                 // Cronos reads 22-1 as a wrap-around range; the backup script's matcher (and many crons) do not.
-                error = $"'{expression}': range {range} runs backwards; write it as two ranges (e.g. 22-23,0-1)";
+                error = $"'{Echo.Value(expression)}': range {range} runs backwards; write it as two ranges (e.g. 22-23,0-1)";
                 return false;
             }
         }
 
+        CronExpression parsed;
         try
         {
-            _ = CronExpression.Parse(normalized, CronFormat.Standard);
-            return true;
+            parsed = CronExpression.Parse(normalized, CronFormat.Standard);
         }
         catch (CronFormatException exception)
         {
-            error = $"'{expression}' is not a valid cron expression: {exception.Message}";
+            error = $"'{Echo.Value(expression)}' is not a valid cron expression: {exception.Message}";
             return false;
         }
+
+        if (!FiresWithin(parsed, out var horizonYears))
+        {
+            error = $"'{Echo.Value(expression)}' never fires (no matching date in {horizonYears} years): the backup would never run; check day-of-month against the month";
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The horizon a schedule must fire within: 8 years covers every leap day (29 February).</summary>
+    private const int HorizonYears = 8;
+
+    private static readonly DateTime HorizonStart = new(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    /// <summary>True when the schedule fires at least once within <see cref="HorizonYears"/> years (deterministic: a fixed start in UTC).</summary>
+    private static bool FiresWithin(CronExpression expression, out int horizonYears)
+    {
+        horizonYears = HorizonYears;
+        return expression.GetNextOccurrence(HorizonStart) is { } next && next < HorizonStart.AddYears(HorizonYears);
     }
 
     /// <summary>True for a known IANA time zone.</summary>
