@@ -130,7 +130,7 @@ public static class SpecLoader
             if (mapping.Entries.Count > 1)
             {
                 var extra = mapping.Entries.First(e => e.Key.Value != "jobs");
-                diagnostics.Add(Diagnostic.Error(ErrorCodes.UnknownKey, $"unknown key '{extra.Key.Value}' beside `jobs:` (a file holds either one job or `jobs:`)", extra.Key.Value, extra.Key.Location));
+                diagnostics.Add(Diagnostic.Error(ErrorCodes.UnknownKey, $"unknown key '{Echo.Value(extra.Key.Value)}' beside `jobs:` (a file holds either one job or `jobs:`)", extra.Key.Value, extra.Key.Location));
             }
 
             map.Add("jobs", jobsNode.Location);

@@ -93,9 +93,14 @@ internal static class YamlTree
         private readonly Dictionary<string, (YamlNode Node, long Weight, int Height)> _anchors = new(StringComparer.Ordinal);
         private long _nodes;
         private string _path = string.Empty;
+        private long _badOffset = -1;
+        private char _badChar;
+        private SourceLocation? _badLocation;
+        private Mark _last = Mark.Empty;
 
         public YamlNode? Load(string text)
         {
+            FindNonPrintable(text);
             var parser = new Parser(new StringReader(text));
             try
             {
@@ -115,13 +120,65 @@ internal static class YamlTree
                     throw new SpecSyntaxException(location, ErrorCodes.YamlSyntax, "a spec file holds one YAML document; use `jobs:` for several jobs");
                 }
 
+                ThrowIfNonPrintable(long.MaxValue);
                 return root;
             }
             catch (YamlException exception)
             {
+                ThrowIfNonPrintable(exception.End.Index + 1);
                 var location = At(file, exception.Start);
-                throw new SpecSyntaxException(location, ErrorCodes.YamlSyntax, $"YAML syntax error: {TrimYamlMessage(exception.Message)}", _path);
+                throw new SpecSyntaxException(location, ErrorCodes.YamlSyntax, $"YAML syntax error: {Echo.Escape(TrimYamlMessage(exception.Message), 200)}", _path);
             }
+            catch (Exception exception) when (exception is not SpecSyntaxException)
+            {
+                // YamlDotNet throws more than YamlException on some malformed input (e.g. InvalidOperationException
+                // from its scanner): still a syntax error in the user's file, at the last position read.
+                ThrowIfNonPrintable(long.MaxValue);
+                throw new SpecSyntaxException(At(file, _last), ErrorCodes.YamlSyntax, "YAML syntax error: the YAML cannot be read after this point", _path);
+            }
+        }
+
+        /// <summary>Finds the first character YAML does not allow in a stream (C0 controls but tab and line breaks, DEL, C1 but NEL, U+FFFE/U+FFFF, lone surrogates).</summary>
+        private void FindNonPrintable(string text)
+        {
+            var line = 1;
+            var column = 1;
+            for (var i = 0; i < text.Length; i++)
+            {
+                var c = text[i];
+                var paired = char.IsHighSurrogate(c) ? i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) : !char.IsLowSurrogate(c) || i > 0 && char.IsHighSurrogate(text[i - 1]);
+                if (c < ' ' && c is not ('\t' or '\n' or '\r') || c is >= '\u007f' and <= '\u009f' && c != '\u0085' || c is '\ufffe' or '\uffff' || !paired)
+                {
+                    (_badOffset, _badChar, _badLocation) = (i, c, new SourceLocation(file, line, column));
+                    return;
+                }
+
+                if (c == '\n')
+                {
+                    (line, column) = (line + 1, 1);
+                }
+                else
+                {
+                    column++;
+                }
+            }
+        }
+
+        /// <summary>Reports the first non-printable character once the parser has read up to <paramref name="offset"/>.</summary>
+        private void ThrowIfNonPrintable(long offset)
+        {
+            if (_badOffset >= 0 && offset > _badOffset)
+            {
+                throw new SpecSyntaxException(_badLocation!, ErrorCodes.UnsafeText,
+                    $"the file holds {InputText.Describe(_badChar)}, which YAML does not allow; spec files are text", _path);
+            }
+        }
+
+        private T Read<T>(T parsingEvent) where T : ParsingEvent
+        {
+            _last = parsingEvent.Start;
+            ThrowIfNonPrintable(parsingEvent.End.Index);
+            return parsingEvent;
         }
 
         private void Count(long weight, Mark at, string path)
@@ -149,6 +206,7 @@ internal static class YamlTree
             _path = path;
             if (parser.TryConsume<AnchorAlias>(out var alias))
             {
+                Read(alias);
                 if (!_anchors.TryGetValue(alias.Value.Value, out var target))
                 {
                     throw new SpecSyntaxException(At(file, alias.Start), ErrorCodes.YamlSyntax, $"unknown alias *{Echo.Value(alias.Value.Value)}", path);
@@ -170,12 +228,14 @@ internal static class YamlTree
             height = 0;
             if (parser.TryConsume<Scalar>(out var scalar))
             {
+                Read(scalar);
                 Count(1, scalar.Start, path);
                 node = new YamlScalar(At(file, scalar.Start), scalar.Value, scalar.Style == ScalarStyle.Plain);
                 anchor = scalar.Anchor.IsEmpty ? null : scalar.Anchor.Value;
             }
             else if (parser.TryConsume<SequenceStart>(out var sequenceStart))
             {
+                Read(sequenceStart);
                 Deeper(depth, sequenceStart.Start, path);
                 Count(1, sequenceStart.Start, path);
                 var items = new List<YamlNode>();
@@ -192,6 +252,7 @@ internal static class YamlTree
             }
             else if (parser.TryConsume<MappingStart>(out var mappingStart))
             {
+                Read(mappingStart);
                 Deeper(depth, mappingStart.Start, path);
                 Count(1, mappingStart.Start, path);
                 var entries = new List<YamlEntry>();

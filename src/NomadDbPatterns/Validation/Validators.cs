@@ -21,7 +21,7 @@ public sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
     public ServiceJobValidator()
     {
         RuleFor(j => j.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName)
-            .WithMessage(j => string.IsNullOrEmpty(j.Name) ? "a job name is required" : $"'{j.Name}' is not a valid job name (lower-case letters, digits, '-' and '_', at most 63 characters)");
+            .WithMessage(j => string.IsNullOrEmpty(j.Name) ? "a job name is required" : $"'{Echo.Value(j.Name)}' is not a valid job name (lower-case letters, digits, '-' and '_', at most 63 characters)");
         RuleFor(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("at least one datacenter is required");
         RuleForEach(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.InvalidValue).WithMessage("datacenter names cannot be empty");
         RuleFor(j => j.Priority).InclusiveBetween(1, 100).When(j => j.Priority is not null).WithErrorCode(ErrorCodes.InvalidValue);
@@ -55,7 +55,7 @@ public sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
             var port = job.App.Ports[i];
             if (!labels.Add(port.Name))
             {
-                context.Fail($"App.Ports[{i}].Name", ErrorCodes.Port, $"port label '{port.Name}' is used twice");
+                context.Fail($"App.Ports[{i}].Name", ErrorCodes.Port, $"port label '{Echo.Value(port.Name)}' is used twice");
             }
 
             if (job.Network == NetworkMode.Host && port.Static is { } fixedPort && fixedPort != port.To)
@@ -104,17 +104,17 @@ public sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
             var volume = job.App.Volumes[i];
             if (!names.Add(volume.Name))
             {
-                context.Fail($"App.Volumes[{i}].Name", ErrorCodes.Volume, $"volume name '{volume.Name}' is used twice in this job");
+                context.Fail($"App.Volumes[{i}].Name", ErrorCodes.Volume, $"volume name '{Echo.Value(volume.Name)}' is used twice in this job");
             }
 
             if (!destinations.Add(volume.Destination))
             {
-                context.Fail($"App.Volumes[{i}].Destination", ErrorCodes.Volume, $"two volumes are mounted at '{volume.Destination}'");
+                context.Fail($"App.Volumes[{i}].Destination", ErrorCodes.Volume, $"two volumes are mounted at '{Echo.Value(volume.Destination)}'");
             }
 
             if (job.Postgres is not null && volume.Source == job.DataVolumeSource())
             {
-                context.Fail($"App.Volumes[{i}].Source", ErrorCodes.Volume, $"the app mounts the PostgreSQL data volume '{volume.Source}'");
+                context.Fail($"App.Volumes[{i}].Source", ErrorCodes.Volume, $"the app mounts the PostgreSQL data volume '{Echo.Value(volume.Source)}'");
             }
         }
     }
@@ -157,7 +157,7 @@ public sealed class ConstraintValidator : AbstractValidator<Constraint>
     public ConstraintValidator()
     {
         RuleFor(c => c.Operator).Must(o => Operators.Contains(o)).WithErrorCode(ErrorCodes.InvalidValue)
-            .WithMessage(c => $"'{c.Operator}' is not a Nomad constraint operator ({string.Join(", ", Operators)})");
+            .WithMessage(c => $"'{Echo.Value(c.Operator)}' is not a Nomad constraint operator ({string.Join(", ", Operators)})");
         RuleFor(c => c.Attribute).NotEmpty().When(c => c.Operator is not ("distinct_hosts")).WithErrorCode(ErrorCodes.Required);
     }
 }
@@ -195,11 +195,11 @@ public sealed class AppTaskValidator : AbstractValidator<AppTask>
     /// <summary>Creates the validator.</summary>
     internal AppTaskValidator()
     {
-        RuleFor(a => a.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(a => $"'{a.Name}' is not a valid task name");
+        RuleFor(a => a.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(a => $"'{Echo.Value(a.Name)}' is not a valid task name");
         RuleFor(a => a.Name).Must(n => n is not ("postgres" or "wait-for-postgres" or "db-backup")).WithErrorCode(ErrorCodes.InvalidName)
-            .WithMessage(a => $"task name '{a.Name}' is taken by a generated task");
+            .WithMessage(a => $"task name '{Echo.Value(a.Name)}' is taken by a generated task");
         RuleFor(a => a.Image).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("an image is required")
-            .Must(Rules.HasTag).WithErrorCode(ErrorCodes.ImageTag).WithMessage(a => $"image '{a.Image}' needs an explicit tag (repo:tag)");
+            .Must(Rules.HasTag).WithErrorCode(ErrorCodes.ImageTag).WithMessage(a => $"image '{Echo.Value(a.Image)}' needs an explicit tag (repo:tag)");
         RuleForEach(a => a.Ports).SetValidator(PortRules);
         RuleFor(a => a.Resources).SetValidator(ResourceRules);
         RuleFor(a => a.Service!).SetValidator(ServiceRules).When(a => a.Service is not null);
@@ -211,7 +211,7 @@ public sealed class AppTaskValidator : AbstractValidator<AppTask>
             {
                 if (!Rules.IsEnvName(env.Name))
                 {
-                    context.Fail($"Env.{env.Name}", ErrorCodes.InvalidName, $"'{env.Name}' is not an environment variable name");
+                    context.Fail($"Env.{env.Name}", ErrorCodes.InvalidName, $"'{Echo.Value(env.Name)}' is not an environment variable name");
                 }
             }
 
@@ -220,7 +220,7 @@ public sealed class AppTaskValidator : AbstractValidator<AppTask>
                 var path = $"Database.Env.{env.Name}";
                 if (!Rules.IsEnvName(env.Name))
                 {
-                    context.Fail(path, ErrorCodes.InvalidName, $"'{env.Name}' is not an environment variable name");
+                    context.Fail(path, ErrorCodes.InvalidName, $"'{Echo.Value(env.Name)}' is not an environment variable name");
                 }
 
                 foreach (var placeholder in PlaceholdersIn(env.Value))
@@ -242,7 +242,7 @@ public sealed class AppTaskValidator : AbstractValidator<AppTask>
 
                 if (app.Env.Any(e => e.Name == env.Name))
                 {
-                    context.Fail(path, ErrorCodes.InvalidValue, $"'{env.Name}' is set both in app.env and app.database.env");
+                    context.Fail(path, ErrorCodes.InvalidValue, $"'{Echo.Value(env.Name)}' is set both in app.env and app.database.env");
                 }
             }
         });
@@ -277,7 +277,7 @@ public sealed class PortMappingValidator : AbstractValidator<PortMapping>
     /// <summary>Creates the validator.</summary>
     public PortMappingValidator()
     {
-        RuleFor(p => p.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(p => $"'{p.Name}' is not a valid port label");
+        RuleFor(p => p.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(p => $"'{Echo.Value(p.Name)}' is not a valid port label");
         RuleFor(p => p.To).InclusiveBetween(1, 65535).WithErrorCode(ErrorCodes.Port).WithMessage("the container port must be 1-65535");
         RuleFor(p => p.Static).InclusiveBetween(1, 65535).When(p => p.Static is not null).WithErrorCode(ErrorCodes.Port);
     }
@@ -313,9 +313,9 @@ public sealed class ServiceRegistrationValidator : AbstractValidator<ServiceRegi
     /// <summary>Creates the validator for the service of the app of the job that <see cref="ServiceJobValidator"/> validates.</summary>
     internal ServiceRegistrationValidator()
     {
-        RuleFor(s => s.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(s => $"'{s.Name}' is not a valid service name");
+        RuleFor(s => s.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(s => $"'{Echo.Value(s.Name)}' is not a valid service name");
         RuleFor(s => s.Port).Must((_, p, context) => (_app ?? JobScope.Of(context, null).App).Ports.Any(port => port.Name == p)).WithErrorCode(ErrorCodes.Service)
-            .WithMessage(s => $"the service names port '{s.Port}', which app.ports does not define");
+            .WithMessage(s => $"the service names port '{Echo.Value(s.Port)}', which app.ports does not define");
         RuleForEach(s => s.Tags).NotEmpty().WithErrorCode(ErrorCodes.InvalidValue);
         RuleFor(s => s.Check!).SetValidator(CheckRules).When(s => s.Check is not null);
     }
@@ -341,8 +341,8 @@ public sealed class AppVolumeValidator : AbstractValidator<AppVolume>
     /// <summary>Creates the validator.</summary>
     public AppVolumeValidator()
     {
-        RuleFor(v => v.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(v => $"'{v.Name}' is not a valid volume name");
-        RuleFor(v => v.Source).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(v => $"'{v.Source}' is not a valid host volume name");
+        RuleFor(v => v.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(v => $"'{Echo.Value(v.Name)}' is not a valid volume name");
+        RuleFor(v => v.Source).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(v => $"'{Echo.Value(v.Source)}' is not a valid host volume name");
         RuleFor(v => v.Destination).Must(d => d.StartsWith('/') && !d.Contains("..", StringComparison.Ordinal)).WithErrorCode(ErrorCodes.Volume)
             .WithMessage("the mount destination must be an absolute path");
         RuleFor(v => v.ReadOnly).Equal(true).When(v => v.Shared).WithErrorCode(ErrorCodes.Volume).WithMessage("a shared volume must be mounted read-only");
@@ -409,7 +409,7 @@ public sealed class PostgresSidecarValidator : AbstractValidator<PostgresSidecar
             var job = JobScope.Of(context, _job);
             if (database is null && Rules.IsName(job.Name) && !Rules.IsSqlIdentifier(job.DatabaseName()))
             {
-                context.AddFailure(new FluentValidation.Results.ValidationFailure(context.PropertyPath, $"the default database name '{job.DatabaseName()}' is not a plain identifier; set postgres.database") { ErrorCode = ErrorCodes.InvalidName });
+                context.AddFailure(new FluentValidation.Results.ValidationFailure(context.PropertyPath, $"the default database name '{Echo.Value(job.DatabaseName())}' is not a plain identifier; set postgres.database") { ErrorCode = ErrorCodes.InvalidName });
             }
         });
     }
@@ -462,7 +462,7 @@ public sealed class PostgresImageValidator : AbstractValidator<IPostgresImage>
         RuleFor(p => p.Version).InclusiveBetween(MinimumVersion, MaximumVersion).WithErrorCode(ErrorCodes.PostgresVersion)
             .WithMessage(p => $"PostgreSQL {p.Version} is not supported; use {MinimumVersion}-{MaximumVersion}");
         RuleFor(p => p.Variant).Must(v => v is "" or "alpine" || v.StartsWith("alpine3.", StringComparison.Ordinal) || v is "bookworm" or "trixie" or "bullseye")
-            .WithErrorCode(ErrorCodes.InvalidValue).WithMessage(p => $"'{p.Variant}' is not a postgres image variant (alpine, bookworm, trixie)");
+            .WithErrorCode(ErrorCodes.InvalidValue).WithMessage(p => $"'{Echo.Value(p.Variant)}' is not a postgres image variant (alpine, bookworm, trixie)");
         RuleFor(p => p.ImageReference).Must(Rules.HasTag).WithErrorCode(ErrorCodes.ImageTag).WithMessage("the PostgreSQL image needs an explicit tag")
             .Must(i => Rules.Tag(i) is not ("latest" or "alpine")).WithErrorCode(ErrorCodes.ImageTag)
             .WithMessage("a database image must pin its major version; 'latest' upgrades it silently").OverridePropertyName("Image");
@@ -551,9 +551,9 @@ public sealed class BackupPolicyValidator : AbstractValidator<BackupPolicy>
     {
         RuleFor(b => b.Volume).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage("not a valid host volume name");
         RuleFor(b => b.Volume).Must((_, v, context) => v != JobScope.Of(context, _job).DataVolumeSource()).When((_, context) => JobScope.Of(context, _job).Postgres is not null).WithErrorCode(ErrorCodes.BackupVolume)
-            .WithMessage(b => $"the backup volume '{b.Volume}' is the PostgreSQL data volume; a backup must not live with the data it protects");
+            .WithMessage(b => $"the backup volume '{Echo.Value(b.Volume)}' is the PostgreSQL data volume; a backup must not live with the data it protects");
         RuleFor(b => b.Volume).Must((_, v, context) => v != JobScope.Of(context, _job).Sqlite!.Volume).When((_, context) => JobScope.Of(context, _job).Sqlite is not null).WithErrorCode(ErrorCodes.BackupVolume)
-            .WithMessage(b => $"the backup volume '{b.Volume}' is the SQLite data volume; a backup must not live with the data it protects");
+            .WithMessage(b => $"the backup volume '{Echo.Value(b.Volume)}' is the SQLite data volume; a backup must not live with the data it protects");
         RuleFor(b => b.Volume).Must((_, v, context) => JobScope.Of(context, _job).App.Volumes.All(a => a.Source != v)).WithErrorCode(ErrorCodes.BackupVolume)
             .WithMessage("the backup volume is also one of the app's volumes");
         RuleFor(b => b).Custom((_, context) =>
