@@ -121,7 +121,7 @@ internal static partial class SecretPolicy
             || v.StartsWith("${", StringComparison.Ordinal)
             || v.StartsWith('/')
             || v.StartsWith("secrets/", StringComparison.Ordinal) || v.StartsWith("local/", StringComparison.Ordinal) || v.StartsWith("alloc/", StringComparison.Ordinal)
-            || ShellReference().IsMatch(v);
+            || IsShellReference(v);
     }
 
     private static bool IsHarmless(string value) => HarmlessWords.Contains(value.Trim().Trim('"', '\''));
@@ -155,7 +155,7 @@ internal static partial class SecretPolicy
             return null;
         }
 
-        foreach (Match match in UrlUserInfo().Matches(value))
+        foreach (Match match in UrlUserInfo(value).Matches(value))
         {
             var password = match.Groups["password"].Value;
             if (password.Length > 0 && !IsReference(password))
@@ -164,7 +164,7 @@ internal static partial class SecretPolicy
             }
         }
 
-        foreach (Match match in QueryParameter().Matches(value))
+        foreach (Match match in QueryParameter(value).Matches(value))
         {
             if (IsSecretName(match.Groups["name"].Value) && !IsReference(Uri.UnescapeDataString(match.Groups["value"].Value)))
             {
@@ -172,7 +172,7 @@ internal static partial class SecretPolicy
             }
         }
 
-        return KnownToken().IsMatch(value) ? "the value has the format of an access token or private key" : null;
+        return IsKnownToken(value) ? "the value has the format of an access token or private key" : null;
     }
 
     /// <summary>True for a value that must never be shown: a known token format, a URL with a password, or a random-looking string.</summary>
@@ -255,7 +255,7 @@ internal static partial class SecretPolicy
             return free;
         }
 
-        var match = Assignment().Match(text);
+        var match = Assignment(text).Match(text);
         return match.Success ? CheckNamed(match.Groups["name"].Value, match.Groups["value"].Value.Trim().TrimEnd(',', ';').Trim().Trim('"', '\'')) : null;
     }
 
@@ -413,24 +413,36 @@ internal static partial class SecretPolicy
     private static void Fail<T>(ValidationContext<T> context, string path, string reason) =>
         context.Fail(path, ErrorCodes.LiteralPassword, reason + Advice);
 
-    // Non-backtracking: linear in the input whatever it holds (values can be long; no timeout to throw).
+    // Non-backtracking: linear in the input whatever it holds (values can be long; no timeout to throw). Built on
+    // first use and only asked when a cheap test says the pattern can match: most values never reach a regex.
     private const RegexOptions Linear = RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture;
 
-    private static readonly Regex ShellReferenceRegex = new(@"^\$[A-Za-z_][A-Za-z0-9_]*$", Linear);
-    private static readonly Regex UrlUserInfoRegex = new(@"[A-Za-z][A-Za-z0-9+.\-]*://(?<user>[^/@\s:?#]*):(?<password>[^/@\s?#]*)@", Linear);
-    private static readonly Regex QueryParameterRegex = new(@"[?&;](?<name>[A-Za-z0-9_.\-]+)=(?<value>[^&;#\s]+)", Linear);
-    private static readonly Regex AssignmentRegex = new(@"^\s*[""']?(?<name>[A-Za-z_][A-Za-z0-9_.\-]*)[""']?\s*[:=]\s*(?<value>.*)$", Linear);
-    private static readonly Regex KnownTokenRegex = new(
+    private static readonly Lazy<Regex> UrlUserInfoRegex = new(() => new(@"[A-Za-z][A-Za-z0-9+.\-]*://(?<user>[^/@\s:?#]*):(?<password>[^/@\s?#]*)@", Linear));
+    private static readonly Lazy<Regex> QueryParameterRegex = new(() => new(@"[?&;](?<name>[A-Za-z0-9_.\-]+)=(?<value>[^&;#\s]+)", Linear));
+    private static readonly Lazy<Regex> AssignmentRegex = new(() => new(@"^\s*[""']?(?<name>[A-Za-z_][A-Za-z0-9_.\-]*)[""']?\s*[:=]\s*(?<value>.*)$", Linear));
+    private static readonly Lazy<Regex> KnownTokenRegex = new(() => new(
         @"-----BEGIN [A-Z ]*PRIVATE KEY-----|\bhv[sbr]\.[A-Za-z0-9_\-]{20,}|\bs\.[A-Za-z0-9]{24}\b|\bgh[pousr]_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{22,}|\bglpat-[A-Za-z0-9_\-]{20}|\bxox[abposr]-[A-Za-z0-9\-]{10,}|\b(AKIA|ASIA)[0-9A-Z]{16}\b|\bsk_live_[0-9A-Za-z]{20,}|\bsk-(proj-)?[A-Za-z0-9_\-]{32,}|\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
-        Linear);
+        Linear));
 
-    private static Regex ShellReference() => ShellReferenceRegex;
+    /// <summary>Every known token format starts with one of these.</summary>
+    private static readonly System.Buffers.SearchValues<string> TokenMarkers = System.Buffers.SearchValues.Create(
+        ["-----BEGIN", "hvs.", "hvb.", "hvr.", "s.", "gho_", "ghp_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xox", "AKIA", "ASIA", "sk_live_", "sk-", "eyJ"],
+        StringComparison.Ordinal);
 
-    private static Regex UrlUserInfo() => UrlUserInfoRegex;
+    private static readonly Regex NoMatch = new("(?!)", RegexOptions.None);
 
-    private static Regex QueryParameter() => QueryParameterRegex;
+    private static bool IsShellReference(string value) =>
+        value.Length > 1 && value[0] == '$' && (char.IsAsciiLetter(value[1]) || value[1] == '_') && value.AsSpan(1).ContainsAnyExcept(NameChars) is false;
 
-    private static Regex Assignment() => AssignmentRegex;
+    private static readonly System.Buffers.SearchValues<char> NameChars = System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
 
-    private static Regex KnownToken() => KnownTokenRegex;
+    private static Regex UrlUserInfo(string value) =>
+        value.Contains("://", StringComparison.Ordinal) && value.Contains('@', StringComparison.Ordinal) ? UrlUserInfoRegex.Value : NoMatch;
+
+    private static Regex QueryParameter(string value) =>
+        value.Contains('=', StringComparison.Ordinal) && value.AsSpan().IndexOfAny('?', '&', ';') >= 0 ? QueryParameterRegex.Value : NoMatch;
+
+    private static Regex Assignment(string value) => value.AsSpan().IndexOfAny(':', '=') >= 0 ? AssignmentRegex.Value : NoMatch;
+
+    private static bool IsKnownToken(string value) => value.AsSpan().ContainsAny(TokenMarkers) && KnownTokenRegex.Value.IsMatch(value);
 }

@@ -11,12 +11,16 @@ namespace NomadDbPatterns.Tests.Hostile;
 /// Feeds the YAML loader random and mutated specs (mutations of examples/*.yaml and of the presets) for a fixed number
 /// of inputs: load, map, validate (job, shared instance, fleet), and render the valid ones. Nothing may escape but
 /// diagnostics: no exception, no internal error, every diagnostic one line in the fuzzed file with a code.
-/// The seed is printed; rerun one with <c>NOMAD_DB_FUZZ_SEED=&lt;seed&gt;</c>.
+/// The seed is printed; rerun one with <c>NOMAD_DB_FUZZ_SEED=&lt;seed&gt;</c>
+/// (and <c>NOMAD_DB_FUZZ_INPUTS=&lt;count&gt;</c> for a longer run).
 /// </summary>
 [TestFixture]
 public sealed class SpecFuzzTests
 {
-    private const int Inputs = 2500;
+    /// <summary>The budget: a count, not a time (NOMAD_DB_FUZZ_INPUTS overrides it for a longer local run).</summary>
+    private static readonly int Inputs = Environment.GetEnvironmentVariable("NOMAD_DB_FUZZ_INPUTS") is { Length: > 0 } count
+        ? int.Parse(count, System.Globalization.CultureInfo.InvariantCulture)
+        : 5000;
     private const string FileName = "fuzz.yaml";
 
     private static readonly string[] Hostile =
