@@ -215,6 +215,7 @@ public sealed class AppTaskValidator : AbstractValidator<AppTask>
                 }
             }
 
+            var plainNames = app.Env.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
             foreach (var env in app.Database?.Env ?? [])
             {
                 var path = $"Database.Env.{env.Name}";
@@ -240,7 +241,7 @@ public sealed class AppTaskValidator : AbstractValidator<AppTask>
                     context.Fail(path, ErrorCodes.UnsafeText, $"'{sequence}' would be evaluated by consul-template (database env values are rendered into a template); database settings never need it");
                 }
 
-                if (app.Env.Any(e => e.Name == env.Name))
+                if (plainNames.Contains(env.Name))
                 {
                     context.Fail(path, ErrorCodes.InvalidValue, $"'{Echo.Value(env.Name)}' is set both in app.env and app.database.env");
                 }
