@@ -179,12 +179,34 @@ internal static partial class SecretPolicy
     public static bool LooksLikeCredential(string value) => CheckFree(value) is not null || IsHighEntropy(value);
 
     /// <summary>
-    /// A random-looking string: at least 16 characters without spaces, two or more character classes, at least 3.5
-    /// bits of entropy per character, and not a path, URL or image reference.
+    /// A random-looking string: at least 16 characters without spaces, a run of 12 or more letters and digits, two or
+    /// more character classes with a digit or symbol, at least 3.5 bits of entropy per character; not a URL, and a
+    /// path only when one of its segments is.
     /// </summary>
     public static bool IsHighEntropy(string value)
     {
         if (value.Length < 16 || value.Length > 4096 || value.Any(char.IsWhiteSpace) || value.Contains("://", StringComparison.Ordinal) || value.StartsWith('/'))
+        {
+            return false;
+        }
+
+        // A path (nomad/jobs/j1234, secret/data/postgres/app) is judged segment by segment.
+        if (value.Contains('/', StringComparison.Ordinal))
+        {
+            return value.Split('/').Any(segment => !segment.Contains('/', StringComparison.Ordinal) && IsHighEntropy(segment));
+        }
+
+        // Structured text (an image tag, a tag rule, a host name) is short words between separators; a secret has a
+        // long unbroken run of letters and digits.
+        var run = 0;
+        var longestRun = 0;
+        foreach (var c in value)
+        {
+            run = char.IsAsciiLetterOrDigit(c) || c == '+' ? run + 1 : 0;
+            longestRun = Math.Max(longestRun, run);
+        }
+
+        if (longestRun < 12)
         {
             return false;
         }
@@ -353,9 +375,10 @@ internal static partial class SecretPolicy
         for (var i = 0; i < constraints.Count; i++)
         {
             var constraint = constraints[i];
+            // No entropy rule here: node IDs (UUIDs) are ordinary constraint values.
             if (constraint.Value is { } value && (CheckFree(value) ?? (IsSecretName(constraint.Attribute?.Trim('$', '{', '}')) && !IsReference(value) && !IsHarmless(value)
                     ? "the constraint compares a secret-named attribute with a literal credential"
-                    : IsHighEntropy(value) ? "the constraint value is a random-looking string, which looks like a credential" : null)) is { } reason)
+                    : null)) is { } reason)
             {
                 Fail(context, $"Constraints[{i}].Value", reason);
             }

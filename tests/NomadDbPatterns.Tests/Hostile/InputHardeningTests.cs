@@ -294,6 +294,27 @@ public sealed class InputHardeningTests
     public void Named_values(string name, string value, bool credential) =>
         Assert.That(SecretPolicy.CheckNamed(name, value), credential ? Is.Not.Null : Is.Null);
 
+    [TestCase("nomad/jobs/j1234")]
+    [TestCase("nomad/jobs/speedtest-tracker2/speedtest-tracker2")]
+    [TestCase("secret/data/postgres/MyApp2024x")]
+    [TestCase("550e8400-e29b-41d4-a716-446655440000")]
+    [TestCase("postgres:17.2-alpine3.21")]
+    [TestCase("traefik.http.routers.app.rule=Host(`app.example.com`)")]
+    public void Ordinary_values_do_not_look_like_credentials(string value) => Assert.That(SecretPolicy.LooksLikeCredential(value), Is.False);
+
+    [TestCase("q8Zr3kPz1xWv9LmT4sNb")]
+    [TestCase("nomad/jobs/q8Zr3kPz1xWv9LmT4sNb")]
+    [TestCase("hvs.CAESIJlU9JMYEhOPYv4igdhm9PnK")]
+    public void Random_strings_and_tokens_look_like_credentials(string value) => Assert.That(SecretPolicy.LooksLikeCredential(value), Is.True);
+
+    [Test]
+    public void A_fleet_of_jobs_with_digits_in_their_names_is_valid()
+    {
+        var yaml = "jobs:\n" + string.Concat(Enumerable.Range(0, 300).Select(i =>
+            $"  - {{ name: job{i}, app: {{ image: \"a:1\", ports: [{{ name: http, to: 80 }}] }}, postgres: {{ password: {{ nomadVar: nomad/jobs/job{i} }} }} }}\n"));
+        Assert.That(Errors(yaml), Is.Empty);
+    }
+
     [Test]
     public void Args_template_lines_and_tags_are_checked()
     {
