@@ -47,19 +47,29 @@ public static class PresetCatalog
     /// Lays <paramref name="spec"/> over <paramref name="preset"/>: mappings merge key by key (the spec wins),
     /// everything else is replaced whole. <c>{job}</c> in preset strings becomes the job name.
     /// </summary>
-    internal static YamlMapping Merge(YamlMapping preset, YamlMapping spec, string jobName)
+    /// <remarks>
+    /// Every value taken from the preset is placed at <paramref name="choice"/> (the user's <c>preset:</c> line),
+    /// with its preset key as <see cref="SourceLocation.Origin"/>: errors are reported in the user's file.
+    /// </remarks>
+    internal static YamlMapping Merge(YamlMapping preset, YamlMapping spec, string jobName, SourceLocation choice, string presetName) =>
+        Merge(preset, spec, jobName, choice, presetName, string.Empty);
+
+    private static YamlMapping Merge(YamlMapping preset, YamlMapping spec, string jobName, SourceLocation choice, string presetName, string path)
     {
         var entries = new List<YamlEntry>();
         foreach (var presetEntry in preset.Entries)
         {
             var own = spec.Entries.FirstOrDefault(e => e.Key.Value == presetEntry.Key.Value);
+            var entryPath = SpecReader.Join(path, presetEntry.Key.Value);
             if (own is null)
             {
-                entries.Add(presetEntry with { Value = Substitute(presetEntry.Value, jobName) });
+                entries.Add(new YamlEntry(
+                    (YamlScalar)Relocate(presetEntry.Key, choice, presetName, entryPath),
+                    Substitute(presetEntry.Value, jobName, choice, presetName, entryPath)));
             }
             else if (own.Value is YamlMapping ownMapping && presetEntry.Value is YamlMapping presetMapping)
             {
-                entries.Add(own with { Value = Merge(presetMapping, ownMapping, jobName) });
+                entries.Add(own with { Value = Merge(presetMapping, ownMapping, jobName, choice, presetName, entryPath) });
             }
             else
             {
@@ -71,13 +81,21 @@ public static class PresetCatalog
         return spec with { Entries = entries };
     }
 
-    private static YamlNode Substitute(YamlNode node, string jobName) => node switch
+    private static YamlNode Substitute(YamlNode node, string jobName, SourceLocation choice, string presetName, string path) => Relocate(node switch
     {
         YamlScalar s when s.Value.Contains("{job}", StringComparison.Ordinal) => s with { Value = s.Value.Replace("{job}", jobName, StringComparison.Ordinal) },
-        YamlMapping m => m with { Entries = [.. m.Entries.Select(e => e with { Value = Substitute(e.Value, jobName) })] },
-        YamlSequence q => q with { Items = [.. q.Items.Select(i => Substitute(i, jobName))] },
+        YamlMapping m => m with
+        {
+            Entries = [.. m.Entries.Select(e => new YamlEntry(
+                (YamlScalar)Relocate(e.Key, choice, presetName, SpecReader.Join(path, e.Key.Value)),
+                Substitute(e.Value, jobName, choice, presetName, SpecReader.Join(path, e.Key.Value))))],
+        },
+        YamlSequence q => q with { Items = [.. q.Items.Select((item, i) => Substitute(item, jobName, choice, presetName, $"{path}[{i}]"))] },
         _ => node,
-    };
+    }, choice, presetName, path);
+
+    private static YamlNode Relocate(YamlNode node, SourceLocation choice, string presetName, string path) =>
+        node with { Location = choice with { Origin = $"preset '{presetName}', key {path} (preset line {node.Location.Line})" } };
 
     internal static string DatabaseIdentifier(string jobName) => jobName.Replace('-', '_');
 

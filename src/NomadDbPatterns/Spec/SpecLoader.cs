@@ -98,7 +98,7 @@ public static class SpecLoader
         }
         catch (SpecSyntaxException exception)
         {
-            diagnostics.Add(Diagnostic.Error(exception.Code, exception.Message, string.Empty, exception.Location));
+            diagnostics.Add(Diagnostic.Error(exception.Code, exception.Message, exception.Path, exception.Location));
             return new SpecLoadResult([], diagnostics);
         }
 
@@ -116,7 +116,7 @@ public static class SpecLoader
             if (mapping.Entries.Count > 1)
             {
                 var extra = mapping.Entries.First(e => e.Key.Value != "jobs");
-                diagnostics.Add(Diagnostic.Error(ErrorCodes.UnknownKey, $"unknown key '{extra.Key.Value}' beside `jobs:` (a file holds either one job or `jobs:`)", extra.Key.Value, extra.Key.Location));
+                diagnostics.Add(Diagnostic.Error(ErrorCodes.UnknownKey, $"unknown key '{Echo.Value(extra.Key.Value)}' beside `jobs:` (a file holds either one job or `jobs:`)", extra.Key.Value, extra.Key.Location));
             }
 
             map.Add("jobs", jobsNode.Location);
@@ -170,12 +170,12 @@ public static class SpecLoader
             var preset = PresetCatalog.Load(presetName.Value);
             if (preset is null)
             {
-                diagnostics.Add(Diagnostic.Error(ErrorCodes.UnknownPreset, $"unknown preset '{presetName.Value}'; known presets: {string.Join(", ", PresetCatalog.Names)}", SpecReader.Join(path, "preset"), presetName.Location));
+                diagnostics.Add(Diagnostic.Error(ErrorCodes.UnknownPreset, $"unknown preset '{Echo.Value(presetName.Value)}'; known presets: {string.Join(", ", PresetCatalog.Names)}", SpecReader.Join(path, "preset"), presetName.Location));
             }
             else
             {
                 var name = (jobMapping.Get("name") as YamlScalar)?.Value ?? presetName.Value;
-                node = PresetCatalog.Merge(preset, jobMapping, name);
+                node = PresetCatalog.Merge(preset, jobMapping, name, presetName.Location, presetName.Value);
             }
         }
 

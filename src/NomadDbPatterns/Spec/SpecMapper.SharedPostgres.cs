@@ -71,7 +71,7 @@ internal sealed partial class SpecMapper
     {
         if (spec.Kind is not null && spec.Kind != "service")
         {
-            Report(ErrorCodes.InvalidValue, $"'{spec.Kind}' is not a job kind; use service (the default) or {SharedPostgresKind}", "kind");
+            Report(ErrorCodes.InvalidValue, $"'{Echo.Value(spec.Kind)}' is not a job kind; use service (the default) or {SharedPostgresKind}", "kind");
         }
     }
 

@@ -211,7 +211,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
             }
         }
 
-        Report(ErrorCodes.InvalidValue, $"'{value}' is not allowed here; use one of: {string.Join(", ", words.Select(w => w.Word))}", path);
+        Report(ErrorCodes.InvalidValue, $"'{Echo.Value(value)}' is not allowed here; use one of: {string.Join(", ", words.Select(w => w.Word))}", path);
         return fallback;
     }
 

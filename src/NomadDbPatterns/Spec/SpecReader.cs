@@ -81,7 +81,8 @@ internal sealed class SpecReader(SourceMap map, List<Diagnostic> diagnostics)
 
         if (node is not YamlMapping mapping)
         {
-            Error(node, path, ErrorCodes.WrongType, $"expected a mapping with keys {string.Join(", ", SlotsOf(type).Keys)}, found {Describe(node)}");
+            // A scalar where a mapping belongs is never echoed: `postgres: hunter2` is a password typed in the wrong place.
+            Error(node, path, ErrorCodes.WrongType, $"expected a mapping with keys {string.Join(", ", SlotsOf(type).Keys)}, found {DescribeShape(node)}");
             return null;
         }
 
@@ -93,7 +94,7 @@ internal sealed class SpecReader(SourceMap map, List<Diagnostic> diagnostics)
             if (!slots.TryGetValue(entry.Key.Value, out var slot))
             {
                 map.Add(childPath, entry.Key.Location);
-                Error(entry.Key, childPath, ErrorCodes.UnknownKey, $"unknown key '{entry.Key.Value}'{Suggest(entry.Key.Value, slots.Keys)}");
+                Error(entry.Key, childPath, ErrorCodes.UnknownKey, $"unknown key '{Echo.Value(entry.Key.Value)}'{Suggest(entry.Key.Value, slots.Keys)}");
                 continue;
             }
 
@@ -118,7 +119,7 @@ internal sealed class SpecReader(SourceMap map, List<Diagnostic> diagnostics)
 
         if (underlying == typeof(string))
         {
-            return node is YamlScalar s ? s.Value : TypeError(node, path, "a string");
+            return node is YamlScalar s ? Text(s, path) : TypeError(node, path, "a string");
         }
 
         if (underlying == typeof(int))
@@ -176,7 +177,10 @@ internal sealed class SpecReader(SourceMap map, List<Diagnostic> diagnostics)
                 map.Add(entryPath, entry.Key.Location);
                 if (entry.Value is YamlScalar value && !value.IsNull)
                 {
-                    dictionary[entry.Key.Value] = value.Value;
+                    if (Text(value, entryPath) is { } text)
+                    {
+                        dictionary[entry.Key.Value] = text;
+                    }
                 }
                 else
                 {
@@ -197,9 +201,38 @@ internal sealed class SpecReader(SourceMap map, List<Diagnostic> diagnostics)
 
     private object? TypeError(YamlNode node, string path, string expected)
     {
-        Error(node, path, ErrorCodes.WrongType, $"expected {expected}, found {Describe(node)}");
+        var found = SecretPolicy.IsSecretName(LastSegment(path)) || path.Contains("password", StringComparison.OrdinalIgnoreCase) ? DescribeShape(node) : Describe(node);
+        Error(node, path, ErrorCodes.WrongType, $"expected {expected}, found {found}");
         return null;
     }
+
+    /// <summary>
+    /// The string value of a scalar, or null (and an error) when it holds control or invisible characters. Only
+    /// template data (<c>app.templates[i].data</c>) may span lines.
+    /// </summary>
+    private string? Text(YamlScalar scalar, string path)
+    {
+        if (InputText.UnsafeCharIn(scalar.Value, IsMultiline(path)) is { } c)
+        {
+            var where = IsMultiline(path) ? "template data may hold line breaks and tabs, but no other control characters" : "spec values are single-line text without control characters";
+            Error(scalar, path, ErrorCodes.UnsafeText, $"the value holds {InputText.Describe(c)}; {where}");
+            return null;
+        }
+
+        return scalar.Value;
+    }
+
+    private static bool IsMultiline(string path) =>
+        path.EndsWith(".data", StringComparison.Ordinal) && path.Contains("templates[", StringComparison.Ordinal);
+
+    private static string LastSegment(string path) => path[(Math.Max(path.LastIndexOf('.'), path.LastIndexOf(']')) + 1)..];
+
+    private static string DescribeShape(YamlNode node) => node switch
+    {
+        YamlMapping => "a mapping",
+        YamlSequence => "a list",
+        _ => "a plain value (not shown)",
+    };
 
     private void Error(YamlNode node, string path, string code, string message) =>
         diagnostics.Add(Diagnostic.Error(code, message, path, node.Location));
@@ -208,11 +241,9 @@ internal sealed class SpecReader(SourceMap map, List<Diagnostic> diagnostics)
     {
         YamlMapping => "a mapping",
         YamlSequence => "a list",
-        YamlScalar s => $"'{Shorten(s.Value)}'",
+        YamlScalar s => $"'{Echo.Value(s.Value)}'",
         _ => "something else",
     };
-
-    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
 
     internal static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
 

@@ -19,6 +19,16 @@ public enum Severity
 /// <param name="Location">File, line and column, when the input came from a file.</param>
 public sealed record Diagnostic(Severity Severity, string Code, string Message, string Path, SourceLocation? Location)
 {
+    // Messages and paths echo user text: escaped (one diagnostic is one line, whatever a spec holds) and bounded.
+    private readonly string _message = Echo.Escape(Message ?? string.Empty, InputLimits.MaxMessageChars);
+    private readonly string _path = Echo.Escape(Path ?? string.Empty, InputLimits.MaxMessageChars);
+
+    /// <summary>What is wrong, in words (control characters escaped, at most <see cref="InputLimits.MaxMessageChars"/> characters).</summary>
+    public string Message { get => _message; init => _message = Echo.Escape(value ?? string.Empty, InputLimits.MaxMessageChars); }
+
+    /// <summary>Path into the spec, e.g. <c>jobs[0].postgres.version</c> (control characters escaped).</summary>
+    public string Path { get => _path; init => _path = Echo.Escape(value ?? string.Empty, InputLimits.MaxMessageChars); }
+
     /// <summary>Another place involved (e.g. the first definition of a duplicate), or null.</summary>
     public SourceLocation? Related { get; init; }
 
@@ -29,10 +39,11 @@ public sealed record Diagnostic(Severity Severity, string Code, string Message, 
     /// <summary>Formats as <c>file:line:col: error CODE: message (path)</c>.</summary>
     public override string ToString()
     {
-        var where = Location is null ? "<model>" : Location.ToString();
+        var where = Location is null ? "<model>" : Echo.Escape(Location.ToString(), int.MaxValue);
         var severity = Severity == Severity.Error ? "error" : "warning";
         var path = string.IsNullOrEmpty(Path) ? string.Empty : $" ({Path})";
-        var related = Related is null ? string.Empty : $" [see also {Related}]";
-        return $"{where}: {severity} {Code}: {Message}{path}{related}";
+        var related = Related is null ? string.Empty : $" [see also {Echo.Escape(Related.ToString(), int.MaxValue)}]";
+        var origin = Location?.Origin is { } from ? $" [from {Echo.Escape(from, InputLimits.MaxMessageChars)}]" : string.Empty;
+        return $"{where}: {severity} {Code}: {Message}{path}{origin}{related}";
     }
 }

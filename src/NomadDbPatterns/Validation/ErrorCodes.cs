@@ -65,6 +65,10 @@ public static class ErrorCodes
     public const string SpecFile = "NDB091";
     /// <summary>The volume lock file cannot be read: not JSON, or not the lock's shape (a bad merge), or a directory.</summary>
     public const string LockFile = "NDB092";
+    /// <summary>A spec file beyond the input limits (size, nesting depth, number of values) or a number too large.</summary>
+    public const string InputLimit = "NDB007";
+    /// <summary>A value holding control characters, or a template sequence where it would be evaluated.</summary>
+    public const string UnsafeText = "NDB008";
 
     /// <summary>Title and how-to-fix text per code.</summary>
     public static IReadOnlyDictionary<string, (string Title, string Help)> Explanations { get; } = new Dictionary<string, (string, string)>
@@ -77,7 +81,7 @@ public static class ErrorCodes
         [InvalidValue] = ("Invalid value", "The value is not one of the allowed values or is out of range; the message lists what is allowed."),
         [InvalidName] = ("Invalid name", "Job, task, volume and port names must be valid Nomad identifiers: lower-case letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters."),
         [ImageTag] = ("Image without a pinned tag", "Give every image an explicit tag (repo:tag). Databases must not use `latest`: a silent major upgrade corrupts the data directory's compatibility."),
-        [LiteralPassword] = ("Literal password", "Passwords never go into specs or job files. Reference a secret: `password: { nomadVar: nomad/jobs/<job> }` or `password: { vault: secret/data/postgres/<svc> }`."),
+        [LiteralPassword] = ("Literal password or credential", "Passwords never go into specs or job files. Reference a secret: `password: { nomadVar: nomad/jobs/<job> }` or `password: { vault: secret/data/postgres/<svc> }`. The same holds for anything that looks like a credential: a password-like env name, setting or template key with a literal value, a URL with a password (`postgresql://user:PASS@host`), a known token format, or a random-looking string under a secret-named key. Use the placeholders ({password}, {passwordUrlEncoded}, {passwordFile}) in app.database.env, consul-template lookups (`{{ with nomadVar ... }}`) in app templates, or a `_FILE` path. The value is never echoed."),
         [SecretReference] = ("Malformed secret reference", "Give exactly one of `nomadVar` (a path under nomad/jobs/<job>, readable by the job's workload identity) or `vault` (a KV v2 API path containing /data/), and a key of letters, digits, '_' or '-'."),
         [Resources] = ("Resources too small", "Memory below the minimum that the process needs to start (PostgreSQL: 64 MB; apps: 32 MB) or memoryMax below memory."),
         [Port] = ("Port problem", "Port labels must be unique within a job; on host networking every port needs a unique static number; numbers must be 1-65535."),
@@ -100,5 +104,7 @@ public static class ErrorCodes
         [Usage] = ("Command-line usage", "Run the command with --help."),
         [SpecFile] = ("Spec file cannot be read", "SPECS name regular files (*.yaml, *.yml) or directories holding them. FIFOs, devices and sockets are refused (reading them would block or never end), a spec file may be at most 8 MiB, a symbolic link must lead to an existing file, and a link leading back to a directory above it is reported once and not followed. A directory without any spec file is an error too: nothing would be rendered, which is almost always a wrong path."),
         [LockFile] = ("Volume lock file cannot be read", "nomad-db.lock (or the file given with --lock) must be the JSON that nomad-db writes: {\"version\": 1, \"volumes\": {\"<volume>\": {\"job\", \"major\", \"database\", \"user\"}}}. A broken lock usually comes from a bad merge or a hand edit: restore it from version control (git checkout -- nomad-db.lock) or resolve the conflict keeping every volume's entry, then render again. Without a readable lock the upgrade guard cannot protect the data volumes, so nothing is rendered. --lock must name a file, not a directory."),
+        [InputLimit] = ("Input beyond the limits", "A spec file is at most 1 MiB, nests mappings and lists at most 64 levels deep and holds at most 200,000 values (an alias counts as everything it repeats). Durations must fit Nomad's (at most about 292 years; each field has its own sane range) and sizes at most 1 TiB. Split a large fleet into several files; write durations such as 30d and sizes such as 256MB."),
+        [UnsafeText] = ("Unsafe characters in a value", "Spec values may not hold control characters (NUL, escape sequences, carriage returns, invisible direction overrides…); only template data may span lines. Database env values are evaluated by consul-template, so they may not hold `{{` or `}}`: put such text in app.env (not a template) or in an app template. See the README section \"Template sequences in values\"."),
     };
 }

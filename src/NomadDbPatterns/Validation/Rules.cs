@@ -56,7 +56,10 @@ internal static class Rules
         return colon > 0 && image.IndexOf('/', colon) < 0 ? image[(colon + 1)..] : null;
     }
 
-    /// <summary>Parses a Nomad/Go duration such as <c>10s</c>, <c>1m30s</c>, <c>6h</c>; also accepts <c>d</c> for days.</summary>
+    /// <summary>
+    /// Parses a Nomad/Go duration such as <c>10s</c>, <c>1m30s</c>, <c>6h</c>; also accepts <c>d</c> for days. False for
+    /// anything beyond <see cref="Spec.InputLimits.MaxDuration"/> (never an overflow).
+    /// </summary>
     public static bool TryParseDuration(string? value, out TimeSpan duration)
     {
         duration = TimeSpan.Zero;
@@ -74,7 +77,7 @@ internal static class Rules
                 digits++;
             }
 
-            if (digits == 0 || digits > 9)
+            if (digits == 0 || digits > 12)
             {
                 return false;
             }
@@ -97,7 +100,15 @@ internal static class Rules
                 return false;
             }
 
-            duration += unit * number;
+            // Checked arithmetic: anything beyond Go's time.Duration (int64 nanoseconds) is not a duration.
+            var limit = Spec.InputLimits.MaxDuration.Ticks;
+            if (number > (limit - duration.Ticks) / unit.Ticks)
+            {
+                duration = TimeSpan.Zero;
+                return false;
+            }
+
+            duration += TimeSpan.FromTicks(unit.Ticks * number);
         }
 
         return true;

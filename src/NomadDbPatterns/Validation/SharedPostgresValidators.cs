@@ -10,7 +10,7 @@ public sealed class SharedPostgresJobValidator : AbstractValidator<SharedPostgre
     public SharedPostgresJobValidator()
     {
         RuleFor(j => j.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName)
-            .WithMessage(j => string.IsNullOrEmpty(j.Name) ? "a job name is required" : $"'{j.Name}' is not a valid job name (lower-case letters, digits, '-' and '_', at most 63 characters)");
+            .WithMessage(j => string.IsNullOrEmpty(j.Name) ? "a job name is required" : $"'{Echo.Value(j.Name)}' is not a valid job name (lower-case letters, digits, '-' and '_', at most 63 characters)");
         RuleFor(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("at least one datacenter is required");
         RuleForEach(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.InvalidValue).WithMessage("datacenter names cannot be empty");
         RuleFor(j => j.Priority).InclusiveBetween(1, 100).When(j => j.Priority is not null).WithErrorCode(ErrorCodes.InvalidValue);
@@ -23,9 +23,10 @@ public sealed class SharedPostgresJobValidator : AbstractValidator<SharedPostgre
             .WithMessage("a shared instance holds at least one database; once every service has moved to a dedicated database, stop the job instead");
         RuleForEach(j => j.Databases).SetValidator(j => new SharedDatabaseValidator(j));
         RuleForEach(j => j.Baseline).Must(Rules.IsSqlIdentifier).WithErrorCode(ErrorCodes.InvalidName)
-            .WithMessage((_, name) => $"'{name}' is not a database name (lower-case letters, digits and '_')");
+            .WithMessage((_, name) => $"'{Echo.Value(name)}' is not a database name (lower-case letters, digits and '_')");
         RuleFor(j => j.Backup!).SetValidator(j => new SharedBackupValidator(j)).When(j => j.Backup is not null);
         RuleFor(j => j).Custom(CheckDatabases);
+        RuleFor(j => j).Custom(SecretPolicy.Check);
         RuleFor(j => j.Name).Must(name => Rules.IsServiceName(JobFacts.BackupServiceName(name)))
             .When(j => Rules.IsName(j.Name) && j.Backup is not null && j.Service.Provider == ServiceProvider.Consul).WithErrorCode(ErrorCodes.InvalidName)
             .WithMessage(j => $"the job registers service '{JobFacts.BackupServiceName(j.Name)}' for its backup check, which Nomad refuses (1-63 letters, digits and '-', RFC 1123): use '-' instead of '_' in the job name, or a shorter one");
@@ -40,24 +41,24 @@ public sealed class SharedPostgresJobValidator : AbstractValidator<SharedPostgre
             var database = job.Databases[i];
             if (!names.Add(database.Name))
             {
-                context.Fail($"Databases[{i}].Name", ErrorCodes.InvalidValue, $"database '{database.Name}' is listed twice");
+                context.Fail($"Databases[{i}].Name", ErrorCodes.InvalidValue, $"database '{Echo.Value(database.Name)}' is listed twice");
             }
 
             if (!owners.Add(database.Owner))
             {
                 // init-databases.sh keeps one password per role; a role owning two databases would need one secret for both.
-                context.Fail($"Databases[{i}].Owner", ErrorCodes.InvalidValue, $"role '{database.Owner}' already owns another database; every database has its own role");
+                context.Fail($"Databases[{i}].Owner", ErrorCodes.InvalidValue, $"role '{Echo.Value(database.Owner)}' already owns another database; every database has its own role");
             }
 
             if (database.Owner == job.Postgres.AdminUser)
             {
-                context.Fail($"Databases[{i}].Owner", ErrorCodes.InvalidValue, $"'{database.Owner}' is the admin role; a database is owned by its application's role");
+                context.Fail($"Databases[{i}].Owner", ErrorCodes.InvalidValue, $"'{Echo.Value(database.Owner)}' is the admin role; a database is owned by its application's role");
             }
 
             if (!job.AllowNewDatabases && !job.Baseline.Contains(database.Name, StringComparer.Ordinal))
             {
                 context.Fail($"Databases[{i}].Name", ErrorCodes.FrozenLegacy,
-                    $"database '{database.Name}' is not in the recorded baseline: the shared instance is legacy and frozen. "
+                    $"database '{Echo.Value(database.Name)}' is not in the recorded baseline: the shared instance is legacy and frozen. "
                     + "Give the new service its own job with a dedicated PostgreSQL, or set `allowNewDatabases: true` deliberately");
             }
         }
@@ -77,7 +78,7 @@ public sealed class SharedPostgresJobValidator : AbstractValidator<SharedPostgre
         {
             if (!baseline.Add(job.Baseline[i]))
             {
-                context.Fail($"Baseline[{i}]", ErrorCodes.InvalidValue, $"'{job.Baseline[i]}' is listed twice in the baseline");
+                context.Fail($"Baseline[{i}]", ErrorCodes.InvalidValue, $"'{Echo.Value(job.Baseline[i])}' is listed twice in the baseline");
             }
         }
     }
@@ -95,10 +96,9 @@ public sealed class SharedPostgresServerValidator : AbstractValidator<SharedPost
         RuleFor(p => p.Port).InclusiveBetween(1, 65535).WithErrorCode(ErrorCodes.Port);
         RuleFor(p => p.Resources).SetValidator(new ResourcesValidator(64));
         RuleFor(p => p.ShmSize).Must(s => PostgresSidecarValidator.ParseSize(s) is > 0).When(p => p.ShmSize is not null).WithErrorCode(ErrorCodes.InvalidValue)
-            .WithMessage("shmSize is a size such as 256MB or 1GB");
+            .WithMessage(p => InputText.SizeProblem(p.ShmSize));
         RuleFor(p => p.Volume).Must(Rules.IsName).When(p => p.Volume is not null).WithErrorCode(ErrorCodes.InvalidName).WithMessage("not a valid host volume name");
-        RuleForEach(p => p.Settings).Must(s => s.Key.Length > 0 && s.Key.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '.') && !s.Value.Contains('\n'))
-            .WithErrorCode(ErrorCodes.InvalidValue).WithMessage("settings are postgresql.conf names (lower-case, digits, '_', '.') with single-line values");
+        RuleFor(p => p).Custom((p, context) => InputText.CheckSettings(p.Settings, context));
     }
 }
 
@@ -109,16 +109,16 @@ public sealed class SharedDatabaseValidator : AbstractValidator<SharedDatabase>
     public SharedDatabaseValidator(SharedPostgresJob job)
     {
         RuleFor(d => d.Name).Must(Rules.IsSqlIdentifier).WithErrorCode(ErrorCodes.InvalidName)
-            .WithMessage(d => string.IsNullOrEmpty(d.Name) ? "a database name is required" : $"'{d.Name}' is not a database name (lower-case letters, digits and '_', starting with a letter or '_')");
+            .WithMessage(d => string.IsNullOrEmpty(d.Name) ? "a database name is required" : $"'{Echo.Value(d.Name)}' is not a database name (lower-case letters, digits and '_', starting with a letter or '_')");
         RuleFor(d => d.Name).Must(n => n is not ("postgres" or "template0" or "template1")).WithErrorCode(ErrorCodes.InvalidName)
-            .WithMessage(d => $"'{d.Name}' is a system database");
+            .WithMessage(d => $"'{Echo.Value(d.Name)}' is a system database");
         RuleFor(d => d.Owner).Must(Rules.IsSqlIdentifier).WithErrorCode(ErrorCodes.InvalidName)
-            .WithMessage(d => $"'{d.Owner}' is not a role name (lower-case letters, digits and '_', starting with a letter or '_')");
+            .WithMessage(d => $"'{Echo.Value(d.Owner)}' is not a role name (lower-case letters, digits and '_', starting with a letter or '_')");
         RuleFor(d => d.Owner).Must(o => !o.StartsWith("pg_", StringComparison.Ordinal)).WithErrorCode(ErrorCodes.InvalidName)
             .WithMessage("role names starting with pg_ are reserved");
         RuleFor(d => d.Password).SetValidator(new SecretSourceValidator(job.Name));
         RuleFor(d => d.Service).Must(Rules.IsName).When(d => d.Service is not null).WithErrorCode(ErrorCodes.InvalidName)
-            .WithMessage(d => $"'{d.Service}' is not a service (job) name");
+            .WithMessage(d => $"'{Echo.Value(d.Service)}' is not a service (job) name");
     }
 }
 
@@ -129,7 +129,7 @@ public sealed class DiscoveryServiceValidator : AbstractValidator<DiscoveryServi
     public DiscoveryServiceValidator()
     {
         RuleFor(s => s.Name).Must(Rules.IsServiceName).WithErrorCode(ErrorCodes.InvalidName)
-            .WithMessage(s => $"'{s.Name}' is not a service name Nomad accepts (1-63 letters, digits and '-', RFC 1123)");
+            .WithMessage(s => $"'{Echo.Value(s.Name)}' is not a service name Nomad accepts (1-63 letters, digits and '-', RFC 1123)");
     }
 }
 
@@ -141,7 +141,7 @@ public sealed class SharedBackupValidator : AbstractValidator<BackupPolicy>
     {
         RuleFor(b => b.Volume).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage("not a valid host volume name");
         RuleFor(b => b.Volume).Must(v => v != job.DataVolumeSource()).WithErrorCode(ErrorCodes.BackupVolume)
-            .WithMessage(b => $"the backup volume '{b.Volume}' is the PostgreSQL data volume; a backup must not live with the data it protects");
+            .WithMessage(b => $"the backup volume '{Echo.Value(b.Volume)}' is the PostgreSQL data volume; a backup must not live with the data it protects");
         Include(new BackupScheduleRules());
         RuleFor(b => b.Format).Equal(BackupFormat.PlainGzip).WithErrorCode(ErrorCodes.InvalidValue)
             .WithMessage("a cluster backup is pg_dumpall output: plain SQL, gzip-compressed (format plain-gzip)");

@@ -1,6 +1,7 @@
 using Cronos;
 using FluentValidation;
 using NomadDbPatterns.Model;
+using NomadDbPatterns.Spec;
 
 namespace NomadDbPatterns.Validation;
 
@@ -20,7 +21,7 @@ public sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
     public ServiceJobValidator()
     {
         RuleFor(j => j.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName)
-            .WithMessage(j => string.IsNullOrEmpty(j.Name) ? "a job name is required" : $"'{j.Name}' is not a valid job name (lower-case letters, digits, '-' and '_', at most 63 characters)");
+            .WithMessage(j => string.IsNullOrEmpty(j.Name) ? "a job name is required" : $"'{Echo.Value(j.Name)}' is not a valid job name (lower-case letters, digits, '-' and '_', at most 63 characters)");
         RuleFor(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("at least one datacenter is required");
         RuleForEach(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.InvalidValue).WithMessage("datacenter names cannot be empty");
         RuleFor(j => j.Priority).InclusiveBetween(1, 100).When(j => j.Priority is not null).WithErrorCode(ErrorCodes.InvalidValue);
@@ -36,6 +37,7 @@ public sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
             .WithMessage("app.database wires the app to a PostgreSQL sidecar, but the job has no `postgres:`");
         RuleFor(j => j).Custom(CheckPorts);
         RuleFor(j => j).Custom(CheckVolumes);
+        RuleFor(j => j).Custom(SecretPolicy.Check);
         RuleFor(j => j).Custom(CheckServiceNames);
     }
 
@@ -44,7 +46,7 @@ public sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
     {
         if (job.App.Service is { } service && job.GeneratedServices().Any(s => s.Name == service.Name))
         {
-            context.Fail("App.Service.Name", ErrorCodes.Service, $"service name '{service.Name}' is the one this job registers for its database or backup; choose another");
+            context.Fail("App.Service.Name", ErrorCodes.Service, $"service name '{Echo.Value(service.Name)}' is the one this job registers for its database or backup; choose another");
         }
 
         if (!Rules.IsName(job.Name))
@@ -73,7 +75,7 @@ public sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
             var port = job.App.Ports[i];
             if (!labels.Add(port.Name))
             {
-                context.Fail($"App.Ports[{i}].Name", ErrorCodes.Port, $"port label '{port.Name}' is used twice");
+                context.Fail($"App.Ports[{i}].Name", ErrorCodes.Port, $"port label '{Echo.Value(port.Name)}' is used twice");
             }
 
             if (job.Network == NetworkMode.Host && port.Static is { } fixedPort && fixedPort != port.To)
@@ -122,17 +124,17 @@ public sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
             var volume = job.App.Volumes[i];
             if (!names.Add(volume.Name))
             {
-                context.Fail($"App.Volumes[{i}].Name", ErrorCodes.Volume, $"volume name '{volume.Name}' is used twice in this job");
+                context.Fail($"App.Volumes[{i}].Name", ErrorCodes.Volume, $"volume name '{Echo.Value(volume.Name)}' is used twice in this job");
             }
 
             if (!destinations.Add(volume.Destination))
             {
-                context.Fail($"App.Volumes[{i}].Destination", ErrorCodes.Volume, $"two volumes are mounted at '{volume.Destination}'");
+                context.Fail($"App.Volumes[{i}].Destination", ErrorCodes.Volume, $"two volumes are mounted at '{Echo.Value(volume.Destination)}'");
             }
 
             if (job.Postgres is not null && volume.Source == job.DataVolumeSource())
             {
-                context.Fail($"App.Volumes[{i}].Source", ErrorCodes.Volume, $"the app mounts the PostgreSQL data volume '{volume.Source}'");
+                context.Fail($"App.Volumes[{i}].Source", ErrorCodes.Volume, $"the app mounts the PostgreSQL data volume '{Echo.Value(volume.Source)}'");
             }
         }
     }
@@ -175,7 +177,7 @@ public sealed class ConstraintValidator : AbstractValidator<Constraint>
     public ConstraintValidator()
     {
         RuleFor(c => c.Operator).Must(o => Operators.Contains(o)).WithErrorCode(ErrorCodes.InvalidValue)
-            .WithMessage(c => $"'{c.Operator}' is not a Nomad constraint operator ({string.Join(", ", Operators)})");
+            .WithMessage(c => $"'{Echo.Value(c.Operator)}' is not a Nomad constraint operator ({string.Join(", ", Operators)})");
         RuleFor(c => c.Attribute).NotEmpty().When(c => c.Operator is not ("distinct_hosts")).WithErrorCode(ErrorCodes.Required);
     }
 }
@@ -251,11 +253,11 @@ public sealed class AppTaskValidator : AbstractValidator<AppTask>
     /// <summary>Creates the validator.</summary>
     internal AppTaskValidator()
     {
-        RuleFor(a => a.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(a => $"'{a.Name}' is not a valid task name");
+        RuleFor(a => a.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(a => $"'{Echo.Value(a.Name)}' is not a valid task name");
         RuleFor(a => a.Name).Must(n => n is not ("postgres" or "wait-for-postgres" or "db-backup")).WithErrorCode(ErrorCodes.InvalidName)
-            .WithMessage(a => $"task name '{a.Name}' is taken by a generated task");
+            .WithMessage(a => $"task name '{Echo.Value(a.Name)}' is taken by a generated task");
         RuleFor(a => a.Image).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("an image is required")
-            .Must(Rules.HasTag).WithErrorCode(ErrorCodes.ImageTag).WithMessage(a => $"image '{a.Image}' needs an explicit tag (repo:tag)");
+            .Must(Rules.HasTag).WithErrorCode(ErrorCodes.ImageTag).WithMessage(a => $"image '{Echo.Value(a.Image)}' needs an explicit tag (repo:tag)");
         RuleForEach(a => a.Ports).SetValidator(PortRules);
         RuleFor(a => a.Resources).SetValidator(ResourceRules);
         RuleFor(a => a.Service!).SetValidator(ServiceRules).When(a => a.Service is not null);
@@ -267,16 +269,17 @@ public sealed class AppTaskValidator : AbstractValidator<AppTask>
             {
                 if (!Rules.IsEnvName(env.Name))
                 {
-                    context.Fail($"Env.{env.Name}", ErrorCodes.InvalidName, $"'{env.Name}' is not an environment variable name");
+                    context.Fail($"Env.{env.Name}", ErrorCodes.InvalidName, $"'{Echo.Value(env.Name)}' is not an environment variable name");
                 }
             }
 
+            var plainNames = app.Env.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
             foreach (var env in app.Database?.Env ?? [])
             {
                 var path = $"Database.Env.{env.Name}";
                 if (!Rules.IsEnvName(env.Name))
                 {
-                    context.Fail(path, ErrorCodes.InvalidName, $"'{env.Name}' is not an environment variable name");
+                    context.Fail(path, ErrorCodes.InvalidName, $"'{Echo.Value(env.Name)}' is not an environment variable name");
                 }
 
                 foreach (var placeholder in PlaceholdersIn(env.Value))
@@ -291,9 +294,14 @@ public sealed class AppTaskValidator : AbstractValidator<AppTask>
                     }
                 }
 
-                if (app.Env.Any(e => e.Name == env.Name))
+                if (InputText.TemplateSequenceIn(env.Value) is { } sequence)
                 {
-                    context.Fail(path, ErrorCodes.InvalidValue, $"'{env.Name}' is set both in app.env and app.database.env");
+                    context.Fail(path, ErrorCodes.UnsafeText, $"'{sequence}' would be evaluated by consul-template (database env values are rendered into a template); database settings never need it");
+                }
+
+                if (plainNames.Contains(env.Name))
+                {
+                    context.Fail(path, ErrorCodes.InvalidValue, $"'{Echo.Value(env.Name)}' is set both in app.env and app.database.env");
                 }
             }
         });
@@ -328,7 +336,7 @@ public sealed class PortMappingValidator : AbstractValidator<PortMapping>
     /// <summary>Creates the validator.</summary>
     public PortMappingValidator()
     {
-        RuleFor(p => p.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(p => $"'{p.Name}' is not a valid port label");
+        RuleFor(p => p.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(p => $"'{Echo.Value(p.Name)}' is not a valid port label");
         RuleFor(p => p.To).InclusiveBetween(1, 65535).WithErrorCode(ErrorCodes.Port).WithMessage("the container port must be 1-65535");
         RuleFor(p => p.Static).InclusiveBetween(1, 65535).When(p => p.Static is not null).WithErrorCode(ErrorCodes.Port);
     }
@@ -365,9 +373,9 @@ public sealed class ServiceRegistrationValidator : AbstractValidator<ServiceRegi
     internal ServiceRegistrationValidator()
     {
         RuleFor(s => s.Name).Must(Rules.IsServiceName).WithErrorCode(ErrorCodes.InvalidName)
-            .WithMessage(s => $"'{s.Name}' is not a service name Nomad accepts (1-63 letters, digits and '-', RFC 1123; the job name by default)");
+            .WithMessage(s => $"'{Echo.Value(s.Name)}' is not a service name Nomad accepts (1-63 letters, digits and '-', RFC 1123; the job name by default)");
         RuleFor(s => s.Port).Must((_, p, context) => (_app ?? JobScope.Of(context, null).App).Ports.Any(port => port.Name == p)).WithErrorCode(ErrorCodes.Service)
-            .WithMessage(s => $"the service names port '{s.Port}', which app.ports does not define");
+            .WithMessage(s => $"the service names port '{Echo.Value(s.Port)}', which app.ports does not define");
         RuleForEach(s => s.Tags).NotEmpty().WithErrorCode(ErrorCodes.InvalidValue);
         RuleFor(s => s.Check!).SetValidator(CheckRules).When(s => s.Check is not null);
     }
@@ -393,8 +401,8 @@ public sealed class AppVolumeValidator : AbstractValidator<AppVolume>
     /// <summary>Creates the validator.</summary>
     public AppVolumeValidator()
     {
-        RuleFor(v => v.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(v => $"'{v.Name}' is not a valid volume name");
-        RuleFor(v => v.Source).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(v => $"'{v.Source}' is not a valid host volume name");
+        RuleFor(v => v.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(v => $"'{Echo.Value(v.Name)}' is not a valid volume name");
+        RuleFor(v => v.Source).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(v => $"'{Echo.Value(v.Source)}' is not a valid host volume name");
         RuleFor(v => v.Destination).Must(d => d.StartsWith('/') && !d.Contains("..", StringComparison.Ordinal)).WithErrorCode(ErrorCodes.Volume)
             .WithMessage("the mount destination must be an absolute path");
         RuleFor(v => v.ReadOnly).Equal(true).When(v => v.Shared).WithErrorCode(ErrorCodes.Volume).WithMessage("a shared volume must be mounted read-only");
@@ -450,19 +458,20 @@ public sealed class PostgresSidecarValidator : AbstractValidator<PostgresSidecar
             .WithMessage("on bridge networking each allocation has its own network: keep 5432 (ports only need to differ on host networking)");
         RuleFor(p => p.Resources).SetValidator(ResourceRules);
         RuleFor(p => p.ShmSize).Must(s => ParseSize(s) is > 0).When(p => p.ShmSize is not null).WithErrorCode(ErrorCodes.InvalidValue)
-            .WithMessage("shmSize is a size such as 256MB or 1GB");
+            .WithMessage(p => InputText.SizeProblem(p.ShmSize));
         RuleFor(p => p.Volume).Must(Rules.IsName).When(p => p.Volume is not null).WithErrorCode(ErrorCodes.InvalidName).WithMessage("not a valid host volume name");
-        RuleFor(p => p.UpgradeFrom).InclusiveBetween(MinimumVersion - 4, MaximumVersion).LessThan(p => p.Version).When(p => p.UpgradeFrom is not null)
+        RuleFor(p => p.UpgradeFrom).InclusiveBetween(MinimumVersion - 4, MaximumVersion).When(p => p.UpgradeFrom is not null)
+            .WithErrorCode(ErrorCodes.MajorUpgrade).WithMessage($"upgradeFrom names a PostgreSQL major ({MinimumVersion - 4}-{MaximumVersion})");
+        RuleFor(p => p.UpgradeFrom).LessThan(p => p.Version).When(p => p.UpgradeFrom is not null)
             .WithErrorCode(ErrorCodes.MajorUpgrade).WithMessage("upgradeFrom names an older major than version");
-        RuleForEach(p => p.Settings).Must(s => s.Key.Length > 0 && s.Key.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '.') && !s.Value.Contains('\n'))
-            .WithErrorCode(ErrorCodes.InvalidValue).WithMessage("settings are postgresql.conf names (lower-case, digits, '_', '.') with single-line values");
+        RuleFor(p => p).Custom((p, context) => InputText.CheckSettings(p.Settings, context));
         RuleFor(p => p.Password).SetValidator(p => _job is null ? SecretRules : new SecretSourceValidator(_job.Name));
         RuleFor(p => p.Database).Custom((database, context) =>
         {
             var job = JobScope.Of(context, _job);
             if (database is null && Rules.IsName(job.Name) && !Rules.IsSqlIdentifier(job.DatabaseName()))
             {
-                context.AddFailure(new FluentValidation.Results.ValidationFailure(context.PropertyPath, $"the default database name '{job.DatabaseName()}' is not a plain identifier; set postgres.database") { ErrorCode = ErrorCodes.InvalidName });
+                context.AddFailure(new FluentValidation.Results.ValidationFailure(context.PropertyPath, $"the default database name '{Echo.Value(job.DatabaseName())}' is not a plain identifier; set postgres.database") { ErrorCode = ErrorCodes.InvalidName });
             }
         });
     }
@@ -483,7 +492,7 @@ public sealed class PostgresSidecarValidator : AbstractValidator<PostgresSidecar
             digits++;
         }
 
-        if (digits == 0 || !long.TryParse(value.AsSpan(0, digits), out var number))
+        if (digits == 0 || digits > 18 || !long.TryParse(value.AsSpan(0, digits), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
         {
             return null;
         }
@@ -496,7 +505,8 @@ public sealed class PostgresSidecarValidator : AbstractValidator<PostgresSidecar
             "G" or "GB" or "GIB" => 1024L * 1024 * 1024,
             _ => null,
         };
-        return multiplier is null ? null : number * multiplier;
+        // Checked: a size beyond the limit (or one that would overflow long) is no size at all.
+        return multiplier is null || number > Spec.InputLimits.MaxSizeBytes / multiplier ? null : number * multiplier;
     }
 }
 
@@ -514,7 +524,7 @@ public sealed class PostgresImageValidator : AbstractValidator<IPostgresImage>
         RuleFor(p => p.Version).InclusiveBetween(MinimumVersion, MaximumVersion).WithErrorCode(ErrorCodes.PostgresVersion)
             .WithMessage(p => $"PostgreSQL {p.Version} is not supported; use {MinimumVersion}-{MaximumVersion}");
         RuleFor(p => p.Variant).Must(v => v is "" or "alpine" || v.StartsWith("alpine3.", StringComparison.Ordinal) || v is "bookworm" or "trixie" or "bullseye")
-            .WithErrorCode(ErrorCodes.InvalidValue).WithMessage(p => $"'{p.Variant}' is not a postgres image variant (alpine, bookworm, trixie)");
+            .WithErrorCode(ErrorCodes.InvalidValue).WithMessage(p => $"'{Echo.Value(p.Variant)}' is not a postgres image variant (alpine, bookworm, trixie)");
         RuleFor(p => p.ImageReference).Must(Rules.HasTag).WithErrorCode(ErrorCodes.ImageTag).WithMessage("the PostgreSQL image needs an explicit tag")
             .Must(i => Rules.Tag(i) is not ("latest" or "alpine")).WithErrorCode(ErrorCodes.ImageTag)
             .WithMessage("a database image must pin its major version; 'latest' upgrades it silently").OverridePropertyName("Image");
@@ -544,8 +554,12 @@ public sealed class SecretSourceValidator : AbstractValidator<SecretSource>
             var jobName = _jobName ?? JobScope.Of(context, null).Name;
             switch (secret)
             {
+                // The value is never echoed: people type the password itself here.
+                case VaultSecret vault when InputText.SecretPathProblem(vault.Path) is { } problem:
+                    context.Fail("Vault", ErrorCodes.SecretReference, $"not a Vault KV v2 API path: {problem} (mount/data/path, e.g. secret/data/postgres/{jobName})");
+                    break;
                 case VaultSecret vault when !IsVaultKv2Path(vault.Path):
-                    context.Fail("Vault", ErrorCodes.SecretReference, $"'{vault.Path}' is not a Vault KV v2 API path (mount/data/path, e.g. secret/data/postgres/{jobName})");
+                    context.Fail("Vault", ErrorCodes.SecretReference, $"not a Vault KV v2 API path (mount/data/path, e.g. secret/data/postgres/{jobName})");
                     break;
                 // Nomad's Vault.Validate (nomad/structs/structs.go) refuses change_mode "signal" without change_signal.
                 case VaultSecret { ChangeMode: VaultChangeMode.Signal, ChangeSignal: null or "" }:
@@ -558,8 +572,13 @@ public sealed class SecretSourceValidator : AbstractValidator<SecretSource>
                     context.Fail("ChangeSignal", ErrorCodes.SecretReference, "`changeSignal` applies only with changeMode signal");
                     break;
                 case NomadVariableSecret variable when !IsReadableVariablePath(variable.Path, jobName):
-                    context.Fail("NomadVar", ErrorCodes.SecretReference, $"'{variable.Path}' is not readable by every task of the job: a job's workload identity reads exactly nomad/jobs/{jobName} or nomad/jobs/{jobName}/{jobName} (the group)");
+                    context.Fail("NomadVar", ErrorCodes.SecretReference, $"not readable by every task of the job: a job's workload identity reads exactly nomad/jobs/{jobName} or nomad/jobs/{jobName}/{jobName} (the group)");
                     break;
+            }
+
+            if (secret is VaultSecret { Role: { } role } && !InputText.IsRoleName(role))
+            {
+                context.Fail("Role", ErrorCodes.SecretReference, "a Vault role name is letters, digits, '-', '_' and '.' (at most 128 characters)");
             }
         });
     }
@@ -607,13 +626,18 @@ public sealed class BackupPolicyValidator : AbstractValidator<BackupPolicy>
     {
         RuleFor(b => b.Volume).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage("not a valid host volume name");
         RuleFor(b => b.Volume).Must((_, v, context) => v != JobScope.Of(context, _job).DataVolumeSource()).When((_, context) => JobScope.Of(context, _job).Postgres is not null).WithErrorCode(ErrorCodes.BackupVolume)
-            .WithMessage(b => $"the backup volume '{b.Volume}' is the PostgreSQL data volume; a backup must not live with the data it protects");
+            .WithMessage(b => $"the backup volume '{Echo.Value(b.Volume)}' is the PostgreSQL data volume; a backup must not live with the data it protects");
         RuleFor(b => b.Volume).Must((_, v, context) => v != JobScope.Of(context, _job).Sqlite!.Volume).When((_, context) => JobScope.Of(context, _job).Sqlite is not null).WithErrorCode(ErrorCodes.BackupVolume)
-            .WithMessage(b => $"the backup volume '{b.Volume}' is the SQLite data volume; a backup must not live with the data it protects");
+            .WithMessage(b => $"the backup volume '{Echo.Value(b.Volume)}' is the SQLite data volume; a backup must not live with the data it protects");
         RuleFor(b => b.Volume).Must((_, v, context) => JobScope.Of(context, _job).App.Volumes.All(a => a.Source != v)).WithErrorCode(ErrorCodes.BackupVolume)
             .WithMessage("the backup volume is also one of the app's volumes");
-        RuleFor(b => b).Must((_, _, context) => JobScope.Of(context, _job) is { } job && (job.Postgres is not null || job.Sqlite is not null)).WithErrorCode(ErrorCodes.InvalidValue)
-            .WithMessage("a backup needs a database: add `postgres:` or `sqlite:`").OverridePropertyName("Backup");
+        RuleFor(b => b).Custom((_, context) =>
+        {
+            if (JobScope.Of(context, _job) is not { } job || (job.Postgres is null && job.Sqlite is null))
+            {
+                context.Fail(string.Empty, ErrorCodes.InvalidValue, "a backup needs a database: add `postgres:` or `sqlite:`");
+            }
+        });
         Include(new BackupScheduleRules());
         RuleFor(b => b.Placement).NotEqual(BackupPlacement.Periodic).When((_, context) => JobScope.Of(context, _job).Postgres is null).WithErrorCode(ErrorCodes.PeriodicBackup)
             .WithMessage("a periodic backup job reaches PostgreSQL through its registered service; SQLite files are backed up by a sidecar");
@@ -642,14 +666,14 @@ public sealed class BackupScheduleRules : AbstractValidator<BackupPolicy>
                 context.Fail("Schedule", ErrorCodes.Schedule, error);
             }
 
-            if (schedule.Interval is not null && (!Rules.TryParseDuration(schedule.Interval, out var interval) || interval < TimeSpan.FromMinutes(1)))
+            if (schedule.Interval is not null && InputText.DurationProblem(schedule.Interval, TimeSpan.FromMinutes(1), InputLimits.MaxBackupInterval, "an interval", "30m, 6h, 1d") is { } intervalProblem)
             {
-                context.Fail("Interval", ErrorCodes.Schedule, $"'{schedule.Interval}' is not an interval of at least one minute (e.g. 30m, 6h, 1d)");
+                context.Fail("Interval", ErrorCodes.Schedule, intervalProblem);
             }
 
             if (!CronSchedule.IsTimeZone(schedule.TimeZone))
             {
-                context.Fail("TimeZone", ErrorCodes.Schedule, $"'{schedule.TimeZone}' is not an IANA time zone (e.g. UTC, Europe/Berlin)");
+                context.Fail("TimeZone", ErrorCodes.Schedule, $"'{Echo.Value(schedule.TimeZone)}' is not an IANA time zone (e.g. UTC, Europe/Berlin)");
             }
         });
         RuleFor(b => b.Retention).Custom((retention, context) =>
@@ -664,9 +688,9 @@ public sealed class BackupScheduleRules : AbstractValidator<BackupPolicy>
                 context.Fail("Retention.KeepLast", ErrorCodes.Retention, "keepLast must be at least 1: retention never deletes the last good backup");
             }
 
-            if (retention.MaxAge is not null && (!Rules.TryParseDuration(retention.MaxAge, out var age) || age < TimeSpan.FromHours(1)))
+            if (retention.MaxAge is not null && InputText.DurationProblem(retention.MaxAge, TimeSpan.FromHours(1), InputLimits.MaxRetentionAge, "an age", "36h, 30d") is { } ageProblem)
             {
-                context.Fail("Retention.MaxAge", ErrorCodes.Retention, $"'{retention.MaxAge}' is not an age of at least one hour (e.g. 36h, 30d)");
+                context.Fail("Retention.MaxAge", ErrorCodes.Retention, ageProblem);
             }
         });
     }
@@ -724,13 +748,13 @@ public static class CronSchedule
         var fields = normalized.Split(' ');
         if (fields.Length != 5)
         {
-            error = $"'{expression}' is not a five-field cron expression (minute hour day-of-month month day-of-week)";
+            error = $"'{Echo.Value(expression)}' is not a five-field cron expression (minute hour day-of-month month day-of-week)";
             return false;
         }
 
         if (normalized.Any(c => !(char.IsAsciiDigit(c) || c is '*' or ',' or '-' or '/' or ' ')))
         {
-            error = $"'{expression}': use numbers, *, lists (1,2), ranges (1-5) and steps (*/15) only";
+            error = $"'{Echo.Value(expression)}': use numbers, *, lists (1,2), ranges (1-5) and steps (*/15) only";
             return false;
         }
 
@@ -740,21 +764,41 @@ public static class CronSchedule
             if (bounds.Length == 2 && int.TryParse(bounds[0], out var low) && int.TryParse(bounds[1], out var high) && low > high)
             {
                 // Cronos reads 22-1 as a wrap-around range; the backup script's matcher (and many crons) do not.
-                error = $"'{expression}': range {range} runs backwards; write it as two ranges (e.g. 22-23,0-1)";
+                error = $"'{Echo.Value(expression)}': range {range} runs backwards; write it as two ranges (e.g. 22-23,0-1)";
                 return false;
             }
         }
 
+        CronExpression parsed;
         try
         {
-            _ = CronExpression.Parse(normalized, CronFormat.Standard);
-            return true;
+            parsed = CronExpression.Parse(normalized, CronFormat.Standard);
         }
         catch (CronFormatException exception)
         {
-            error = $"'{expression}' is not a valid cron expression: {exception.Message}";
+            error = $"'{Echo.Value(expression)}' is not a valid cron expression: {exception.Message}";
             return false;
         }
+
+        if (!FiresWithin(parsed, out var horizonYears))
+        {
+            error = $"'{Echo.Value(expression)}' never fires (no matching date in {horizonYears} years): the backup would never run; check day-of-month against the month";
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The horizon a schedule must fire within: 8 years covers every leap day (29 February).</summary>
+    private const int HorizonYears = 8;
+
+    private static readonly DateTime HorizonStart = new(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    /// <summary>True when the schedule fires at least once within <see cref="HorizonYears"/> years (deterministic: a fixed start in UTC).</summary>
+    private static bool FiresWithin(CronExpression expression, out int horizonYears)
+    {
+        horizonYears = HorizonYears;
+        return expression.GetNextOccurrence(HorizonStart) is { } next && next < HorizonStart.AddYears(HorizonYears);
     }
 
     /// <summary>True for a known IANA time zone.</summary>

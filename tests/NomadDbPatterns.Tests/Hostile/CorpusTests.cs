@@ -99,12 +99,13 @@ public sealed partial class CorpusTests
         Assert.That(outcome.ExitCode, Is.EqualTo(spec.Exit), context);
         foreach (var needle in spec.Contains)
         {
-            Assert.That(outcome.StdErr, Does.Contain(needle), context);
+            // Ordinal: a culture-aware search ignores format characters such as U+202E and would find them anywhere.
+            Assert.That(outcome.StdErr.Contains(needle, StringComparison.Ordinal), Is.True, () => $"stderr does not contain \"{needle}\"\n{context}");
         }
 
         foreach (var needle in spec.NotContains)
         {
-            Assert.That(all, Does.Not.Contain(needle), context);
+            Assert.That(all.Contains(needle, StringComparison.Ordinal), Is.False, () => $"output contains \"{needle}\"\n{context}");
         }
 
         if (spec.Exit == 1)
