@@ -13,8 +13,8 @@ namespace NomadDbPatterns.Spec;
 /// </summary>
 internal static class SpecInputs
 {
-    /// <summary>Largest spec file read (a fleet of hundreds of jobs in one file stays far below it).</summary>
-    internal const int MaxFileBytes = 8 * 1024 * 1024;
+    /// <summary>Largest spec file read, in bytes: the same limit as <see cref="InputLimits.MaxSpecChars"/>, checked before reading.</summary>
+    internal const int MaxFileBytes = InputLimits.MaxSpecChars;
 
     /// <summary>Files in argument order (directories expanded recursively, sorted); problems go to <paramref name="diagnostics"/>.</summary>
     public static List<string> Expand(IEnumerable<string> inputs, List<Diagnostic> diagnostics)
@@ -224,7 +224,11 @@ internal static class SpecInputs
     };
 
     private static Diagnostic TooLarge(string file, long length) =>
-        Error(file, $"spec file is larger than {MaxFileBytes / (1024 * 1024)} MiB ({(length > MaxFileBytes ? "more than " + MaxFileBytes : length.ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes); split it into several files");
+        Diagnostic.Error(
+            ErrorCodes.InputLimit,
+            $"spec file is larger than {MaxFileBytes / (1024 * 1024)} MiB ({(length > MaxFileBytes ? "more than " + MaxFileBytes : length.ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes); split it into several files",
+            string.Empty,
+            new SourceLocation(file, 1, 1));
 
     private static Diagnostic Error(string file, string message) =>
         Diagnostic.Error(ErrorCodes.SpecFile, message, string.Empty, new SourceLocation(file, 1, 1));

@@ -178,7 +178,7 @@ public sealed class OutputHardeningTests
 
         var run = CliRun.Of("render", spec, "-o", temp.Out);
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.InvalidInput));
-        Assert.That(run.Error, Does.Contain($"{spec}:1:1: error NDB091: spec file is larger than 8 MiB"));
+        Assert.That(run.Error, Does.Contain($"{spec}:1:1: error NDB007: spec file is larger than 1 MiB"));
         Assert.That(Directory.Exists(temp.Out), Is.False);
     }
 
