@@ -228,4 +228,9 @@ public sealed class ToolTests
     [Test]
     public void Public_api_matches_the_baseline() =>
         Snapshot.Verify("PublicApi", typeof(NomadDb).Assembly.GeneratePublicApi(new ApiGeneratorOptions { IncludeAssemblyAttributes = false }).Replace("\r\n", "\n"), "txt");
+
+    /// <summary>The Nomad client package has a baseline of its own: a change to its API is a deliberate, reviewed act.</summary>
+    [Test]
+    public void Nomad_client_public_api_matches_its_baseline() =>
+        Snapshot.Verify("PublicApi.Nomad", typeof(NomadDbPatterns.Nomad.NomadClient).Assembly.GeneratePublicApi(new ApiGeneratorOptions { IncludeAssemblyAttributes = false }).Replace("\r\n", "\n"), "txt");
 }
