@@ -21,7 +21,7 @@ public sealed record AppTask(string Image)
     /// <summary>How the app receives its database settings.</summary>
     public DatabaseWiring? Database { get; init; }
     /// <summary>CPU and memory.</summary>
-    public Resources Resources { get; init; } = new(200, 256, null);
+    public Resources Resources { get; init; } = Defaults.AppResources;
     /// <summary>Service registration, or null.</summary>
     public ServiceRegistration? Service { get; init; }
     /// <summary>The app's own host volumes.</summary>

@@ -17,7 +17,7 @@ public enum NetworkMode
 public sealed record ServiceJob(string Name, AppTask App)
 {
     /// <summary>Datacenters the job may run in.</summary>
-    public ImmutableArray<string> Datacenters { get; init; } = ["dc1"];
+    public ImmutableArray<string> Datacenters { get; init; } = Defaults.Datacenters;
     /// <summary>The Nomad namespace, or null for the default.</summary>
     public string? Namespace { get; init; }
     /// <summary>The Nomad region, or null for the default.</summary>

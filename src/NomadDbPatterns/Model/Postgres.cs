@@ -7,11 +7,11 @@ namespace NomadDbPatterns.Model;
 public sealed record PostgresSidecar(SecretSource Password) : IPostgresImage
 {
     /// <summary>The default major version.</summary>
-    public const int DefaultVersion = 17;
+    public const int DefaultVersion = Defaults.PostgresVersion;
     /// <summary>PostgreSQL major version.</summary>
     public int Version { get; init; } = DefaultVersion;
     /// <summary>Image variant appended to the tag (alpine, bookworm, trixie) or empty.</summary>
-    public string Variant { get; init; } = "alpine";
+    public string Variant { get; init; } = Defaults.PostgresVariant;
     /// <summary>Explicit image; overrides version and variant for the image reference.</summary>
     public string? Image { get; init; }
     /// <summary>Database name; null means the job name.</summary>
@@ -19,7 +19,7 @@ public sealed record PostgresSidecar(SecretSource Password) : IPostgresImage
     /// <summary>Database user; null means the job name.</summary>
     public string? User { get; init; }
     /// <summary>Port PostgreSQL listens on.</summary>
-    public int Port { get; init; } = 5432;
+    public int Port { get; init; } = Defaults.PostgresPort;
     /// <summary>
     /// The default CPU and memory. No memory_max: Nomad ignores it unless the cluster enables memory oversubscription
     /// (and warns on every job), so it is set only when a spec asks for it.

@@ -12,7 +12,7 @@ namespace NomadDbPatterns.Model;
 public sealed record SharedPostgresJob(string Name, SecretSource AdminPassword)
 {
     /// <summary>Datacenters the job may run in.</summary>
-    public ImmutableArray<string> Datacenters { get; init; } = ["dc1"];
+    public ImmutableArray<string> Datacenters { get; init; } = Defaults.Datacenters;
     /// <summary>The Nomad namespace, or null for the default.</summary>
     public string? Namespace { get; init; }
     /// <summary>The Nomad region, or null for the default.</summary>
@@ -52,13 +52,13 @@ public sealed record SharedPostgresServer : IPostgresImage
     /// <summary>PostgreSQL major version.</summary>
     public int Version { get; init; } = PostgresSidecar.DefaultVersion;
     /// <summary>Image variant appended to the tag (alpine, bookworm, trixie) or empty.</summary>
-    public string Variant { get; init; } = "alpine";
+    public string Variant { get; init; } = Defaults.PostgresVariant;
     /// <summary>Explicit image; overrides version and variant for the image reference.</summary>
     public string? Image { get; init; }
     /// <summary>The superuser the image creates (<c>POSTGRES_USER</c>) and every admin connection uses.</summary>
-    public string AdminUser { get; init; } = "postgres";
+    public string AdminUser { get; init; } = Defaults.SharedAdminUser;
     /// <summary>The port, static on the node: applications reach the instance at its service address and this port.</summary>
-    public int Port { get; init; } = 5432;
+    public int Port { get; init; } = Defaults.PostgresPort;
     /// <summary>CPU and memory.</summary>
     public Resources Resources { get; init; } = new(500, 512, null);
     /// <summary>Size of /dev/shm, e.g. <c>256MB</c>, or null for Docker's default.</summary>

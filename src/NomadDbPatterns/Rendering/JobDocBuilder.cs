@@ -169,7 +169,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
     {
         var pg = Pg!;
         var args = new List<string>();
-        if (pg.Port != 5432)
+        if (pg.Port != Defaults.PostgresPort)
         {
             args.Add("-p");
             args.Add(pg.Port.ToString(CultureInfo.InvariantCulture));

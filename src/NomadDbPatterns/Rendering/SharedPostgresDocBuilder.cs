@@ -13,7 +13,7 @@ namespace NomadDbPatterns.Rendering;
 internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sourceName, TemplateSet templates)
 {
     /// <summary>PostgreSQL's port inside the allocation's network namespace on bridge networking; the node's port is mapped onto it.</summary>
-    public const int ContainerPort = 5432;
+    public const int ContainerPort = Defaults.PostgresPort;
 
     private const string AdminPasswordFile = "/secrets/admin-password";
     private const string InitWaitSeconds = "300";

@@ -19,10 +19,10 @@ internal sealed partial class SpecMapper
         var server = new SharedPostgresServer
         {
             Version = pg.Version ?? MajorFromImage(pg.Image) ?? PostgresSidecar.DefaultVersion,
-            Variant = pg.Variant ?? "alpine",
+            Variant = pg.Variant ?? Defaults.PostgresVariant,
             Image = pg.Image,
-            AdminUser = pg.User ?? "postgres",
-            Port = pg.Port ?? 5432,
+            AdminUser = pg.User ?? Defaults.SharedAdminUser,
+            Port = pg.Port ?? Defaults.PostgresPort,
             Resources = MapResources(pg.Resources, new SharedPostgresServer().Resources),
             ShmSize = pg.ShmSize,
             Settings = [.. (pg.Settings ?? []).Select(kv => new KeyValuePair<string, string>(kv.Key, kv.Value))],
@@ -47,7 +47,7 @@ internal sealed partial class SpecMapper
 
         return new SharedPostgresJob(name, MapSecret(spec.AdminPassword, "adminPassword", name))
         {
-            Datacenters = spec.Datacenters is { } dcs ? [.. dcs] : ["dc1"],
+            Datacenters = spec.Datacenters is { } dcs ? [.. dcs] : Defaults.Datacenters,
             Namespace = spec.Namespace,
             Region = spec.Region,
             NodePool = spec.NodePool,

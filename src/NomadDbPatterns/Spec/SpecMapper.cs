@@ -15,7 +15,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
         var job = new ServiceJob(name, app)
         {
             Preset = spec.Preset,
-            Datacenters = spec.Datacenters is { } dcs ? [.. dcs] : ["dc1"],
+            Datacenters = spec.Datacenters is { } dcs ? [.. dcs] : Defaults.Datacenters,
             Namespace = spec.Namespace,
             Region = spec.Region,
             NodePool = spec.NodePool,
@@ -56,7 +56,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
             Ports = ports,
             Env = Env(spec.Env),
             Database = spec.Database is { } db ? new DatabaseWiring { Env = Env(db.Env), PasswordFile = db.PasswordFile ?? false } : null,
-            Resources = MapResources(spec.Resources, new Resources(200, 256, null)),
+            Resources = MapResources(spec.Resources, Defaults.AppResources),
             Service = spec.Service is { } s ? MapService(s, jobName, ports) : null,
             Volumes = [.. (spec.Volumes ?? []).Select(v => new AppVolume(v.Name ?? string.Empty, v.Source ?? string.Empty, v.Destination ?? string.Empty, v.ReadOnly ?? false) { Shared = v.Shared ?? false })],
             Templates = [.. (spec.Templates ?? []).Select(t => new TemplateFile(t.Destination ?? string.Empty, t.Data ?? string.Empty)
@@ -94,11 +94,11 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
         return new PostgresSidecar(MapSecret(spec.Password, "postgres.password", jobName))
         {
             Version = version,
-            Variant = spec.Variant ?? "alpine",
+            Variant = spec.Variant ?? Defaults.PostgresVariant,
             Image = spec.Image,
             Database = spec.Database,
             User = spec.User,
-            Port = spec.Port ?? 5432,
+            Port = spec.Port ?? Defaults.PostgresPort,
             Resources = MapResources(spec.Resources, PostgresSidecar.DefaultResources),
             ShmSize = spec.ShmSize,
             Settings = [.. (spec.Settings ?? []).Select(kv => new KeyValuePair<string, string>(kv.Key, kv.Value))],

@@ -454,7 +454,7 @@ public sealed class PostgresSidecarValidator : AbstractValidator<PostgresSidecar
         RuleFor(p => p.User).Must(Rules.IsSqlIdentifier).When(p => p.User is not null).WithErrorCode(ErrorCodes.InvalidName)
             .WithMessage("user names are lower-case letters, digits and '_' (starting with a letter or '_')");
         RuleFor(p => p.Port).InclusiveBetween(1, 65535).WithErrorCode(ErrorCodes.Port);
-        RuleFor(p => p.Port).Equal(5432).When((_, context) => JobScope.Of(context, _job).Network == NetworkMode.Bridge).WithErrorCode(ErrorCodes.Port)
+        RuleFor(p => p.Port).Equal(Defaults.PostgresPort).When((_, context) => JobScope.Of(context, _job).Network == NetworkMode.Bridge).WithErrorCode(ErrorCodes.Port)
             .WithMessage("on bridge networking each allocation has its own network: keep 5432 (ports only need to differ on host networking)");
         RuleFor(p => p.Resources).SetValidator(ResourceRules);
         RuleFor(p => p.ShmSize).Must(s => ParseSize(s) is > 0).When(p => p.ShmSize is not null).WithErrorCode(ErrorCodes.InvalidValue)
