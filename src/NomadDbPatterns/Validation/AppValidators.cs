@@ -1,0 +1,201 @@
+using Cronos;
+using FluentValidation;
+using NomadDbPatterns.Model;
+using NomadDbPatterns.Spec;
+
+namespace NomadDbPatterns.Validation;
+
+/// <summary>Validates the app task.</summary>
+public sealed class AppTaskValidator : AbstractValidator<AppTask>
+{
+    private static readonly string[] Placeholders = ["host", "port", "address", "database", "user", "password", "passwordUrlEncoded", "passwordFile"];
+
+    private static readonly PortMappingValidator PortRules = new();
+    private static readonly ResourcesValidator ResourceRules = new(32);
+    private static readonly ServiceRegistrationValidator ServiceRules = new();
+    private static readonly AppVolumeValidator VolumeRules = new();
+    private static readonly TemplateFileValidator TemplateRules = new();
+
+    /// <summary>Creates the validator for the app of <paramref name="job"/> (its rules do not depend on the job).</summary>
+    public AppTaskValidator(ServiceJob job)
+        : this()
+    {
+        _ = job;
+    }
+
+    /// <summary>Creates the validator.</summary>
+    internal AppTaskValidator()
+    {
+        RuleFor(a => a.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(a => $"'{Echo.Value(a.Name)}' is not a valid task name");
+        RuleFor(a => a.Name).Must(n => n is not ("postgres" or "wait-for-postgres" or "db-backup")).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage(a => $"task name '{Echo.Value(a.Name)}' is taken by a generated task");
+        RuleFor(a => a.Image).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("an image is required")
+            .Must(Rules.HasTag).WithErrorCode(ErrorCodes.ImageTag).WithMessage(a => $"image '{Echo.Value(a.Image)}' needs an explicit tag (repo:tag)");
+        RuleForEach(a => a.Ports).SetValidator(PortRules);
+        RuleFor(a => a.Resources).SetValidator(ResourceRules);
+        RuleFor(a => a.Service!).SetValidator(ServiceRules).When(a => a.Service is not null);
+        RuleForEach(a => a.Volumes).SetValidator(VolumeRules);
+        RuleForEach(a => a.Templates).SetValidator(TemplateRules);
+        RuleFor(a => a).Custom((app, context) =>
+        {
+            foreach (var env in app.Env)
+            {
+                if (!Rules.IsEnvName(env.Name))
+                {
+                    context.Fail($"Env.{env.Name}", ErrorCodes.InvalidName, $"'{Echo.Value(env.Name)}' is not an environment variable name");
+                }
+            }
+
+            var plainNames = app.Env.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+            foreach (var env in app.Database?.Env ?? [])
+            {
+                var path = $"Database.Env.{env.Name}";
+                if (!Rules.IsEnvName(env.Name))
+                {
+                    context.Fail(path, ErrorCodes.InvalidName, $"'{Echo.Value(env.Name)}' is not an environment variable name");
+                }
+
+                foreach (var placeholder in PlaceholdersIn(env.Value))
+                {
+                    if (!Placeholders.Contains(placeholder))
+                    {
+                        context.Fail(path, ErrorCodes.InvalidValue, $"unknown placeholder '{{{placeholder}}}' (known: {string.Join(", ", Placeholders.Select(p => "{" + p + "}"))})");
+                    }
+                    else if (placeholder == "passwordFile" && app.Database is { PasswordFile: false })
+                    {
+                        context.Fail(path, ErrorCodes.InvalidValue, "{passwordFile} needs `database.passwordFile: true`");
+                    }
+                }
+
+                if (InputText.TemplateSequenceIn(env.Value) is { } sequence)
+                {
+                    context.Fail(path, ErrorCodes.UnsafeText, $"'{sequence}' would be evaluated by consul-template (database env values are rendered into a template); database settings never need it");
+                }
+
+                if (plainNames.Contains(env.Name))
+                {
+                    context.Fail(path, ErrorCodes.InvalidValue, $"'{Echo.Value(env.Name)}' is set both in app.env and app.database.env");
+                }
+            }
+        });
+    }
+
+    /// <summary>The names of the <c>{placeholder}</c>s in a database wiring value.</summary>
+    internal static IEnumerable<string> PlaceholdersIn(string value)
+    {
+        var start = value.IndexOf('{', StringComparison.Ordinal);
+        while (start >= 0)
+        {
+            var end = value.IndexOf('}', start + 1);
+            if (end < 0)
+            {
+                yield break;
+            }
+
+            var name = value[(start + 1)..end];
+            if (name.Length > 0 && name.All(char.IsAsciiLetter))
+            {
+                yield return name;
+            }
+
+            start = value.IndexOf('{', end + 1);
+        }
+    }
+}
+
+/// <summary>Validates a port.</summary>
+public sealed class PortMappingValidator : AbstractValidator<PortMapping>
+{
+    /// <summary>Creates the validator.</summary>
+    public PortMappingValidator()
+    {
+        RuleFor(p => p.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(p => $"'{Echo.Value(p.Name)}' is not a valid port label");
+        RuleFor(p => p.To).InclusiveBetween(1, 65535).WithErrorCode(ErrorCodes.Port).WithMessage("the container port must be 1-65535");
+        RuleFor(p => p.Static).InclusiveBetween(1, 65535).When(p => p.Static is not null).WithErrorCode(ErrorCodes.Port);
+    }
+}
+
+/// <summary>Validates resources.</summary>
+public sealed class ResourcesValidator : AbstractValidator<Resources>
+{
+    /// <summary>Creates the validator with a memory floor in MB.</summary>
+    public ResourcesValidator(int minimumMemory)
+    {
+        RuleFor(r => r.Cpu).GreaterThanOrEqualTo(20).WithErrorCode(ErrorCodes.Resources).WithMessage("cpu must be at least 20 MHz");
+        RuleFor(r => r.Memory).GreaterThanOrEqualTo(minimumMemory).WithErrorCode(ErrorCodes.Resources)
+            .WithMessage(r => $"memory {r.Memory} MB is below the minimum of {minimumMemory} MB");
+        RuleFor(r => r.MemoryMax).GreaterThanOrEqualTo(r => r.Memory).When(r => r.MemoryMax is not null).WithErrorCode(ErrorCodes.Resources)
+            .WithMessage("memoryMax must be at least memory");
+    }
+}
+
+/// <summary>Validates a service registration.</summary>
+public sealed class ServiceRegistrationValidator : AbstractValidator<ServiceRegistration>
+{
+    private static readonly HealthCheckValidator CheckRules = new();
+    private readonly AppTask? _app;
+
+    /// <summary>Creates the validator for the service of <paramref name="app"/>.</summary>
+    public ServiceRegistrationValidator(AppTask app)
+        : this()
+    {
+        _app = app;
+    }
+
+    /// <summary>Creates the validator for the service of the app of the job that <see cref="ServiceJobValidator"/> validates.</summary>
+    internal ServiceRegistrationValidator()
+    {
+        RuleFor(s => s.Name).Must(Rules.IsServiceName).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage(s => $"'{Echo.Value(s.Name)}' is not a service name Nomad accepts (1-63 letters, digits and '-', RFC 1123; the job name by default)");
+        RuleFor(s => s.Port).Must((_, p, context) => (_app ?? JobScope.Of(context, null).App).Ports.Any(port => port.Name == p)).WithErrorCode(ErrorCodes.Service)
+            .WithMessage(s => $"the service names port '{Echo.Value(s.Port)}', which app.ports does not define");
+        RuleForEach(s => s.Tags).NotEmpty().WithErrorCode(ErrorCodes.InvalidValue);
+        RuleFor(s => s.Check!).SetValidator(CheckRules).When(s => s.Check is not null);
+    }
+}
+
+/// <summary>Validates a health check (http or tcp: the only types both providers accept).</summary>
+public sealed class HealthCheckValidator : AbstractValidator<HealthCheck>
+{
+    /// <summary>Creates the validator.</summary>
+    public HealthCheckValidator()
+    {
+        RuleFor(c => c.Path).Must(p => p is not null && p.StartsWith('/')).When(c => c.Type == CheckType.Http).WithErrorCode(ErrorCodes.Service)
+            .WithMessage("an http check needs a path starting with '/'");
+        RuleFor(c => c.Path).Null().When(c => c.Type == CheckType.Tcp).WithErrorCode(ErrorCodes.Service).WithMessage("a tcp check has no path");
+        RuleFor(c => c.Interval).Must(Rules.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 10s");
+        RuleFor(c => c.Timeout).Must(Rules.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 2s");
+    }
+}
+
+/// <summary>Validates an app volume.</summary>
+public sealed class AppVolumeValidator : AbstractValidator<AppVolume>
+{
+    /// <summary>Creates the validator.</summary>
+    public AppVolumeValidator()
+    {
+        RuleFor(v => v.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(v => $"'{Echo.Value(v.Name)}' is not a valid volume name");
+        RuleFor(v => v.Source).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(v => $"'{Echo.Value(v.Source)}' is not a valid host volume name");
+        RuleFor(v => v.Destination).Must(d => d.StartsWith('/') && !d.Contains("..", StringComparison.Ordinal)).WithErrorCode(ErrorCodes.Volume)
+            .WithMessage("the mount destination must be an absolute path");
+        RuleFor(v => v.ReadOnly).Equal(true).When(v => v.Shared).WithErrorCode(ErrorCodes.Volume).WithMessage("a shared volume must be mounted read-only");
+    }
+}
+
+/// <summary>Validates an extra template.</summary>
+public sealed class TemplateFileValidator : AbstractValidator<TemplateFile>
+{
+    /// <summary>Creates the validator.</summary>
+    public TemplateFileValidator()
+    {
+        RuleFor(t => t.Destination).Must(d => (d.StartsWith("local/", StringComparison.Ordinal) || d.StartsWith("secrets/", StringComparison.Ordinal) || d.StartsWith("alloc/", StringComparison.Ordinal)) && !d.Contains("..", StringComparison.Ordinal) && d.Trim() == d && !d.EndsWith('/'))
+            .WithErrorCode(ErrorCodes.InvalidValue).WithMessage("the destination must be a file under local/, secrets/ or alloc/");
+        RuleFor(t => t.Data).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("template data is required");
+        // Nomad's Template.Validate refuses signal without change_signal and script without change_script, which the
+        // spec cannot give: only the modes that need nothing else.
+        RuleFor(t => t.ChangeMode).Must(m => m is "noop" or "restart").WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage("changeMode must be noop or restart");
+        RuleFor(t => t.Perms).Must(p => p!.Length is 3 or 4 && p.All(c => c is >= '0' and <= '7')).When(t => t.Perms is not null)
+            .WithErrorCode(ErrorCodes.InvalidValue).WithMessage("perms must be octal, e.g. 0644");
+    }
+}

@@ -1,0 +1,106 @@
+using Cronos;
+using FluentValidation;
+using NomadDbPatterns.Model;
+using NomadDbPatterns.Spec;
+
+namespace NomadDbPatterns.Validation;
+
+/// <summary>Validates SQLite storage.</summary>
+public sealed class SqliteStorageValidator : AbstractValidator<SqliteStorage>
+{
+    /// <summary>Creates the validator.</summary>
+    public SqliteStorageValidator()
+    {
+        RuleFor(s => s.Volume).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage("not a valid host volume name");
+        RuleFor(s => s.Destination).Must(d => d.StartsWith('/')).WithErrorCode(ErrorCodes.Volume).WithMessage("the mount destination must be an absolute path");
+        RuleFor(s => s.File).Must(f => f.Length > 0 && !f.Contains('/') && f.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_'))
+            .WithErrorCode(ErrorCodes.InvalidValue).WithMessage("the database file is a plain file name inside the volume");
+    }
+}
+
+/// <summary>Validates a backup policy.</summary>
+public sealed class BackupPolicyValidator : AbstractValidator<BackupPolicy>
+{
+    private readonly ServiceJob? _job;
+
+    /// <summary>Creates the validator for the backup of <paramref name="job"/>.</summary>
+    public BackupPolicyValidator(ServiceJob job)
+        : this()
+    {
+        _job = job;
+    }
+
+    /// <summary>Creates the validator for the backup of the job that <see cref="ServiceJobValidator"/> validates.</summary>
+    internal BackupPolicyValidator()
+    {
+        RuleFor(b => b.Volume).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage("not a valid host volume name");
+        RuleFor(b => b.Volume).Must((_, v, context) => v != JobScope.Of(context, _job).DataVolumeSource()).When((_, context) => JobScope.Of(context, _job).Postgres is not null).WithErrorCode(ErrorCodes.BackupVolume)
+            .WithMessage(b => $"the backup volume '{Echo.Value(b.Volume)}' is the PostgreSQL data volume; a backup must not live with the data it protects");
+        RuleFor(b => b.Volume).Must((_, v, context) => v != JobScope.Of(context, _job).Sqlite!.Volume).When((_, context) => JobScope.Of(context, _job).Sqlite is not null).WithErrorCode(ErrorCodes.BackupVolume)
+            .WithMessage(b => $"the backup volume '{Echo.Value(b.Volume)}' is the SQLite data volume; a backup must not live with the data it protects");
+        RuleFor(b => b.Volume).Must((_, v, context) => JobScope.Of(context, _job).App.Volumes.All(a => a.Source != v)).WithErrorCode(ErrorCodes.BackupVolume)
+            .WithMessage("the backup volume is also one of the app's volumes");
+        RuleFor(b => b).Custom((_, context) =>
+        {
+            if (JobScope.Of(context, _job) is not { } job || (job.Postgres is null && job.Sqlite is null))
+            {
+                context.Fail(string.Empty, ErrorCodes.InvalidValue, "a backup needs a database: add `postgres:` or `sqlite:`");
+            }
+        });
+        Include(new BackupScheduleRules());
+        RuleFor(b => b.Placement).NotEqual(BackupPlacement.Periodic).When((_, context) => JobScope.Of(context, _job).Postgres is null).WithErrorCode(ErrorCodes.PeriodicBackup)
+            .WithMessage("a periodic backup job reaches PostgreSQL through its registered service; SQLite files are backed up by a sidecar");
+        RuleFor(b => b.Schedule.Cron).NotNull().When(b => b.Placement == BackupPlacement.Periodic).WithErrorCode(ErrorCodes.PeriodicBackup)
+            .WithMessage("a periodic backup job runs on Nomad's cron (`periodic { crons }`): give a cron `schedule`, not an interval").OverridePropertyName("Schedule");
+        RuleFor(b => b.VerifyRestore).Equal(false).When((_, context) => JobScope.Of(context, _job).Postgres is null).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage("restore-verify applies to PostgreSQL dumps").OverridePropertyName("Verify");
+    }
+}
+
+/// <summary>Schedule and retention rules of a backup, shared by service jobs and the legacy shared instance.</summary>
+public sealed class BackupScheduleRules : AbstractValidator<BackupPolicy>
+{
+    /// <summary>Creates the rules.</summary>
+    public BackupScheduleRules()
+    {
+        RuleFor(b => b.Schedule).Custom((schedule, context) =>
+        {
+            if (schedule.Cron is not null && schedule.Interval is not null)
+            {
+                context.Fail("Schedule", ErrorCodes.Schedule, "give either a cron `schedule` or an `interval`, not both");
+            }
+
+            if (schedule.Cron is not null && !CronSchedule.TryNormalize(schedule.Cron, out _, out var error))
+            {
+                context.Fail("Schedule", ErrorCodes.Schedule, error);
+            }
+
+            if (schedule.Interval is not null && InputText.DurationProblem(schedule.Interval, TimeSpan.FromMinutes(1), InputLimits.MaxBackupInterval, "an interval", "30m, 6h, 1d") is { } intervalProblem)
+            {
+                context.Fail("Interval", ErrorCodes.Schedule, intervalProblem);
+            }
+
+            if (!CronSchedule.IsTimeZone(schedule.TimeZone))
+            {
+                context.Fail("TimeZone", ErrorCodes.Schedule, $"'{Echo.Value(schedule.TimeZone)}' is not an IANA time zone (e.g. UTC, Europe/Berlin)");
+            }
+        });
+        RuleFor(b => b.Retention).Custom((retention, context) =>
+        {
+            if (retention.KeepLast is null && retention.MaxAge is null)
+            {
+                context.Fail("Retention", ErrorCodes.Retention, "retention needs keepLast and/or maxAge");
+            }
+
+            if (retention.KeepLast is < 1)
+            {
+                context.Fail("Retention.KeepLast", ErrorCodes.Retention, "keepLast must be at least 1: retention never deletes the last good backup");
+            }
+
+            if (retention.MaxAge is not null && InputText.DurationProblem(retention.MaxAge, TimeSpan.FromHours(1), InputLimits.MaxRetentionAge, "an age", "36h, 30d") is { } ageProblem)
+            {
+                context.Fail("Retention.MaxAge", ErrorCodes.Retention, ageProblem);
+            }
+        });
+    }
+}

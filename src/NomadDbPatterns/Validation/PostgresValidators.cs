@@ -1,0 +1,175 @@
+using Cronos;
+using FluentValidation;
+using NomadDbPatterns.Model;
+using NomadDbPatterns.Spec;
+
+namespace NomadDbPatterns.Validation;
+
+/// <summary>Validates the PostgreSQL sidecar.</summary>
+public sealed class PostgresSidecarValidator : AbstractValidator<PostgresSidecar>
+{
+    /// <summary>Oldest supported major.</summary>
+    public const int MinimumVersion = 13;
+    /// <summary>Newest major this generator knows the image layout of.</summary>
+    public const int MaximumVersion = 18;
+
+    private static readonly ResourcesValidator ResourceRules = new(64);
+    private readonly ServiceJob? _job;
+
+    /// <summary>Creates the validator for the sidecar of <paramref name="job"/>.</summary>
+    public PostgresSidecarValidator(ServiceJob job)
+        : this()
+    {
+        _job = job;
+    }
+
+    /// <summary>Creates the validator for the sidecar of the job that <see cref="ServiceJobValidator"/> validates.</summary>
+    internal PostgresSidecarValidator()
+    {
+        Include(new PostgresImageValidator());
+        RuleFor(p => p.Database).Must(Rules.IsSqlIdentifier).When(p => p.Database is not null).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage("database names are lower-case letters, digits and '_' (starting with a letter or '_')");
+        RuleFor(p => p.User).Must(Rules.IsSqlIdentifier).When(p => p.User is not null).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage("user names are lower-case letters, digits and '_' (starting with a letter or '_')");
+        RuleFor(p => p.Port).InclusiveBetween(1, 65535).WithErrorCode(ErrorCodes.Port);
+        RuleFor(p => p.Port).Equal(Defaults.PostgresPort).When((_, context) => JobScope.Of(context, _job).Network == NetworkMode.Bridge).WithErrorCode(ErrorCodes.Port)
+            .WithMessage("on bridge networking each allocation has its own network: keep 5432 (ports only need to differ on host networking)");
+        RuleFor(p => p.Resources).SetValidator(ResourceRules);
+        RuleFor(p => p.ShmSize).Must(s => ParseSize(s) is > 0).When(p => p.ShmSize is not null).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage(p => InputText.SizeProblem(p.ShmSize));
+        RuleFor(p => p.Volume).Must(Rules.IsName).When(p => p.Volume is not null).WithErrorCode(ErrorCodes.InvalidName).WithMessage("not a valid host volume name");
+        RuleFor(p => p.UpgradeFrom).InclusiveBetween(MinimumVersion - 4, MaximumVersion).When(p => p.UpgradeFrom is not null)
+            .WithErrorCode(ErrorCodes.MajorUpgrade).WithMessage($"upgradeFrom names a PostgreSQL major ({MinimumVersion - 4}-{MaximumVersion})");
+        RuleFor(p => p.UpgradeFrom).LessThan(p => p.Version).When(p => p.UpgradeFrom is not null)
+            .WithErrorCode(ErrorCodes.MajorUpgrade).WithMessage("upgradeFrom names an older major than version");
+        RuleFor(p => p).Custom((p, context) => InputText.CheckSettings(p.Settings, context));
+        RuleFor(p => p.Password).SetValidator(p => _job is null ? SecretRules : new SecretSourceValidator(_job.Name));
+        RuleFor(p => p.Database).Custom((database, context) =>
+        {
+            var job = JobScope.Of(context, _job);
+            if (database is null && Rules.IsName(job.Name) && !Rules.IsSqlIdentifier(job.DatabaseName()))
+            {
+                context.AddFailure(new FluentValidation.Results.ValidationFailure(context.PropertyPath, $"the default database name '{Echo.Value(job.DatabaseName())}' is not a plain identifier; set postgres.database") { ErrorCode = ErrorCodes.InvalidName });
+            }
+        });
+    }
+
+    private static readonly SecretSourceValidator SecretRules = new();
+
+    /// <summary>Parses sizes such as 256MB, 1GB, 64m into bytes, or null.</summary>
+    public static long? ParseSize(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        var digits = 0;
+        while (digits < value.Length && char.IsAsciiDigit(value[digits]))
+        {
+            digits++;
+        }
+
+        if (digits == 0 || digits > 18 || !long.TryParse(value.AsSpan(0, digits), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
+        {
+            return null;
+        }
+
+        long? multiplier = value[digits..].ToUpperInvariant() switch
+        {
+            "" or "B" => 1,
+            "K" or "KB" or "KIB" => 1024,
+            "M" or "MB" or "MIB" => 1024 * 1024,
+            "G" or "GB" or "GIB" => 1024L * 1024 * 1024,
+            _ => null,
+        };
+        // Checked: a size beyond the limit (or one that would overflow long) is no size at all.
+        return multiplier is null || number > Spec.InputLimits.MaxSizeBytes / multiplier ? null : number * multiplier;
+    }
+}
+
+/// <summary>Validates the image of any PostgreSQL task (sidecar or legacy shared server).</summary>
+public sealed class PostgresImageValidator : AbstractValidator<IPostgresImage>
+{
+    /// <summary>Oldest supported major.</summary>
+    public const int MinimumVersion = PostgresSidecarValidator.MinimumVersion;
+    /// <summary>Newest supported major.</summary>
+    public const int MaximumVersion = PostgresSidecarValidator.MaximumVersion;
+
+    /// <summary>Creates the validator.</summary>
+    public PostgresImageValidator()
+    {
+        RuleFor(p => p.Version).InclusiveBetween(MinimumVersion, MaximumVersion).WithErrorCode(ErrorCodes.PostgresVersion)
+            .WithMessage(p => $"PostgreSQL {p.Version} is not supported; use {MinimumVersion}-{MaximumVersion}");
+        RuleFor(p => p.Variant).Must(v => v is "" or "alpine" || v.StartsWith("alpine3.", StringComparison.Ordinal) || v is "bookworm" or "trixie" or "bullseye")
+            .WithErrorCode(ErrorCodes.InvalidValue).WithMessage(p => $"'{Echo.Value(p.Variant)}' is not a postgres image variant (alpine, bookworm, trixie)");
+        RuleFor(p => p.ImageReference).Must(Rules.HasTag).WithErrorCode(ErrorCodes.ImageTag).WithMessage("the PostgreSQL image needs an explicit tag")
+            .Must(i => Rules.Tag(i) is not ("latest" or "alpine")).WithErrorCode(ErrorCodes.ImageTag)
+            .WithMessage("a database image must pin its major version; 'latest' upgrades it silently").OverridePropertyName("Image");
+        RuleFor(p => p.Image).Must((p, image) => Spec.SpecMapper.MajorFromImage(image) == p.Version).When(p => p.Image is not null && Rules.HasTag(p.Image))
+            .WithErrorCode(ErrorCodes.PostgresVersion).WithMessage(p => $"the image tag must start with the major version {p.Version}");
+    }
+}
+
+/// <summary>Validates a secret reference.</summary>
+public sealed class SecretSourceValidator : AbstractValidator<SecretSource>
+{
+    private readonly string? _jobName;
+
+    /// <summary>Creates the validator for a secret of job <paramref name="jobName"/>.</summary>
+    public SecretSourceValidator(string jobName)
+        : this()
+    {
+        _jobName = jobName;
+    }
+
+    /// <summary>Creates the validator for a secret of the job that <see cref="ServiceJobValidator"/> validates.</summary>
+    internal SecretSourceValidator()
+    {
+        RuleFor(s => s.Key).Must(Rules.IsSecretKey).WithErrorCode(ErrorCodes.SecretReference).WithMessage("the key must be letters, digits, '_' or '-'");
+        RuleFor(s => s).Custom((secret, context) =>
+        {
+            var jobName = _jobName ?? JobScope.Of(context, null).Name;
+            switch (secret)
+            {
+                // The value is never echoed: people type the password itself here.
+                case VaultSecret vault when InputText.SecretPathProblem(vault.Path) is { } problem:
+                    context.Fail("Vault", ErrorCodes.SecretReference, $"not a Vault KV v2 API path: {problem} (mount/data/path, e.g. secret/data/postgres/{jobName})");
+                    break;
+                case VaultSecret vault when !IsVaultKv2Path(vault.Path):
+                    context.Fail("Vault", ErrorCodes.SecretReference, $"not a Vault KV v2 API path (mount/data/path, e.g. secret/data/postgres/{jobName})");
+                    break;
+                // Nomad's Vault.Validate (nomad/structs/structs.go) refuses change_mode "signal" without change_signal.
+                case VaultSecret { ChangeMode: VaultChangeMode.Signal, ChangeSignal: null or "" }:
+                    context.Fail("ChangeSignal", ErrorCodes.SecretReference, "changeMode signal needs `changeSignal`, e.g. SIGHUP");
+                    break;
+                case VaultSecret { ChangeMode: VaultChangeMode.Signal } vault when !IsSignalName(vault.ChangeSignal!):
+                    context.Fail("ChangeSignal", ErrorCodes.SecretReference, "changeSignal must be a signal name such as SIGHUP");
+                    break;
+                case VaultSecret { ChangeMode: not VaultChangeMode.Signal, ChangeSignal: not null }:
+                    context.Fail("ChangeSignal", ErrorCodes.SecretReference, "`changeSignal` applies only with changeMode signal");
+                    break;
+                case NomadVariableSecret variable when !IsReadableVariablePath(variable.Path, jobName):
+                    context.Fail("NomadVar", ErrorCodes.SecretReference, $"not readable by every task of the job: a job's workload identity reads exactly nomad/jobs/{jobName} or nomad/jobs/{jobName}/{jobName} (the group)");
+                    break;
+            }
+
+            if (secret is VaultSecret { Role: { } role } && !InputText.IsRoleName(role))
+            {
+                context.Fail("Role", ErrorCodes.SecretReference, "a Vault role name is letters, digits, '-', '_' and '.' (at most 128 characters)");
+            }
+        });
+    }
+
+    private static bool IsSignalName(string signal) =>
+        signal.Length is > 3 and <= 16 && signal.StartsWith("SIG", StringComparison.Ordinal) && signal.Skip(3).All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c is '+' or '-');
+
+    private static bool IsVaultKv2Path(string path)
+    {
+        var parts = path.Split('/');
+        return parts.Length >= 3 && parts[1] == "data" && parts.All(p => p.Length > 0 && p.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'));
+    }
+
+    private static bool IsReadableVariablePath(string path, string jobName) =>
+        path == $"nomad/jobs/{jobName}" || path == $"nomad/jobs/{jobName}/{jobName}";
+}

@@ -1,0 +1,233 @@
+using Cronos;
+using FluentValidation;
+using NomadDbPatterns.Model;
+using NomadDbPatterns.Spec;
+
+namespace NomadDbPatterns.Validation;
+
+/// <summary>Validates one service job: names, images, secrets, resources, ports, volumes, backups.</summary>
+public sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
+{
+    // Child validators are built once: building one compiles its rules' expression trees, which costs far more
+    // than running them. Rules that need the job read it from the validation context (see JobScope).
+    private static readonly AppTaskValidator AppValidator = new();
+    private static readonly PostgresSidecarValidator PostgresValidator = new();
+    private static readonly BackupPolicyValidator BackupValidator = new();
+    private static readonly ConstraintValidator ConstraintRules = new();
+    private static readonly UpdatePolicyValidator UpdateRules = new();
+    private static readonly SqliteStorageValidator SqliteRules = new();
+
+    /// <summary>Creates the validator.</summary>
+    public ServiceJobValidator()
+    {
+        RuleFor(j => j.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage(j => string.IsNullOrEmpty(j.Name) ? "a job name is required" : $"'{Echo.Value(j.Name)}' is not a valid job name (lower-case letters, digits, '-' and '_', at most 63 characters)");
+        RuleFor(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("at least one datacenter is required");
+        RuleForEach(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.InvalidValue).WithMessage("datacenter names cannot be empty");
+        RuleFor(j => j.Priority).InclusiveBetween(1, 100).When(j => j.Priority is not null).WithErrorCode(ErrorCodes.InvalidValue);
+        RuleForEach(j => j.Constraints).SetValidator(ConstraintRules);
+        RuleFor(j => j.Update).SetValidator(UpdateRules);
+        RuleFor(j => j.App).SetValidator(AppValidator);
+        RuleFor(j => j.Postgres!).SetValidator(PostgresValidator).When(j => j.Postgres is not null);
+        RuleFor(j => j.Sqlite!).SetValidator(SqliteRules).When(j => j.Sqlite is not null);
+        RuleFor(j => j.Backup!).SetValidator(BackupValidator).When(j => j.Backup is not null);
+        RuleFor(j => j.Sqlite).Null().When(j => j.Postgres is not null).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage("a service uses either a dedicated PostgreSQL or SQLite storage, not both");
+        RuleFor(j => j.App.Database).Null().When(j => j.Postgres is null).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage("app.database wires the app to a PostgreSQL sidecar, but the job has no `postgres:`");
+        RuleFor(j => j).Custom(CheckPorts);
+        RuleFor(j => j).Custom(CheckVolumes);
+        RuleFor(j => j).Custom(SecretPolicy.Check);
+        RuleFor(j => j).Custom(CheckServiceNames);
+    }
+
+    /// <summary>Service names are unique within a job: the app's must not take a name the generator registers.</summary>
+    private static void CheckServiceNames(ServiceJob job, ValidationContext<ServiceJob> context)
+    {
+        if (job.App.Service is { } service && job.GeneratedServices().Any(s => s.Name == service.Name))
+        {
+            context.Fail("App.Service.Name", ErrorCodes.Service, $"service name '{Echo.Value(service.Name)}' is the one this job registers for its database or backup; choose another");
+        }
+
+        if (!Rules.IsName(job.Name))
+        {
+            return;
+        }
+
+        foreach (var (name, _) in job.GeneratedServices().Where(s => !Rules.IsServiceName(s.Name)))
+        {
+            context.Fail("Name", ErrorCodes.InvalidName, $"the job registers service '{name}', which Nomad refuses (1-63 letters, digits and '-', RFC 1123): use '-' instead of '_' in the job name, or a shorter one");
+        }
+    }
+
+    /// <inheritdoc />
+    protected override bool PreValidate(ValidationContext<ServiceJob> context, FluentValidation.Results.ValidationResult result)
+    {
+        JobScope.Enter(context, context.InstanceToValidate);
+        return base.PreValidate(context, result);
+    }
+
+    private static void CheckPorts(ServiceJob job, ValidationContext<ServiceJob> context)
+    {
+        var labels = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < job.App.Ports.Length; i++)
+        {
+            var port = job.App.Ports[i];
+            if (!labels.Add(port.Name))
+            {
+                context.Fail($"App.Ports[{i}].Name", ErrorCodes.Port, $"port label '{Echo.Value(port.Name)}' is used twice");
+            }
+
+            if (job.Network == NetworkMode.Host && port.Static is { } fixedPort && fixedPort != port.To)
+            {
+                context.Fail($"App.Ports[{i}].Static", ErrorCodes.Port, $"on host networking the app binds the node's port directly: static ({fixedPort}) must equal to ({port.To}), or leave static out");
+            }
+        }
+
+        if (job.Postgres is not null && labels.Contains("db"))
+        {
+            context.Fail("App.Ports", ErrorCodes.Port, "the port label 'db' is reserved for the PostgreSQL sidecar");
+        }
+
+        if (job.Network == NetworkMode.Host && job.Postgres is { } pg)
+        {
+            var staticPorts = job.App.Ports.Select(p => p.Static ?? p.To).ToList();
+            if (staticPorts.Contains(pg.Port))
+            {
+                context.Fail("Postgres.Port", ErrorCodes.Port, $"port {pg.Port} is used by the app and PostgreSQL on the same host network");
+            }
+        }
+
+        var statics = job.App.Ports.Where(p => p.Static is not null || job.Network == NetworkMode.Host).GroupBy(p => p.Static ?? p.To).Where(g => g.Count() > 1);
+        foreach (var group in statics)
+        {
+            context.Fail("App.Ports", ErrorCodes.Port, $"static port {group.Key} is bound twice");
+        }
+    }
+
+    private static void CheckVolumes(ServiceJob job, ValidationContext<ServiceJob> context)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (job.Postgres is not null)
+        {
+            names.Add(JobFacts.DataVolumeName);
+        }
+
+        if (job.Backup is not null)
+        {
+            names.Add(JobFacts.BackupVolumeName);
+        }
+
+        var destinations = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < job.App.Volumes.Length; i++)
+        {
+            var volume = job.App.Volumes[i];
+            if (!names.Add(volume.Name))
+            {
+                context.Fail($"App.Volumes[{i}].Name", ErrorCodes.Volume, $"volume name '{Echo.Value(volume.Name)}' is used twice in this job");
+            }
+
+            if (!destinations.Add(volume.Destination))
+            {
+                context.Fail($"App.Volumes[{i}].Destination", ErrorCodes.Volume, $"two volumes are mounted at '{Echo.Value(volume.Destination)}'");
+            }
+
+            if (job.Postgres is not null && volume.Source == job.DataVolumeSource())
+            {
+                context.Fail($"App.Volumes[{i}].Source", ErrorCodes.Volume, $"the app mounts the PostgreSQL data volume '{Echo.Value(volume.Source)}'");
+            }
+        }
+    }
+
+}
+
+/// <summary>
+/// The job being validated, for child validators whose rules depend on it. It travels in the context's root data,
+/// so that one child validator instance serves every job (and concurrent validations never share state).
+/// </summary>
+internal static class JobScope
+{
+    private const string Key = "NomadDbPatterns.ServiceJob";
+
+    public static void Enter<T>(ValidationContext<T> context, ServiceJob job) => context.RootContextData[Key] = job;
+
+    /// <summary>The job given to the validator's constructor, else the one the root <see cref="ServiceJobValidator"/> validates.</summary>
+    public static ServiceJob Of<T>(ValidationContext<T> context, ServiceJob? fixedJob) =>
+        fixedJob ?? (context.RootContextData.TryGetValue(Key, out var job) && job is ServiceJob serviceJob
+            ? serviceJob
+            : throw new InvalidOperationException($"{typeof(T).Name} validates part of a job: run it through ServiceJobValidator, or construct it with the job."));
+}
+
+/// <summary>Adds failures with an error code at a path relative to the current validator.</summary>
+internal static class ValidationContextExtensions
+{
+    public static void Fail<T>(this ValidationContext<T> context, string property, string code, string message)
+    {
+        var path = context.PropertyChain.BuildPropertyPath(property);
+        context.AddFailure(new FluentValidation.Results.ValidationFailure(path, message) { ErrorCode = code });
+    }
+}
+
+/// <summary>Validates a constraint.</summary>
+public sealed class ConstraintValidator : AbstractValidator<Constraint>
+{
+    private static readonly string[] Operators = ["=", "!=", ">", ">=", "<", "<=", "distinct_hosts", "distinct_property", "regexp", "set_contains", "set_contains_all", "set_contains_any", "version", "semver", "is_set", "is_not_set"];
+
+    /// <summary>Creates the validator.</summary>
+    public ConstraintValidator()
+    {
+        RuleFor(c => c.Operator).Must(o => Operators.Contains(o)).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage(c => $"'{Echo.Value(c.Operator)}' is not a Nomad constraint operator ({string.Join(", ", Operators)})");
+        RuleFor(c => c.Attribute).NotEmpty().When(c => c.Operator is not ("distinct_hosts")).WithErrorCode(ErrorCodes.Required);
+    }
+}
+
+/// <summary>Validates the update policy.</summary>
+public sealed class UpdatePolicyValidator : AbstractValidator<UpdatePolicy>
+{
+    /// <summary>Creates the validator.</summary>
+    public UpdatePolicyValidator()
+    {
+        RuleFor(u => u.MaxParallel).GreaterThanOrEqualTo(1).WithErrorCode(ErrorCodes.InvalidValue);
+        RuleFor(u => u.MinHealthyTime).Must(Rules.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 30s");
+        RuleFor(u => u.HealthyDeadline).Must(Rules.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 10m");
+        RuleFor(u => u.ProgressDeadline).Must(Rules.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 15m");
+        RuleFor(u => u).Custom(CheckDeadlineOrder);
+    }
+
+    /// <summary>
+    /// Nomad's UpdateStrategy.Validate (nomad/structs/structs.go, v2.0.5 l.5494-5499) refuses a job unless
+    /// min_healthy_time &lt; healthy_deadline &lt; progress_deadline; a parser accepts it, the server does not.
+    /// </summary>
+    private static void CheckDeadlineOrder(UpdatePolicy update, ValidationContext<UpdatePolicy> context)
+    {
+        if (!Rules.TryParseDuration(update.MinHealthyTime, out var minHealthy)
+            || !Rules.TryParseDuration(update.HealthyDeadline, out var healthy)
+            || !Rules.TryParseDuration(update.ProgressDeadline, out var progress))
+        {
+            return;
+        }
+
+        // The error goes to the value the spec changed: a default is never the one to blame.
+        var defaults = UpdatePolicy.Stateful;
+        if (minHealthy >= healthy)
+        {
+            context.Fail(update.HealthyDeadline == defaults.HealthyDeadline ? "MinHealthyTime" : "HealthyDeadline", ErrorCodes.UpdateDeadlines,
+                $"healthyDeadline ({update.HealthyDeadline}) must be longer than minHealthyTime ({update.MinHealthyTime}); Nomad refuses the job: \"Minimum healthy time must be less than healthy deadline\"");
+        }
+
+        if (healthy >= progress)
+        {
+            context.Fail(update.ProgressDeadline == defaults.ProgressDeadline ? "HealthyDeadline" : "ProgressDeadline", ErrorCodes.UpdateDeadlines,
+                $"progressDeadline ({update.ProgressDeadline}) must be longer than healthyDeadline ({update.HealthyDeadline}); Nomad refuses the job: \"Healthy deadline must be less than progress deadline\"");
+        }
+
+        // Task.Validate refuses a task whose kill_timeout exceeds its service group's progress_deadline; PostgreSQL
+        // tasks get JobFacts.PostgresKillTimeout to finish a fast shutdown.
+        if (Rules.TryParseDuration(JobFacts.PostgresKillTimeout, out var killTimeout) && progress < killTimeout && healthy < progress)
+        {
+            context.Fail("ProgressDeadline", ErrorCodes.UpdateDeadlines,
+                $"progressDeadline ({update.ProgressDeadline}) must be at least {JobFacts.PostgresKillTimeout}, the time PostgreSQL gets to shut down; Nomad refuses a task whose kill_timeout exceeds the progress deadline");
+        }
+    }
+}
