@@ -75,6 +75,11 @@ public sealed class TemplateSet : ITemplateLoader
 
     private readonly ConcurrentDictionary<string, string> _scripts = new(StringComparer.Ordinal);
 
+    /// <summary>The scripts jobs read from the Nomad Variable <c>nomad/jobs</c> (read and checked once per set).</summary>
+    internal ScriptsVariable ScriptsVariable => _scriptsVariable ??= Rendering.ScriptsVariable.From(this);
+
+    private ScriptsVariable? _scriptsVariable;
+
     private (string Text, string Source) Read(string name)
     {
         if (_overrideDirectory is not null)
