@@ -63,7 +63,7 @@ public sealed class RenderedScriptTests
                     foreach (var template in templates.EnumerateArray())
                     {
                         var destination = template.GetProperty("destination").GetString()!;
-                        var data = template.GetProperty("data").GetString()!;
+                        var data = ScriptsVariableFile.Embedded.Resolve(template.GetProperty("data").GetString()!);
                         if (destination.StartsWith("local/", StringComparison.Ordinal) && destination.EndsWith(".sh", StringComparison.Ordinal))
                         {
                             scripts[destination["local/".Length..]] = data;
