@@ -76,7 +76,7 @@ public sealed class VariableTests
     [Test]
     public async Task Items_beyond_64_KiB_with_the_others_are_refused_before_writing()
     {
-        await using var server = FakeNomadServer.Start(_ => Variable(3, ("big", new string('x', 65500))));
+        await using var server = FakeNomadServer.Start(_ => Variable(3, ("big", new string('x', 65530))));
         using var client = server.Client();
         var error = Assert.ThrowsAsync<NomadException>(() => client.SetVariableItemsAsync("nomad/jobs", "apps", Scripts));
         Assert.That(error!.Message, Does.Contain("65536"));
