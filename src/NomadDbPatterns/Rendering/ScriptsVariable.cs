@@ -57,7 +57,17 @@ internal sealed class ScriptsVariable
     public static string FileName(string? @namespace, JobFormat format)
     {
         var extension = format == JobFormat.Json ? "json" : "hcl";
-        return @namespace is null or "default" ? $"{FileStem}.nv.{extension}" : $"{FileStem}.{@namespace}.nv.{extension}";
+        if (@namespace is null or "default")
+        {
+            return $"{FileStem}.nv.{extension}";
+        }
+
+        // A name Nomad accepts (validNamespaceName, ^[a-zA-Z0-9-]{1,128}$) is a safe file name; any other text never
+        // becomes a path: it is named by its hash (the file itself names the namespace).
+        var safe = @namespace.Length <= 128 && @namespace.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')
+            ? @namespace
+            : "ns-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(@namespace)))[..12];
+        return $"{FileStem}.{safe}.nv.{extension}";
     }
 
     /// <summary>The template data that renders script <paramref name="file"/> from the variable.</summary>

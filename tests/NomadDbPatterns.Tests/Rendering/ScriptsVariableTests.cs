@@ -115,6 +115,16 @@ public sealed class ScriptsVariableTests
         }
     }
 
+    [TestCase("apps", "nomad-db-scripts.apps.nv.hcl")]
+    [TestCase("../../etc", "nomad-db-scripts.ns-")]
+    [TestCase("a/b", "nomad-db-scripts.ns-")]
+    public void A_namespace_never_becomes_a_path(string @namespace, string prefix)
+    {
+        var file = JobRenderer.Default.RenderScripts(@namespace);
+        Assert.That(file.FileName, Does.StartWith(prefix).And.EndWith(".nv.hcl").And.Not.Contain("/").And.Not.Contain(".."));
+        Assert.That(ScriptsVariableFile.Parse(file.Content).Namespace, Is.EqualTo(@namespace));
+    }
+
     [TestCase("EOSCRIPT\n", "would end its heredoc")]
     [TestCase("  EOSCRIPT  \n", "would end its heredoc")]
     [TestCase("echo no newline", "end with a newline")]
