@@ -138,7 +138,7 @@ internal sealed class ScriptsVariable
         builder.Append("# The scripts of every nomad-db job in namespace \"").Append(ns).Append("\"; each job reads them with\n");
         builder.Append("# {{ with nomadVar \"").Append(Path).Append("\" }} and names this checksum in its header. Publish before the jobs:\n");
         builder.Append("#   nomad var put @").Append(FileName(@namespace, format)).Append("    (nomad-db run does it, keeping other items)\n");
-        builder.Append("# sha256 ").Append(Checksum).Append(", ").Append(Size.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(" of ").Append(MaxSize.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(" bytes.\n");
+        builder.Append("# sha256 ").Append(Checksum).Append(", ").Append(Size.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(" of ").Append(MaxSize.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(" bytes.\n\n");
         builder.Append("namespace = ").Append(JsonSerializer.Serialize(ns)).Append('\n');
         builder.Append("path      = \"").Append(Path).Append("\"\n\n");
         builder.Append("items = {\n");
