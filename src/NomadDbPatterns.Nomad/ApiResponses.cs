@@ -108,3 +108,23 @@ public sealed record RegisterJobOptions
     /// <summary>Keep the running task group counts instead of the counts in the job.</summary>
     public bool PreserveCounts { get; init; }
 }
+
+/// <summary>A Nomad Variable (<c>api.Variable</c>): its items and the index check-and-set writes compare with.</summary>
+public sealed record NomadVariable
+{
+    /// <summary>Nomad refuses a variable whose item keys and values exceed this many bytes.</summary>
+    public const int MaxSize = 65536;
+
+    /// <summary>The namespace (null: the client's).</summary>
+    public string? Namespace { get; init; }
+
+    /// <summary>The path, e.g. <c>nomad/jobs</c>.</summary>
+    public string Path { get; init; } = "";
+
+    /// <summary>The items: key and value.</summary>
+    [JsonConverter(typeof(NullAsEmptyDictionary<string>))]
+    public IReadOnlyDictionary<string, string> Items { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The Raft index of the last write (0 for a variable not yet written).</summary>
+    public ulong ModifyIndex { get; init; }
+}

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -127,18 +128,99 @@ public sealed class NomadClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Reads a Nomad Variable: <c>GET /v1/var/:path</c> in <paramref name="namespace"/> (null: the client's).
+    /// Returns null when Nomad answers 404 (no such variable).
+    /// </summary>
+    public async Task<NomadVariable?> GetVariableAsync(string path, string? @namespace = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        try
+        {
+            return await SendAsync<NomadVariable>(HttpMethod.Get, VariablePath(path), null, cancellationToken, @namespace).ConfigureAwait(false);
+        }
+        catch (NomadApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Writes a Nomad Variable with check-and-set: <c>PUT /v1/var/:path?cas=N</c>, which Nomad applies only while the
+    /// variable's <c>ModifyIndex</c> is still <paramref name="checkIndex"/> (0: only if it does not exist). A conflict
+    /// is a <see cref="NomadApiException"/> with status 409.
+    /// </summary>
+    public async Task<NomadVariable> PutVariableAsync(NomadVariable variable, ulong checkIndex, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(variable);
+        var body = JsonSerializer.SerializeToNode(variable, NomadJson.Options)!.AsObject();
+        var path = VariablePath(variable.Path);
+        return await SendAsync<NomadVariable>(HttpMethod.Put, path, body, cancellationToken, variable.Namespace, "cas=" + checkIndex.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false)
+            ?? throw EmptyAnswer(path);
+    }
+
+    /// <summary>
+    /// Sets <paramref name="items"/> in the variable at <paramref name="path"/>, keeping its other items: read, merge,
+    /// then a check-and-set write, read again when another writer came in between. Returns false when the variable
+    /// already held these items (nothing written).
+    /// </summary>
+    public async Task<bool> SetVariableItemsAsync(string path, string? @namespace, IReadOnlyDictionary<string, string> items, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await GetVariableAsync(path, @namespace, cancellationToken).ConfigureAwait(false);
+            var merged = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (key, value) in current?.Items ?? new Dictionary<string, string>())
+            {
+                merged[key] = value;
+            }
+
+            var changed = false;
+            foreach (var (key, value) in items)
+            {
+                changed |= !merged.TryGetValue(key, out var old) || old != value;
+                merged[key] = value;
+            }
+
+            if (!changed)
+            {
+                return false;
+            }
+
+            var size = merged.Sum(i => Encoding.UTF8.GetByteCount(i.Key) + Encoding.UTF8.GetByteCount(i.Value));
+            if (size > NomadVariable.MaxSize)
+            {
+                throw new NomadException($"Variable {path} would hold {size} bytes with its other items; Nomad stores at most {NomadVariable.MaxSize}.");
+            }
+
+            try
+            {
+                await PutVariableAsync(new NomadVariable { Namespace = current?.Namespace ?? @namespace ?? options.Namespace, Path = path, Items = merged }, current?.ModifyIndex ?? 0, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (NomadApiException ex) when (ex.StatusCode == HttpStatusCode.Conflict && attempt < 3)
+            {
+                // Someone else wrote the variable since it was read: merge into their version.
+            }
+        }
+    }
+
+    private static string VariablePath(string path) => "v1/var/" + string.Join('/', path.Split('/').Select(Uri.EscapeDataString));
+
     /// <inheritdoc />
     public void Dispose() => http.Dispose();
 
-    private async Task<T?> SendAsync<T>(HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken)
+    private async Task<T?> SendAsync<T>(HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken, string? @namespace = null, string? extraQuery = null)
         where T : class
     {
+        var query = Query(@namespace, extraQuery);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Timeout);
         var displayPath = "/" + path;
         var started = Stopwatch.GetTimestamp();
 
-        using var request = new HttpRequestMessage(method, path + Query());
+        using var request = new HttpRequestMessage(method, path + query);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         if (options.Token is { } token)
         {
@@ -154,7 +236,7 @@ public sealed class NomadClient : IDisposable
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             var text = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
-            options.Trace?.Invoke($"{method} {displayPath}{Query()} -> {(int)response.StatusCode} ({Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms)");
+            options.Trace?.Invoke($"{method} {displayPath}{query} -> {(int)response.StatusCode} ({Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms)");
 
             if (!response.IsSuccessStatusCode)
             {
@@ -165,29 +247,34 @@ public sealed class NomadClient : IDisposable
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
         {
-            options.Trace?.Invoke($"{method} {displayPath}{Query()} -> timed out after {options.Timeout.TotalSeconds:F0} s");
+            options.Trace?.Invoke($"{method} {displayPath}{query} -> timed out after {options.Timeout.TotalSeconds:F0} s");
             throw new NomadTimeoutException(
                 $"Nomad API {method} {displayPath} did not answer within {options.Timeout.TotalSeconds:F0} s (address {options.Address}).", ex);
         }
         catch (HttpRequestException ex)
         {
-            options.Trace?.Invoke($"{method} {displayPath}{Query()} -> failed: {ex.Message}");
+            options.Trace?.Invoke($"{method} {displayPath}{query} -> failed: {ex.Message}");
             throw new NomadConnectionException(
                 $"Cannot reach Nomad at {options.Address} ({method} {displayPath}): {Describe(ex)}", ex);
         }
     }
 
-    private string Query()
+    private string Query(string? @namespace, string? extraQuery)
     {
-        var parts = new List<string>(2);
-        if (!string.IsNullOrEmpty(options.Namespace))
+        var parts = new List<string>(3);
+        if (!string.IsNullOrEmpty(@namespace ?? options.Namespace))
         {
-            parts.Add("namespace=" + Uri.EscapeDataString(options.Namespace));
+            parts.Add("namespace=" + Uri.EscapeDataString((@namespace ?? options.Namespace)!));
         }
 
         if (!string.IsNullOrEmpty(options.Region))
         {
             parts.Add("region=" + Uri.EscapeDataString(options.Region));
+        }
+
+        if (extraQuery is not null)
+        {
+            parts.Add(extraQuery);
         }
 
         return parts.Count == 0 ? "" : "?" + string.Join('&', parts);

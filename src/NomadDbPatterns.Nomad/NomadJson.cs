@@ -19,6 +19,8 @@ internal static class NomadJson
 [JsonSerializable(typeof(JobValidateResponse))]
 [JsonSerializable(typeof(JobPlanResponse))]
 [JsonSerializable(typeof(JobRegisterResponse))]
+[JsonSerializable(typeof(NomadVariable))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(List<FieldDiff>))]

@@ -239,8 +239,8 @@ public static class NomadDb
     {
         public bool Valid => Diagnostics.All(d => d.Severity != Severity.Error);
 
-        /// <summary>Output slots in file order: one per job, one per shared instance, one for the lock file.</summary>
-        public int Slots => Loaded.Jobs.Count + Loaded.SharedInstances.Count + 1;
+        /// <summary>Output slots in file order: one per job, one per shared instance, one for the scripts variables, one for the lock file.</summary>
+        public int Slots => Loaded.Jobs.Count + Loaded.SharedInstances.Count + 2;
     }
 
     private delegate void SlotSink(int slot, string fileName, ReadOnlySpan<char> content);
@@ -307,6 +307,18 @@ public static class NomadDb
             slot++;
         }
 
+        // The scripts, once per namespace whose jobs read them (not copied into every job file).
+        var namespaces = jobs.Where(j => JobRenderer.ReadsScripts(j.Job)).Select(j => j.Job.Namespace ?? "default")
+            .Concat(prepared.Loaded.SharedInstances.Select(s => s.Job.Namespace ?? "default"))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal);
+        foreach (var @namespace in namespaces)
+        {
+            var file = renderer.RenderScripts(@namespace, options.Format);
+            sink(slot, file.FileName, file.Content);
+        }
+
+        slot++;
         if (prepared.VolumeLock is { } volumeLock)
         {
             var updated = volumeLock.Update(jobs.Select(j => j.Job), prepared.Loaded.SharedInstances.Select(s => s.Job));

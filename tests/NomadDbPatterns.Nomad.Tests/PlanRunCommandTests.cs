@@ -45,6 +45,7 @@ public sealed class PlanRunCommandTests
     private static FakeNomadServer Serve(string planFixture) => FakeNomadServer.Start(request =>
         request.Path.EndsWith("/plan", StringComparison.Ordinal) ? FakeResponse.Fixture(planFixture)
         : request.Path == "/v1/jobs" ? FakeResponse.Fixture("register-response.json")
+        : request.Path == "/v1/var/nomad/jobs" && request.Method == "PUT" ? new FakeResponse(200, request.Body)
         : FakeResponse.Error(404, "not found"));
 
     [TestCase("plan-db-group-renamed.json")]
@@ -102,6 +103,21 @@ public sealed class PlanRunCommandTests
         Assert.That(body["EnforceIndex"]!.GetValue<bool>(), Is.True);
         Assert.That(body["JobModifyIndex"]!.GetValue<ulong>(), Is.EqualTo(planIndex));
         Assert.That(stdout, Does.Contain("registered \"myservice\""));
+    }
+
+    [Test]
+    public async Task Run_publishes_the_scripts_variable_before_it_registers_the_job()
+    {
+        await using var server = Serve("plan-app-image-bump.json");
+        var (exit, stdout, stderr) = Run(server, "run", Example);
+        Assert.That(exit, Is.EqualTo(ExitCodes.Ok), stdout + stderr);
+        var paths = server.Requests.Select(r => $"{r.Method} {r.Path}{r.Query}").ToList();
+        var put = paths.IndexOf("PUT /v1/var/nomad/jobs?namespace=default&cas=0");
+        Assert.That(put, Is.GreaterThanOrEqualTo(0), string.Join('\n', paths));
+        Assert.That(put, Is.LessThan(paths.IndexOf("POST /v1/jobs")), "the scripts are there before the job that waits for them");
+        var items = JsonNode.Parse(server.Requests[put].Body)!["Items"]!.AsObject();
+        Assert.That(items.Select(i => i.Key), Is.EquivalentTo(new[] { "backup_lib", "pg_backup", "sqlite_backup", "backup_age_check", "init_databases" }));
+        Assert.That(stdout, Does.Contain("published the scripts"));
     }
 
     [Test]

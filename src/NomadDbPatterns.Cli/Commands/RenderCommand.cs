@@ -19,7 +19,7 @@ internal sealed class RenderCommand(CliConsole console)
             DefaultValueFactory = _ => "hcl",
         };
         format.AcceptOnlyFromAmong("hcl", "json");
-        var command = new Command("render", "Render specs into Nomad job files (one <job>.nomad.hcl, or with --format json one <job>.nomad.json, per job); writes nothing if any spec is invalid.\n\nExamples:\n  nomad-db render examples -o out\n  nomad-db render specs/gitea.yaml specs/grafana.yaml -o jobs/\n  nomad-db render specs -o api-jobs --format json")
+        var command = new Command("render", "Render specs into Nomad job files (one <job>.nomad.hcl, or with --format json one <job>.nomad.json, per job, and nomad-db-scripts.nv.hcl: the backup scripts as the Nomad Variable nomad/jobs, once per namespace, to publish with `nomad var put @FILE` before the jobs); writes nothing if any spec is invalid.\n\nExamples:\n  nomad-db render examples -o out\n  nomad-db render specs/gitea.yaml specs/grafana.yaml -o jobs/\n  nomad-db render specs -o api-jobs --format json")
         {
             specs, output, templates, lockFile, format,
         };

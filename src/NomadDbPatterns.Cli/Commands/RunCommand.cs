@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using NomadDbPatterns.Nomad;
 
 namespace NomadDbPatterns.Cli.Commands;
@@ -37,6 +38,19 @@ internal sealed class RunCommand(CliConsole console)
             {
                 console.Error.WriteLine($"refusing to run: {risky} data-loss risk(s) flagged; nothing was registered. Re-run with --accept-risk once the data is safe (backup verified, migration declared).");
                 return ExitCodes.Risk;
+            }
+
+            // The scripts first: a job's templates wait for nomad/jobs, so it must be there before the job is.
+            foreach (var file in result.Files.Where(f => f.FileName.EndsWith(".nv.json", StringComparison.Ordinal)))
+            {
+                var variable = JsonNode.Parse(file.Content)!.AsObject();
+                var @namespace = variable["Namespace"]!.GetValue<string>();
+                var path = variable["Path"]!.GetValue<string>();
+                var items = variable["Items"]!.AsObject().ToDictionary(i => i.Key, i => i.Value!.GetValue<string>(), StringComparer.Ordinal);
+                var written = await client.SetVariableItemsAsync(path, @namespace, items, cancellationToken);
+                console.Info(written
+                    ? $"published the scripts to variable \"{path}\" in namespace \"{@namespace}\""
+                    : $"variable \"{path}\" in namespace \"{@namespace}\" already holds these scripts");
             }
 
             foreach (var (job, plan) in plans)

@@ -176,6 +176,11 @@ public static class Migration
             files.Add(afterJob with { FileName = $"{shared.Name}.after-{service}.nomad.hcl" });
         }
 
+        // The scripts the dedicated job's backup and the shared job read, for each namespace they run in.
+        var namespaces = (JobRenderer.ReadsScripts(dedicated) ? [dedicated.Namespace ?? "default"] : Array.Empty<string>())
+            .Append(shared.Namespace ?? "default").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        files.AddRange(namespaces.Select(ns => serviceRenderer.RenderScripts(ns)));
+
         var plan = new MigrationPlan(service, files, []) { Database = database, DedicatedJob = dedicated, SharedAfter = after };
         files.Add(new RenderedFile(RunbookFileName, Runbook.Write(shared, plan, specName, afterSpecName, variables)));
         return plan;

@@ -120,6 +120,8 @@ internal static class Runbook
 
         md.Append($"nomad job validate {service}.nomad.hcl\n");
         md.Append($"nomad job validate {migrate}.nomad.hcl\n");
+        md.Append("# The scripts the backups read from Nomad Variable nomad/jobs (a job waits until they are there):\n");
+        md.Append("nomad var put @nomad-db-scripts.nv.hcl   # one file per namespace; nomad-db run publishes them itself\n");
         md.Append($"# A copy of the database as it is now, kept outside the cluster:\n");
         md.Append($"nomad alloc exec -t=false -task postgres \"$SHARED_ALLOC\" pg_dump -U {admin} -Fc {db} > {db}-before-migration.dump\n");
         md.Append($"pg_restore --list {db}-before-migration.dump | head   # it reads back (needs PostgreSQL's client tools here)\n");

@@ -75,6 +75,11 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
             header.Add($"Preset: {job.Preset}.");
         }
 
+        if (ScriptsVariable.IsReadBy(group))
+        {
+            header.Add(templates.ScriptsVariable.HeaderLine);
+        }
+
         if (periodic is not null)
         {
             header.Add($"Periodic backup of job \"{job.Name}\": it reaches PostgreSQL through the service \"{job.DatabaseServiceName()}\" that job registers.");
@@ -379,7 +384,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
         {
             new("secrets/backup.env", null, true, "restart", envFile),
         };
-        templatesList.AddRange(ScriptTemplates("pg-backup.sh"));
+        templatesList.AddRange(ScriptTemplates("pg-backup.sh", ageCheck: !periodic && provider == ServiceProvider.Consul));
         var services = new List<ServiceDoc>();
         var comment = new List<string>();
         if (!periodic)
@@ -429,7 +434,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
             // Not read-only: sqlite3 .backup of a WAL database must be able to open the -shm file for writing.
             [new MountDoc("sqlite-data", "/data", null), new MountDoc(JobFacts.BackupVolumeName, BackupMount, null)],
             env,
-            [.. ScriptTemplates("sqlite-backup.sh")],
+            [.. ScriptTemplates("sqlite-backup.sh", ageCheck: provider == ServiceProvider.Consul)],
             null,
             new ResourcesDoc(50, 64, null),
             [.. BackupHealthService(job.Name, provider, comment)],
@@ -495,17 +500,22 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
             [new CheckDoc("script", null, "/bin/sh", ["/local/backup-age-check.sh"], "5m", "30s")]);
     }
 
-    private IEnumerable<TemplateDoc> ScriptTemplates(string main)
+    /// <summary>
+    /// The scripts a backup task runs, rendered from the Nomad Variable <c>nomad/jobs</c> (shipped once per namespace,
+    /// not copied into each job); the age check only where Consul runs it.
+    /// </summary>
+    internal static IEnumerable<TemplateDoc> ScriptTemplates(string main, bool ageCheck)
     {
         yield return ScriptTemplate("backup-lib.sh", "0644");
         yield return ScriptTemplate(main, "0755");
-        yield return ScriptTemplate("backup-age-check.sh", "0755");
+        if (ageCheck)
+        {
+            yield return ScriptTemplate("backup-age-check.sh", "0755");
+        }
     }
 
-    private TemplateDoc ScriptTemplate(string name, string perms)
-    {
-        return new TemplateDoc($"local/{name}", perms, null, "restart", templates.ReadScript($"scripts/{name}"));
-    }
+    internal static TemplateDoc ScriptTemplate(string name, string perms) =>
+        new($"local/{name}", perms, null, "restart", ScriptsVariable.TemplateData(name));
 
     private static TemplateDoc SecretFileTemplate(SecretSource secret, string changeMode) =>
         new("secrets/db-password", "0644", null, changeMode, ConsulTemplate.SecretFile(secret));

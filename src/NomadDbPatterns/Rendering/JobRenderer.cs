@@ -76,6 +76,19 @@ public sealed class JobRenderer
         }
     }
 
+    /// <summary>
+    /// Renders the Nomad Variable specification holding the scripts that jobs with backups (and the legacy shared
+    /// instance) read from <c>nomad/jobs</c>: <c>nomad-db-scripts.nv.hcl</c> for <c>nomad var put @file</c> (or the
+    /// JSON of <c>api.Variable</c>), one per namespace; publish it before the jobs.
+    /// </summary>
+    /// <param name="namespace">The namespace of the jobs (null: default).</param>
+    /// <param name="format">HCL (<c>.nv.hcl</c>) or JSON (<c>.nv.json</c>).</param>
+    public RenderedFile RenderScripts(string? @namespace = null, JobFormat format = JobFormat.Hcl) =>
+        new(ScriptsVariable.FileName(@namespace, format), _templates.ScriptsVariable.Render(@namespace, format));
+
+    /// <summary>Whether <paramref name="job"/>'s files read the scripts variable (it has a backup).</summary>
+    public static bool ReadsScripts(ServiceJob job) => (job ?? throw new ArgumentNullException(nameof(job))).Backup is not null;
+
     private void Write(JobDoc job, JobFormat format, string fileName, RenderedFileSink sink)
     {
         switch (format)

@@ -61,6 +61,8 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
             header.Add($"allowNewDatabases is set: outside the baseline are {string.Join(", ", outside)}.");
         }
 
+        // The init task always reads its script from the variable.
+        header.Add(templates.ScriptsVariable.HeaderLine);
         return header;
     }
 
@@ -110,7 +112,7 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
         {
             Template("secrets/init.env", ConsulTemplate.EnvLine("PGPASSWORD", [new EnvPart(EnvPartKind.Secret, string.Empty)], job.AdminPassword) + "\n", "noop", env: true),
             Template(SharedPostgresFacts.ManifestPath.TrimStart('/'), Manifest(job), "noop", "0644"),
-            Script(templates, "init-databases.sh", "0755"),
+            JobDocBuilder.ScriptTemplate("init-databases.sh", "0755"),
         };
         templatesList.AddRange(job.Databases.Select(d => SecretFile(d.PasswordFilePath().TrimStart('/'), d.Password, "noop")));
         return Task(
@@ -173,9 +175,7 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
             env,
             [
                 Template("secrets/backup.env", envFile, "restart", env: true),
-                Script(templates, "backup-lib.sh", "0644"),
-                Script(templates, "pg-backup.sh", "0755"),
-                Script(templates, "backup-age-check.sh", "0755"),
+                .. JobDocBuilder.ScriptTemplates("pg-backup.sh", ageCheck: job.Service.Provider == ServiceProvider.Consul),
             ],
             Vault([job.AdminPassword]),
             new Resources(100, 128, null),

@@ -57,23 +57,12 @@ public sealed class TemplateSet : ITemplateLoader
     /// <summary>The raw text of a template or script file (<c>scripts/pg-backup.sh</c>).</summary>
     public string ReadText(string name) => _texts.GetOrAdd(name, n => Read(n).Text);
 
-    // Scripts are read for every rendered job: once per template set is enough (the CLI's sets live for one run).
     private readonly ConcurrentDictionary<string, string> _texts = new(StringComparer.Ordinal);
 
-    /// <summary>
-    /// The text of a script shipped as <c>template</c> data: consul-template reads template data, so a script must
-    /// not contain its <c>{{</c> delimiter (checked once per script, not per render).
-    /// </summary>
-    /// <exception cref="TemplateException">The script contains <c>{{</c>.</exception>
-    internal string ReadScript(string name) => _scripts.GetOrAdd(name, n =>
-    {
-        var text = ReadText(n);
-        return text.Contains("{{", StringComparison.Ordinal)
-            ? throw new TemplateException($"{n} contains '{{{{', which consul-template would evaluate.")
-            : text;
-    });
+    /// <summary>The scripts jobs read from the Nomad Variable <c>nomad/jobs</c> (read and checked once per set).</summary>
+    internal ScriptsVariable ScriptsVariable => _scriptsVariable ??= Rendering.ScriptsVariable.From(this);
 
-    private readonly ConcurrentDictionary<string, string> _scripts = new(StringComparer.Ordinal);
+    private ScriptsVariable? _scriptsVariable; // a race computes it twice, with the same result
 
     private (string Text, string Source) Read(string name)
     {

@@ -63,7 +63,7 @@ public sealed class RenderedScriptTests
                     foreach (var template in templates.EnumerateArray())
                     {
                         var destination = template.GetProperty("destination").GetString()!;
-                        var data = template.GetProperty("data").GetString()!;
+                        var data = ScriptsVariableFile.Embedded.Resolve(template.GetProperty("data").GetString()!);
                         if (destination.StartsWith("local/", StringComparison.Ordinal) && destination.EndsWith(".sh", StringComparison.Ordinal))
                         {
                             scripts[destination["local/".Length..]] = data;
@@ -111,11 +111,19 @@ public sealed class RenderedScriptTests
         var tasks = RenderedBackupTasks();
         Assert.That(tasks.Select(t => t.Entry).Distinct(), Is.EquivalentTo(new[] { "/local/pg-backup.sh", "/local/sqlite-backup.sh" }),
             "the examples cover both scripts");
+        // Consul runs the age check (the task renders it); Nomad's checks cannot run scripts, so there the sidecar
+        // exits when backups go stale and the check is not rendered. The examples have both.
+        Assert.That(tasks.Select(t => t.Scripts.ContainsKey("backup-age-check.sh")).Distinct().Count(), Is.EqualTo(2));
         using var cluster = PostgresCluster.Start("rendered");
         using var dirs = new TempDirectories();
         foreach (var task in tasks)
         {
             var local = WriteLocal(dirs, task);
+            if (!task.Scripts.ContainsKey("backup-age-check.sh"))
+            {
+                File.WriteAllText(Path.Combine(local, "backup-age-check.sh"), ScriptsVariableFile.Embedded.Items["backup_age_check"]);
+            }
+
             var backups = dirs.NewDirectory("backups");
             var env = new Dictionary<string, string>(task.Env)
             {

@@ -31,7 +31,7 @@ public sealed class MigrateCommandTests
         Assert.That(Directory.GetFiles(temp.Out).Select(Path.GetFileName), Is.EquivalentTo(new[]
         {
             "vaultwarden.yaml", "vaultwarden.nomad.hcl", "vaultwarden-migrate.nomad.hcl",
-            "postgresql.after-vaultwarden.yaml", "postgresql.after-vaultwarden.nomad.hcl", "RUNBOOK.md",
+            "postgresql.after-vaultwarden.yaml", "postgresql.after-vaultwarden.nomad.hcl", "RUNBOOK.md", "nomad-db-scripts.nv.hcl",
         }));
         Assert.That(run.Out, Does.Contain("RUNBOOK.md"));
         // What the command writes is what the library plans, pinned by the snapshots (MigrationTests); the header names

@@ -93,7 +93,8 @@ public sealed class HclLayoutTests
     {
         var result = NomadDb.Render([RepoPaths.Examples], new RenderOptions { BaseDirectory = RepoPaths.Root });
         Assert.That(result.Success, Is.True, () => string.Join('\n', result.Diagnostics));
-        var files = result.Files.Where(f => f.FileName.EndsWith(".hcl", StringComparison.Ordinal)).ToList();
+        // Job files; the scripts variable (*.nv.hcl) is read by `nomad var put` (HCL 1), not laid out as a jobspec.
+        var files = result.Files.Where(f => f.FileName.EndsWith(".nomad.hcl", StringComparison.Ordinal)).ToList();
         Assert.That(files, Is.Not.Empty);
 
         Assert.Multiple(() =>

@@ -48,7 +48,7 @@ public sealed class TerraformFmtTests
         TestContext.Out.WriteLine($"hostile jobs from CSCHECK_SEED={pcg}");
         var hostile = Enumerable.Range(0, 300).Select(_ => HostileJob.Generate(pcg).WithPlainLabels())
             .SelectMany(job => JobRenderer.Default.Render(job.Build(), job.SourceName));
-        var files = result.Files.Where(f => f.FileName.EndsWith(".hcl", StringComparison.Ordinal)).Concat(hostile).ToList();
+        var files = result.Files.Where(f => f.FileName.EndsWith(".nomad.hcl", StringComparison.Ordinal)).Concat(hostile).ToList();
 
         var formatted = FormatWithTerraform([.. files.Select(f => f.Content)]);
         if (formatted is null)

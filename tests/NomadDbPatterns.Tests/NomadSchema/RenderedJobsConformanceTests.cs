@@ -20,7 +20,7 @@ public sealed class RenderedJobsConformanceTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(files.Where(file => file.FileName.EndsWith(".hcl", StringComparison.Ordinal)), Is.Not.Empty);
+            Assert.That(files.Where(file => file.FileName.EndsWith(".nomad.hcl", StringComparison.Ordinal)), Is.Not.Empty);
             Assert.That(violations, Is.Empty);
         });
     }
@@ -94,7 +94,7 @@ public sealed class RenderedJobsConformanceTests
     }
 
     private static Dictionary<string, string> Jobs(IReadOnlyList<RenderedFile> files) => files
-        .Where(file => file.FileName.EndsWith(".hcl", StringComparison.Ordinal))
+        .Where(file => file.FileName.EndsWith(".nomad.hcl", StringComparison.Ordinal))
         .ToDictionary(file => file.FileName, file => file.Content);
 
     // Renders the specs with one template replaced, and checks the jobs.

@@ -308,7 +308,7 @@ public sealed class NomadRuntimeTests
 
             var result = NomadDb.Render([directory.FullName]);
             Assert.That(result.Success, Is.True, () => string.Join('\n', result.Diagnostics));
-            var files = result.Files.Where(f => f.FileName.EndsWith(".hcl", StringComparison.Ordinal)).ToList();
+            var files = result.Files.Where(f => f.FileName.EndsWith(".nomad.hcl", StringComparison.Ordinal)).ToList();
             if (checkNomadRules)
             {
                 NomadConformance.AssertAccepted(files.ToDictionary(f => f.FileName, f => f.Content));
