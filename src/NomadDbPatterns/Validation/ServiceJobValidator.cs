@@ -25,6 +25,8 @@ public sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
         RuleFor(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("at least one datacenter is required");
         RuleForEach(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.InvalidValue).WithMessage("datacenter names cannot be empty");
         RuleFor(j => j.Priority).InclusiveBetween(1, 100).When(j => j.Priority is not null).WithErrorCode(ErrorCodes.InvalidValue);
+        RuleFor(j => j.Namespace).NomadNamespace();
+        RuleFor(j => j.NodePool).NomadNodePool();
         RuleForEach(j => j.Constraints).SetValidator(ConstraintRules);
         RuleFor(j => j.Update).SetValidator(UpdateRules);
         RuleFor(j => j.App).SetValidator(AppValidator);

@@ -14,6 +14,8 @@ public sealed class SharedPostgresJobValidator : AbstractValidator<SharedPostgre
         RuleFor(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("at least one datacenter is required");
         RuleForEach(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.InvalidValue).WithMessage("datacenter names cannot be empty");
         RuleFor(j => j.Priority).InclusiveBetween(1, 100).When(j => j.Priority is not null).WithErrorCode(ErrorCodes.InvalidValue);
+        RuleFor(j => j.Namespace).NomadNamespace();
+        RuleFor(j => j.NodePool).NomadNodePool();
         RuleForEach(j => j.Constraints).SetValidator(new ConstraintValidator());
         RuleFor(j => j.Update).SetValidator(new UpdatePolicyValidator());
         RuleFor(j => j.Postgres).SetValidator(new SharedPostgresServerValidator());

@@ -259,6 +259,25 @@ public sealed class NomadRuntimeTests
         Assert.That(errors[0].Message, Does.Contain(message));
     }
 
+    [TestCase("namespace: \"team a\"", "namespace")]
+    [TestCase("namespace: team_a", "namespace")]
+    [TestCase("nodePool: \"pool.a\"", "nodePool")]
+    public void Namespace_and_node_pool_names_are_ones_nomad_accepts(string line, string path)
+    {
+        var loaded = SpecLoader.LoadText(line + "\n" + Service, "specs/svc.yaml");
+        var errors = loaded.Diagnostics.Concat(NomadDb.Validate(loaded.Jobs)).Where(d => d.Severity == Severity.Error).ToList();
+
+        Assert.That(errors.Select(e => (e.Code, e.Path)), Is.EqualTo(new[] { (ErrorCodes.InvalidName, path) }), string.Join('\n', errors));
+    }
+
+    [Test]
+    public void A_namespace_and_node_pool_nomad_accepts_render()
+    {
+        var group = Group(RenderOne("namespace: team-a\nnodePool: pool_a\n" + Service, "svc.nomad.hcl"), "svc", "svc");
+
+        Assert.That(group.GetProperty("network")[0].GetProperty("mode").GetString(), Is.EqualTo("host"));
+    }
+
     [Test]
     public void Change_mode_applies_to_vault_secrets_only()
     {

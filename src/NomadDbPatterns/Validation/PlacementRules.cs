@@ -1,0 +1,29 @@
+using System.Text.RegularExpressions;
+using FluentValidation;
+
+namespace NomadDbPatterns.Validation;
+
+/// <summary>
+/// Rules for where a job runs, shared by the service job's and the shared instance's validators (FluentValidation rule
+/// extensions, so each rule is written once).
+/// </summary>
+internal static partial class PlacementRules
+{
+    /// <summary>A namespace name as Nomad defines it (validNamespaceName, nomad/structs/structs.go l.227 at v2.0.5).</summary>
+    [GeneratedRegex("^[a-zA-Z0-9-]{1,128}$")]
+    private static partial Regex NamespaceName();
+
+    /// <summary>A node pool name as Nomad defines it (validNodePoolName, nomad/structs/node_pool.go l.41 at v2.0.5).</summary>
+    [GeneratedRegex("^[a-zA-Z0-9-_]{1,128}$")]
+    private static partial Regex NodePoolName();
+
+    /// <summary>Null (the default namespace) or a name Nomad accepts for a namespace.</summary>
+    public static IRuleBuilderOptions<T, string?> NomadNamespace<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Must(value => value is null || NamespaceName().IsMatch(value)).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage((_, value) => $"'{Echo.Value(value ?? string.Empty)}' is not a namespace name Nomad accepts (1-128 letters, digits and '-')");
+
+    /// <summary>Null (the default pool) or a name Nomad accepts for a node pool.</summary>
+    public static IRuleBuilderOptions<T, string?> NomadNodePool<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Must(value => value is null || NodePoolName().IsMatch(value)).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage((_, value) => $"'{Echo.Value(value ?? string.Empty)}' is not a node pool name Nomad accepts (1-128 letters, digits, '-' and '_')");
+}
