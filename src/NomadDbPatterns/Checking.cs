@@ -33,7 +33,7 @@ public sealed record CheckResult(IReadOnlyList<StaleFile> Stale, IReadOnlyList<D
 }
 
 /// <summary>Compares rendered output with a directory of committed files.</summary>
-public static class OutputComparer
+internal static class OutputComparer
 {
     /// <summary>File name patterns this tool owns in an output directory (others are never reported as extra).</summary>
     public static bool IsGenerated(string fileName) =>

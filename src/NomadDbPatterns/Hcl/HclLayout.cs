@@ -16,7 +16,7 @@ namespace NomadDbPatterns.Hcl;
 /// the lines inside it end the group. Flush heredoc bodies (<c>&lt;&lt;-</c>) are indented one level below their
 /// attribute, which HCL strips again; other heredoc bodies are left as they are. Line endings become LF.
 /// </remarks>
-public static class HclLayout
+internal static class HclLayout
 {
     private enum Kind
     {

@@ -12,7 +12,7 @@ namespace NomadDbPatterns.Hcl;
 /// equality that way), so text that is not in NFC reads back as its NFC form whatever the escaping; block labels
 /// are not normalized. A lone UTF-16 surrogate cannot be written to a UTF-8 file at all: it becomes U+FFFD.
 /// </remarks>
-public static class HclString
+internal static class HclString
 {
     /// <summary>Heredoc delimiters tried in order; one that occurs as a line of the text is skipped.</summary>
     private static readonly string[] Delimiters = ["EOH", "EOT", "EOF", "END_OF_TEXT"];

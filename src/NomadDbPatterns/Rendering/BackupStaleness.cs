@@ -5,7 +5,7 @@ using NomadDbPatterns.Validation;
 namespace NomadDbPatterns.Rendering;
 
 /// <summary>How old the newest good backup may get before the backup counts as failing.</summary>
-public static class BackupStaleness
+internal static class BackupStaleness
 {
     private static readonly DateTime Reference = new(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 

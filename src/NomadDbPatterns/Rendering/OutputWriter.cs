@@ -6,7 +6,7 @@ using NomadDbPatterns.IO;
 namespace NomadDbPatterns.Rendering;
 
 /// <summary>Writes rendered files so that a reader never sees a half-written file or a mixed set (see <see cref="StagedOutput"/>).</summary>
-public static class OutputWriter
+internal static class OutputWriter
 {
     /// <summary>Writes every file into <paramref name="directory"/> (created if needed); unchanged files are left alone.</summary>
     public static void WriteAll(string directory, IEnumerable<RenderedFile> files) => WriteAll(directory, files, heldLock: null);
@@ -38,7 +38,7 @@ public static class OutputWriter
 /// removed by the next one (by name, and because their process is gone or they are over an hour old). A file whose
 /// target already holds the same bytes is not rewritten. <see cref="Write"/> may be called from several threads.
 /// </summary>
-public sealed class StagedOutput : IDisposable
+internal sealed class StagedOutput : IDisposable
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 

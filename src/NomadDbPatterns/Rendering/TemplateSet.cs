@@ -11,7 +11,7 @@ namespace NomadDbPatterns.Rendering;
 /// The Scriban templates, parsed once each (with their source name, for error positions): the embedded set, or a
 /// directory of overrides whose files replace embedded ones of the same name.
 /// </summary>
-public sealed class TemplateSet : ITemplateLoader
+public sealed class TemplateSet
 {
     private const string ResourcePrefix = "NomadDbPatterns.Templates.";
     private readonly string? _overrideDirectory;
@@ -42,7 +42,7 @@ public sealed class TemplateSet : ITemplateLoader
         .ToArray();
 
     /// <summary>The parsed template <paramref name="name"/>.</summary>
-    public Template Get(string name) => _parsed.GetOrAdd(name, n =>
+    internal Template Get(string name) => _parsed.GetOrAdd(name, n =>
     {
         var (text, source) = Read(n);
         var template = Template.Parse(text, source);
@@ -82,14 +82,18 @@ public sealed class TemplateSet : ITemplateLoader
         return (reader.ReadToEnd(), $"templates/{name}");
     }
 
-    string ITemplateLoader.GetPath(TemplateContext context, SourceSpan callerSpan, string templateName) => templateName;
+    /// <summary>Scriban's include hook, kept out of the public type: includes resolve through the same overrides.</summary>
+    private sealed class Loader(TemplateSet owner) : ITemplateLoader
+    {
+        string ITemplateLoader.GetPath(TemplateContext context, SourceSpan callerSpan, string templateName) => templateName;
 
-    string ITemplateLoader.Load(TemplateContext context, SourceSpan callerSpan, string templatePath) => Read(templatePath).Text;
+        string ITemplateLoader.Load(TemplateContext context, SourceSpan callerSpan, string templatePath) => owner.Read(templatePath).Text;
 
-    ValueTask<string?> ITemplateLoader.LoadAsync(TemplateContext context, SourceSpan callerSpan, string templatePath) => new(Read(templatePath).Text);
+        ValueTask<string?> ITemplateLoader.LoadAsync(TemplateContext context, SourceSpan callerSpan, string templatePath) => new(owner.Read(templatePath).Text);
+    }
 
     /// <summary>Renders template <paramref name="name"/> with <paramref name="model"/> bound as <paramref name="variable"/>.</summary>
-    public string Render(string name, string variable, object model)
+    internal string Render(string name, string variable, object model)
     {
         var output = new CharBuffer();
         RenderTo(name, variable, model, output);
@@ -158,7 +162,7 @@ public sealed class TemplateSet : ITemplateLoader
         var context = new TemplateContext(Builtins.Shared)
         {
             StrictVariables = true,
-            TemplateLoader = this,
+            TemplateLoader = new Loader(this),
             EnableRelaxedMemberAccess = false,
             LoopLimit = 100_000,
             NewLine = "\n",

@@ -13,7 +13,7 @@ internal interface IScriptMembers
 }
 
 /// <summary>A whole job file.</summary>
-public sealed record JobView(
+internal sealed record JobView(
     IReadOnlyList<string> Header,
     string Name,
     string Datacenters,
@@ -44,7 +44,7 @@ public sealed record JobView(
 }
 
 /// <summary>A periodic block.</summary>
-public sealed record PeriodicView(string Crons, string ProhibitOverlap, string TimeZone) : IScriptMembers
+internal sealed record PeriodicView(string Crons, string ProhibitOverlap, string TimeZone) : IScriptMembers
 {
     Func<object, object?>? IScriptMembers.Getter(string name) => name switch
     {
@@ -56,7 +56,7 @@ public sealed record PeriodicView(string Crons, string ProhibitOverlap, string T
 }
 
 /// <summary>A constraint.</summary>
-public sealed record ConstraintView(string? Attribute, string Operator, string? Value) : IScriptMembers
+internal sealed record ConstraintView(string? Attribute, string Operator, string? Value) : IScriptMembers
 {
     Func<object, object?>? IScriptMembers.Getter(string name) => name switch
     {
@@ -68,7 +68,7 @@ public sealed record ConstraintView(string? Attribute, string Operator, string? 
 }
 
 /// <summary>The task group.</summary>
-public sealed record GroupView(
+internal sealed record GroupView(
     string Name,
     string Count,
     string? ShutdownDelay,
@@ -97,7 +97,7 @@ public sealed record GroupView(
 }
 
 /// <summary>A port of the group network.</summary>
-public sealed record PortView(string Label, string? Static, string? To) : IScriptMembers
+internal sealed record PortView(string Label, string? Static, string? To) : IScriptMembers
 {
     Func<object, object?>? IScriptMembers.Getter(string name) => name switch
     {
@@ -109,7 +109,7 @@ public sealed record PortView(string Label, string? Static, string? To) : IScrip
 }
 
 /// <summary>A group volume.</summary>
-public sealed record VolumeView(string Name, string Type, string Source, string ReadOnly) : IScriptMembers
+internal sealed record VolumeView(string Name, string Type, string Source, string ReadOnly) : IScriptMembers
 {
     Func<object, object?>? IScriptMembers.Getter(string name) => name switch
     {
@@ -122,7 +122,7 @@ public sealed record VolumeView(string Name, string Type, string Source, string 
 }
 
 /// <summary>Update block.</summary>
-public sealed record UpdateView(string MaxParallel, string Canary, string AutoRevert, string MinHealthyTime, string HealthyDeadline, string ProgressDeadline) : IScriptMembers
+internal sealed record UpdateView(string MaxParallel, string Canary, string AutoRevert, string MinHealthyTime, string HealthyDeadline, string ProgressDeadline) : IScriptMembers
 {
     Func<object, object?>? IScriptMembers.Getter(string name) => name switch
     {
@@ -137,7 +137,7 @@ public sealed record UpdateView(string MaxParallel, string Canary, string AutoRe
 }
 
 /// <summary>Restart block.</summary>
-public sealed record RestartView(string Attempts, string Interval, string Delay, string Mode) : IScriptMembers
+internal sealed record RestartView(string Attempts, string Interval, string Delay, string Mode) : IScriptMembers
 {
     Func<object, object?>? IScriptMembers.Getter(string name) => name switch
     {
@@ -150,7 +150,7 @@ public sealed record RestartView(string Attempts, string Interval, string Delay,
 }
 
 /// <summary>A service registration.</summary>
-public sealed record ServiceView(string Name, string? Port, string Provider, string? Tags, IReadOnlyList<CheckView> Checks) : IScriptMembers
+internal sealed record ServiceView(string Name, string? Port, string Provider, string? Tags, IReadOnlyList<CheckView> Checks) : IScriptMembers
 {
     Func<object, object?>? IScriptMembers.Getter(string name) => name switch
     {
@@ -164,7 +164,7 @@ public sealed record ServiceView(string Name, string? Port, string Provider, str
 }
 
 /// <summary>A check.</summary>
-public sealed record CheckView(string Type, string? Path, string? Command, string? Args, string Interval, string Timeout) : IScriptMembers
+internal sealed record CheckView(string Type, string? Path, string? Command, string? Args, string Interval, string Timeout) : IScriptMembers
 {
     Func<object, object?>? IScriptMembers.Getter(string name) => name switch
     {
@@ -179,7 +179,7 @@ public sealed record CheckView(string Type, string? Path, string? Command, strin
 }
 
 /// <summary>A task.</summary>
-public sealed record TaskView(
+internal sealed record TaskView(
     string Name,
     IReadOnlyList<string> Comment,
     LifecycleView? Lifecycle,
@@ -228,7 +228,7 @@ public sealed record TaskView(
 }
 
 /// <summary>Lifecycle block.</summary>
-public sealed record LifecycleView(string Hook, string Sidecar) : IScriptMembers
+internal sealed record LifecycleView(string Hook, string Sidecar) : IScriptMembers
 {
     Func<object, object?>? IScriptMembers.Getter(string name) => name switch
     {
@@ -239,7 +239,7 @@ public sealed record LifecycleView(string Hook, string Sidecar) : IScriptMembers
 }
 
 /// <summary>volume_mount block.</summary>
-public sealed record MountView(string Volume, string Destination, string? ReadOnly) : IScriptMembers
+internal sealed record MountView(string Volume, string Destination, string? ReadOnly) : IScriptMembers
 {
     Func<object, object?>? IScriptMembers.Getter(string name) => name switch
     {
@@ -251,7 +251,7 @@ public sealed record MountView(string Volume, string Destination, string? ReadOn
 }
 
 /// <summary>An env entry.</summary>
-public sealed record EnvView(string Key, string Value) : IScriptMembers
+internal sealed record EnvView(string Key, string Value) : IScriptMembers
 {
     Func<object, object?>? IScriptMembers.Getter(string name) => name switch
     {
@@ -262,7 +262,7 @@ public sealed record EnvView(string Key, string Value) : IScriptMembers
 }
 
 /// <summary>A template block.</summary>
-public sealed record TemplateView(string Destination, string? Perms, string? Env, string ChangeMode, string Data) : IScriptMembers
+internal sealed record TemplateView(string Destination, string? Perms, string? Env, string ChangeMode, string Data) : IScriptMembers
 {
     Func<object, object?>? IScriptMembers.Getter(string name) => name switch
     {
@@ -276,7 +276,7 @@ public sealed record TemplateView(string Destination, string? Perms, string? Env
 }
 
 /// <summary>vault block.</summary>
-public sealed record VaultView(string? Role, string ChangeMode, string? ChangeSignal) : IScriptMembers
+internal sealed record VaultView(string? Role, string ChangeMode, string? ChangeSignal) : IScriptMembers
 {
     Func<object, object?>? IScriptMembers.Getter(string name) => name switch
     {
@@ -288,7 +288,7 @@ public sealed record VaultView(string? Role, string ChangeMode, string? ChangeSi
 }
 
 /// <summary>resources block.</summary>
-public sealed record ResourcesView(string Cpu, string Memory, string? MemoryMax) : IScriptMembers
+internal sealed record ResourcesView(string Cpu, string Memory, string? MemoryMax) : IScriptMembers
 {
     Func<object, object?>? IScriptMembers.Getter(string name) => name switch
     {

@@ -4,14 +4,14 @@ namespace NomadDbPatterns.Spec;
 // JSON Schema is generated from them, and SpecMapper turns them into the immutable model. Keys are camelCase.
 
 /// <summary>A spec file holding several jobs.</summary>
-public sealed class SpecFileSpec
+internal sealed class SpecFileSpec
 {
     /// <summary>The jobs of this file.</summary>
     public List<JobSpec>? Jobs { get; set; }
 }
 
 /// <summary>One job: a service with its dedicated database, or a legacy shared PostgreSQL instance.</summary>
-public sealed class JobSpec
+internal sealed class JobSpec
 {
     /// <summary>Job name (Nomad job ID): lower-case letters, digits, '-' and '_', at most 63 characters.</summary>
     public string? Name { get; set; }
@@ -49,7 +49,7 @@ public sealed class JobSpec
 /// The legacy shared PostgreSQL instance (`kind: shared-postgres`): one server, one database per service, frozen.
 /// It has no app: the server is the main task, and an init task keeps every listed database and role in place.
 /// </summary>
-public sealed class SharedPostgresSpec
+internal sealed class SharedPostgresSpec
 {
     /// <summary>Job name (Nomad job ID), e.g. postgresql.</summary>
     public string? Name { get; set; }
@@ -88,7 +88,7 @@ public sealed class SharedPostgresSpec
 }
 
 /// <summary>A database of the shared instance.</summary>
-public sealed class SharedDatabaseSpec
+internal sealed class SharedDatabaseSpec
 {
     /// <summary>Database name (lower-case letters, digits, '_').</summary>
     public string? Name { get; set; }
@@ -101,7 +101,7 @@ public sealed class SharedDatabaseSpec
 }
 
 /// <summary>Service registration of the shared instance.</summary>
-public sealed class SharedServiceSpec
+internal sealed class SharedServiceSpec
 {
     /// <summary>Service name (default postgresql, i.e. postgresql.service.consul).</summary>
     public string? Name { get; set; }
@@ -110,7 +110,7 @@ public sealed class SharedServiceSpec
 }
 
 /// <summary>A placement constraint.</summary>
-public sealed class ConstraintSpec
+internal sealed class ConstraintSpec
 {
     /// <summary>Left operand, e.g. `${node.unique.name}`.</summary>
     public string? Attribute { get; set; }
@@ -121,7 +121,7 @@ public sealed class ConstraintSpec
 }
 
 /// <summary>Update policy.</summary>
-public sealed class UpdateSpec
+internal sealed class UpdateSpec
 {
     /// <summary>Allocations updated at once (default 1).</summary>
     public int? MaxParallel { get; set; }
@@ -136,7 +136,7 @@ public sealed class UpdateSpec
 }
 
 /// <summary>The application task.</summary>
-public sealed class AppSpec
+internal sealed class AppSpec
 {
     /// <summary>Task name (default `app`).</summary>
     public string? Name { get; set; }
@@ -165,7 +165,7 @@ public sealed class AppSpec
 }
 
 /// <summary>A port.</summary>
-public sealed class PortSpec
+internal sealed class PortSpec
 {
     /// <summary>Port label.</summary>
     public string? Name { get; set; }
@@ -176,7 +176,7 @@ public sealed class PortSpec
 }
 
 /// <summary>Database settings for the app: environment variables with placeholders.</summary>
-public sealed class DatabaseWiringSpec
+internal sealed class DatabaseWiringSpec
 {
     /// <summary>Variables; placeholders: {host} {port} {address} {database} {user} {password} {passwordUrlEncoded} {passwordFile}.</summary>
     public Dictionary<string, string>? Env { get; set; }
@@ -185,7 +185,7 @@ public sealed class DatabaseWiringSpec
 }
 
 /// <summary>CPU (MHz) and memory (MB).</summary>
-public sealed class ResourcesSpec
+internal sealed class ResourcesSpec
 {
     /// <summary>CPU in MHz.</summary>
     public int? Cpu { get; set; }
@@ -196,7 +196,7 @@ public sealed class ResourcesSpec
 }
 
 /// <summary>Service registration.</summary>
-public sealed class ServiceSpec
+internal sealed class ServiceSpec
 {
     /// <summary>Service name (default: the job name).</summary>
     public string? Name { get; set; }
@@ -211,7 +211,7 @@ public sealed class ServiceSpec
 }
 
 /// <summary>A health check.</summary>
-public sealed class CheckSpec
+internal sealed class CheckSpec
 {
     /// <summary>`http` or `tcp` (Nomad-provider checks can be nothing else).</summary>
     public string? Type { get; set; }
@@ -224,7 +224,7 @@ public sealed class CheckSpec
 }
 
 /// <summary>A host volume mounted into the app.</summary>
-public sealed class VolumeSpec
+internal sealed class VolumeSpec
 {
     /// <summary>Group volume name.</summary>
     public string? Name { get; set; }
@@ -239,7 +239,7 @@ public sealed class VolumeSpec
 }
 
 /// <summary>An extra template file.</summary>
-public sealed class TemplateSpec
+internal sealed class TemplateSpec
 {
     /// <summary>Destination (local/, secrets/ or alloc/).</summary>
     public string? Destination { get; set; }
@@ -254,7 +254,7 @@ public sealed class TemplateSpec
 }
 
 /// <summary>The dedicated PostgreSQL sidecar.</summary>
-public sealed class PostgresSpec
+internal sealed class PostgresSpec
 {
     /// <summary>Major version (default 17).</summary>
     public int? Version { get; set; }
@@ -283,7 +283,7 @@ public sealed class PostgresSpec
 }
 
 /// <summary>Where a secret comes from.</summary>
-public sealed class SecretSpec
+internal sealed class SecretSpec
 {
     /// <summary>Nomad Variable path, e.g. nomad/jobs/gitea.</summary>
     public string? NomadVar { get; set; }
@@ -304,7 +304,7 @@ public sealed class SecretSpec
 }
 
 /// <summary>SQLite storage.</summary>
-public sealed class SqliteSpec
+internal sealed class SqliteSpec
 {
     /// <summary>Host volume holding the database file.</summary>
     public string? Volume { get; set; }
@@ -315,7 +315,7 @@ public sealed class SqliteSpec
 }
 
 /// <summary>Backups.</summary>
-public sealed class BackupSpec
+internal sealed class BackupSpec
 {
     /// <summary>Five-field cron expression (default "0 3 * * *").</summary>
     public string? Schedule { get; set; }
@@ -336,7 +336,7 @@ public sealed class BackupSpec
 }
 
 /// <summary>Retention.</summary>
-public sealed class RetentionSpec
+internal sealed class RetentionSpec
 {
     /// <summary>Keep the newest N backups.</summary>
     public int? KeepLast { get; set; }
@@ -346,4 +346,4 @@ public sealed class RetentionSpec
 
 /// <summary>Marks the property that receives a plain scalar given where a mapping is expected.</summary>
 [AttributeUsage(AttributeTargets.Property)]
-public sealed class SpecScalarFormAttribute : Attribute;
+internal sealed class SpecScalarFormAttribute : Attribute;

@@ -6,7 +6,7 @@ using NomadDbPatterns.Spec;
 namespace NomadDbPatterns.Validation;
 
 /// <summary>Validates the app task.</summary>
-public sealed class AppTaskValidator : AbstractValidator<AppTask>
+internal sealed class AppTaskValidator : AbstractValidator<AppTask>
 {
     private static readonly string[] Placeholders = ["host", "port", "address", "database", "user", "password", "passwordUrlEncoded", "passwordFile"];
 
@@ -104,7 +104,7 @@ public sealed class AppTaskValidator : AbstractValidator<AppTask>
 }
 
 /// <summary>Validates a port.</summary>
-public sealed class PortMappingValidator : AbstractValidator<PortMapping>
+internal sealed class PortMappingValidator : AbstractValidator<PortMapping>
 {
     /// <summary>Creates the validator.</summary>
     public PortMappingValidator()
@@ -116,7 +116,7 @@ public sealed class PortMappingValidator : AbstractValidator<PortMapping>
 }
 
 /// <summary>Validates resources.</summary>
-public sealed class ResourcesValidator : AbstractValidator<Resources>
+internal sealed class ResourcesValidator : AbstractValidator<Resources>
 {
     /// <summary>Creates the validator with a memory floor in MB.</summary>
     public ResourcesValidator(int minimumMemory)
@@ -130,7 +130,7 @@ public sealed class ResourcesValidator : AbstractValidator<Resources>
 }
 
 /// <summary>Validates a service registration.</summary>
-public sealed class ServiceRegistrationValidator : AbstractValidator<ServiceRegistration>
+internal sealed class ServiceRegistrationValidator : AbstractValidator<ServiceRegistration>
 {
     private static readonly HealthCheckValidator CheckRules = new();
     private readonly AppTask? _app;
@@ -155,7 +155,7 @@ public sealed class ServiceRegistrationValidator : AbstractValidator<ServiceRegi
 }
 
 /// <summary>Validates a health check (http or tcp: the only types both providers accept).</summary>
-public sealed class HealthCheckValidator : AbstractValidator<HealthCheck>
+internal sealed class HealthCheckValidator : AbstractValidator<HealthCheck>
 {
     /// <summary>Creates the validator.</summary>
     public HealthCheckValidator()
@@ -169,7 +169,7 @@ public sealed class HealthCheckValidator : AbstractValidator<HealthCheck>
 }
 
 /// <summary>Validates an app volume.</summary>
-public sealed class AppVolumeValidator : AbstractValidator<AppVolume>
+internal sealed class AppVolumeValidator : AbstractValidator<AppVolume>
 {
     /// <summary>Creates the validator.</summary>
     public AppVolumeValidator()
@@ -183,7 +183,7 @@ public sealed class AppVolumeValidator : AbstractValidator<AppVolume>
 }
 
 /// <summary>Validates an extra template.</summary>
-public sealed class TemplateFileValidator : AbstractValidator<TemplateFile>
+internal sealed class TemplateFileValidator : AbstractValidator<TemplateFile>
 {
     /// <summary>Creates the validator.</summary>
     public TemplateFileValidator()

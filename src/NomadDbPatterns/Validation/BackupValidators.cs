@@ -6,7 +6,7 @@ using NomadDbPatterns.Spec;
 namespace NomadDbPatterns.Validation;
 
 /// <summary>Validates SQLite storage.</summary>
-public sealed class SqliteStorageValidator : AbstractValidator<SqliteStorage>
+internal sealed class SqliteStorageValidator : AbstractValidator<SqliteStorage>
 {
     /// <summary>Creates the validator.</summary>
     public SqliteStorageValidator()
@@ -19,7 +19,7 @@ public sealed class SqliteStorageValidator : AbstractValidator<SqliteStorage>
 }
 
 /// <summary>Validates a backup policy.</summary>
-public sealed class BackupPolicyValidator : AbstractValidator<BackupPolicy>
+internal sealed class BackupPolicyValidator : AbstractValidator<BackupPolicy>
 {
     private readonly ServiceJob? _job;
 
@@ -58,7 +58,7 @@ public sealed class BackupPolicyValidator : AbstractValidator<BackupPolicy>
 }
 
 /// <summary>Schedule and retention rules of a backup, shared by service jobs and the legacy shared instance.</summary>
-public sealed class BackupScheduleRules : AbstractValidator<BackupPolicy>
+internal sealed class BackupScheduleRules : AbstractValidator<BackupPolicy>
 {
     /// <summary>Creates the rules.</summary>
     public BackupScheduleRules()

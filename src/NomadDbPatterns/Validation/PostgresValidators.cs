@@ -6,7 +6,7 @@ using NomadDbPatterns.Spec;
 namespace NomadDbPatterns.Validation;
 
 /// <summary>Validates the PostgreSQL sidecar.</summary>
-public sealed class PostgresSidecarValidator : AbstractValidator<PostgresSidecar>
+internal sealed class PostgresSidecarValidator : AbstractValidator<PostgresSidecar>
 {
     /// <summary>Oldest supported major.</summary>
     public const int MinimumVersion = 13;
@@ -89,7 +89,7 @@ public sealed class PostgresSidecarValidator : AbstractValidator<PostgresSidecar
 }
 
 /// <summary>Validates the image of any PostgreSQL task (sidecar or legacy shared server).</summary>
-public sealed class PostgresImageValidator : AbstractValidator<IPostgresImage>
+internal sealed class PostgresImageValidator : AbstractValidator<IPostgresImage>
 {
     /// <summary>Oldest supported major.</summary>
     public const int MinimumVersion = PostgresSidecarValidator.MinimumVersion;
@@ -112,7 +112,7 @@ public sealed class PostgresImageValidator : AbstractValidator<IPostgresImage>
 }
 
 /// <summary>Validates a secret reference.</summary>
-public sealed class SecretSourceValidator : AbstractValidator<SecretSource>
+internal sealed class SecretSourceValidator : AbstractValidator<SecretSource>
 {
     private readonly string? _jobName;
 

@@ -6,7 +6,7 @@ using NomadDbPatterns.Spec;
 namespace NomadDbPatterns.Validation;
 
 /// <summary>Validates one service job: names, images, secrets, resources, ports, volumes, backups.</summary>
-public sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
+internal sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
 {
     // Child validators are built once: building one compiles its rules' expression trees, which costs far more
     // than running them. Rules that need the job read it from the validation context (see JobScope).
@@ -171,7 +171,7 @@ internal static class ValidationContextExtensions
 }
 
 /// <summary>Validates a constraint.</summary>
-public sealed class ConstraintValidator : AbstractValidator<Constraint>
+internal sealed class ConstraintValidator : AbstractValidator<Constraint>
 {
     private static readonly string[] Operators = ["=", "!=", ">", ">=", "<", "<=", "distinct_hosts", "distinct_property", "regexp", "set_contains", "set_contains_all", "set_contains_any", "version", "semver", "is_set", "is_not_set"];
 
@@ -185,7 +185,7 @@ public sealed class ConstraintValidator : AbstractValidator<Constraint>
 }
 
 /// <summary>Validates the update policy.</summary>
-public sealed class UpdatePolicyValidator : AbstractValidator<UpdatePolicy>
+internal sealed class UpdatePolicyValidator : AbstractValidator<UpdatePolicy>
 {
     /// <summary>Creates the validator.</summary>
     public UpdatePolicyValidator()

@@ -4,7 +4,7 @@ using NomadDbPatterns.Model;
 namespace NomadDbPatterns.Validation;
 
 /// <summary>Validates the legacy shared instance, including the frozen-legacy rule (NDB080).</summary>
-public sealed class SharedPostgresJobValidator : AbstractValidator<SharedPostgresJob>
+internal sealed class SharedPostgresJobValidator : AbstractValidator<SharedPostgresJob>
 {
     /// <summary>Creates the validator.</summary>
     public SharedPostgresJobValidator()
@@ -87,7 +87,7 @@ public sealed class SharedPostgresJobValidator : AbstractValidator<SharedPostgre
 }
 
 /// <summary>Validates the shared instance's server.</summary>
-public sealed class SharedPostgresServerValidator : AbstractValidator<SharedPostgresServer>
+internal sealed class SharedPostgresServerValidator : AbstractValidator<SharedPostgresServer>
 {
     /// <summary>Creates the validator.</summary>
     public SharedPostgresServerValidator()
@@ -105,7 +105,7 @@ public sealed class SharedPostgresServerValidator : AbstractValidator<SharedPost
 }
 
 /// <summary>Validates one database of the shared instance.</summary>
-public sealed class SharedDatabaseValidator : AbstractValidator<SharedDatabase>
+internal sealed class SharedDatabaseValidator : AbstractValidator<SharedDatabase>
 {
     /// <summary>Creates the validator for a database of <paramref name="job"/>.</summary>
     public SharedDatabaseValidator(SharedPostgresJob job)
@@ -125,7 +125,7 @@ public sealed class SharedDatabaseValidator : AbstractValidator<SharedDatabase>
 }
 
 /// <summary>Validates the shared instance's service registration.</summary>
-public sealed class DiscoveryServiceValidator : AbstractValidator<DiscoveryService>
+internal sealed class DiscoveryServiceValidator : AbstractValidator<DiscoveryService>
 {
     /// <summary>Creates the validator.</summary>
     public DiscoveryServiceValidator()
@@ -136,7 +136,7 @@ public sealed class DiscoveryServiceValidator : AbstractValidator<DiscoveryServi
 }
 
 /// <summary>Validates the cluster backup of the shared instance: a pg_dumpall sidecar.</summary>
-public sealed class SharedBackupValidator : AbstractValidator<BackupPolicy>
+internal sealed class SharedBackupValidator : AbstractValidator<BackupPolicy>
 {
     /// <summary>Creates the validator for the backup of <paramref name="job"/>.</summary>
     public SharedBackupValidator(SharedPostgresJob job)
