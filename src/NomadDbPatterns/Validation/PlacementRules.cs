@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using System.Linq.Expressions;
 using System.Text.RegularExpressions;
 using FluentValidation;
 
@@ -16,6 +18,26 @@ internal static partial class PlacementRules
     /// <summary>A node pool name as Nomad defines it (validNodePoolName, nomad/structs/node_pool.go l.41 at v2.0.5).</summary>
     [GeneratedRegex("^[a-zA-Z0-9-_]{1,128}$")]
     private static partial Regex NodePoolName();
+
+    /// <summary>The job name, datacenters, priority, namespace and node pool: the same rules for every kind of job.</summary>
+    public static void JobPlacement<T>(
+        this AbstractValidator<T> validator,
+        Expression<Func<T, string>> name,
+        Expression<Func<T, ImmutableArray<string>>> datacenters,
+        Expression<Func<T, int?>> priority,
+        Expression<Func<T, string?>> @namespace,
+        Expression<Func<T, string?>> nodePool)
+    {
+        validator.RuleFor(name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage((_, value) => string.IsNullOrEmpty(value) ? "a job name is required" : $"'{Echo.Value(value)}' is not a valid job name (lower-case letters, digits, '-' and '_', at most 63 characters)");
+        validator.RuleFor(datacenters).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("at least one datacenter is required");
+        // RuleForEach needs an IEnumerable; the Convert keeps the member name, so paths stay datacenters[i].
+        validator.RuleForEach<string>(Expression.Lambda<Func<T, IEnumerable<string>>>(Expression.Convert(datacenters.Body, typeof(IEnumerable<string>)), datacenters.Parameters)).NotEmpty().WithErrorCode(ErrorCodes.InvalidValue).WithMessage("datacenter names cannot be empty");
+        var readPriority = priority.Compile();
+        validator.RuleFor(priority).InclusiveBetween(1, 100).When(j => readPriority(j) is not null).WithErrorCode(ErrorCodes.InvalidValue);
+        validator.RuleFor(@namespace).NomadNamespace();
+        validator.RuleFor(nodePool).NomadNodePool();
+    }
 
     /// <summary>Null (the default namespace) or a name Nomad accepts for a namespace.</summary>
     public static IRuleBuilderOptions<T, string?> NomadNamespace<T>(this IRuleBuilder<T, string?> rule) =>

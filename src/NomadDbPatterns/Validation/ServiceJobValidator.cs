@@ -20,13 +20,7 @@ internal sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
     /// <summary>Creates the validator.</summary>
     public ServiceJobValidator()
     {
-        RuleFor(j => j.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName)
-            .WithMessage(j => string.IsNullOrEmpty(j.Name) ? "a job name is required" : $"'{Echo.Value(j.Name)}' is not a valid job name (lower-case letters, digits, '-' and '_', at most 63 characters)");
-        RuleFor(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("at least one datacenter is required");
-        RuleForEach(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.InvalidValue).WithMessage("datacenter names cannot be empty");
-        RuleFor(j => j.Priority).InclusiveBetween(1, 100).When(j => j.Priority is not null).WithErrorCode(ErrorCodes.InvalidValue);
-        RuleFor(j => j.Namespace).NomadNamespace();
-        RuleFor(j => j.NodePool).NomadNodePool();
+        this.JobPlacement(j => j.Name, j => j.Datacenters, j => j.Priority, j => j.Namespace, j => j.NodePool);
         RuleForEach(j => j.Constraints).SetValidator(ConstraintRules);
         RuleFor(j => j.Update).SetValidator(UpdateRules);
         RuleFor(j => j.App).SetValidator(AppValidator);

@@ -9,13 +9,7 @@ internal sealed class SharedPostgresJobValidator : AbstractValidator<SharedPostg
     /// <summary>Creates the validator.</summary>
     public SharedPostgresJobValidator()
     {
-        RuleFor(j => j.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName)
-            .WithMessage(j => string.IsNullOrEmpty(j.Name) ? "a job name is required" : $"'{Echo.Value(j.Name)}' is not a valid job name (lower-case letters, digits, '-' and '_', at most 63 characters)");
-        RuleFor(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("at least one datacenter is required");
-        RuleForEach(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.InvalidValue).WithMessage("datacenter names cannot be empty");
-        RuleFor(j => j.Priority).InclusiveBetween(1, 100).When(j => j.Priority is not null).WithErrorCode(ErrorCodes.InvalidValue);
-        RuleFor(j => j.Namespace).NomadNamespace();
-        RuleFor(j => j.NodePool).NomadNodePool();
+        this.JobPlacement(j => j.Name, j => j.Datacenters, j => j.Priority, j => j.Namespace, j => j.NodePool);
         RuleForEach(j => j.Constraints).SetValidator(new ConstraintValidator());
         RuleFor(j => j.Update).SetValidator(new UpdatePolicyValidator());
         RuleFor(j => j.Postgres).SetValidator(new SharedPostgresServerValidator());
