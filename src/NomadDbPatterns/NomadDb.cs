@@ -308,11 +308,7 @@ public static class NomadDb
         }
 
         // The scripts, once per namespace whose jobs read them (not copied into every job file).
-        var namespaces = jobs.Where(j => JobRenderer.ReadsScripts(j.Job)).Select(j => j.Job.Namespace ?? "default")
-            .Concat(prepared.Loaded.SharedInstances.Select(s => s.Job.Namespace ?? "default"))
-            .Distinct(StringComparer.Ordinal)
-            .Order(StringComparer.Ordinal);
-        foreach (var @namespace in namespaces)
+        foreach (var @namespace in ScriptsVariable.NamespacesOf(jobs.Select(j => j.Job), prepared.Loaded.SharedInstances.Select(s => s.Job)))
         {
             var file = renderer.RenderScripts(@namespace, options.Format);
             sink(slot, file.FileName, file.Content);

@@ -177,9 +177,7 @@ public static class Migration
         }
 
         // The scripts the dedicated job's backup and the shared job read, for each namespace they run in.
-        var namespaces = (JobRenderer.ReadsScripts(dedicated) ? [dedicated.Namespace ?? "default"] : Array.Empty<string>())
-            .Append(shared.Namespace ?? "default").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
-        files.AddRange(namespaces.Select(ns => serviceRenderer.RenderScripts(ns)));
+        files.AddRange(ScriptsVariable.NamespacesOf([dedicated], [shared]).Select(ns => serviceRenderer.RenderScripts(ns)));
 
         var plan = new MigrationPlan(service, files, []) { Database = database, DedicatedJob = dedicated, SharedAfter = after };
         files.Add(new RenderedFile(RunbookFileName, Runbook.Write(shared, plan, specName, afterSpecName, variables)));
@@ -272,7 +270,7 @@ public static class Migration
     private static string VariablePolicy(ServiceJob dedicated, IReadOnlyList<string> paths)
     {
         var job = MigrationDocBuilder.JobName(dedicated);
-        var @namespace = dedicated.Namespace ?? "default";
+        var @namespace = dedicated.Namespace ?? Defaults.Namespace;
         var policy = new StringBuilder();
         policy.Append($"# Lets the workload identity of job \"{job}\" read the Nomad Variables it migrates with. Apply it before running the job:\n");
         policy.Append($"#   nomad acl policy apply -namespace {@namespace} -job {job} {job}-variables {job}.policy.hcl\n");

@@ -115,7 +115,7 @@ internal static class Runbook
 
         if (variablePaths.Count > 0)
         {
-            md.Append($"nomad acl policy apply -namespace {dedicated.Namespace ?? "default"} -job {migrate} {migrate}-variables {migrate}.policy.hcl\n");
+            md.Append($"nomad acl policy apply -namespace {dedicated.Namespace ?? Defaults.Namespace} -job {migrate} {migrate}-variables {migrate}.policy.hcl\n");
         }
 
         md.Append($"nomad job validate {service}.nomad.hcl\n");

@@ -12,6 +12,9 @@ public static class Defaults
     /// <summary>The datacenters a job runs in.</summary>
     public static ImmutableArray<string> Datacenters { get; } = ["dc1"];
 
+    /// <summary>The namespace of a job that names none (Nomad's own default).</summary>
+    public const string Namespace = "default";
+
     /// <summary>The PostgreSQL major version.</summary>
     public const int PostgresVersion = 17;
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using NomadDbPatterns.Model;
 
 namespace NomadDbPatterns.Rendering;
 
@@ -74,6 +75,16 @@ internal sealed class ScriptsVariable
     public static string TemplateData(string file) =>
         $"{{{{ with nomadVar \"{Path}\" }}}}{{{{ .{KeyOf(file)} }}}}{{{{ end }}}}";
 
+    /// <summary>
+    /// The namespaces that need the variable, in order: those of the service jobs with a backup and of every shared
+    /// instance (its init task and cluster backup read scripts).
+    /// </summary>
+    public static IEnumerable<string> NamespacesOf(IEnumerable<ServiceJob> jobs, IEnumerable<SharedPostgresJob> shared) =>
+        jobs.Where(JobRenderer.ReadsScripts).Select(j => j.Namespace ?? Defaults.Namespace)
+            .Concat(shared.Select(s => s.Namespace ?? Defaults.Namespace))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal);
+
     /// <summary>Whether a task of <paramref name="group"/> renders a script from the variable.</summary>
     public static bool IsReadBy(GroupDoc group) =>
         group.Tasks.Any(t => t.Templates.Any(template => Scripts.Any(s => template.Data == TemplateData(s.File))));
@@ -126,7 +137,7 @@ internal sealed class ScriptsVariable
     /// </summary>
     public string Render(string? @namespace, JobFormat format)
     {
-        var ns = @namespace ?? "default";
+        var ns = @namespace ?? Defaults.Namespace;
         if (format == JobFormat.Json)
         {
             var items = Items.ToDictionary(i => i.Key, i => i.Text);

@@ -49,7 +49,7 @@ public static class FleetValidator
                 Claim(ports, port, use, ErrorCodes.PortCollision, "static port {0} is already bound", diagnostics);
             }
 
-            var @namespace = job.Namespace ?? "default";
+            var @namespace = job.Namespace ?? Defaults.Namespace;
             if (job.App.Service is { } service)
             {
                 Claim(services, (@namespace, service.Name), new Use(loaded, "app.service.name", $"service \"{service.Name}\" of job \"{job.Name}\""), ErrorCodes.DuplicateService, "service name '{0}' is already registered in this namespace", diagnostics);
@@ -73,11 +73,11 @@ public static class FleetValidator
             }
 
             Claim(ports, job.Postgres.Port, new Use(loaded, "postgres.port", $"the PostgreSQL port of job \"{job.Name}\""), ErrorCodes.PortCollision, "static port {0} is already bound", diagnostics);
-            Claim(services, (job.Namespace ?? "default", job.Service.Name), new Use(loaded, "service.name", $"service \"{job.Service.Name}\" of job \"{job.Name}\""), ErrorCodes.DuplicateService, "service name '{0}' is already registered in this namespace", diagnostics);
+            Claim(services, (job.Namespace ?? Defaults.Namespace, job.Service.Name), new Use(loaded, "service.name", $"service \"{job.Service.Name}\" of job \"{job.Name}\""), ErrorCodes.DuplicateService, "service name '{0}' is already registered in this namespace", diagnostics);
             if (job.Backup is not null && job.Service.Provider == ServiceProvider.Consul)
             {
                 var backupService = JobFacts.BackupServiceName(job.Name);
-                Claim(services, (job.Namespace ?? "default", backupService), new Use(loaded, "backup", $"service \"{backupService}\" that job \"{job.Name}\" registers"), ErrorCodes.DuplicateService, "service name '{0}' is already registered in this namespace", diagnostics);
+                Claim(services, (job.Namespace ?? Defaults.Namespace, backupService), new Use(loaded, "backup", $"service \"{backupService}\" that job \"{job.Name}\" registers"), ErrorCodes.DuplicateService, "service name '{0}' is already registered in this namespace", diagnostics);
             }
         }
 
