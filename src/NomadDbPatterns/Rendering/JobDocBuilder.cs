@@ -520,7 +520,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
     private static TemplateDoc SecretFileTemplate(SecretSource secret, string changeMode) =>
         new("secrets/db-password", "0644", null, changeMode, ConsulTemplate.SecretFile(secret));
 
-    private static VaultDoc? Vault(SecretSource secret) => LegacyDocs.Vault([secret]);
+    private static VaultDoc? Vault(SecretSource secret) => RuntimeDefaults.Vault([secret]);
 
     private static ResourcesDoc Resources(Resources resources) =>
         new(resources.Cpu, resources.Memory, resources.MemoryMax);

@@ -124,7 +124,7 @@ internal sealed class MigrationDocBuilder(
                 Template("secrets/migrate.env", envFile, "noop", env: true),
                 Script(templates, "migrate-database.sh", "0755"),
             ],
-            Vault([shared.AdminPassword, pg.Password]),
+            RuntimeDefaults.Vault([shared.AdminPassword, pg.Password]),
             new Resources(200, 256, null),
             []);
     }

@@ -39,6 +39,28 @@ internal static class RuntimeDefaults
     public static KillDoc PostgresKill { get; } = new(PostgresKillSignal, PostgresKillTimeout);
 
     /// <summary>
+    /// The vault block of a task reading <paramref name="secrets"/>, or null when none is in Vault. Validation makes
+    /// every Vault secret of one job name the same role; the first secret's change mode applies.
+    /// </summary>
+    public static VaultDoc? Vault(IEnumerable<SecretSource> secrets)
+    {
+        var vault = secrets.OfType<VaultSecret>().ToList();
+        if (vault.Count == 0)
+        {
+            return null;
+        }
+
+        var first = vault[0];
+        var mode = first.ChangeMode switch
+        {
+            VaultChangeMode.Restart => "restart",
+            VaultChangeMode.Signal => "signal",
+            _ => "noop",
+        };
+        return new VaultDoc(vault.Select(v => v.Role).FirstOrDefault(r => r is not null), mode, first.ChangeMode == VaultChangeMode.Signal ? first.ChangeSignal : null);
+    }
+
+    /// <summary>
     /// A group as rendered: services get a shutdown delay, and on host networking every Docker task joins the node's
     /// network. Every builder makes its groups through this one function.
     /// </summary>

@@ -101,7 +101,7 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
             [Mount(JobFacts.DataVolumeName, JobFacts.DataMountPath(Pg.Version))],
             env,
             [SecretFile(AdminPasswordFile.TrimStart('/'), job.AdminPassword, "noop")],
-            Vault([job.AdminPassword]),
+            RuntimeDefaults.Vault([job.AdminPassword]),
             Pg.Resources,
             []);
     }
@@ -133,7 +133,7 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
                 Env("INIT_WAIT_SECONDS", InitWaitSeconds),
             ],
             templatesList,
-            Vault([job.AdminPassword, .. job.Databases.Select(d => d.Password)]),
+            RuntimeDefaults.Vault([job.AdminPassword, .. job.Databases.Select(d => d.Password)]),
             new Resources(100, 64, null),
             []);
     }
@@ -177,7 +177,7 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
                 Template("secrets/backup.env", envFile, "restart", env: true),
                 .. JobDocBuilder.ScriptTemplates("pg-backup.sh", ageCheck: job.Service.Provider == ServiceProvider.Consul),
             ],
-            Vault([job.AdminPassword]),
+            RuntimeDefaults.Vault([job.AdminPassword]),
             new Resources(100, 128, null),
             services,
             JobDocBuilder.SidecarRestart);
