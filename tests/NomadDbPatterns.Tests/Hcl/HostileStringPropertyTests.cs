@@ -31,14 +31,20 @@ public sealed class HostileStringPropertyTests
     /// <summary>Rendered files per parser input: the parser is called once per text, so many files share one text.</summary>
     private const int FilesPerText = 25;
 
-    [Test]
-    public void Every_hostile_string_in_every_free_text_field_reads_back_unchanged()
+    /// <summary>The generator, its printed seed (CSCHECK_SEED replays it) and the job count (CSCHECK_ITER).</summary>
+    private static (PCG Pcg, string Seed, int Count) SeedAndBudget()
     {
         var seed = Environment.GetEnvironmentVariable("CSCHECK_SEED");
         var pcg = string.IsNullOrWhiteSpace(seed) ? new PCG((uint)Random.Shared.Next(), (ulong)Random.Shared.NextInt64()) : PCG.Parse(seed.Trim());
-        seed = pcg.ToString();
         var count = int.TryParse(Environment.GetEnvironmentVariable("CSCHECK_ITER"), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : DefaultJobs;
-        TestContext.Out.WriteLine($"CSCHECK_SEED={seed} CSCHECK_ITER={count}");
+        TestContext.Out.WriteLine($"CSCHECK_SEED={pcg} CSCHECK_ITER={count}");
+        return (pcg, pcg.ToString(), count);
+    }
+
+    [Test]
+    public void Every_hostile_string_in_every_free_text_field_reads_back_unchanged()
+    {
+        var (pcg, seed, count) = SeedAndBudget();
         var clock = Stopwatch.StartNew();
 
         var jobs = Enumerable.Range(0, count).Select(_ => HostileJob.Generate(pcg)).ToList();
@@ -75,11 +81,7 @@ public sealed class HostileStringPropertyTests
     [Test]
     public void Every_valid_twin_passes_nomads_server_rules_and_reads_back_unchanged()
     {
-        var seed = Environment.GetEnvironmentVariable("CSCHECK_SEED");
-        var pcg = string.IsNullOrWhiteSpace(seed) ? new PCG((uint)Random.Shared.Next(), (ulong)Random.Shared.NextInt64()) : PCG.Parse(seed.Trim());
-        seed = pcg.ToString();
-        var count = int.TryParse(Environment.GetEnvironmentVariable("CSCHECK_ITER"), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : DefaultJobs;
-        TestContext.Out.WriteLine($"CSCHECK_SEED={seed} CSCHECK_ITER={count}");
+        var (pcg, seed, count) = SeedAndBudget();
         var clock = Stopwatch.StartNew();
 
         var jobs = Enumerable.Range(0, count).Select(_ => HostileJob.GenerateValidTwin(pcg)).ToList();
