@@ -36,12 +36,29 @@ public sealed record JobPlanResponse
     /// <summary>What the scheduler would do per task group.</summary>
     public PlanAnnotations? Annotations { get; init; }
 
-    /// <summary>Placement failures per task group name, as Nomad's raw <c>AllocationMetric</c> JSON.</summary>
-    [JsonConverter(typeof(NullAsEmptyDictionary<JsonElement>))]
-    public IReadOnlyDictionary<string, JsonElement> FailedTGAllocs { get; init; } = new Dictionary<string, JsonElement>();
+    /// <summary>
+    /// Placement failures per task group name: the scheduler's dry run could not place these allocations
+    /// (<c>nomad/job_endpoint.go</c> <c>Plan</c> copies the evaluation's <c>FailedTGAllocs</c>). Empty when every
+    /// allocation was placed.
+    /// </summary>
+    [JsonConverter(typeof(NullAsEmptyDictionary<AllocationMetric>))]
+    public IReadOnlyDictionary<string, AllocationMetric> FailedTGAllocs { get; init; } = new Dictionary<string, AllocationMetric>();
 
-    /// <summary>Warnings (for example deprecations), empty when none.</summary>
+    /// <summary>
+    /// Warnings in Nomad's text form (<c>helper/warning.go</c>: <c>"2 warnings:\n\n* ...\n* ..."</c>), empty when none;
+    /// <see cref="NomadMessages.Items"/> splits it.
+    /// </summary>
     public string Warnings { get; init; } = "";
+
+    /// <summary>
+    /// Whether the plan creates, stops, migrates, replaces or adds canaries for any allocation: the rule
+    /// <c>nomad job plan</c> uses for its exit code 1 (<c>command/job_plan.go</c> <c>getExitCode</c>: a diff other than
+    /// <c>None</c> and, for some group, Stop + Place + Migrate + DestructiveUpdate + Canary &gt; 0).
+    /// </summary>
+    [JsonIgnore]
+    public bool ChangesAllocations =>
+        Diff is { Type: not DiffType.None } &&
+        (Annotations?.DesiredTGUpdates.Values.Any(d => d.Stop + d.Place + d.Migrate + d.DestructiveUpdate + d.Canary > 0) ?? false);
 }
 
 /// <summary>Scheduler annotations of a plan (<c>api.PlanAnnotations</c>).</summary>
@@ -80,20 +97,45 @@ public sealed record DesiredUpdates
     public ulong Preemptions { get; init; }
 }
 
-/// <summary>Answer of <c>POST /v1/jobs</c> (<c>api.JobRegisterResponse</c>).</summary>
+/// <summary>
+/// Answer of <c>POST /v1/jobs</c> (<c>api.JobRegisterResponse</c>; the agent writes <c>structs.JobRegisterResponse</c>,
+/// whose embedded <c>QueryMeta</c> adds <c>Index</c>).
+/// </summary>
+/// <remarks>
+/// What Nomad v2.0.5 puts in it (<c>nomad/job_endpoint.go</c> <c>Job.Register</c>): when the job spec changed, the
+/// register is one Raft write and <see cref="JobModifyIndex"/>, <see cref="EvalCreateIndex"/> and <see cref="Index"/>
+/// are all its index (the job's new <c>JobModifyIndex</c>). When the spec did not change nothing is written to the
+/// job: <see cref="JobModifyIndex"/> is then the existing job's <c>ModifyIndex</c> (which status updates move), not
+/// its <c>JobModifyIndex</c>, and <see cref="EvalCreateIndex"/> = <see cref="Index"/> is the index of the new
+/// evaluation alone. <see cref="SpecChanged"/> tells the two apart.
+/// </remarks>
 public sealed record JobRegisterResponse
 {
     /// <summary>ID of the evaluation created by the register; empty for jobs that create none (periodic, parameterized).</summary>
     public string EvalID { get; init; } = "";
 
-    /// <summary>Raft index at which the evaluation was created.</summary>
+    /// <summary>Raft index at which the evaluation was created (0 without an evaluation).</summary>
     public ulong EvalCreateIndex { get; init; }
 
-    /// <summary>The job's new modify index.</summary>
+    /// <summary>
+    /// The job's new <c>JobModifyIndex</c> when the spec changed; the job's <c>ModifyIndex</c> when it did not (see the
+    /// remarks).
+    /// </summary>
     public ulong JobModifyIndex { get; init; }
 
-    /// <summary>Warnings (for example deprecations), empty when none.</summary>
+    /// <summary>Warnings in Nomad's text form, empty when none; <see cref="NomadMessages.Items"/> splits it.</summary>
     public string Warnings { get; init; } = "";
+
+    /// <summary>The Raft index of the write this answer reports (<c>QueryMeta.Index</c>).</summary>
+    public ulong Index { get; init; }
+
+    /// <summary>
+    /// Whether the register changed the job: with an evaluation, exactly when <see cref="JobModifyIndex"/> equals
+    /// <see cref="Index"/> (one write for job and evaluation); null when Nomad created no evaluation (periodic and
+    /// parameterized jobs), where the answer cannot tell (ask the plan's diff instead).
+    /// </summary>
+    [JsonIgnore]
+    public bool? SpecChanged => EvalID.Length == 0 ? null : JobModifyIndex == Index;
 }
 
 /// <summary>Options of a register call.</summary>

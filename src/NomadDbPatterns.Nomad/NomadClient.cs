@@ -11,7 +11,7 @@ namespace NomadDbPatterns.Nomad;
 
 /// <summary>
 /// A thin typed client for the parts of Nomad's HTTP API this project uses: validate, parse, plan, register and
-/// read a job. Every call has a time limit (<see cref="NomadClientOptions.Timeout"/>) and takes a
+/// read a job, follow its evaluation and deployment, list its allocations, and Nomad Variables. Every call has a time limit (<see cref="NomadClientOptions.Timeout"/>) and takes a
 /// <see cref="CancellationToken"/>. Jobs go in and come out as Nomad's API job JSON (<c>api.Job</c>).
 /// </summary>
 public sealed class NomadClient : IDisposable
@@ -129,6 +129,102 @@ public sealed class NomadClient : IDisposable
     }
 
     /// <summary>
+    /// Reads an evaluation: <c>GET /v1/evaluation/:id</c>. With <paramref name="blocking"/> this is a blocking query:
+    /// Nomad answers once the evaluation's index passes <see cref="BlockingQuery.Index"/> or the wait ends.
+    /// </summary>
+    public async Task<NomadQueryResult<Evaluation>> GetEvaluationAsync(string evaluationId, BlockingQuery? blocking = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(evaluationId);
+        var path = $"v1/evaluation/{Uri.EscapeDataString(evaluationId)}";
+        var (value, index) = await QueryAsync<Evaluation>(path, blocking, cancellationToken).ConfigureAwait(false);
+        return new NomadQueryResult<Evaluation>(value ?? throw EmptyAnswer(path), index);
+    }
+
+    /// <summary>Lists the allocations an evaluation placed: <c>GET /v1/evaluation/:id/allocations</c>.</summary>
+    public Task<IReadOnlyList<AllocationListStub>> GetEvaluationAllocationsAsync(string evaluationId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(evaluationId);
+        return ListAsync($"v1/evaluation/{Uri.EscapeDataString(evaluationId)}/allocations", cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads a deployment: <c>GET /v1/deployment/:id</c>, optionally as a blocking query (see
+    /// <see cref="GetEvaluationAsync"/>).
+    /// </summary>
+    public async Task<NomadQueryResult<Deployment>> GetDeploymentAsync(string deploymentId, BlockingQuery? blocking = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(deploymentId);
+        var path = $"v1/deployment/{Uri.EscapeDataString(deploymentId)}";
+        var (value, index) = await QueryAsync<Deployment>(path, blocking, cancellationToken).ConfigureAwait(false);
+        return new NomadQueryResult<Deployment>(value ?? throw EmptyAnswer(path), index);
+    }
+
+    /// <summary>Lists a deployment's allocations with their task states: <c>GET /v1/deployment/allocations/:id</c>.</summary>
+    public Task<IReadOnlyList<AllocationListStub>> GetDeploymentAllocationsAsync(string deploymentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(deploymentId);
+        return ListAsync($"v1/deployment/allocations/{Uri.EscapeDataString(deploymentId)}", cancellationToken);
+    }
+
+    /// <summary>Lists a job's allocations with their task states: <c>GET /v1/job/:id/allocations</c>.</summary>
+    public Task<IReadOnlyList<AllocationListStub>> GetJobAllocationsAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
+        return ListAsync($"v1/job/{Uri.EscapeDataString(jobId)}/allocations", cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads a job's most recent deployment: <c>GET /v1/job/:id/deployment</c>. Null when the job has none (Nomad
+    /// answers <c>null</c>) or does not exist.
+    /// </summary>
+    public async Task<Deployment?> GetLatestDeploymentAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
+        try
+        {
+            var (value, _) = await QueryAsync<Deployment>($"v1/job/{Uri.EscapeDataString(jobId)}/deployment", null, cancellationToken).ConfigureAwait(false);
+            return value;
+        }
+        catch (NomadApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    private async Task<IReadOnlyList<AllocationListStub>> ListAsync(string path, CancellationToken cancellationToken)
+    {
+        var (value, _) = await QueryAsync<List<AllocationListStub>>(path, null, cancellationToken).ConfigureAwait(false);
+        return value ?? [];
+    }
+
+    private async Task<(T? Value, ulong Index)> QueryAsync<T>(string path, BlockingQuery? blocking, CancellationToken cancellationToken)
+        where T : class
+    {
+        ulong index = 0;
+        string? extraQuery = null;
+        var extraTime = TimeSpan.Zero;
+        if (blocking is { } block)
+        {
+            // Nomad caps the wait at 5 minutes and adds up to 1/16 of it as jitter (nomad/structs/structs.go
+            // MaxBlockingRPCQueryTime, JitterFraction; nomad/rpc.go blockingRPC): the call may take that much longer.
+            var wait = block.Wait > BlockingQuery.MaxWait ? BlockingQuery.MaxWait : block.Wait;
+            var milliseconds = Math.Max(1, (long)wait.TotalMilliseconds);
+            extraQuery = $"index={block.Index.ToString(CultureInfo.InvariantCulture)}&wait={milliseconds.ToString(CultureInfo.InvariantCulture)}ms";
+            extraTime = wait + (wait / 16);
+        }
+
+        var value = await SendAsync<T>(HttpMethod.Get, path, null, cancellationToken, extraQuery: extraQuery, extraTime: extraTime,
+            onHeaders: headers => index = ReadIndex(headers)).ConfigureAwait(false);
+        return (value, index);
+    }
+
+    // Every read answers with the X-Nomad-Index header (command/agent/http.go setIndex/setMeta).
+    private static ulong ReadIndex(HttpResponseHeaders headers) =>
+        headers.TryGetValues("X-Nomad-Index", out var values) && ulong.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+            ? index
+            : 0;
+
+    /// <summary>
     /// Reads a Nomad Variable: <c>GET /v1/var/:path</c> in <paramref name="namespace"/> (null: the client's).
     /// Returns null when Nomad answers 404 (no such variable).
     /// </summary>
@@ -211,12 +307,14 @@ public sealed class NomadClient : IDisposable
     /// <inheritdoc />
     public void Dispose() => http.Dispose();
 
-    private async Task<T?> SendAsync<T>(HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken, string? @namespace = null, string? extraQuery = null)
+    private async Task<T?> SendAsync<T>(HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken, string? @namespace = null,
+        string? extraQuery = null, TimeSpan extraTime = default, Action<HttpResponseHeaders>? onHeaders = null)
         where T : class
     {
         var query = Query(@namespace, extraQuery);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.Timeout);
+        var limit = options.Timeout + extraTime;
+        timeout.CancelAfter(limit);
         var displayPath = "/" + path;
         var started = Stopwatch.GetTimestamp();
 
@@ -225,6 +323,12 @@ public sealed class NomadClient : IDisposable
         if (options.Token is { } token)
         {
             request.Headers.TryAddWithoutValidation(TokenHeader, token.Reveal());
+        }
+
+        if (options.HttpAuth is { } auth)
+        {
+            // NOMAD_HTTP_AUTH: HTTP basic authentication for a proxy in front of Nomad (api/api.go SetBasicAuth).
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", auth.HeaderValue());
         }
 
         if (body is not null)
@@ -237,6 +341,7 @@ public sealed class NomadClient : IDisposable
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             var text = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
             options.Trace?.Invoke($"{method} {displayPath}{query} -> {(int)response.StatusCode} ({Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms)");
+            onHeaders?.Invoke(response.Headers);
 
             if (!response.IsSuccessStatusCode)
             {
@@ -247,9 +352,9 @@ public sealed class NomadClient : IDisposable
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
         {
-            options.Trace?.Invoke($"{method} {displayPath}{query} -> timed out after {options.Timeout.TotalSeconds:F0} s");
+            options.Trace?.Invoke($"{method} {displayPath}{query} -> timed out after {limit.TotalSeconds:F0} s");
             throw new NomadTimeoutException(
-                $"Nomad API {method} {displayPath} did not answer within {options.Timeout.TotalSeconds:F0} s (address {options.Address}).", ex);
+                $"Nomad API {method} {displayPath} did not answer within {limit.TotalSeconds:F0} s (address {options.Address}).", ex);
         }
         catch (HttpRequestException ex)
         {
@@ -311,15 +416,32 @@ public sealed class NomadClient : IDisposable
     /// </summary>
     internal string Redact(string text)
     {
-        if (options.Token is not { } token)
+        var secrets = new List<string>(4);
+        if (options.Token is { } token)
         {
-            return text;
+            secrets.Add(token.Reveal());
         }
 
-        var secret = token.Reveal();
-        var redacted = text.Replace(secret, "[redacted]", StringComparison.Ordinal);
-        var escaped = Uri.EscapeDataString(secret);
-        return escaped == secret ? redacted : redacted.Replace(escaped, "[redacted]", StringComparison.OrdinalIgnoreCase);
+        if (options.HttpAuth is { } auth)
+        {
+            secrets.Add(auth.HeaderValue());
+            if (auth.Password.Length > 0)
+            {
+                secrets.Add(auth.Password);
+            }
+        }
+
+        foreach (var secret in secrets)
+        {
+            text = text.Replace(secret, "[redacted]", StringComparison.Ordinal);
+            var escaped = Uri.EscapeDataString(secret);
+            if (escaped != secret)
+            {
+                text = text.Replace(escaped, "[redacted]", StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        return text;
     }
 
     private static string Shorten(string text)

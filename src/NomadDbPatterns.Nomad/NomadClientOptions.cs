@@ -26,6 +26,12 @@ public sealed record NomadClientOptions
     /// <summary>Target region, sent as the <c>region</c> query parameter (<c>NOMAD_REGION</c>).</summary>
     public string? Region { get; init; }
 
+    /// <summary>
+    /// HTTP basic authentication (<c>NOMAD_HTTP_AUTH</c>, <c>user:password</c>) for a proxy in front of Nomad; null
+    /// sends none.
+    /// </summary>
+    public NomadHttpAuth? HttpAuth { get; init; }
+
     /// <summary>TLS settings for an https address.</summary>
     public NomadTlsOptions Tls { get; init; } = new();
 
@@ -42,9 +48,11 @@ public sealed record NomadClientOptions
     public static NomadClientOptions FromEnvironment() => FromEnvironment(Environment.GetEnvironmentVariables());
 
     /// <summary>
-    /// Reads <c>NOMAD_ADDR</c>, <c>NOMAD_TOKEN</c>, <c>NOMAD_NAMESPACE</c>, <c>NOMAD_REGION</c>, <c>NOMAD_CACERT</c>,
-    /// <c>NOMAD_CLIENT_CERT</c>, <c>NOMAD_CLIENT_KEY</c> and <c>NOMAD_SKIP_VERIFY</c> from <paramref name="environment"/>
-    /// (for example <see cref="Environment.GetEnvironmentVariables()"/>). Empty values count as unset.
+    /// Reads the variables the <c>nomad</c> CLI reads (<c>api/api.go</c> <c>DefaultConfig</c>): <c>NOMAD_ADDR</c>,
+    /// <c>NOMAD_TOKEN</c>, <c>NOMAD_NAMESPACE</c>, <c>NOMAD_REGION</c>, <c>NOMAD_HTTP_AUTH</c>, <c>NOMAD_CACERT</c>,
+    /// <c>NOMAD_CAPATH</c>, <c>NOMAD_CLIENT_CERT</c>, <c>NOMAD_CLIENT_KEY</c>, <c>NOMAD_TLS_SERVER_NAME</c> and
+    /// <c>NOMAD_SKIP_VERIFY</c> from <paramref name="environment"/> (for example
+    /// <see cref="Environment.GetEnvironmentVariables()"/>). Empty values count as unset.
     /// </summary>
     /// <exception cref="NomadConfigurationException">A variable holds a value that cannot be used.</exception>
     public static NomadClientOptions FromEnvironment(IDictionary environment)
@@ -62,29 +70,32 @@ public sealed record NomadClientOptions
             Token = token,
             Namespace = Get("NOMAD_NAMESPACE"),
             Region = Get("NOMAD_REGION"),
+            HttpAuth = environment["NOMAD_HTTP_AUTH"] is string { Length: > 0 } auth ? NomadHttpAuth.Parse(auth) : null,
             Tls = new NomadTlsOptions
             {
                 CaCertPath = Get("NOMAD_CACERT"),
+                CaPath = Get("NOMAD_CAPATH"),
                 ClientCertPath = Get("NOMAD_CLIENT_CERT"),
                 ClientKeyPath = Get("NOMAD_CLIENT_KEY"),
+                TlsServerName = Get("NOMAD_TLS_SERVER_NAME"),
                 SkipVerify = skipVerify,
             },
         };
     }
 
-    internal static Uri ParseAddress(string value)
+    internal static Uri ParseAddress(string value, string name = "NOMAD_ADDR")
     {
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             throw new NomadConfigurationException(
-                "NOMAD_ADDR must be an absolute http:// or https:// address" +
+                $"{name} must be an absolute http:// or https:// address" +
                 (value.Contains('@') ? "." : $", got '{value}'."));
         }
 
         if (!string.IsNullOrEmpty(uri.UserInfo))
         {
             // Credentials in the address would be echoed in traces and errors; Nomad takes them from NOMAD_HTTP_AUTH.
-            throw new NomadConfigurationException("NOMAD_ADDR must not contain credentials (user:password@).");
+            throw new NomadConfigurationException($"{name} must not contain credentials (user:password@); use NOMAD_HTTP_AUTH.");
         }
 
         return new Uri(uri.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/");
@@ -107,6 +118,18 @@ public sealed record NomadTlsOptions
     /// When set, only this CA is trusted, not the system store.</summary>
     public string? CaCertPath { get; init; }
 
+    /// <summary>
+    /// Directory of PEM CA files (<c>NOMAD_CAPATH</c>), read recursively like <c>go-rootcerts</c>' <c>LoadCAPath</c>;
+    /// ignored when <see cref="CaCertPath"/> is set (Nomad's <c>-ca-path</c> help: "-ca-cert is used").
+    /// </summary>
+    public string? CaPath { get; init; }
+
+    /// <summary>
+    /// The name to send as SNI and to check the server's certificate against (<c>NOMAD_TLS_SERVER_NAME</c>), for
+    /// example <c>server.global.nomad</c> when the address is an IP.
+    /// </summary>
+    public string? TlsServerName { get; init; }
+
     /// <summary>PEM client certificate for clusters that verify https clients (<c>NOMAD_CLIENT_CERT</c>).</summary>
     public string? ClientCertPath { get; init; }
 
@@ -115,4 +138,41 @@ public sealed record NomadTlsOptions
 
     /// <summary>Accept any server certificate (<c>NOMAD_SKIP_VERIFY</c>). For tests and emergencies only.</summary>
     public bool SkipVerify { get; init; }
+}
+
+/// <summary>
+/// HTTP basic authentication credentials (<c>NOMAD_HTTP_AUTH</c>). Like <see cref="NomadToken"/>, its string forms
+/// never show the password.
+/// </summary>
+public sealed class NomadHttpAuth
+{
+    /// <summary>Creates the credentials.</summary>
+    public NomadHttpAuth(string userName, string password)
+    {
+        ArgumentNullException.ThrowIfNull(userName);
+        ArgumentNullException.ThrowIfNull(password);
+        UserName = userName;
+        Password = password;
+    }
+
+    /// <summary>The user name.</summary>
+    public string UserName { get; }
+
+    internal string Password { get; }
+
+    /// <summary>
+    /// Reads <c>user:password</c> or <c>user</c> the way Nomad does (<c>api/api.go</c> <c>DefaultConfig</c>: split at the
+    /// first colon; without one, an empty password).
+    /// </summary>
+    public static NomadHttpAuth Parse(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var colon = value.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? new NomadHttpAuth(value, "") : new NomadHttpAuth(value[..colon], value[(colon + 1)..]);
+    }
+
+    internal string HeaderValue() => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(UserName + ":" + Password));
+
+    /// <summary>The user name and "[redacted]".</summary>
+    public override string ToString() => $"{UserName}:[redacted]";
 }

@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -28,9 +29,10 @@ public static class NomadHttpHandlerFactory
         {
             handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
         }
-        else if (tls.CaCertPath is { } caPath)
+        else if (tls.CaCertPath is not null || tls.CaPath is not null)
         {
-            var trustedRoots = LoadCaCertificates(caPath);
+            // Nomad's -ca-path help: "If both -ca-cert and -ca-path are specified, -ca-cert is used".
+            var trustedRoots = tls.CaCertPath is { } caPath ? LoadCaCertificates(caPath) : LoadCaDirectory(tls.CaPath!);
             handler.SslOptions.RemoteCertificateValidationCallback =
                 (_, certificate, _, errors) => IsTrustedByCustomCa(certificate, errors, trustedRoots);
         }
@@ -40,7 +42,92 @@ public static class NomadHttpHandlerFactory
             handler.SslOptions.ClientCertificates = [LoadClientCertificate(tls.ClientCertPath, tls.ClientKeyPath)];
         }
 
+        if (tls.TlsServerName is { } serverName)
+        {
+            UseServerName(handler, serverName);
+        }
+
         return handler;
+    }
+
+    /// <summary>
+    /// NOMAD_TLS_SERVER_NAME: the TLS handshake sends <paramref name="serverName"/> as SNI and checks the certificate
+    /// against it, like Go's <c>tls.Config.ServerName</c> (<c>api/api.go</c> <c>ConfigureTLS</c>); the HTTP request
+    /// itself (its Host header) stays as the address says. SocketsHttpHandler takes the TLS name from the Host
+    /// header only, so the connection is set up here and handed over already authenticated.
+    /// </summary>
+    private static void UseServerName(SocketsHttpHandler handler, string serverName)
+    {
+        var validation = handler.SslOptions.RemoteCertificateValidationCallback;
+        var clientCertificates = handler.SslOptions.ClientCertificates;
+        handler.ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken).ConfigureAwait(false);
+                var network = new NetworkStream(socket, ownsSocket: true);
+                if (context.InitialRequestMessage.RequestUri?.Scheme != Uri.UriSchemeHttps)
+                {
+                    return network;
+                }
+
+                var ssl = new SslStream(network, leaveInnerStreamOpen: false);
+                try
+                {
+                    await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                    {
+                        TargetHost = serverName,
+                        RemoteCertificateValidationCallback = validation,
+                        ClientCertificates = clientCertificates,
+                        ApplicationProtocols = [SslApplicationProtocol.Http11],
+                    }, cancellationToken).ConfigureAwait(false);
+                    return ssl;
+                }
+                catch
+                {
+                    await ssl.DisposeAsync().ConfigureAwait(false);
+                    throw;
+                }
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        };
+    }
+
+    /// <summary>
+    /// Every PEM file under <paramref name="directory"/> (recursively), as <c>hashicorp/go-rootcerts</c>'
+    /// <c>LoadCAPath</c> reads NOMAD_CAPATH: a file that holds no PEM certificate is an error.
+    /// </summary>
+    internal static X509Certificate2Collection LoadCaDirectory(string directory)
+    {
+        var roots = new X509Certificate2Collection();
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            {
+                var before = roots.Count;
+                roots.ImportFromPemFile(file);
+                if (roots.Count == before)
+                {
+                    throw new NomadConfigurationException($"NOMAD_CAPATH='{directory}': {file} contains no PEM certificate.");
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw new NomadConfigurationException($"Cannot read the CA directory NOMAD_CAPATH='{directory}': {ex.Message}", ex);
+        }
+
+        if (roots.Count == 0)
+        {
+            throw new NomadConfigurationException($"NOMAD_CAPATH='{directory}' contains no PEM certificate.");
+        }
+
+        return roots;
     }
 
     /// <summary>

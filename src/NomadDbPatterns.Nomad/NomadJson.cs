@@ -30,6 +30,14 @@ internal static class NomadJson
 [JsonSerializable(typeof(Dictionary<string, ulong>))]
 [JsonSerializable(typeof(Dictionary<string, JsonElement>))]
 [JsonSerializable(typeof(Dictionary<string, DesiredUpdates>))]
+[JsonSerializable(typeof(Dictionary<string, AllocationMetric>))]
+[JsonSerializable(typeof(Dictionary<string, int>))]
+[JsonSerializable(typeof(Evaluation))]
+[JsonSerializable(typeof(Deployment))]
+[JsonSerializable(typeof(Dictionary<string, DeploymentState>))]
+[JsonSerializable(typeof(List<AllocationListStub>))]
+[JsonSerializable(typeof(Dictionary<string, TaskState>))]
+[JsonSerializable(typeof(List<TaskEvent>))]
 internal sealed partial class NomadJsonContext : JsonSerializerContext;
 
 /// <summary>

@@ -18,6 +18,9 @@ internal sealed record RecordedRequest(
 /// <summary>What the fake server answers.</summary>
 internal sealed record FakeResponse(int Status, string Body, string ContentType = "application/json", TimeSpan Delay = default, string? Location = null)
 {
+    /// <summary>The X-Nomad-Index header every read carries (command/agent/http.go setIndex); null sends none.</summary>
+    public ulong? Index { get; init; }
+
     public static FakeResponse Fixture(string name) => new(200, Fixtures.Read(name));
 
     // Nomad's HTTP layer answers errors as text/plain with the bare message (command/agent/http.go, wrap).
@@ -159,6 +162,11 @@ internal sealed class FakeNomadServer : IAsyncDisposable
             if (response.Location is not null)
             {
                 context.Response.RedirectLocation = response.Location;
+            }
+
+            if (response.Index is { } index)
+            {
+                context.Response.Headers["X-Nomad-Index"] = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
             context.Response.ContentLength64 = bytes.Length;

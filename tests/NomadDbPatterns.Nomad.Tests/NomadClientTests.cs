@@ -143,16 +143,23 @@ public sealed class NomadClientTests
     }
 
     [Test]
-    public async Task Plan_keeps_failed_allocation_metrics_as_raw_json()
+    public async Task Plan_reads_placement_failures_and_warnings_as_nomad_v2_sends_them()
     {
-        var fixture = JsonNode.Parse(Fixtures.Read("plan-new-job.json"))!.AsObject();
-        fixture["FailedTGAllocs"] = JsonNode.Parse("""{"myservice":{"CoalescedFailures":0,"NodesEvaluated":2,"ConstraintFiltered":{"missing host volume postgres-data":2}}}""");
-        await using var server = FakeNomadServer.Start(new FakeResponse(200, fixture.ToJsonString()));
+        await using var server = FakeNomadServer.Start(FakeResponse.Fixture("plan-new-job-missing-host-volumes.json"));
         using var client = server.Client();
 
         var plan = await client.PlanJobAsync(Job());
 
-        Assert.That(plan.FailedTGAllocs["myservice"].GetProperty("NodesEvaluated").GetInt32(), Is.EqualTo(2));
+        var metric = plan.FailedTGAllocs["myservice"];
+        Assert.Multiple(() =>
+        {
+            Assert.That(metric.NodesEvaluated, Is.EqualTo(2));
+            Assert.That(metric.NodePool, Is.EqualTo("default"));
+            Assert.That(metric.ConstraintFiltered, Is.EqualTo(new Dictionary<string, int> { ["missing compatible host volumes"] = 2 }));
+            Assert.That(metric.DimensionExhausted, Is.Empty, "Go's null map reads as empty");
+            Assert.That(NomadMessages.Items(plan.Warnings), Has.Count.EqualTo(3));
+            Assert.That(plan.ChangesAllocations, Is.True, "a new job places an allocation (nomad job plan would exit 1)");
+        });
     }
 
     [Test]
