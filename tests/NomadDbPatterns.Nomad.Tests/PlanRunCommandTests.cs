@@ -1,7 +1,5 @@
-using System.Collections;
 using System.Text.Json.Nodes;
 using NomadDbPatterns.Cli;
-using NomadDbPatterns.Cli.Commands;
 using NUnit.Framework;
 
 namespace NomadDbPatterns.Nomad.Tests;
@@ -11,36 +9,11 @@ namespace NomadDbPatterns.Nomad.Tests;
 [NonParallelizable]
 public sealed class PlanRunCommandTests
 {
-    private const string Token = "s3cr3t-token-value";
+    private const string Token = CommandHarness.Token;
 
-    private static string Example => Path.Combine(FindRoot(), "examples", "myservice.yaml");
+    private static string Example => CommandHarness.Example;
 
-    private static string FindRoot()
-    {
-        var directory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-        while (!File.Exists(Path.Combine(directory!.FullName, "NomadDbPatterns.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory.FullName;
-    }
-
-    private static (int Exit, string Out, string Error) Run(FakeNomadServer server, params string[] args)
-    {
-        NomadJobs.Environment = () => new Hashtable { ["NOMAD_ADDR"] = server.Address.ToString().TrimEnd('/'), ["NOMAD_TOKEN"] = Token };
-        try
-        {
-            var stdout = new StringWriter();
-            var stderr = new StringWriter();
-            var exit = CliApp.Run(args, new CliConsole(stdout, stderr));
-            return (exit, stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            NomadJobs.Environment = Environment.GetEnvironmentVariables;
-        }
-    }
+    private static (int Exit, string Out, string Error) Run(FakeNomadServer server, params string[] args) => CommandHarness.Run(server, args);
 
     private static FakeNomadServer Serve(string planFixture) => FakeNomadServer.Start(request =>
         request.Path.EndsWith("/plan", StringComparison.Ordinal) ? FakeResponse.Fixture(planFixture)

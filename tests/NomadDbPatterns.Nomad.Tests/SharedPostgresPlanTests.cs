@@ -1,6 +1,4 @@
-using System.Collections;
 using NomadDbPatterns.Cli;
-using NomadDbPatterns.Cli.Commands;
 using NUnit.Framework;
 
 namespace NomadDbPatterns.Nomad.Tests;
@@ -10,19 +8,7 @@ namespace NomadDbPatterns.Nomad.Tests;
 [NonParallelizable]
 public sealed class SharedPostgresPlanTests
 {
-    private static string Example
-    {
-        get
-        {
-            var directory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-            while (!File.Exists(Path.Combine(directory!.FullName, "NomadDbPatterns.sln")))
-            {
-                directory = directory.Parent;
-            }
-
-            return Path.Combine(directory.FullName, "examples", "legacy", "postgresql.yaml");
-        }
-    }
+    private static string Example => Path.Combine(CommandHarness.Root, "examples", "legacy", "postgresql.yaml");
 
     [TestCase("plan-postgres-major-16-to-17.json")]
     [TestCase("plan-data-volume-source-changed.json")]
@@ -33,20 +19,9 @@ public sealed class SharedPostgresPlanTests
         var plan = Fixtures.Read(fixture).Replace("myservice", "postgresql", StringComparison.Ordinal);
         await using var server = FakeNomadServer.Start(request =>
             request.Path == "/v1/job/postgresql/plan" ? new FakeResponse(200, plan) : FakeResponse.Error(404, "not found"));
-        NomadJobs.Environment = () => new Hashtable { ["NOMAD_ADDR"] = server.Address.ToString().TrimEnd('/') };
-        try
-        {
-            var stdout = new StringWriter();
-            var stderr = new StringWriter();
+        var (exit, stdout, stderr) = CommandHarness.Run(server, "plan", Example);
 
-            var exit = CliApp.Run(["plan", Example], new CliConsole(stdout, stderr));
-
-            Assert.That(exit, Is.EqualTo(ExitCodes.Risk), stdout.ToString() + stderr);
-            Assert.That(stdout.ToString(), Does.Contain("== job \"postgresql\""));
-        }
-        finally
-        {
-            NomadJobs.Environment = Environment.GetEnvironmentVariables;
-        }
+        Assert.That(exit, Is.EqualTo(ExitCodes.Risk), stdout + stderr);
+        Assert.That(stdout, Does.Contain("== job \"postgresql\""));
     }
 }

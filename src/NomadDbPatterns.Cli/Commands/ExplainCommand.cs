@@ -28,6 +28,20 @@ internal sealed class ExplainCommand(CliConsole console)
             + "unless a periodic backup must reach it, and every Docker task gets network_mode = \"host\" (without it Docker "
             + "puts each container on its default bridge, where 127.0.0.1 is the container's own). kind: shared-postgres takes "
             + "network too."),
+        ["exit-codes"] = (
+            "what each exit code means",
+            "0 ok; 1 invalid input (a spec has errors, or Nomad's errors with validate --server; nothing written); 2 usage "
+            + "(including a NOMAD_* setting or connection flag that cannot be used); 3 stale output (check); 4 data-loss risk "
+            + "(plan, run without --accept-risk); 5 Nomad unreachable, timed out or an API error (one line, never the token); "
+            + "6 placement failure: Nomad cannot place an allocation (plan; run without --allow-placement-failures; run --wait "
+            + "when the evaluation could not place); 7 the evaluation or deployment failed (run --wait) or a job needs attention "
+            + "(status); 8 run --wait gave up after --wait-timeout (Nomad goes on with the deployment).\n\n"
+            + "When plan finds several things, a data-loss risk (4) wins over a placement failure (6); run --wait reports a failure "
+            + "(7) before a placement failure (6) before a timeout (8).\n\n"
+            + "plan --detailed-exitcode uses nomad job plan's codes instead, so scripts written for it keep working: 0 no allocation "
+            + "is created, stopped or replaced; 1 allocations change (Nomad's rule: a diff, and Place+Stop+Migrate+"
+            + "DestructiveUpdate+Canary > 0 in some group); 255 anything else, including a data-loss risk or a placement failure "
+            + "(nomad job plan has no code for those, and a script must not take them for \"changes, go ahead\")."),
     };
 
     public int Execute(string? code)

@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Text.Json.Nodes;
 using NomadDbPatterns.Model;
 using NomadDbPatterns.Nomad;
@@ -10,15 +9,12 @@ namespace NomadDbPatterns.Cli.Commands;
 /// <summary>A job ready to send to Nomad: its API JSON and where it keeps its database.</summary>
 internal sealed record NomadJobPayload(string Id, JsonObject Job, IReadOnlyList<DatabaseTopology> Databases);
 
-/// <summary>Renders specs to Nomad's API JSON for plan and run; shared by both commands.</summary>
+/// <summary>Renders specs to Nomad's API JSON for the commands that talk to Nomad, and reports their errors.</summary>
 internal static class NomadJobs
 {
-    /// <summary>Environment used to configure the Nomad client (tests replace it).</summary>
-    public static Func<IDictionary> Environment { get; set; } = global::System.Environment.GetEnvironmentVariables;
-
-    public static (IReadOnlyList<NomadJobPayload> Jobs, RenderResult Result) Load(IReadOnlyList<string> specs)
+    public static (IReadOnlyList<NomadJobPayload> Jobs, RenderResult Result) Load(IReadOnlyList<string> specs, string? lockPath = null)
     {
-        var result = NomadDb.Render(specs, new RenderOptions { Format = JobFormat.Json });
+        var result = NomadDb.Render(specs, new RenderOptions { Format = JobFormat.Json, LockPath = lockPath });
         if (!result.Success)
         {
             return ([], result);
@@ -44,5 +40,54 @@ internal static class NomadJobs
         return (jobs, result);
     }
 
-    public static NomadClient Client() => NomadClient.FromEnvironment(Environment());
+    /// <summary>
+    /// Runs a command's talk with Nomad and turns the client's errors into one line each and an exit code: a
+    /// setting that cannot be used is a usage error (2), anything else from the client a Nomad error (5). No stack
+    /// trace; the client already keeps the token out of its messages.
+    /// </summary>
+    public static async Task<int> GuardAsync(CliConsole console, Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (NomadConfigurationException exception)
+        {
+            console.Error.WriteLine($"error: {OneLine(exception.Message)}");
+            return ExitCodes.Usage;
+        }
+        catch (NomadApiException exception) when (exception.IsEnforceIndexConflict)
+        {
+            console.Error.WriteLine($"error: the job changed in Nomad since the plan (check-index): plan again. {Describe(exception)}");
+            return ExitCodes.NomadError;
+        }
+        catch (NomadApiException exception)
+        {
+            console.Error.WriteLine($"error: {Describe(exception)}");
+            return ExitCodes.NomadError;
+        }
+        catch (NomadException exception)
+        {
+            console.Error.WriteLine($"error: {OneLine(exception.Message)}");
+            return ExitCodes.NomadError;
+        }
+    }
+
+    /// <summary>Nomad's error text (often a multierror list, <c>nomad/structs</c>) folded onto one line.</summary>
+    private static string Describe(NomadApiException exception)
+    {
+        var items = NomadMessages.Items(exception.NomadMessage);
+        return $"Nomad API {exception.Method} {exception.Path} failed with {(int)exception.StatusCode} {exception.StatusCode}: {(items.Count == 0 ? "(no message)" : string.Join("; ", items))}";
+    }
+
+    private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    /// <summary>Prints Nomad's warnings about a job, one line each.</summary>
+    public static void PrintWarnings(CliConsole console, string jobId, string warnings)
+    {
+        foreach (var warning in NomadMessages.Items(warnings))
+        {
+            console.Out.WriteLine($"warning: job \"{jobId}\": {warning}");
+        }
+    }
 }

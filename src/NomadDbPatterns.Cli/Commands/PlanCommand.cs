@@ -3,67 +3,111 @@ using NomadDbPatterns.Nomad;
 
 namespace NomadDbPatterns.Cli.Commands;
 
-/// <summary><c>nomad-db plan SPECS...</c>: Nomad's plan diff per job, with data-loss risks flagged before anyone runs it.</summary>
+/// <summary>A job, Nomad's plan of it, and the data-loss risks in that plan.</summary>
+internal sealed record PlannedJob(NomadJobPayload Job, JobPlanResponse Plan, IReadOnlyList<PlanRisk> Risks)
+{
+    /// <summary>The scheduler's dry run could not place every allocation.</summary>
+    public bool CannotPlace => Plan.FailedTGAllocs.Count > 0;
+}
+
+/// <summary>
+/// <c>nomad-db plan SPECS...</c>: Nomad's plan per job — its diff, the allocations it could not place and why,
+/// Nomad's warnings — with data-loss risks flagged before anyone runs it.
+/// </summary>
 internal sealed class PlanCommand(CliConsole console)
 {
+    private readonly NomadConnection connection = new();
+
     public Command Build()
     {
         var specs = Shared.SpecsArgument();
-        var command = new Command("plan", "Ask Nomad for a plan of every job and flag data-loss risks (removed DB group/task, changed data volume, PostgreSQL major change, destructive DB update). Configured by NOMAD_ADDR, NOMAD_TOKEN, NOMAD_NAMESPACE, NOMAD_REGION, NOMAD_CACERT, NOMAD_SKIP_VERIFY. Exit 4 when risks are found.\n\nExamples:\n  nomad-db plan specs/\n  NOMAD_ADDR=https://nomad:4646 nomad-db plan specs/vaultwarden.yaml")
+        var detailed = new Option<bool>("--detailed-exitcode")
         {
-            specs,
+            Description = "Exit with nomad job plan's codes: 0 no allocation change, 1 allocations created, stopped or replaced, 255 anything else (errors, data-loss risks, placement failures)",
         };
-        command.SetAction((parse, cancel) => ExecuteAsync(parse.GetValue(specs)!, cancel));
+        var command = new Command("plan",
+            "Ask Nomad for a plan of every job: print its diff, the allocations Nomad could not place and why, Nomad's warnings, "
+            + "and data-loss risks (removed DB group/task, changed data volume, PostgreSQL major change, destructive DB update). "
+            + $"Reads {NomadConnection.VariablesHelp}; the flags below override them.\n\n"
+            + "Exit codes: 0 every job can be placed and has no data-loss risk, 4 data-loss risk, 6 Nomad cannot place an allocation, "
+            + "1 invalid spec, 2 usage, 5 Nomad unreachable or an API error. With --detailed-exitcode: nomad job plan's 0/1/255.\n\n"
+            + "Examples:\n  nomad-db plan specs/\n  nomad-db plan specs/vaultwarden.yaml --address https://nomad:4646 --ca-cert ca.pem\n  nomad-db plan specs/ --detailed-exitcode; [ $? -eq 1 ] && echo 'allocations change'")
+        {
+            specs, detailed,
+        };
+        connection.AddTo(command);
+        command.SetAction((parse, cancel) => ExecuteAsync(parse, parse.GetValue(specs)!, parse.GetValue(detailed), cancel));
         return command;
     }
 
-    public async Task<int> ExecuteAsync(IReadOnlyList<string> specs, CancellationToken cancellationToken)
+    private async Task<int> ExecuteAsync(ParseResult parse, IReadOnlyList<string> specs, bool detailed, CancellationToken cancellationToken)
     {
-        var (jobs, result) = NomadJobs.Load(specs);
-        Shared.Print(console, result.Diagnostics);
-        if (!result.Success)
-        {
-            return Shared.Summarize(console, result.Diagnostics);
-        }
+        var changes = false;
+        var code = await RunAsync();
+        return !detailed ? code : code != ExitCodes.Ok ? ExitCodes.PlanError : changes ? ExitCodes.PlanChanges : ExitCodes.PlanNoChange;
 
-        try
+        async Task<int> RunAsync()
         {
-            using var client = NomadJobs.Client();
-            var (_, risky) = await PlanAllAsync(client, jobs, console, cancellationToken);
-            if (risky > 0)
+            var (jobs, result) = NomadJobs.Load(specs);
+            Shared.Print(console, result.Diagnostics);
+            if (!result.Success)
             {
-                console.Error.WriteLine($"{risky} data-loss risk(s): review them; `nomad-db run` refuses them without --accept-risk.");
-                return ExitCodes.Risk;
+                return Shared.Summarize(console, result.Diagnostics);
             }
 
-            console.Info($"planned {jobs.Count} job(s): no data-loss risk");
+            return await NomadJobs.GuardAsync(console, async () =>
+            {
+                using var client = connection.Client(parse, console);
+                var plans = await PlanAllAsync(client, jobs, console, cancellationToken);
+                changes = plans.Any(p => p.Plan.ChangesAllocations);
+                return Verdict(console, plans, "`nomad-db run` refuses them without --accept-risk", "`nomad-db run` refuses them without --allow-placement-failures")
+                    ?? Done(plans);
+            });
+        }
+
+        int Done(IReadOnlyList<PlannedJob> plans)
+        {
+            console.Info($"planned {plans.Count} job(s): every allocation can be placed, no data-loss risk{(changes ? "" : ", no allocation changes")}");
             return ExitCodes.Ok;
         }
-        catch (NomadException exception)
-        {
-            console.Error.WriteLine($"error: {exception.Message}");
-            return ExitCodes.NomadError;
-        }
     }
 
-    /// <summary>Plans every job (printing diffs and risks); returns the plans and the number of risks.</summary>
-    internal static async Task<(IReadOnlyList<(NomadJobPayload Job, JobPlanResponse Plan)> Plans, int Risks)> PlanAllAsync(
-        NomadClient client, IReadOnlyList<NomadJobPayload> jobs, CliConsole console, CancellationToken cancellationToken)
+    /// <summary>
+    /// The exit code the findings demand, after a summary line for each kind on stderr: data-loss risks (4) before
+    /// placement failures (6); null when there are neither.
+    /// </summary>
+    internal static int? Verdict(CliConsole console, IReadOnlyList<PlannedJob> plans, string riskAdvice, string placementAdvice)
     {
-        var plans = new List<(NomadJobPayload Job, JobPlanResponse Plan)>();
-        var risky = 0;
+        var risks = plans.Sum(p => p.Risks.Count);
+        var unplaced = plans.Where(p => p.CannotPlace).ToList();
+        if (risks > 0)
+        {
+            console.Error.WriteLine($"{risks} data-loss risk(s): review them; {riskAdvice}.");
+        }
+
+        if (unplaced.Count > 0)
+        {
+            var which = string.Join(", ", unplaced.Select(p => $"\"{p.Job.Id}\" (task group {string.Join(", ", p.Plan.FailedTGAllocs.Keys.Order(StringComparer.Ordinal).Select(g => $"\"{g}\""))})"));
+            console.Error.WriteLine($"Nomad cannot place {unplaced.Count} job(s): {which}; {placementAdvice}.");
+        }
+
+        return risks > 0 ? ExitCodes.Risk : unplaced.Count > 0 ? ExitCodes.PlacementFailure : null;
+    }
+
+    /// <summary>Plans every job, printing each plan.</summary>
+    internal static async Task<IReadOnlyList<PlannedJob>> PlanAllAsync(NomadClient client, IReadOnlyList<NomadJobPayload> jobs, CliConsole console, CancellationToken cancellationToken)
+    {
+        var plans = new List<PlannedJob>();
         foreach (var job in jobs)
         {
-            var (plan, risks) = await PlanOneAsync(client, job, console, cancellationToken);
-            risky += risks.Count;
-            plans.Add((job, plan));
+            plans.Add(await PlanOneAsync(client, job, console, cancellationToken));
         }
 
-        return (plans, risky);
+        return plans;
     }
 
-    /// <summary>Plans one job, prints its diff and risks, and returns both.</summary>
-    internal static async Task<(JobPlanResponse Plan, IReadOnlyList<PlanRisk> Risks)> PlanOneAsync(NomadClient client, NomadJobPayload job, CliConsole console, CancellationToken cancellationToken)
+    /// <summary>Plans one job and prints its diff, placement failures, Nomad's warnings and the data-loss risks.</summary>
+    private static async Task<PlannedJob> PlanOneAsync(NomadClient client, NomadJobPayload job, CliConsole console, CancellationToken cancellationToken)
     {
         var plan = await client.PlanJobAsync(job.Job, diff: true, cancellationToken);
         var risks = PlanRiskAnalyzer.Analyze(plan, job.Databases);
@@ -73,11 +117,20 @@ internal sealed class PlanCommand(CliConsole console)
             console.Out.Write(PlanDiffFormatter.Format(diff, new PlanFormatOptions(console.Color, console.Verbose)));
         }
 
+        if (plan.FailedTGAllocs.Count > 0)
+        {
+            // command/job_plan.go formatDryRun: "WARNING: Failed to place all allocations."
+            console.Out.WriteLine("Placement failures: Nomad cannot place every allocation of this job.");
+            console.Out.Write(PlacementFailures.Format(plan.FailedTGAllocs, job.Job, "  "));
+        }
+
+        NomadJobs.PrintWarnings(console, job.Id, plan.Warnings);
         if (risks.Count > 0)
         {
             console.Out.Write(PlanDiffFormatter.FormatRisks(risks, console.Color));
         }
 
-        return (plan, risks);
+        console.Detail($"job modify index {plan.JobModifyIndex} (run --check-index registers only while Nomad's is still {plan.JobModifyIndex})");
+        return new PlannedJob(job, plan, risks);
     }
 }
