@@ -36,7 +36,9 @@ public static partial class NomadMessages
             return items.Where(i => i.Length > 0).ToList();
         }
 
-        return [OneLine(trimmed)];
+        // Text that wraps a list ("rpc error: 1 error occurred: ..."): the list folds into it.
+        position = 0;
+        return TryParseItem(trimmed, ref position, out var single) && trimmed.AsSpan(position).IsWhiteSpace() ? [single] : [OneLine(trimmed)];
     }
 
     [GeneratedRegex(@"\G(\d+) (?:errors? occurred|error\(s\) occurred|warnings?|warning\(s\)):")]

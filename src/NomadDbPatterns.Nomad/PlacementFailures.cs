@@ -61,7 +61,12 @@ public static class PlacementFailures
         if (filtered.Contains("missing compatible host volumes"))
         {
             var sources = HostVolumeSources(job, group);
-            var named = sources.Count > 0 ? " " + string.Join(", ", sources.Select(s => $"\"{s}\"")) : "s the group mounts";
+            var named = sources.Count switch
+            {
+                0 => "s the group mounts",
+                1 => $" \"{sources[0]}\"",
+                _ => "s " + string.Join(" and ", sources.Select(s => $"\"{s}\"")),
+            };
             steps.Add($"no eligible client has the host volume{named}: declare {(sources.Count == 1 ? "it" : "them")} on a client (a host_volume block in the client configuration, or `nomad volume create` for a dynamic host volume), owned by the PostgreSQL image's user (70:70 Alpine, 999:999 Debian)");
         }
 

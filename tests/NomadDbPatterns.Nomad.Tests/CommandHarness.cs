@@ -25,6 +25,13 @@ internal static class CommandHarness
         }
     }
 
+    /// <summary>The example job "myservice" as nomad-db renders it for Nomad's API (the verified JSON snapshot).</summary>
+    public static System.Text.Json.Nodes.JsonObject MyServiceJob() =>
+        System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Root, "tests", "NomadDbPatterns.Tests", "Snapshots", "myservice.nomad.verified.json")))!["Job"]!.AsObject();
+
+    /// <summary>Its tasks' roles, with "postgres" as the database task.</summary>
+    public static JobShape MyServiceShape() => JobShape.FromJob(MyServiceJob(), [new DatabaseTopology("myservice", "postgres", ["postgres-data"], 17)]);
+
     /// <summary>Runs nomad-db with NOMAD_ADDR pointing at <paramref name="address"/> and NOMAD_TOKEN set.</summary>
     public static (int Exit, string Out, string Error) Run(Uri address, IDictionary? environment, params string[] args)
     {

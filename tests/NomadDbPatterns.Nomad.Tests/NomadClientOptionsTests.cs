@@ -34,6 +34,9 @@ public sealed class NomadClientOptionsTests
             ["NOMAD_CLIENT_CERT"] = "/etc/nomad/cli.pem",
             ["NOMAD_CLIENT_KEY"] = "/etc/nomad/cli-key.pem",
             ["NOMAD_SKIP_VERIFY"] = "false",
+            ["NOMAD_CAPATH"] = "/etc/nomad/cas",
+            ["NOMAD_TLS_SERVER_NAME"] = "server.global.nomad",
+            ["NOMAD_HTTP_AUTH"] = "ops:pa:ss",
         });
 
         Assert.Multiple(() =>
@@ -46,6 +49,24 @@ public sealed class NomadClientOptionsTests
             Assert.That(options.Tls.ClientCertPath, Is.EqualTo("/etc/nomad/cli.pem"));
             Assert.That(options.Tls.ClientKeyPath, Is.EqualTo("/etc/nomad/cli-key.pem"));
             Assert.That(options.Tls.SkipVerify, Is.False);
+            Assert.That(options.Tls.CaPath, Is.EqualTo("/etc/nomad/cas"));
+            Assert.That(options.Tls.TlsServerName, Is.EqualTo("server.global.nomad"));
+            // api/api.go DefaultConfig: split at the first colon.
+            Assert.That((options.HttpAuth!.UserName, options.HttpAuth.Password), Is.EqualTo(("ops", "pa:ss")));
+        });
+    }
+
+    [Test]
+    public void Basic_auth_without_a_colon_is_a_user_with_an_empty_password_and_never_shows_the_password()
+    {
+        var user = NomadHttpAuth.Parse("ops");
+        var options = NomadClientOptions.FromEnvironment(new Hashtable { ["NOMAD_HTTP_AUTH"] = "ops:hunter2" });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((user.UserName, user.Password), Is.EqualTo(("ops", "")));
+            Assert.That(options.ToString(), Does.Not.Contain("hunter2"));
+            Assert.That(options.HttpAuth!.ToString(), Is.EqualTo("ops:[redacted]"));
         });
     }
 

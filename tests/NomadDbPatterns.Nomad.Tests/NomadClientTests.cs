@@ -222,6 +222,98 @@ public sealed class NomadClientTests
         });
     }
 
+    [Test]
+    public async Task A_changed_register_answers_one_raft_index_and_an_unchanged_one_the_jobs_modify_index()
+    {
+        await using var changedServer = FakeNomadServer.Start(FakeResponse.Fixture("register-response.json"));
+        await using var unchangedServer = FakeNomadServer.Start(FakeResponse.Fixture("register-unchanged.json"));
+        using var changedClient = changedServer.Client();
+        using var unchangedClient = unchangedServer.Client();
+
+        var changed = await changedClient.RegisterJobAsync(Job());
+        var unchanged = await unchangedClient.RegisterJobAsync(Job());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((changed.JobModifyIndex, changed.EvalCreateIndex, changed.Index, changed.SpecChanged), Is.EqualTo((437UL, 437UL, 437UL, (bool?)true)));
+            Assert.That((unchanged.JobModifyIndex, unchanged.EvalCreateIndex, unchanged.Index, unchanged.SpecChanged), Is.EqualTo((14UL, 20UL, 20UL, (bool?)false)));
+            Assert.That(new JobRegisterResponse { JobModifyIndex = 9, Index = 9 }.SpecChanged, Is.Null, "no evaluation (a periodic job): the answer cannot tell");
+        });
+    }
+
+    [Test]
+    public async Task A_blocking_read_sends_index_and_wait_and_returns_the_index_nomad_answers_with()
+    {
+        await using var server = FakeNomadServer.Start(FakeResponse.Fixture("deployment-running.json") with { Index = 441 });
+        using var client = server.Client(WithToken);
+
+        var answer = await client.GetDeploymentAsync("5c1e2f3a-9b8d-4e7f-a6c5-0d1e2f3a4b5c", new BlockingQuery(439, TimeSpan.FromSeconds(90)));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(server.SingleRequest.Path, Is.EqualTo("/v1/deployment/5c1e2f3a-9b8d-4e7f-a6c5-0d1e2f3a4b5c"));
+            Assert.That(server.SingleRequest.Query, Is.EqualTo("?namespace=apps&region=eu-west&index=439&wait=90000ms"));
+            Assert.That(answer.Index, Is.EqualTo(441));
+            Assert.That(answer.Value.TaskGroups["myservice"].DesiredTotal, Is.EqualTo(1));
+            Assert.That(answer.Value.TaskGroups["myservice"].RequireProgressBy, Is.Not.Null);
+        });
+    }
+
+    [Test]
+    public async Task A_blocking_wait_is_capped_at_nomads_five_minutes_and_may_take_longer_than_the_http_timeout()
+    {
+        await using var server = FakeNomadServer.Start(FakeResponse.Fixture("evaluation-complete.json") with { Delay = TimeSpan.FromMilliseconds(400) });
+        using var client = server.Client(new NomadClientOptions { Timeout = TimeSpan.FromMilliseconds(200) });
+
+        var blocked = await client.GetEvaluationAsync("8f3c1a52-6d0e-4b7a-9c1e-2f5d7a9b3c41", new BlockingQuery(437, TimeSpan.FromMinutes(30)));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(server.SingleRequest.Query, Is.EqualTo("?index=437&wait=300000ms"));
+            Assert.That(blocked.Value.Status, Is.EqualTo(EvaluationStatus.Complete), "the wait (plus Nomad's jitter) is added to the time limit");
+            Assert.That(blocked.Value.DeploymentID, Is.EqualTo("5c1e2f3a-9b8d-4e7f-a6c5-0d1e2f3a4b5c"));
+        });
+    }
+
+    [Test]
+    public async Task Allocation_lists_and_the_latest_deployment_use_nomads_paths()
+    {
+        await using var server = FakeNomadServer.Start(request =>
+            request.Path.EndsWith("/deployment", StringComparison.Ordinal) ? new FakeResponse(200, "null")
+            : FakeResponse.Fixture("allocations-healthy.json"));
+        using var client = server.Client();
+
+        var byEvaluation = await client.GetEvaluationAllocationsAsync("e1");
+        var byDeployment = await client.GetDeploymentAllocationsAsync("d1");
+        var byJob = await client.GetJobAllocationsAsync("myservice");
+        var latest = await client.GetLatestDeploymentAsync("myservice");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(server.Requests.Select(r => r.Path), Is.EqualTo(new[]
+            {
+                "/v1/evaluation/e1/allocations", "/v1/deployment/allocations/d1", "/v1/job/myservice/allocations", "/v1/job/myservice/deployment",
+            }));
+            Assert.That(byEvaluation.Concat(byDeployment).Concat(byJob).Select(a => a.TaskStates["postgres"].State), Has.All.EqualTo("running"));
+            Assert.That(latest, Is.Null, "a job without deployments answers null");
+        });
+    }
+
+    [Test]
+    public async Task Http_basic_auth_is_sent_and_its_password_is_redacted_from_errors()
+    {
+        await using var server = FakeNomadServer.Start(request => FakeResponse.Error(401, "proxy says: bad credentials " + request.Header("Authorization") + " for ops:hunter2"));
+        using var client = server.Client(new NomadClientOptions { HttpAuth = NomadHttpAuth.Parse("ops:hunter2") });
+
+        var ex = Assert.ThrowsAsync<NomadApiException>(() => client.GetJobAsync("myservice"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(server.SingleRequest.Header("Authorization"), Is.EqualTo("Basic " + Convert.ToBase64String("ops:hunter2"u8.ToArray())));
+            Assert.That(ex!.Message, Does.Not.Contain("hunter2").And.Not.Contain(Convert.ToBase64String("ops:hunter2"u8.ToArray())));
+        });
+    }
+
     [TestCase(412UL)]
     [TestCase(0UL)]
     public async Task Register_with_check_and_set_sends_enforce_index_and_the_plans_modify_index(ulong index)

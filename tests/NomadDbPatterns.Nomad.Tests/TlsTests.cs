@@ -193,4 +193,59 @@ public sealed class TlsTests
 
         Assert.That(server.LastClientCertificateSubject, Is.EqualTo("CN=cli.global.nomad"));
     }
+
+    [Test]
+    public async Task Over_https_nomad_capath_trusts_the_cas_in_a_directory()
+    {
+        using var leaf = TestCertificates.CreateLeaf("server.global.nomad", "127.0.0.1", ca);
+        await using var server = new TlsTestServer(leaf);
+        var cas = Directory.CreateDirectory(Path.Combine(directory, "cas")).FullName;
+        TestCertificates.WritePem(Directory.CreateDirectory(Path.Combine(cas, "nested")).FullName, "ca.pem", ca);
+        TestCertificates.WritePem(cas, "other.pem", otherCa);
+        using var client = NomadClient.FromEnvironment(new System.Collections.Hashtable
+        {
+            ["NOMAD_ADDR"] = server.Address.ToString(),
+            ["NOMAD_CAPATH"] = cas,
+        });
+
+        var job = await client.GetJobAsync("myservice");
+
+        Assert.That(job, Is.Not.Null);
+    }
+
+    [Test]
+    public void A_capath_file_without_a_certificate_is_a_configuration_error()
+    {
+        var cas = Directory.CreateDirectory(Path.Combine(directory, "cas")).FullName;
+        File.WriteAllText(Path.Combine(cas, "README"), "not a certificate\n");
+
+        Assert.That(() => NomadHttpHandlerFactory.Create(new NomadTlsOptions { CaPath = cas }),
+            Throws.InstanceOf<NomadConfigurationException>().With.Message.Contains("README"));
+    }
+
+    [Test]
+    public async Task Over_https_nomad_tls_server_name_checks_the_certificate_against_that_name()
+    {
+        // The certificate names server.global.nomad only; the address is an IP (command/meta.go -tls-server-name).
+        using var leaf = TestCertificates.CreateLeaf("server.global.nomad", "server.global.nomad", ca);
+        await using var server = new TlsTestServer(leaf);
+        var caPath = TestCertificates.WritePem(directory, "ca.pem", ca);
+        NomadClient Client(string? serverName) => new(new NomadClientOptions
+        {
+            Address = server.Address,
+            Tls = new NomadTlsOptions { CaCertPath = caPath, TlsServerName = serverName },
+            Timeout = TimeSpan.FromSeconds(10),
+        });
+
+        using var named = Client("server.global.nomad");
+        using var unnamed = Client(null);
+        using var misnamed = Client("client.global.nomad");
+
+        Assert.Multiple(() =>
+        {
+            Assert.DoesNotThrowAsync(() => named.GetJobAsync("myservice"));
+            Assert.ThrowsAsync<NomadConnectionException>(() => unnamed.GetJobAsync("myservice"));
+            Assert.ThrowsAsync<NomadConnectionException>(() => misnamed.GetJobAsync("myservice"));
+        });
+    }
 }
