@@ -132,12 +132,10 @@ public sealed class NomadClient : IDisposable
     /// Reads an evaluation: <c>GET /v1/evaluation/:id</c>. With <paramref name="blocking"/> this is a blocking query:
     /// Nomad answers once the evaluation's index passes <see cref="BlockingQuery.Index"/> or the wait ends.
     /// </summary>
-    public async Task<NomadQueryResult<Evaluation>> GetEvaluationAsync(string evaluationId, BlockingQuery? blocking = null, CancellationToken cancellationToken = default)
+    public Task<NomadQueryResult<Evaluation>> GetEvaluationAsync(string evaluationId, BlockingQuery? blocking = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(evaluationId);
-        var path = $"v1/evaluation/{Uri.EscapeDataString(evaluationId)}";
-        var (value, index) = await QueryAsync<Evaluation>(path, blocking, cancellationToken).ConfigureAwait(false);
-        return new NomadQueryResult<Evaluation>(value ?? throw EmptyAnswer(path), index);
+        return ReadOneAsync<Evaluation>($"v1/evaluation/{Uri.EscapeDataString(evaluationId)}", blocking, cancellationToken);
     }
 
     /// <summary>Lists the allocations an evaluation placed: <c>GET /v1/evaluation/:id/allocations</c>.</summary>
@@ -151,12 +149,10 @@ public sealed class NomadClient : IDisposable
     /// Reads a deployment: <c>GET /v1/deployment/:id</c>, optionally as a blocking query (see
     /// <see cref="GetEvaluationAsync"/>).
     /// </summary>
-    public async Task<NomadQueryResult<Deployment>> GetDeploymentAsync(string deploymentId, BlockingQuery? blocking = null, CancellationToken cancellationToken = default)
+    public Task<NomadQueryResult<Deployment>> GetDeploymentAsync(string deploymentId, BlockingQuery? blocking = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(deploymentId);
-        var path = $"v1/deployment/{Uri.EscapeDataString(deploymentId)}";
-        var (value, index) = await QueryAsync<Deployment>(path, blocking, cancellationToken).ConfigureAwait(false);
-        return new NomadQueryResult<Deployment>(value ?? throw EmptyAnswer(path), index);
+        return ReadOneAsync<Deployment>($"v1/deployment/{Uri.EscapeDataString(deploymentId)}", blocking, cancellationToken);
     }
 
     /// <summary>Lists a deployment's allocations with their task states: <c>GET /v1/deployment/allocations/:id</c>.</summary>
@@ -189,6 +185,13 @@ public sealed class NomadClient : IDisposable
         {
             return null;
         }
+    }
+
+    private async Task<NomadQueryResult<T>> ReadOneAsync<T>(string path, BlockingQuery? blocking, CancellationToken cancellationToken)
+        where T : class
+    {
+        var (value, index) = await QueryAsync<T>(path, blocking, cancellationToken).ConfigureAwait(false);
+        return new NomadQueryResult<T>(value ?? throw EmptyAnswer(path), index);
     }
 
     private async Task<IReadOnlyList<AllocationListStub>> ListAsync(string path, CancellationToken cancellationToken)

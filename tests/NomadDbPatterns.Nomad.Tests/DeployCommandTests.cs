@@ -25,6 +25,16 @@ public sealed class DeployCommandTests
         return (exit, stdout, stderr, server.Requests);
     }
 
+    /// <summary>The exit code, then every part in the text (all reported at once).</summary>
+    private static void Expect(int exit, int expected, string text, params string[] parts) => Assert.Multiple(() =>
+    {
+        Assert.That(exit, Is.EqualTo(expected), text);
+        foreach (var part in parts)
+        {
+            Assert.That(text, Does.Contain(part));
+        }
+    });
+
     // ---- plan ------------------------------------------------------------------------------------------------------
 
     [Test]
@@ -126,16 +136,13 @@ public sealed class DeployCommandTests
     [Test]
     public async Task Run_wait_follows_evaluation_and_deployment_to_success()
     {
-        var (exit, stdout, stderr, _) = await RunAsync(new FakeNomad(), "run", Example, "--wait", "--poll-interval", "20ms");
+        var (exit, stdout, _, _) = await RunAsync(new FakeNomad(), "run", Example, "--wait", "--poll-interval", "20ms");
 
-        Assert.Multiple(() =>
-        {
-            Assert.That(exit, Is.EqualTo(ExitCodes.Ok), stdout + stderr);
-            Assert.That(stdout, Does.Contain("  myservice: evaluation 8f3c1a52 complete"));
-            Assert.That(stdout, Does.Contain("  myservice: deployment 5c1e2f3a running: myservice 0/1 healthy"));
-            Assert.That(stdout, Does.Contain("  myservice: allocation 1a2b3c4d on client-1: running, healthy; postgres running, wait-for-postgres done"));
-            Assert.That(stdout, Does.Contain("myservice: deployment 5c1e2f3a successful"));
-        });
+        Expect(exit, ExitCodes.Ok, stdout,
+            "  myservice: evaluation 8f3c1a52 complete",
+            "  myservice: deployment 5c1e2f3a running: myservice 0/1 healthy",
+            "  myservice: allocation 1a2b3c4d on client-1: running, healthy; postgres running, wait-for-postgres done",
+            "myservice: deployment 5c1e2f3a successful");
     }
 
     [Test]
@@ -147,16 +154,13 @@ public sealed class DeployCommandTests
             DeploymentAllocations = ["allocations-starting.json", "allocations-postgres-crashloop.json"],
         };
 
-        var (exit, stdout, stderr, _) = await RunAsync(nomad, "run", Example, "--wait", "--poll-interval", "20ms");
+        var (exit, _, stderr, _) = await RunAsync(nomad, "run", Example, "--wait", "--poll-interval", "20ms");
 
-        Assert.Multiple(() =>
-        {
-            Assert.That(exit, Is.EqualTo(ExitCodes.Unhealthy), stdout + stderr);
-            Assert.That(stderr, Does.Contain("error: job \"myservice\": deployment 5c1e2f3a failed: Failed due to unhealthy allocations"));
-            Assert.That(stderr, Does.Contain("problem: database task postgres keeps restarting (3 times) (last exit code 1)"));
-            Assert.That(stderr, Does.Contain("event: Terminated: Exit Code: 1"));
-            Assert.That(stderr, Does.Contain("next: read its log: nomad alloc logs -stderr 1a2b3c4d postgres"));
-        });
+        Expect(exit, ExitCodes.Unhealthy, stderr,
+            "error: job \"myservice\": deployment 5c1e2f3a failed: Failed due to unhealthy allocations",
+            "problem: database task postgres keeps restarting (3 times) (last exit code 1)",
+            "event: Terminated: Exit Code: 1",
+            "next: read its log: nomad alloc logs -stderr 1a2b3c4d postgres");
     }
 
     [Test]
@@ -164,15 +168,12 @@ public sealed class DeployCommandTests
     {
         var nomad = new FakeNomad { Deployments = ["deployment-running.json"], DeploymentAllocations = ["allocations-starting.json"] };
 
-        var (exit, stdout, stderr, _) = await RunAsync(nomad, "run", Example, "--wait", "--wait-timeout", "1s", "--poll-interval", "100ms");
+        var (exit, _, stderr, _) = await RunAsync(nomad, "run", Example, "--wait", "--wait-timeout", "1s", "--poll-interval", "100ms");
 
-        Assert.Multiple(() =>
-        {
-            Assert.That(exit, Is.EqualTo(ExitCodes.WaitTimeout), stdout + stderr);
-            Assert.That(stderr, Does.Contain("is still running (myservice 0/1 healthy); Nomad goes on with it"));
-            Assert.That(stderr, Does.Contain("note: prestart task wait-for-postgres has not completed yet (running)"));
-            Assert.That(stderr, Does.Contain("next: follow it with `nomad-db status`"));
-        });
+        Expect(exit, ExitCodes.WaitTimeout, stderr,
+            "is still running (myservice 0/1 healthy); Nomad goes on with it",
+            "note: prestart task wait-for-postgres has not completed yet (running)",
+            "next: follow it with `nomad-db status`");
     }
 
     [Test]
@@ -180,13 +181,9 @@ public sealed class DeployCommandTests
     {
         var nomad = new FakeNomad { Evaluations = ["evaluation-placement-failed.json"] };
 
-        var (exit, stdout, stderr, _) = await RunAsync(nomad, "run", Example, "--wait", "--poll-interval", "20ms");
+        var (exit, _, stderr, _) = await RunAsync(nomad, "run", Example, "--wait", "--poll-interval", "20ms");
 
-        Assert.Multiple(() =>
-        {
-            Assert.That(exit, Is.EqualTo(ExitCodes.PlacementFailure), stdout + stderr);
-            Assert.That(stderr, Does.Contain("* Constraint \"missing compatible host volumes\": 2 nodes excluded by filter"));
-        });
+        Expect(exit, ExitCodes.PlacementFailure, stderr, "* Constraint \"missing compatible host volumes\": 2 nodes excluded by filter");
     }
 
     [TestCase("--wait-timeout", "soon")]
@@ -301,15 +298,12 @@ public sealed class DeployCommandTests
     [Test]
     public async Task Status_of_a_healthy_job_exits_0_and_says_the_prestart_task_completed()
     {
-        var (exit, stdout, stderr, _) = await RunAsync(new FakeNomad(), "status", Example);
+        var (exit, stdout, _, _) = await RunAsync(new FakeNomad(), "status", Example);
 
-        Assert.Multiple(() =>
-        {
-            Assert.That(exit, Is.EqualTo(ExitCodes.Ok), stdout + stderr);
-            Assert.That(stdout, Does.Contain("== job \"myservice\": running, version 3"));
-            Assert.That(stdout, Does.Contain("deployment 5c1e2f3a (version 4) successful: myservice 1/1 healthy (Deployment completed successfully)"));
-            Assert.That(stdout, Does.Contain("postgres running, wait-for-postgres done, app running, db-backup running"));
-        });
+        Expect(exit, ExitCodes.Ok, stdout,
+            "== job \"myservice\": running, version 3",
+            "deployment 5c1e2f3a (version 4) successful: myservice 1/1 healthy (Deployment completed successfully)",
+            "postgres running, wait-for-postgres done, app running, db-backup running");
     }
 
     [Test]
@@ -319,15 +313,12 @@ public sealed class DeployCommandTests
 
         var (exit, stdout, stderr, _) = await RunAsync(nomad, "status", Example);
 
-        Assert.Multiple(() =>
-        {
-            Assert.That(exit, Is.EqualTo(ExitCodes.Unhealthy), stdout + stderr);
-            Assert.That(stdout, Does.Contain("problem: the latest deployment failed"));
-            Assert.That(stdout, Does.Contain("problem: database task postgres keeps restarting (3 times)"));
-            Assert.That(stdout, Does.Contain("event: Restarting: Task restarting in 16.872014339s"));
-            Assert.That(stdout, Does.Contain("note: prestart task wait-for-postgres has not completed yet (running)"));
-            Assert.That(stderr, Does.Contain("1 job(s) need attention: \"myservice\"."));
-        });
+        Expect(exit, ExitCodes.Unhealthy, stdout + stderr,
+            "problem: the latest deployment failed",
+            "problem: database task postgres keeps restarting (3 times)",
+            "event: Restarting: Task restarting in 16.872014339s",
+            "note: prestart task wait-for-postgres has not completed yet (running)",
+            "1 job(s) need attention: \"myservice\".");
     }
 
     [Test]
@@ -336,14 +327,8 @@ public sealed class DeployCommandTests
         var (portExit, port, _, _) = await RunAsync(new FakeNomad { JobAllocations = "allocations-postgres-port-in-use.json" }, "status", Example);
         var (varExit, variable, _, _) = await RunAsync(new FakeNomad { JobAllocations = "allocations-missing-variable.json", LatestDeployment = "deployment-running.json" }, "status", Example);
 
-        Assert.Multiple(() =>
-        {
-            Assert.That(portExit, Is.EqualTo(ExitCodes.Unhealthy));
-            Assert.That(port, Does.Contain("problem: task postgres failed: a port that is already in use"));
-            Assert.That(port, Does.Contain("next: another process on the node holds the port"));
-            Assert.That(varExit, Is.EqualTo(ExitCodes.Unhealthy));
-            Assert.That(variable, Does.Contain("problem: task postgres waits for its template: Missing: nomad.var.block(nomad/jobs/myservice@default.global)"));
-        });
+        Expect(portExit, ExitCodes.Unhealthy, port, "problem: task postgres failed: a port that is already in use", "next: another process on the node holds the port");
+        Expect(varExit, ExitCodes.Unhealthy, variable, "problem: task postgres waits for its template: Missing: nomad.var.block(nomad/jobs/myservice@default.global)");
     }
 
     [Test]

@@ -41,6 +41,27 @@ internal static class NomadJobs
     }
 
     /// <summary>
+    /// What plan, run and status share: render the specs (printing their diagnostics; invalid specs exit 1), then
+    /// talk to Nomad through one client under <see cref="GuardAsync"/>.
+    /// </summary>
+    public static async Task<int> WithNomadAsync(CliConsole console, IReadOnlyList<string> specs, Func<NomadClient> client,
+        Func<NomadClient, IReadOnlyList<NomadJobPayload>, RenderResult, Task<int>> body)
+    {
+        var (jobs, result) = Load(specs);
+        Shared.Print(console, result.Diagnostics);
+        if (!result.Success)
+        {
+            return Shared.Summarize(console, result.Diagnostics);
+        }
+
+        return await GuardAsync(console, async () =>
+        {
+            using var nomad = client();
+            return await body(nomad, jobs, result);
+        });
+    }
+
+    /// <summary>
     /// Runs a command's talk with Nomad and turns the client's errors into one line each and an exit code: a
     /// setting that cannot be used is a usage error (2), anything else from the client a Nomad error (5). No stack
     /// trace; the client already keeps the token out of its messages.

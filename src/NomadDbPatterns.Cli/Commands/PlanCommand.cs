@@ -46,24 +46,13 @@ internal sealed class PlanCommand(CliConsole console)
         var code = await RunAsync();
         return !detailed ? code : code != ExitCodes.Ok ? ExitCodes.PlanError : changes ? ExitCodes.PlanChanges : ExitCodes.PlanNoChange;
 
-        async Task<int> RunAsync()
+        Task<int> RunAsync() => NomadJobs.WithNomadAsync(console, specs, () => connection.Client(parse, console), async (client, jobs, _) =>
         {
-            var (jobs, result) = NomadJobs.Load(specs);
-            Shared.Print(console, result.Diagnostics);
-            if (!result.Success)
-            {
-                return Shared.Summarize(console, result.Diagnostics);
-            }
-
-            return await NomadJobs.GuardAsync(console, async () =>
-            {
-                using var client = connection.Client(parse, console);
-                var plans = await PlanAllAsync(client, jobs, console, cancellationToken);
-                changes = plans.Any(p => p.Plan.ChangesAllocations);
-                return Verdict(console, plans, "`nomad-db run` refuses them without --accept-risk", "`nomad-db run` refuses them without --allow-placement-failures")
-                    ?? Done(plans);
-            });
-        }
+            var plans = await PlanAllAsync(client, jobs, console, cancellationToken);
+            changes = plans.Any(p => p.Plan.ChangesAllocations);
+            return Verdict(console, plans, "`nomad-db run` refuses them without --accept-risk", "`nomad-db run` refuses them without --allow-placement-failures")
+                ?? Done(plans);
+        });
 
         int Done(IReadOnlyList<PlannedJob> plans)
         {

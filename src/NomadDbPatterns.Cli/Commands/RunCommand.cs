@@ -75,18 +75,9 @@ internal sealed class RunCommand(CliConsole console)
         return false;
     }
 
-    private async Task<int> ExecuteAsync(ParseResult parse, IReadOnlyList<string> specs, Settings settings, CancellationToken cancellationToken)
-    {
-        var (jobs, result) = NomadJobs.Load(specs);
-        Shared.Print(console, result.Diagnostics);
-        if (!result.Success)
+    private Task<int> ExecuteAsync(ParseResult parse, IReadOnlyList<string> specs, Settings settings, CancellationToken cancellationToken) =>
+        NomadJobs.WithNomadAsync(console, specs, () => connection.Client(parse, console), async (client, jobs, result) =>
         {
-            return Shared.Summarize(console, result.Diagnostics);
-        }
-
-        return await NomadJobs.GuardAsync(console, async () =>
-        {
-            using var client = connection.Client(parse, console);
             var plans = await PlanCommand.PlanAllAsync(client, jobs, console, cancellationToken);
             var refused = PlanCommand.Verdict(console,
                 plans.Where(p => (p.Risks.Count > 0 && !settings.AcceptRisk) || (p.CannotPlace && !settings.AllowPlacementFailures)).ToList(),
@@ -113,7 +104,6 @@ internal sealed class RunCommand(CliConsole console)
 
             return await FollowAllAsync(client, registered, settings.Follow, cancellationToken);
         });
-    }
 
     /// <summary>The scripts first: a job's templates wait for nomad/jobs, so it must be there before the job is.</summary>
     private async Task PublishScriptsAsync(NomadClient client, RenderResult result, CancellationToken cancellationToken)

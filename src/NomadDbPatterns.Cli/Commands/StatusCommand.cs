@@ -56,18 +56,9 @@ internal sealed class StatusCommand(CliConsole console)
         return command;
     }
 
-    private async Task<int> ExecuteAsync(ParseResult parse, IReadOnlyList<string> specs, CancellationToken cancellationToken)
-    {
-        var (jobs, result) = NomadJobs.Load(specs);
-        Shared.Print(console, result.Diagnostics);
-        if (!result.Success)
+    private Task<int> ExecuteAsync(ParseResult parse, IReadOnlyList<string> specs, CancellationToken cancellationToken) =>
+        NomadJobs.WithNomadAsync(console, specs, () => connection.Client(parse, console), async (client, jobs, _) =>
         {
-            return Shared.Summarize(console, result.Diagnostics);
-        }
-
-        return await NomadJobs.GuardAsync(console, async () =>
-        {
-            using var client = connection.Client(parse, console);
             var unhealthy = new List<string>();
             foreach (var job in jobs)
             {
@@ -86,7 +77,6 @@ internal sealed class StatusCommand(CliConsole console)
             console.Info($"{jobs.Count} job(s): nothing wrong found");
             return ExitCodes.Ok;
         });
-    }
 
     /// <summary>Prints one job's state; false when something is wrong.</summary>
     private async Task<bool> ReportAsync(NomadClient client, NomadJobPayload job, CancellationToken cancellationToken)
