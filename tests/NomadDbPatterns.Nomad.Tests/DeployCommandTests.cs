@@ -339,6 +339,18 @@ public sealed class DeployCommandTests
         Assert.That((exit, stdout.Contains("== job \"myservice\": not registered in Nomad", StringComparison.Ordinal)), Is.EqualTo((ExitCodes.Unhealthy, true)), stdout);
     }
 
+    [TestCase("plan", "--detailed-exitcode", "6 Nomad cannot place")]
+    [TestCase("run", "--wait-timeout", "8 timed out waiting")]
+    [TestCase("validate", "--server", "1 invalid (ours or Nomad's errors)")]
+    [TestCase("status", "--namespace", "7 something is wrong")]
+    public void Help_names_the_connection_flags_the_variables_and_the_exit_codes(string command, string option, string exitCode)
+    {
+        var stdout = new StringWriter();
+        var exit = CliApp.Run([command, "--help"], new CliConsole(stdout, new StringWriter()));
+
+        Expect(exit, ExitCodes.Ok, stdout.ToString(), option, exitCode, "--address", "--token", "--ca-path", "--tls-server-name", "--http-timeout", "Examples:");
+    }
+
     [Test]
     public void Explain_exit_codes_lists_every_code_and_the_detailed_ones()
     {
