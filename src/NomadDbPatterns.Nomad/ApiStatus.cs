@@ -290,6 +290,9 @@ public sealed record AllocationListStub
     /// <summary>Its health in the deployment; null before the deployment watcher decided.</summary>
     public AllocDeploymentStatus? DeploymentStatus { get; init; }
 
+    /// <summary>The allocation that replaced it (a reschedule); empty while it is the current one.</summary>
+    public string NextAllocation { get; init; } = "";
+
     /// <summary>Raft index of its creation.</summary>
     public ulong CreateIndex { get; init; }
 

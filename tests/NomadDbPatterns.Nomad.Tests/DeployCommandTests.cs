@@ -332,6 +332,15 @@ public sealed class DeployCommandTests
     }
 
     [Test]
+    public async Task Status_looks_at_the_current_allocations_not_at_a_failed_one_a_reschedule_replaced()
+    {
+        var (exit, stdout, _, _) = await RunAsync(new FakeNomad { JobAllocations = "allocations-rescheduled.json" }, "status", Example);
+
+        Expect(exit, ExitCodes.Ok, stdout, "allocation 9a8b7c6d on client-1: running, healthy");
+        Assert.That(stdout, Does.Not.Contain("1a2b3c4d"));
+    }
+
+    [Test]
     public async Task Status_of_a_job_nomad_does_not_know_exits_7()
     {
         var (exit, stdout, _, _) = await RunAsync(new FakeNomad { Job = null }, "status", Example);

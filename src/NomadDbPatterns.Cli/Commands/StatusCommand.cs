@@ -125,7 +125,8 @@ internal sealed class StatusCommand(CliConsole console)
 
         var shape = JobShape.FromJob(job.Job, job.Databases);
         var allocations = await client.GetJobAllocationsAsync(job.Id, cancellationToken);
-        var wanted = allocations.Where(a => a.DesiredStatus == "run").OrderBy(a => a.Name, StringComparer.Ordinal).ToList();
+        // The allocations meant to run now: not stopped, and not replaced by a reschedule (those are history).
+        var wanted = allocations.Where(a => a.DesiredStatus == "run" && a.NextAllocation.Length == 0).OrderBy(a => a.Name, StringComparer.Ordinal).ToList();
         if (wanted.Count == 0)
         {
             output.WriteLine("  problem: no allocation is meant to run");
