@@ -70,6 +70,8 @@ public static class ErrorCodes
     /// <summary>A value holding control characters, or a template sequence where it would be evaluated.</summary>
     public const string UnsafeText = "NDB008";
 
+    private const string NodeSeparationHelp = "Only what Nomad's scheduler can never satisfy together keeps two jobs apart: different `region`s, different `nodePool`s (neither `all`; no pool means the namespace's default, which may be either), `datacenters` lists no datacenter can match both of (`*` is a wildcard), or constraints on the same target such as `${node.unique.name}`, `${attr.unique.hostname}`, `${node.unique.id}` or `${meta.x}` with `=`/`==`/`is` and different values (or `=` against `!=` of the same value, `is_set` against `is_not_set`). Regular expressions, version and ordering operators and different targets are assumed to overlap. `nomad-db validate --verbose` says which setting separates two jobs that do not clash.";
+
     /// <summary>Title and how-to-fix text per code.</summary>
     public static IReadOnlyDictionary<string, (string Title, string Help)> Explanations { get; } = new Dictionary<string, (string, string)>
     {
@@ -95,8 +97,8 @@ public static class ErrorCodes
         [UnknownPreset] = ("Unknown preset", "No preset has this name; the message lists the known presets."),
         [PostgresVersion] = ("PostgreSQL version problem", "The major must be a supported version (13 or later) and an explicit image's tag must start with that major."),
         [DuplicateJob] = ("Duplicate job name", "Two specs in the fleet define the same job name; Nomad would replace one with the other."),
-        [DuplicateVolume] = ("Host volume used twice", "Two jobs use the same host volume; two PostgreSQL servers on one data directory destroy it. Give each job its own volume, or mark a deliberately shared read-only app volume `shared: true, readOnly: true`."),
-        [PortCollision] = ("Static port collision", "On host networking two jobs bind the same static port; they cannot run on the same node."),
+        [DuplicateVolume] = ("Host volume used twice", "Two jobs that can land on the same node use the same host volume; two PostgreSQL servers on one data directory destroy it. Give each job its own volume, or mark a deliberately shared read-only app volume `shared: true, readOnly: true`. A host volume belongs to a node: jobs that can never share a node may use the same name. " + NodeSeparationHelp),
+        [PortCollision] = ("Static port collision", "Two jobs that can land on the same node bind the same static port (every port on host networking, `static:` ports on bridge); Nomad cannot place the second one there. Use another port, or keep the jobs apart. " + NodeSeparationHelp),
         [DuplicateService] = ("Duplicate service name", "Two jobs register the same service name in one namespace; discovery would mix them."),
         [MajorUpgrade] = ("PostgreSQL major changed on an existing volume", "A data directory initialised by one major cannot be opened by another. Safe paths: dump and restore into a new volume, or pg_upgrade; then declare `postgres.upgradeFrom: <old major>` (or use a new volume name) and render again. nomad-db.lock records the major per volume."),
         [DatabaseIdentity] = ("Database name or user changed on an existing volume", "The image creates the database and user only on an empty data directory; changing them later makes the app lose its data or fail to log in. Keep the recorded names, or use a new volume."),
