@@ -182,6 +182,11 @@ internal sealed class SpecReader(SourceMap map, List<Diagnostic> diagnostics)
                         dictionary[entry.Key.Value] = text;
                     }
                 }
+                else if (entry.Value is YamlScalar { IsNull: true })
+                {
+                    // `~` removes a key a preset sets (PresetCatalog.Merge); anywhere else a variable needs a value.
+                    Error(entry.Value, entryPath, ErrorCodes.WrongType, "expected a string, found no value: write \"\" for an empty string; `~` (null) only removes a key that the preset sets");
+                }
                 else
                 {
                     TypeError(entry.Value, entryPath, "a string (quote numbers and booleans if in doubt)");
