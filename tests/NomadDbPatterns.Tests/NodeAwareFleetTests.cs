@@ -20,6 +20,15 @@ public sealed class NodeAwareFleetTests
 
     private static CliRun Validate(TempSpecs temp, params string[] extra) => CliRun.Of(["validate", temp.Specs, .. extra]);
 
+    /// <summary>Validates two host-network jobs, "one" and "two", with the given placement lines.</summary>
+    private static CliRun ValidatePair(string placementOne, string placementTwo, params string[] extra)
+    {
+        using var temp = new TempSpecs();
+        temp.Write("one.yaml", HostJob("one", placementOne));
+        temp.Write("two.yaml", HostJob("two", placementTwo));
+        return Validate(temp, extra);
+    }
+
     [TestCase("${node.unique.name}", "=")]
     [TestCase("${attr.unique.hostname}", "==")]
     [TestCase("${node.unique.id}", "is")]
@@ -62,11 +71,7 @@ public sealed class NodeAwareFleetTests
     [TestCase("${meta.rack}", ">", "3", "${meta.rack}", "<", "2", TestName = "Ordering operators are not read")]
     public void Constraints_that_do_not_prove_separate_nodes_still_clash(string attributeA, string operatorA, string valueA, string attributeB, string operatorB, string valueB)
     {
-        using var temp = new TempSpecs();
-        temp.Write("one.yaml", HostJob("one", Pinned(attributeA, valueA, operatorA)));
-        temp.Write("two.yaml", HostJob("two", Pinned(attributeB, valueB, operatorB)));
-
-        var run = Validate(temp);
+        var run = ValidatePair(Pinned(attributeA, valueA, operatorA), Pinned(attributeB, valueB, operatorB));
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.InvalidInput), run.Out);
         Assert.That(run.Error, Does.Contain($"error {ErrorCodes.PortCollision}"));
@@ -82,11 +87,7 @@ public sealed class NodeAwareFleetTests
     [TestCase("region: eu\n", "region: us\n", "region \"eu\" of job \"one\" vs \"us\"")]
     public void Placements_nomad_can_never_satisfy_together_keep_jobs_apart(string placementA, string placementB, string reason)
     {
-        using var temp = new TempSpecs();
-        temp.Write("one.yaml", HostJob("one", placementA));
-        temp.Write("two.yaml", HostJob("two", placementB));
-
-        var run = Validate(temp, "--verbose");
+        var run = ValidatePair(placementA, placementB, "--verbose");
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Ok), run.Error);
         Assert.That(run.Out, Does.Contain($"info {ErrorCodes.PortCollision}").And.Contain(reason));
@@ -100,11 +101,7 @@ public sealed class NodeAwareFleetTests
     [TestCase("", "region: us\n", TestName = "No region is the submitting agent's, which may be that region")]
     public void Placements_that_may_overlap_still_clash(string placementA, string placementB)
     {
-        using var temp = new TempSpecs();
-        temp.Write("one.yaml", HostJob("one", placementA));
-        temp.Write("two.yaml", HostJob("two", placementB));
-
-        var run = Validate(temp);
+        var run = ValidatePair(placementA, placementB);
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.InvalidInput), run.Out);
         Assert.That(run.Error, Does.Contain($"error {ErrorCodes.PortCollision}"));

@@ -38,15 +38,22 @@ internal sealed partial class SpecMapper
         }
 
         var current = Path.GetDirectoryName(Path.GetFullPath(map.File)) ?? ".";
-        foreach (var segment in segments)
+        try
         {
-            current = Path.Combine(current, segment);
-            var info = new FileInfo(current);
-            if (info.LinkTarget is not null)
+            foreach (var segment in segments)
             {
-                Report(ErrorCodes.InvalidValue, $"'{Echo.Value(file)}' goes through a symbolic link ('{Echo.Value(segment)}'), which is not followed: the SQL file must lie below the spec file's directory", path);
-                return null;
+                current = Path.Combine(current, segment);
+                if (new FileInfo(current).LinkTarget is not null)
+                {
+                    Report(ErrorCodes.InvalidValue, $"'{Echo.Value(file)}' goes through a symbolic link ('{Echo.Value(segment)}'), which is not followed: the SQL file must lie below the spec file's directory", path);
+                    return null;
+                }
             }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            Report(ErrorCodes.InvalidValue, $"cannot read init SQL file '{Echo.Value(file)}': {Echo.Value(exception.Message)}", path);
+            return null;
         }
 
         var (text, error) = SpecInputs.Read(current);
