@@ -120,7 +120,8 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
     /// </summary>
     private int MapVersion(int? version, string? image)
     {
-        if (version is null && image is not null && MajorFromImage(image) is null && Rules.HasTag(image))
+        // An image without a tag or pinned to `latest` gets the validator's NDB011 instead: it pins nothing at all.
+        if (version is null && image is not null && MajorFromImage(image) is null && Rules.HasTag(image) && !Rules.IsUnpinnedDatabaseImage(image))
         {
             Report(ErrorCodes.PostgresVersion, "cannot tell the PostgreSQL major from the image: its tag neither starts with it nor holds pgNN (or there is only a digest); give postgres.version", "postgres.image");
         }

@@ -122,7 +122,7 @@ internal sealed class PostgresImageValidator : AbstractValidator<IPostgresImage>
             .WithMessage("the PostgreSQL image needs an explicit tag or digest (postgres:17-alpine, pgvector/pgvector:pg17, postgres@sha256:…)")
             .Must(i => ImageParts.Parse(i).Digest is not { } digest || PostgresImages.IsDigest(digest)).WithErrorCode(ErrorCodes.ImageTag)
             .WithMessage("a digest pin is `@sha256:` followed by 64 lower-case hex digits")
-            .Must(i => ImageParts.Parse(i).Digest is not null || Rules.Tag(i) is not ("latest" or "alpine")).WithErrorCode(ErrorCodes.ImageTag)
+            .Must(i => !Rules.IsUnpinnedDatabaseImage(i)).WithErrorCode(ErrorCodes.ImageTag)
             .WithMessage("a database image must pin its major version; 'latest' upgrades it silently").OverridePropertyName("Image");
         RuleFor(p => p.Image).Must((p, image) => PostgresImages.MajorOf(image) is not { } major || major == p.Version).When(p => p.Image is not null)
             .WithErrorCode(ErrorCodes.PostgresVersion)

@@ -44,6 +44,13 @@ internal static class Rules
         return parts.Name.Length > 0 && (parts.Tag is { Length: > 0 } || parts.Digest is { Length: > 0 });
     }
 
+    /// <summary>
+    /// A database image that pins nothing: tagged <c>latest</c> or plain <c>alpine</c> and no digest (a silent major
+    /// upgrade on the next pull).
+    /// </summary>
+    public static bool IsUnpinnedDatabaseImage(string image) =>
+        Model.ImageParts.Parse(image) is { Digest: null, Tag: "latest" or "alpine" };
+
     /// <summary>The tag of an image (never part of a digest), or null.</summary>
     public static string? Tag(string image) => Model.ImageParts.Parse(image).Tag;
 
