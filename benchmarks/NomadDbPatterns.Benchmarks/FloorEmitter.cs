@@ -82,7 +82,7 @@ public sealed class FloorEmitter
 
         // postgres
         b.Append("    # PostgreSQL ").Append(pg.Version).Append(": a prestart sidecar, so it runs for the whole allocation; its data lives on host volume \"")
-            .Append(job.DataVolumeSource()).Append("\".\n    task \"postgres\" {\n      driver       = \"docker\"\n      kill_signal  = \"SIGINT\"\n      kill_timeout = \"30s\"\n\n      lifecycle {\n        hook    = \"prestart\"\n        sidecar = true\n      }\n\n      config {\n        image = ").Q(image)
+            .Append(job.DataVolumeSource()).Append("\".\n    # ").Append(PostgresImages.OwnerComment(pg)).Append("\n    task \"postgres\" {\n      driver       = \"docker\"\n      kill_signal  = \"SIGINT\"\n      kill_timeout = \"30s\"\n\n      lifecycle {\n        hook    = \"prestart\"\n        sidecar = true\n      }\n\n      config {\n        image = ").Q(image)
             .Append("\n      }\n\n      volume_mount {\n        volume      = \"postgres-data\"\n        destination = ").Q(JobFacts.DataMountPath(pg.Version))
             .Append("\n      }\n\n      env {\n        PGDATA                 = ").Q(JobFacts.PgData(pg.Version)!)
             .Append("\n        POSTGRES_DB            = ").Q(database)

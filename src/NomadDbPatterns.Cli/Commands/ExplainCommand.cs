@@ -1,17 +1,85 @@
 using System.CommandLine;
+using NomadDbPatterns.Spec;
 using NomadDbPatterns.Validation;
 
 namespace NomadDbPatterns.Cli.Commands;
 
-/// <summary><c>nomad-db explain [CODE]</c>: what an error code means and how to fix it.</summary>
+/// <summary><c>nomad-db explain [CODE | TOPIC | preset [NAME]]</c>: what an error code means and how to fix it, a topic, a preset.</summary>
 internal sealed class ExplainCommand(CliConsole console)
 {
     public Command Build()
     {
-        var code = new Argument<string?>("code") { Description = "An error code such as NDB020, or a topic (network); omit to list all", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("explain", "Explain an error code or a topic.\n\nExamples:\n  nomad-db explain NDB020\n  nomad-db explain network\n  nomad-db explain") { code };
-        command.SetAction(parse => Execute(parse.GetValue(code)));
+        var topic = new Argument<string[]>("topic")
+        {
+            Description = "An error code such as NDB020, a topic (network), or `preset [NAME]`; omit to list all",
+            Arity = new ArgumentArity(0, 2),
+        };
+        var command = new Command("explain", "Explain an error code, a topic or a preset.\n\nExamples:\n  nomad-db explain NDB020\n  nomad-db explain network\n  nomad-db explain preset authelia\n  nomad-db explain preset\n  nomad-db explain") { topic };
+        command.SetAction(parse => Execute(parse.GetValue(topic) ?? []));
         return command;
+    }
+
+    public int Execute(IReadOnlyList<string> words)
+    {
+        if (words.Count > 0 && string.Equals(words[0].Trim(), PresetTopic, StringComparison.OrdinalIgnoreCase))
+        {
+            return words.Count == 1 ? ListPresets() : ExplainPreset(words[1].Trim());
+        }
+
+        if (words.Count > 1)
+        {
+            console.Error.WriteLine($"error NDB090: `explain` takes one code or topic, or `preset NAME`; `nomad-db explain` lists them");
+            return ExitCodes.Usage;
+        }
+
+        return Execute(words.Count == 0 ? null : words[0]);
+    }
+
+    private const string PresetTopic = "preset";
+
+    private int ListPresets()
+    {
+        var width = PresetCatalog.Names.Max(n => n.Length);
+        foreach (var name in PresetCatalog.Names)
+        {
+            console.Out.WriteLine($"{name.PadRight(width)}  {PresetCatalog.Describe(name)!.Description}");
+        }
+
+        console.Out.WriteLine();
+        console.Out.WriteLine("nomad-db explain preset NAME: its notes and the secrets its job reads; nomad-db init --preset NAME: a starter spec.");
+        return ExitCodes.Ok;
+    }
+
+    private int ExplainPreset(string name)
+    {
+        if (PresetCatalog.Describe(name) is not { } preset)
+        {
+            console.Error.WriteLine($"error NDB090: unknown preset '{Validation.Echo.Value(name)}'; known presets: {string.Join(", ", PresetCatalog.Names)}");
+            return ExitCodes.Usage;
+        }
+
+        console.Out.WriteLine($"preset {preset.Name}: {preset.Description}");
+        console.Out.WriteLine($"database: {(preset.UsesPostgres ? "a dedicated PostgreSQL sidecar" : "SQLite on a host volume (no PostgreSQL)")}");
+        if (preset.Image is { } image)
+        {
+            console.Out.WriteLine($"image: {image}");
+        }
+
+        console.Out.WriteLine();
+        PresetText.WriteSecrets(console.Out, preset, "<job>");
+        if (preset.Notes.Count > 0)
+        {
+            console.Out.WriteLine();
+            console.Out.WriteLine("Notes:");
+            foreach (var note in preset.Notes)
+            {
+                console.Out.WriteLine($"  - {note}");
+            }
+        }
+
+        console.Out.WriteLine();
+        console.Out.WriteLine("Every key the preset sets can be overridden in the spec, or removed with `~` (README: Presets).");
+        return ExitCodes.Ok;
     }
 
     /// <summary>Topics that are not error codes: how a choice in the spec plays out on a Nomad cluster.</summary>
@@ -44,7 +112,7 @@ internal sealed class ExplainCommand(CliConsole console)
             + "(nomad job plan has no code for those, and a script must not take them for \"changes, go ahead\")."),
     };
 
-    public int Execute(string? code)
+    private int Execute(string? code)
     {
         if (code is null)
         {
@@ -57,6 +125,8 @@ internal sealed class ExplainCommand(CliConsole console)
             {
                 console.Out.WriteLine($"{key}  {title}");
             }
+
+            console.Out.WriteLine($"{PresetTopic}  the presets, their notes and the secrets their jobs read (nomad-db explain preset [NAME])");
 
             return ExitCodes.Ok;
         }

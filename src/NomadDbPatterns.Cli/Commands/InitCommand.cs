@@ -51,6 +51,17 @@ internal sealed class InitCommand(CliConsole console)
         }
 
         console.Info($"wrote {path}; next: nomad-db validate {path}");
+        if (preset is not null)
+        {
+            var info = PresetCatalog.Describe(preset)!;
+            foreach (var line in PresetText.SecretLines(info, job))
+            {
+                console.Info(line);
+            }
+
+            console.Info($"The preset's notes (first-run-only settings, pitfalls): nomad-db explain preset {preset}");
+        }
+
         return ExitCodes.Ok;
     }
 }
@@ -62,11 +73,12 @@ internal static class StarterSpec
 
     private static string FromPreset(string job, string preset)
     {
-        var database = PresetCatalog.Text(preset)!.Contains("database: sqlite", StringComparison.Ordinal) ? "sqlite" : "postgres";
-        var postgres = database == "postgres"
+        var info = PresetCatalog.Describe(preset)!;
+        var secrets = string.Concat(PresetText.SecretLines(info, job).Select(line => $"# {line}\n"));
+        var postgres = info.UsesPostgres
             ? $"""
-               # The dedicated PostgreSQL sidecar. The password is never written here: store it first, e.g.
-               #   nomad var put nomad/jobs/{job} db_password="$(openssl rand -base64 32)"
+               # The dedicated PostgreSQL sidecar. The password is never written here: it is {PresetInfo.PasswordKey} in
+               # nomad/jobs/{job} (see above).
                postgres:
                  version: 17
                  password:
@@ -75,9 +87,11 @@ internal static class StarterSpec
             : string.Empty;
         return $"""
             # yaml-language-server: $schema=nomad-db.schema.json
-            # Starter spec for {preset} (nomad-db init). Everything the preset sets can be overridden here:
-            # `nomad-db schema` describes every key; render with `nomad-db render {job}.yaml -o jobs/`.
-            name: {job}
+            # Starter spec for {preset} (nomad-db init). Everything the preset sets can be overridden here, or removed
+            # with `~`: `nomad-db explain preset {preset}` shows its notes, `nomad-db schema` describes every key; render
+            # with `nomad-db render {job}.yaml -o jobs/`.
+            #
+            {secrets}name: {job}
             preset: {preset}
             datacenters: [dc1]
             {postgres}

@@ -22,12 +22,26 @@ internal static class Shared
         Description = description,
     };
 
-    /// <summary>Prints diagnostics as <c>file:line:col: error CODE: message (path)</c>, errors to stderr.</summary>
+    /// <summary>
+    /// Prints diagnostics as <c>file:line:col: error CODE: message (path)</c>: errors to stderr, warnings to stdout,
+    /// info (why something is not an error, e.g. which constraint keeps two jobs apart) to stdout with --verbose only.
+    /// </summary>
     public static void Print(CliConsole console, IEnumerable<Diagnostic> diagnostics)
     {
         foreach (var diagnostic in diagnostics)
         {
-            (diagnostic.Severity == Severity.Error ? console.Error : console.Out).WriteLine(diagnostic.ToString());
+            switch (diagnostic.Severity)
+            {
+                case Severity.Error:
+                    console.Error.WriteLine(diagnostic.ToString());
+                    break;
+                case Severity.Info:
+                    console.Detail(diagnostic.ToString());
+                    break;
+                default:
+                    console.Out.WriteLine(diagnostic.ToString());
+                    break;
+            }
         }
     }
 

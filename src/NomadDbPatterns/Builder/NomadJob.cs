@@ -216,7 +216,10 @@ public sealed class PostgresBuilder
         return this;
     }
 
-    /// <summary>Uses an explicit image; its tag must start with the major.</summary>
+    /// <summary>
+    /// Uses an explicit image built on the official one (a mirror, <c>pgvector/pgvector:pg17</c>, a digest pin); the
+    /// major is read from its tag where it shows one, else call <see cref="WithVersion"/> after this.
+    /// </summary>
     public PostgresBuilder WithImage(string image)
     {
         Sidecar = Sidecar with { Image = image, Version = Spec.SpecMapper.MajorFromImage(image) ?? Sidecar.Version };
@@ -276,6 +279,22 @@ public sealed class PostgresBuilder
     public PostgresBuilder WithShmSize(string size)
     {
         Sidecar = Sidecar with { ShmSize = size };
+        return this;
+    }
+
+    /// <summary>Creates extensions in the database on every start (<c>CREATE EXTENSION IF NOT EXISTS</c>), e.g. <c>vector</c>.</summary>
+    public PostgresBuilder WithExtensions(params string[] extensions)
+    {
+        ArgumentNullException.ThrowIfNull(extensions);
+        Sidecar = Sidecar with { Extensions = Sidecar.Extensions.AddRange(extensions) };
+        return this;
+    }
+
+    /// <summary>Runs idempotent SQL statements in the database on every start, after the extensions, in one transaction.</summary>
+    public PostgresBuilder WithInitSql(params string[] statements)
+    {
+        ArgumentNullException.ThrowIfNull(statements);
+        Sidecar = Sidecar with { InitSql = Sidecar.InitSql.AddRange(statements) };
         return this;
     }
 }

@@ -35,6 +35,13 @@ public sealed record PostgresSidecar(SecretSource Password) : IPostgresImage
     public string? Volume { get; init; }
     /// <summary>A declared major upgrade of an existing volume: the major it was initialised with.</summary>
     public int? UpgradeFrom { get; init; }
+    /// <summary>Extensions created in the database on every start (<c>CREATE EXTENSION IF NOT EXISTS</c>), in order.</summary>
+    public ImmutableArray<string> Extensions { get; init; } = [];
+    /// <summary>
+    /// SQL run in the database on every start, after the extensions, in one transaction: each item a statement or the
+    /// text of a SQL file. It must be idempotent.
+    /// </summary>
+    public ImmutableArray<string> InitSql { get; init; } = [];
 
     /// <summary>The image reference to run.</summary>
     public string ImageReference => Image ?? (string.IsNullOrEmpty(Variant) ? $"postgres:{Version}" : $"postgres:{Version}-{Variant}");

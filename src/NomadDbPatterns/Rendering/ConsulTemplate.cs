@@ -59,6 +59,12 @@ internal static class ConsulTemplate
         return builder.ToString();
     }
 
+    /// <summary>
+    /// Text that consul-template copies as it is: Go's text/template starts an action only at <c>{{</c>, so each
+    /// <c>{{</c> becomes the action <c>{{ "{{" }}</c> that prints it (a <c>}}</c> outside an action is plain text).
+    /// </summary>
+    public static string Literal(string text) => text.Replace("{{", "{{ \"{{\" }}", StringComparison.Ordinal);
+
     /// <summary>A double-quoted env-file value (go-envparse reads C-style escapes).</summary>
     public static string EnvQuote(string value) => DoubleQuoted.Quote(value);
 

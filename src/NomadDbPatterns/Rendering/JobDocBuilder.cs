@@ -205,6 +205,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
         var comment = new List<string>
         {
             $"PostgreSQL {pg.Version}: a prestart sidecar, so it runs for the whole allocation; its data lives on host volume \"{job.DataVolumeSource()}\".",
+            PostgresImages.OwnerComment(pg),
         };
         return new TaskDoc(
             "postgres",
@@ -231,9 +232,18 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
     {
         var pg = Pg!;
         var script = $"i=0; until pg_isready -h 127.0.0.1 -p {pg.Port} -q; do i=$((i+1)); if [ \"$i\" -ge {WaitSeconds} ]; then echo \"wait-for-postgres: PostgreSQL not ready after {WaitSeconds}s\" >&2; exit 1; fi; sleep 1; done; echo \"wait-for-postgres: PostgreSQL accepts connections\"";
+        List<string> comment = ["The app starts only after this task exits 0, i.e. once PostgreSQL accepts connections:", "Nomad starts main tasks when prestart sidecars are running, not when they are ready."];
+        var init = InitSql.Needed(pg);
+        if (init)
+        {
+            // The extensions and init SQL, on every start of the job, before the app: as the database's superuser.
+            script += "; " + InitSql.Command(pg.Port, job.DatabaseUser(), job.DatabaseName(), PasswordFilePath);
+            comment.Add($"Then it applies {InitSql.Destination} (postgres.extensions, postgres.initSql) in one transaction, on every start: it must be idempotent.");
+        }
+
         return new TaskDoc(
             "wait-for-postgres",
-            ["The app starts only after this task exits 0, i.e. once PostgreSQL accepts connections:", "Nomad starts main tasks when prestart sidecars are running, not when they are ready."],
+            comment,
             Driver,
             null,
             null,
@@ -241,8 +251,8 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
             new DockerConfigDoc(pg.ImageReference, "sh", ["-c", script], [], null),
             [],
             [],
-            [],
-            null,
+            init ? [new TemplateDoc(InitSql.Destination, "0644", null, "noop", ConsulTemplate.Literal(InitSql.Script(pg))), SecretFileTemplate(pg.Password, "noop")] : [],
+            init ? Vault(pg.Password) : null,
             new ResourcesDoc(50, 32, null),
             []);
     }

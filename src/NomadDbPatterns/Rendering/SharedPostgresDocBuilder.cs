@@ -93,6 +93,7 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
             "postgres",
             [
                 $"PostgreSQL {Pg.Version}, the main task, with its data on host volume \"{job.DataVolumeSource()}\".",
+                PostgresImages.OwnerComment(Pg),
                 $"Applications find it as service \"{job.Service.Name}\" on the node's port {Pg.Port.ToString(CultureInfo.InvariantCulture)}.",
             ],
             RuntimeDefaults.PostgresKill,

@@ -32,20 +32,34 @@ public static class PresetCatalog
     /// <summary>The parsed preset (without its <c>preset:</c> metadata), or null.</summary>
     internal static YamlMapping? Load(string name) => Parsed.GetOrAdd(name, static n =>
     {
-        var text = Text(n);
+        var root = Root(n);
+        return root is null ? null : root with { Entries = [.. root.Entries.Where(e => e.Key.Value != "preset")] };
+    });
+
+    /// <summary>
+    /// What a preset says about itself (its <c>preset:</c> metadata: description, notes, the secrets the job reads),
+    /// or null if there is no such preset.
+    /// </summary>
+    internal static PresetInfo? Describe(string name) => Root(name) is { } root ? PresetInfo.From(name, root) : null;
+
+    private static YamlMapping? Root(string name)
+    {
+        var text = Text(name);
         if (text is null)
         {
             return null;
         }
 
-        var root = YamlTree.Load(text, $"preset:{n}") as YamlMapping
-            ?? throw new InvalidOperationException($"Preset '{n}' is not a YAML mapping.");
-        return root with { Entries = [.. root.Entries.Where(e => e.Key.Value != "preset")] };
-    });
+        return YamlTree.Load(text, $"preset:{name}") as YamlMapping
+            ?? throw new InvalidOperationException($"Preset '{name}' is not a YAML mapping.");
+    }
 
     /// <summary>
     /// Lays <paramref name="spec"/> over <paramref name="preset"/>: mappings merge key by key (the spec wins),
-    /// everything else is replaced whole. <c>{job}</c> in preset strings becomes the job name.
+    /// everything else is replaced whole. A key the spec sets to null (<c>~</c>, <c>null</c> or nothing) is removed:
+    /// the merged job does not have it at all (an environment variable is not rendered, a setting falls back to its
+    /// default). A mapping whose <c>type</c> the spec changes (a check from http to tcp) keeps only the preset's keys
+    /// that do not depend on the type. <c>{job}</c> in preset strings becomes the job name.
     /// </summary>
     /// <remarks>
     /// Every value taken from the preset is placed at <paramref name="choice"/> (the user's <c>preset:</c> line),
@@ -67,9 +81,13 @@ public static class PresetCatalog
                     (YamlScalar)Relocate(presetEntry.Key, choice, presetName, entryPath),
                     Substitute(presetEntry.Value, jobName, choice, presetName, entryPath)));
             }
+            else if (own.Value is YamlScalar { IsNull: true })
+            {
+                // `KEY: ~` removes the preset's key.
+            }
             else if (own.Value is YamlMapping ownMapping && presetEntry.Value is YamlMapping presetMapping)
             {
-                entries.Add(own with { Value = Merge(presetMapping, ownMapping, jobName, choice, presetName, entryPath) });
+                entries.Add(own with { Value = Merge(WithoutTypeSpecificKeys(presetMapping, ownMapping), ownMapping, jobName, choice, presetName, entryPath) });
             }
             else
             {
@@ -80,6 +98,15 @@ public static class PresetCatalog
         entries.AddRange(spec.Entries.Where(e => preset.Entries.All(p => p.Key.Value != e.Key.Value)));
         return spec with { Entries = entries };
     }
+
+    /// <summary>Keys that belong to one <c>type</c> of a mapping: an http check's <c>path</c>.</summary>
+    private static readonly string[] TypeSpecificKeys = ["path"];
+
+    /// <summary>The preset's mapping without its type-specific keys when the spec changes its <c>type</c>.</summary>
+    private static YamlMapping WithoutTypeSpecificKeys(YamlMapping preset, YamlMapping spec) =>
+        preset.Get("type") is YamlScalar presetType && spec.Get("type") is YamlScalar { IsNull: false } specType && presetType.Value != specType.Value
+            ? preset with { Entries = [.. preset.Entries.Where(e => !TypeSpecificKeys.Contains(e.Key.Value))] }
+            : preset;
 
     private static YamlNode Substitute(YamlNode node, string jobName, SourceLocation choice, string presetName, string path) => Relocate(node switch
     {

@@ -16,9 +16,13 @@ internal sealed partial class SpecMapper
         RejectNotApplicable(pg.Password is not null, "postgres.password", "the shared instance's superuser password is `adminPassword:`");
         RejectNotApplicable(pg.Database is not null, "postgres.database", "the shared instance's databases are listed under `databases:`");
         RejectNotApplicable(pg.UpgradeFrom is not null, "postgres.upgradeFrom", "the shared instance's major does not change: migrate its services to dedicated databases instead");
+        foreach (var (present, key) in new[] { (pg.Extensions is not null, "extensions"), (pg.InitSql is not null, "initSql"), (pg.InitSqlFile is not null, "initSqlFile") })
+        {
+            RejectNotApplicable(present, $"postgres.{key}", "the shared instance is frozen: its init task keeps the listed databases and roles, nothing else");
+        }
         var server = new SharedPostgresServer
         {
-            Version = pg.Version ?? MajorFromImage(pg.Image) ?? PostgresSidecar.DefaultVersion,
+            Version = MapVersion(pg.Version, pg.Image),
             Variant = pg.Variant ?? Defaults.PostgresVariant,
             Image = pg.Image,
             AdminUser = pg.User ?? Defaults.SharedAdminUser,

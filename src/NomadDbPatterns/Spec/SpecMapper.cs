@@ -90,7 +90,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
 
     private PostgresSidecar MapPostgres(PostgresSpec spec, string jobName)
     {
-        var version = spec.Version ?? MajorFromImage(spec.Image) ?? PostgresSidecar.DefaultVersion;
+        var version = MapVersion(spec.Version, spec.Image);
         return new PostgresSidecar(MapSecret(spec.Password, "postgres.password", jobName))
         {
             Version = version,
@@ -104,31 +104,29 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
             Settings = [.. (spec.Settings ?? []).Select(kv => new KeyValuePair<string, string>(kv.Key, kv.Value))],
             Volume = spec.Volume,
             UpgradeFrom = spec.UpgradeFrom,
+            Extensions = [.. spec.Extensions ?? []],
+            InitSql = MapInitSql(spec),
         };
     }
 
-    /// <summary>The major in an image tag such as <c>postgres:16.4-alpine</c>, or null.</summary>
-    internal static int? MajorFromImage(string? image)
+    /// <summary>The major in an image tag such as <c>postgres:16.4-alpine</c> or <c>pgvector/pgvector:pg17</c>, or null.</summary>
+    internal static int? MajorFromImage(string? image) => PostgresImages.MajorOf(image);
+
+    /// <summary>
+    /// The major: <c>postgres.version</c>, else the one the image's tag shows, else the default for the default image.
+    /// An explicit image whose tag shows no major (a digest pin, <c>v0.5.1</c>) needs <c>postgres.version</c>: guessing
+    /// would mount the data directory where another major does not look. A version that disagrees with the tag is the
+    /// validator's error.
+    /// </summary>
+    private int MapVersion(int? version, string? image)
     {
-        if (image is null)
+        // An image without a tag or pinned to `latest` gets the validator's NDB011 instead: it pins nothing at all.
+        if (version is null && image is not null && MajorFromImage(image) is null && Rules.HasTag(image) && !Rules.IsUnpinnedDatabaseImage(image))
         {
-            return null;
+            Report(ErrorCodes.PostgresVersion, "cannot tell the PostgreSQL major from the image: its tag neither starts with it nor holds pgNN (or there is only a digest); give postgres.version", "postgres.image");
         }
 
-        var colon = image.LastIndexOf(':');
-        if (colon < 0 || image.IndexOf('/', colon) >= 0)
-        {
-            return null;
-        }
-
-        var tag = image.AsSpan(colon + 1);
-        var digits = 0;
-        while (digits < tag.Length && char.IsAsciiDigit(tag[digits]))
-        {
-            digits++;
-        }
-
-        return digits > 0 && int.TryParse(tag[..digits], out var major) ? major : null;
+        return version ?? MajorFromImage(image) ?? PostgresSidecar.DefaultVersion;
     }
 
     private SecretSource MapSecret(SecretSpec? spec, string path, string jobName)

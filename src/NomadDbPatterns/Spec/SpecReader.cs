@@ -182,6 +182,11 @@ internal sealed class SpecReader(SourceMap map, List<Diagnostic> diagnostics)
                         dictionary[entry.Key.Value] = text;
                     }
                 }
+                else if (entry.Value is YamlScalar { IsNull: true })
+                {
+                    // `~` removes a key a preset sets (PresetCatalog.Merge); anywhere else a variable needs a value.
+                    Error(entry.Value, entryPath, ErrorCodes.WrongType, "expected a string, found no value: write \"\" for an empty string; `~` (null) only removes a key that the preset sets");
+                }
                 else
                 {
                     TypeError(entry.Value, entryPath, "a string (quote numbers and booleans if in doubt)");
@@ -214,7 +219,7 @@ internal sealed class SpecReader(SourceMap map, List<Diagnostic> diagnostics)
     {
         if (InputText.UnsafeCharIn(scalar.Value, IsMultiline(path)) is { } c)
         {
-            var where = IsMultiline(path) ? "template data may hold line breaks and tabs, but no other control characters" : "spec values are single-line text without control characters";
+            var where = IsMultiline(path) ? "template data and SQL may hold line breaks and tabs, but no other control characters" : "spec values are single-line text without control characters";
             Error(scalar, path, ErrorCodes.UnsafeText, $"the value holds {InputText.Describe(c)}; {where}");
             return null;
         }
@@ -223,7 +228,8 @@ internal sealed class SpecReader(SourceMap map, List<Diagnostic> diagnostics)
     }
 
     private static bool IsMultiline(string path) =>
-        path.EndsWith(".data", StringComparison.Ordinal) && path.Contains("templates[", StringComparison.Ordinal);
+        path.EndsWith(".data", StringComparison.Ordinal) && path.Contains("templates[", StringComparison.Ordinal)
+        || path.Contains("postgres.initSql[", StringComparison.Ordinal);
 
     private static string LastSegment(string path) => path[(Math.Max(path.LastIndexOf('.'), path.LastIndexOf(']')) + 1)..];
 

@@ -256,11 +256,11 @@ internal sealed class TemplateSpec
 /// <summary>The dedicated PostgreSQL sidecar.</summary>
 internal sealed class PostgresSpec
 {
-    /// <summary>Major version (default 17).</summary>
+    /// <summary>Major version (default: the image tag's major, else 17).</summary>
     public int? Version { get; set; }
     /// <summary>Image variant: alpine (default), bookworm, trixie, or empty.</summary>
     public string? Variant { get; set; }
-    /// <summary>Explicit image; its tag must start with the major version.</summary>
+    /// <summary>Explicit image built on the official one (a registry mirror, pgvector/pgvector:pg17, postgis/postgis:16-3.4, a digest pin); the major is read from its tag, or given as version (both must agree).</summary>
     public string? Image { get; set; }
     /// <summary>Database name (default: the job name).</summary>
     public string? Database { get; set; }
@@ -280,6 +280,12 @@ internal sealed class PostgresSpec
     public string? Volume { get; set; }
     /// <summary>Declared major upgrade of an existing volume: the major it was initialised with.</summary>
     public int? UpgradeFrom { get; set; }
+    /// <summary>Extensions created in the database on every start of the job (CREATE EXTENSION IF NOT EXISTS, as the database user, a superuser), e.g. [vector, pg_trgm]; the image must ship them.</summary>
+    public List<string>? Extensions { get; set; }
+    /// <summary>SQL statements run in the database on every start of the job, after the extensions, in one transaction: write them idempotent (IF NOT EXISTS, CREATE OR REPLACE, ON CONFLICT DO NOTHING).</summary>
+    public List<string>? InitSql { get; set; }
+    /// <summary>A SQL file run like initSql, after it: a path relative to the spec file's directory, inside it (no '..', no symbolic links).</summary>
+    public string? InitSqlFile { get; set; }
 }
 
 /// <summary>Where a secret comes from.</summary>

@@ -9,6 +9,8 @@ public enum Severity
     Error,
     /// <summary>Worth a look; the input is accepted.</summary>
     Warning,
+    /// <summary>Information about a decision (e.g. why two jobs do not clash); the CLI shows it with --verbose.</summary>
+    Info,
 }
 
 /// <summary>A finding about a spec or model: code, message, the path into the spec, and where it was written.</summary>
@@ -36,11 +38,15 @@ public sealed record Diagnostic(Severity Severity, string Code, string Message, 
     public static Diagnostic Error(string code, string message, string path, SourceLocation? location = null) =>
         new(Severity.Error, code, message, path, location);
 
+    /// <summary>Creates an informational diagnostic.</summary>
+    public static Diagnostic Info(string code, string message, string path, SourceLocation? location = null) =>
+        new(Severity.Info, code, message, path, location);
+
     /// <summary>Formats as <c>file:line:col: error CODE: message (path)</c>.</summary>
     public override string ToString()
     {
         var where = Location is null ? "<model>" : Echo.Escape(Location.ToString(), int.MaxValue);
-        var severity = Severity == Severity.Error ? "error" : "warning";
+        var severity = Severity switch { Severity.Error => "error", Severity.Warning => "warning", _ => "info" };
         var path = string.IsNullOrEmpty(Path) ? string.Empty : $" ({Path})";
         var related = Related is null ? string.Empty : $" [see also {Echo.Escape(Related.ToString(), int.MaxValue)}]";
         var origin = Location?.Origin is { } from ? $" [from {Echo.Escape(from, InputLimits.MaxMessageChars)}]" : string.Empty;

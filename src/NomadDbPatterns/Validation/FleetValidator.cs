@@ -5,12 +5,18 @@ namespace NomadDbPatterns.Validation;
 
 /// <summary>
 /// Rules that only hold across all specs at once: unique job names, host volumes, static ports and service names.
-/// Every rule is one pass with a dictionary (no pairwise comparison), so a fleet of thousands stays linear.
-/// Each error names the second occurrence and, as related location, the first.
+/// Every rule is one pass with a dictionary, so a fleet of thousands stays linear; host volumes and static ports belong
+/// to a node, so their claims are compared only among the jobs that use the same name or number, and two jobs clash
+/// only when they can land on the same node (<see cref="NodeSeparation"/>); when they cannot, an info diagnostic says
+/// what separates them. Each error names the second occurrence and, as related location, the first.
 /// </summary>
 public static class FleetValidator
 {
-    private sealed record Use(ISpecSite Job, string Path, string What, bool SharedReadOnly = false);
+    private sealed record Use(ISpecSite Job, string Path, string What, bool SharedReadOnly = false)
+    {
+        /// <summary>Where the job may be placed; null for names and services, which are not per node.</summary>
+        public NodePlacement? Placement { get; init; }
+    }
 
     /// <summary>Validates the fleet.</summary>
     public static IReadOnlyList<Diagnostic> Validate(IReadOnlyList<LoadedJob> jobs) => Validate(jobs, []);
@@ -22,8 +28,8 @@ public static class FleetValidator
         ArgumentNullException.ThrowIfNull(sharedInstances);
         var diagnostics = new List<Diagnostic>();
         var names = new Dictionary<string, Use>(StringComparer.Ordinal);
-        var volumes = new Dictionary<string, Use>(StringComparer.Ordinal);
-        var ports = new Dictionary<int, Use>();
+        var volumes = new Dictionary<string, List<Use>>(StringComparer.Ordinal);
+        var ports = new Dictionary<int, List<Use>>();
         var services = new Dictionary<(string Namespace, string Name), Use>();
         foreach (var loaded in jobs)
         {
@@ -34,19 +40,15 @@ public static class FleetValidator
                 Claim(names, $"{job.Name}-backup", new Use(loaded, "backup.placement", $"the periodic backup job of \"{job.Name}\""), ErrorCodes.DuplicateJob, "job name '{0}' is already used", diagnostics);
             }
 
+            var placement = NodePlacement.Of(job);
             foreach (var (source, use) in VolumesOf(loaded))
             {
-                if (volumes.TryGetValue(source, out var first) && first.SharedReadOnly && use.SharedReadOnly)
-                {
-                    continue;
-                }
-
-                Claim(volumes, source, use, ErrorCodes.DuplicateVolume, "host volume '{0}' is already used", diagnostics);
+                ClaimOnNode(volumes, source, use with { Placement = placement }, ErrorCodes.DuplicateVolume, "host volume '{0}'", diagnostics);
             }
 
             foreach (var (port, use) in StaticPortsOf(loaded))
             {
-                Claim(ports, port, use, ErrorCodes.PortCollision, "static port {0} is already bound", diagnostics);
+                ClaimOnNode(ports, port, use with { Placement = placement }, ErrorCodes.PortCollision, "static port {0}", diagnostics);
             }
 
             var @namespace = job.Namespace ?? Defaults.Namespace;
@@ -65,14 +67,15 @@ public static class FleetValidator
         {
             // The shared instance binds its port statically on the node: applications reach it at <service>:<port>.
             var job = loaded.Job;
+            var placement = NodePlacement.Of(job);
             Claim(names, job.Name, new Use(loaded, "name", $"job \"{job.Name}\""), ErrorCodes.DuplicateJob, "job name '{0}' is already used", diagnostics);
-            Claim(volumes, job.DataVolumeSource(), new Use(loaded, "postgres.volume", $"the PostgreSQL data volume of job \"{job.Name}\""), ErrorCodes.DuplicateVolume, "host volume '{0}' is already used", diagnostics);
+            ClaimOnNode(volumes, job.DataVolumeSource(), new Use(loaded, "postgres.volume", $"the PostgreSQL data volume of job \"{job.Name}\"") { Placement = placement }, ErrorCodes.DuplicateVolume, "host volume '{0}'", diagnostics);
             if (job.Backup is { } backup)
             {
-                Claim(volumes, backup.Volume, new Use(loaded, "backup.volume", $"the backup volume of job \"{job.Name}\""), ErrorCodes.DuplicateVolume, "host volume '{0}' is already used", diagnostics);
+                ClaimOnNode(volumes, backup.Volume, new Use(loaded, "backup.volume", $"the backup volume of job \"{job.Name}\"") { Placement = placement }, ErrorCodes.DuplicateVolume, "host volume '{0}'", diagnostics);
             }
 
-            Claim(ports, job.Postgres.Port, new Use(loaded, "postgres.port", $"the PostgreSQL port of job \"{job.Name}\""), ErrorCodes.PortCollision, "static port {0} is already bound", diagnostics);
+            ClaimOnNode(ports, job.Postgres.Port, new Use(loaded, "postgres.port", $"the PostgreSQL port of job \"{job.Name}\"") { Placement = placement }, ErrorCodes.PortCollision, "static port {0}", diagnostics);
             Claim(services, (job.Namespace ?? Defaults.Namespace, job.Service.Name), new Use(loaded, "service.name", $"service \"{job.Service.Name}\" of job \"{job.Name}\""), ErrorCodes.DuplicateService, "service name '{0}' is already registered in this namespace", diagnostics);
             if (job.Backup is not null && job.Service.Provider == ServiceProvider.Consul)
             {
@@ -125,6 +128,50 @@ public static class FleetValidator
         if (host && job.Postgres is { } pg)
         {
             yield return (pg.Port, new Use(loaded, "postgres.port", $"the PostgreSQL port of job \"{job.Name}\""));
+        }
+    }
+
+    /// <summary>
+    /// Claims a per-node resource (a host volume or a static port): an error when an earlier use can land on the same
+    /// node, an info diagnostic naming what separates them when none can. Two deliberately shared read-only volume
+    /// uses never clash.
+    /// </summary>
+    private static void ClaimOnNode<TKey>(Dictionary<TKey, List<Use>> claims, TKey key, Use use, string code, string resourceFormat, List<Diagnostic> diagnostics)
+        where TKey : notnull
+    {
+        if (!claims.TryGetValue(key, out var uses))
+        {
+            claims.Add(key, [use]);
+            return;
+        }
+
+        var resource = string.Format(System.Globalization.CultureInfo.InvariantCulture, resourceFormat, key);
+        var separations = new List<(Use Earlier, string Reason)>();
+        foreach (var earlier in uses)
+        {
+            if (earlier.SharedReadOnly && use.SharedReadOnly)
+            {
+                continue;
+            }
+
+            if (NodeSeparation.Reason(earlier.Placement!, use.Placement!) is not { } reason)
+            {
+                var firstLocation = earlier.Job.Locate(earlier.Path);
+                var message = $"{resource} is already {(code == ErrorCodes.PortCollision ? "bound" : "used")}: {use.What} clashes with {earlier.What} at {firstLocation}"
+                    + (ReferenceEquals(earlier.Job, use.Job) ? string.Empty : "; nothing in their placement (region, node pool, datacenters, constraints) keeps them off the same node");
+                diagnostics.Add(Diagnostic.Error(code, message, use.Job.PathOf(use.Path), use.Job.Locate(use.Path)) with { Related = firstLocation });
+                return;
+            }
+
+            separations.Add((earlier, reason));
+        }
+
+        uses.Add(use);
+        foreach (var (earlier, reason) in separations)
+        {
+            var firstLocation = earlier.Job.Locate(earlier.Path);
+            diagnostics.Add(Diagnostic.Info(code, $"{resource}: {use.What} does not clash with {earlier.What} at {firstLocation}; they cannot land on the same node: {reason}",
+                use.Job.PathOf(use.Path), use.Job.Locate(use.Path)) with { Related = firstLocation });
         }
     }
 

@@ -6,7 +6,7 @@ using NomadDbPatterns.Spec;
 namespace NomadDbPatterns.Validation;
 
 /// <summary>Validates the PostgreSQL sidecar.</summary>
-internal sealed class PostgresSidecarValidator : AbstractValidator<PostgresSidecar>
+internal sealed partial class PostgresSidecarValidator : AbstractValidator<PostgresSidecar>
 {
     /// <summary>Oldest supported major.</summary>
     public const int MinimumVersion = 13;
@@ -43,6 +43,13 @@ internal sealed class PostgresSidecarValidator : AbstractValidator<PostgresSidec
         RuleFor(p => p.UpgradeFrom).LessThan(p => p.Version).When(p => p.UpgradeFrom is not null)
             .WithErrorCode(ErrorCodes.MajorUpgrade).WithMessage("upgradeFrom names an older major than version");
         RuleFor(p => p).Custom((p, context) => InputText.CheckSettings(p.Settings, context));
+        RuleForEach(p => p.Extensions).Must(IsExtensionName).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage((_, name) => $"'{Echo.Value(name)}' is not an extension name (letters, digits, '_' and '-', at most 63, e.g. vector, pg_trgm, uuid-ossp)");
+        RuleFor(p => p.Extensions).Must(e => e.Distinct(StringComparer.Ordinal).Count() == e.Length).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage("an extension is listed twice");
+        RuleForEach(p => p.InitSql).Must(sql => !string.IsNullOrWhiteSpace(sql)).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("an empty SQL statement")
+            .Must(sql => !PasswordInSql().IsMatch(sql)).WithErrorCode(ErrorCodes.LiteralPassword)
+            .WithMessage("init SQL would write a password into the job file (PASSWORD '…'); let the app create its roles, or set such passwords outside nomad-db");
         RuleFor(p => p.Password).SetValidator(p => _job is null ? SecretRules : new SecretSourceValidator(_job.Name));
         RuleFor(p => p.Database).Custom((database, context) =>
         {
@@ -55,6 +62,14 @@ internal sealed class PostgresSidecarValidator : AbstractValidator<PostgresSidec
     }
 
     private static readonly SecretSourceValidator SecretRules = new();
+
+    /// <summary>A name CREATE EXTENSION finds as a control file: letters, digits, '_' and '-' (uuid-ossp), at most 63 (NAMEDATALEN - 1).</summary>
+    private static bool IsExtensionName(string name) =>
+        name is { Length: > 0 and <= 63 } && (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
+
+    /// <summary>A literal password in SQL: <c>PASSWORD 'x'</c>, <c>PASSWORD E'x'</c>, <c>PASSWORD $$x$$</c>.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"\bpassword\s+(?:[eEuU]&?)?['$]", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex PasswordInSql();
 
     /// <summary>Parses sizes such as 256MB, 1GB, 64m into bytes, or null.</summary>
     public static long? ParseSize(string? value)
@@ -103,11 +118,15 @@ internal sealed class PostgresImageValidator : AbstractValidator<IPostgresImage>
             .WithMessage(p => $"PostgreSQL {p.Version} is not supported; use {MinimumVersion}-{MaximumVersion}");
         RuleFor(p => p.Variant).Must(v => v is "" or "alpine" || v.StartsWith("alpine3.", StringComparison.Ordinal) || v is "bookworm" or "trixie" or "bullseye")
             .WithErrorCode(ErrorCodes.InvalidValue).WithMessage(p => $"'{Echo.Value(p.Variant)}' is not a postgres image variant (alpine, bookworm, trixie)");
-        RuleFor(p => p.ImageReference).Must(Rules.HasTag).WithErrorCode(ErrorCodes.ImageTag).WithMessage("the PostgreSQL image needs an explicit tag")
-            .Must(i => Rules.Tag(i) is not ("latest" or "alpine")).WithErrorCode(ErrorCodes.ImageTag)
+        RuleFor(p => p.ImageReference).Must(Rules.HasTag).WithErrorCode(ErrorCodes.ImageTag)
+            .WithMessage("the PostgreSQL image needs an explicit tag or digest (postgres:17-alpine, pgvector/pgvector:pg17, postgres@sha256:…)")
+            .Must(i => ImageParts.Parse(i).Digest is not { } digest || PostgresImages.IsDigest(digest)).WithErrorCode(ErrorCodes.ImageTag)
+            .WithMessage("a digest pin is `@sha256:` followed by 64 lower-case hex digits")
+            .Must(i => !Rules.IsUnpinnedDatabaseImage(i)).WithErrorCode(ErrorCodes.ImageTag)
             .WithMessage("a database image must pin its major version; 'latest' upgrades it silently").OverridePropertyName("Image");
-        RuleFor(p => p.Image).Must((p, image) => Spec.SpecMapper.MajorFromImage(image) == p.Version).When(p => p.Image is not null && Rules.HasTag(p.Image))
-            .WithErrorCode(ErrorCodes.PostgresVersion).WithMessage(p => $"the image tag must start with the major version {p.Version}");
+        RuleFor(p => p.Image).Must((p, image) => PostgresImages.MajorOf(image) is not { } major || major == p.Version).When(p => p.Image is not null)
+            .WithErrorCode(ErrorCodes.PostgresVersion)
+            .WithMessage(p => $"the image's tag says PostgreSQL {PostgresImages.MajorOf(p.Image)}, but postgres.version is {p.Version}: they must agree (leave version out to take the tag's)");
     }
 }
 

@@ -40,21 +40,19 @@ internal static class Rules
             return false;
         }
 
-        if (image.Contains('@', StringComparison.Ordinal))
-        {
-            return true;
-        }
-
-        var colon = image.LastIndexOf(':');
-        return colon > 0 && colon < image.Length - 1 && image.IndexOf('/', colon) < 0;
+        var parts = Model.ImageParts.Parse(image);
+        return parts.Name.Length > 0 && (parts.Tag is { Length: > 0 } || parts.Digest is { Length: > 0 });
     }
 
-    /// <summary>The tag of an image, or null.</summary>
-    public static string? Tag(string image)
-    {
-        var colon = image.LastIndexOf(':');
-        return colon > 0 && image.IndexOf('/', colon) < 0 ? image[(colon + 1)..] : null;
-    }
+    /// <summary>
+    /// A database image that pins nothing: tagged <c>latest</c> or plain <c>alpine</c> and no digest (a silent major
+    /// upgrade on the next pull).
+    /// </summary>
+    public static bool IsUnpinnedDatabaseImage(string image) =>
+        Model.ImageParts.Parse(image) is { Digest: null, Tag: "latest" or "alpine" };
+
+    /// <summary>The tag of an image (never part of a digest), or null.</summary>
+    public static string? Tag(string image) => Model.ImageParts.Parse(image).Tag;
 
     /// <summary>
     /// Parses a Nomad/Go duration such as <c>10s</c>, <c>1m30s</c>, <c>6h</c>; also accepts <c>d</c> for days. False for

@@ -167,7 +167,8 @@ internal static class ValidationContextExtensions
 /// <summary>Validates a constraint.</summary>
 internal sealed class ConstraintValidator : AbstractValidator<Constraint>
 {
-    private static readonly string[] Operators = ["=", "!=", ">", ">=", "<", "<=", "distinct_hosts", "distinct_property", "regexp", "set_contains", "set_contains_all", "set_contains_any", "version", "semver", "is_set", "is_not_set"];
+    // Constraint.Validate (nomad/structs/structs.go l.10010-10076 at v2.0.5): "==" and "is" are "=", "not" is "!=".
+    private static readonly string[] Operators = ["=", "==", "is", "!=", "not", ">", ">=", "<", "<=", "distinct_hosts", "distinct_property", "regexp", "set_contains", "set_contains_all", "set_contains_any", "version", "semver", "is_set", "is_not_set"];
 
     /// <summary>Creates the validator.</summary>
     public ConstraintValidator()

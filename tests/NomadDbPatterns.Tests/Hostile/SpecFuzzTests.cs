@@ -41,6 +41,7 @@ public sealed class SpecFuzzTests
         "upgradeFrom", "schedule", "interval", "timeZone", "retention", "keepLast", "maxAge", "format", "verify", "placement", "jobs",
         "adminPassword", "databases", "baseline", "allowNewDatabases", "owner", "minHealthyTime", "healthyDeadline", "maxParallel", "check",
         "path", "timeout", "type", "tags", "destination", "data", "to", "static", "cpu", "memory", "memoryMax", "readOnly", "shared",
+        "extensions", "initSql", "initSqlFile",
     ];
 
     private static readonly string[] Presets = ["vaultwarden", "gitea", "grafana", "authelia", "freshrss", "nextcloud", "speedtest-tracker", "uptime-kuma", "nope"];

@@ -35,6 +35,9 @@ public sealed class PostgresCluster : IDisposable
     /// <summary>The TCP port the cluster listens on.</summary>
     public int Port { get; private set; }
 
+    /// <summary>The server's bin directory (psql, pg_isready, pg_dump of the same major).</summary>
+    public string BinDirectory => _binDir;
+
     /// <summary>The bootstrap superuser.</summary>
     public string SuperUser => "postgres";
 

@@ -61,6 +61,7 @@ job "postgresql" {
     }
 
     # PostgreSQL 16, the main task, with its data on host volume "postgres_data".
+    # Its files belong to the image's postgres user, uid:gid 70:70 (Alpine image): a host volume created ahead must let it write.
     # Applications find it as service "postgresql" on the node's port 5432.
     task "postgres" {
       driver       = "docker"

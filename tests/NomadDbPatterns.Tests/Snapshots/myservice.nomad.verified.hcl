@@ -59,6 +59,7 @@ job "myservice" {
     }
 
     # PostgreSQL 17: a prestart sidecar, so it runs for the whole allocation; its data lives on host volume "myservice-postgres".
+    # Its files belong to the image's postgres user, uid:gid 70:70 (Alpine image): a host volume created ahead must let it write.
     task "postgres" {
       driver       = "docker"
       kill_signal  = "SIGINT"
