@@ -37,7 +37,10 @@ internal static class OutputComparer
 {
     /// <summary>File name patterns this tool owns in an output directory (others are never reported as extra).</summary>
     public static bool IsGenerated(string fileName) =>
-        fileName.EndsWith(".nomad.hcl", StringComparison.Ordinal) || fileName.EndsWith(".nomad.json", StringComparison.Ordinal) || fileName == VolumeLock.FileName;
+        GeneratedSuffixes.Any(suffix => fileName.EndsWith(suffix, StringComparison.Ordinal)) || fileName == VolumeLock.FileName;
+
+    /// <summary>Jobs, the scripts variable, and the host volume files beside the jobs.</summary>
+    private static readonly string[] GeneratedSuffixes = [".nomad.hcl", ".nomad.json", ".nv.hcl", ".nv.json", ".volume.hcl", ".volume.json", ".client.hcl"];
 
     /// <summary>Compares <paramref name="files"/> with <paramref name="directory"/>.</summary>
     public static IReadOnlyList<StaleFile> Compare(IReadOnlyList<RenderedFile> files, string directory)

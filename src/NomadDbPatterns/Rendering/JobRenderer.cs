@@ -74,6 +74,8 @@ public sealed class JobRenderer
         {
             Write(builder.BuildPeriodicBackupJob(), format, $"{job.Name}-backup.nomad.{extension}", sink);
         }
+
+        HostVolumeFiles.Write(job, sourceName, format, sink);
     }
 
     /// <summary>
