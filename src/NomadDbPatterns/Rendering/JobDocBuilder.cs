@@ -83,9 +83,9 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
         if (periodic is not null)
         {
             header.Add($"Periodic backup of job \"{job.Name}\": it reaches PostgreSQL through the service \"{job.DatabaseServiceName()}\" that job registers.");
-            if (Pg!.Password is NomadVariableSecret variable)
+            if (PolicyFiles.VariablePathsNeedingPolicy(name, group.Name, [Pg!.Password]) is [var path])
             {
-                header.Add($"This job's workload identity reads nomad/jobs/{name} implicitly, not {variable.Path}: attach an ACL policy to job \"{name}\" granting read on \"{variable.Path}\".");
+                header.Add($"This job's workload identity reads nomad/jobs/{name} implicitly, not {path}: apply {PolicyFiles.NomadPolicyFileName(name)} first.");
             }
         }
 

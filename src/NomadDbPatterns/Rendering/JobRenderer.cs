@@ -76,6 +76,7 @@ public sealed class JobRenderer
         }
 
         HostVolumeFiles.Write(job, sourceName, format, sink);
+        PolicyFiles.Write(job, sourceName, sink);
     }
 
     /// <summary>
