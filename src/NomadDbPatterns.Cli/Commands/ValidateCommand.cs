@@ -8,17 +8,23 @@ internal sealed class ValidateCommand(CliConsole console)
     public Command Build()
     {
         var specs = Shared.SpecsArgument();
-        var lockFile = Shared.LockOption("Volume lock to check the specs against (nomad-db.lock beside the rendered jobs)");
-        var command = new Command("validate", "Validate specs as one fleet; prints file:line:col: error CODE: message (path).\n\nExamples:\n  nomad-db validate examples\n  nomad-db validate specs/")
+        var lockFile = Shared.LockOption("Volume lock to check the specs against (default: JOBS/nomad-db.lock with --against)");
+        var against = new Option<string?>("--against") { Description = "Directory of the rendered jobs: its nomad-db.lock guards PostgreSQL majors, databases and users on existing volumes" };
+        var command = new Command("validate", "Validate specs as one fleet; prints file:line:col: error CODE: message (path).\n\nExamples:\n  nomad-db validate examples\n  nomad-db validate specs/ --against jobs/")
         {
-            specs, lockFile,
+            specs, lockFile, against,
         };
-        command.SetAction(parse => Execute(parse.GetValue(specs)!, parse.GetValue(lockFile)));
+        command.SetAction(parse => Execute(parse.GetValue(specs)!, parse.GetValue(lockFile) ?? (parse.GetValue(against) is { } jobs ? Path.Combine(jobs, NomadDbPatterns.Validation.VolumeLock.FileName) : null)));
         return command;
     }
 
     public int Execute(IReadOnlyList<string> specs, string? lockPath)
     {
+        if (lockPath is null)
+        {
+            console.Info("note: no volume lock given (--against JOBS or --lock FILE): the upgrade guard (PostgreSQL major, database and user of existing volumes) is not checked");
+        }
+
         var result = NomadDb.Render(specs, new RenderOptions { LockPath = lockPath });
         Shared.Print(console, result.Diagnostics);
         if (!result.Success)

@@ -36,10 +36,10 @@ public sealed record HostVolumeSettings(VolumeProvisioning Provision, string Pat
 /// <param name="Owner">The uid and gid that must own the directory, or null when the generator cannot know (an app's own volume).</param>
 /// <param name="Mode">The directory's permission bits, octal.</param>
 /// <param name="InBackupJob">Mounted by the periodic backup job (<c>&lt;job&gt;-backup</c>) rather than the service job.</param>
-public sealed record HostVolumeUse(string Name, string Source, bool ReadOnly, string Purpose, (int Uid, int Gid)? Owner, string Mode, bool InBackupJob = false);
+internal sealed record HostVolumeUse(string Name, string Source, bool ReadOnly, string Purpose, (int Uid, int Gid)? Owner, string Mode, bool InBackupJob = false);
 
 /// <summary>The host volumes of a job: the one list the job's group volumes and its provisioning files are made from.</summary>
-public static class HostVolumeFacts
+internal static class HostVolumeFacts
 {
     /// <summary>The uid and gid of the <c>postgres</c> user of the official image: 70 on Alpine, 999 on Debian (and images built on it).</summary>
     public static (int Uid, int Gid) PostgresOwner(string imageReference, string variant) =>
@@ -52,8 +52,9 @@ public static class HostVolumeFacts
         var volumes = new List<HostVolumeUse>();
         if (job.Postgres is { } pg)
         {
+            var owner = PostgresOwner(pg.ImageReference, pg.Variant);
             volumes.Add(new HostVolumeUse(JobFacts.DataVolumeName, job.DataVolumeSource(), false,
-                $"the PostgreSQL {pg.Version} data directory ({pg.ImageReference} runs as postgres)", PostgresOwner(pg.ImageReference, pg.Variant), "0700"));
+                $"the PostgreSQL {pg.Version} data directory (owned by the postgres user of {pg.ImageReference}, uid {owner.Uid})", owner, "0700"));
         }
 
         if (job.Sqlite is { } sqlite)
@@ -63,7 +64,7 @@ public static class HostVolumeFacts
 
         if (job.Backup is { } backup)
         {
-            volumes.Add(new HostVolumeUse(JobFacts.BackupVolumeName, backup.Volume, false, "the backups (written by the backup task as root)", (0, 0), "0700", job.HasPeriodicBackup()));
+            volumes.Add(new HostVolumeUse(JobFacts.BackupVolumeName, backup.Volume, false, "the backups (written by the backup task, as root)", (0, 0), "0700", job.HasPeriodicBackup()));
         }
 
         volumes.AddRange(job.App.Volumes.Select(v => new HostVolumeUse(v.Name, v.Source, v.ReadOnly, $"the app's {v.Destination}", null, "0755")));

@@ -9,8 +9,12 @@ namespace NomadDbPatterns.Rendering;
 /// acl/acl.go), and a Vault policy granting read on exactly the Vault KV v2 secrets the job's templates read (the
 /// seed's "vault.read: permission denied").
 /// </summary>
-internal static class PolicyFiles
+internal static partial class PolicyFiles
 {
+    /// <summary>A consul-template lookup of a Vault secret or a Nomad Variable in this namespace (<c>path@ns</c> is another namespace's: left to its own policy).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex("\\b(?<kind>secret|nomadVar|nomadVarExists)\\s+\"(?<path>[^\"@{}]+)\"")]
+    private static partial System.Text.RegularExpressions.Regex Lookups();
+
     /// <summary>The Nomad ACL policy of job <paramref name="job"/> (<c>nomad acl policy apply -job</c>).</summary>
     public static string NomadPolicyFileName(string job) => $"{job}.policy.hcl";
 
@@ -36,11 +40,16 @@ internal static class PolicyFiles
         }
     }
 
-    /// <summary>Each job file of <paramref name="job"/> (name, group) with the secrets its templates read.</summary>
+    /// <summary>
+    /// Each job file of <paramref name="job"/> (name, group) with the secrets its templates read: the database
+    /// password, and what the app's own template files look up (<c>secret "PATH"</c>, <c>nomadVar "PATH"</c>).
+    /// </summary>
     private static IEnumerable<(string Job, string Group, IReadOnlyList<SecretSource> Secrets)> JobsAndSecrets(ServiceJob job)
     {
         var password = job.Postgres?.Password;
-        yield return (job.Name, job.Name, password is null ? [] : [password]);
+        var appSecrets = job.App.Templates.SelectMany(t => Lookups().Matches(t.Data))
+            .Select(m => m.Groups["kind"].Value == "secret" ? (SecretSource)new VaultSecret(m.Groups["path"].Value) : new NomadVariableSecret(m.Groups["path"].Value));
+        yield return (job.Name, job.Name, [.. password is null ? [] : new[] { password }, .. appSecrets]);
         if (job.HasPeriodicBackup() && password is not null)
         {
             yield return ($"{job.Name}-backup", "backup", [password]);

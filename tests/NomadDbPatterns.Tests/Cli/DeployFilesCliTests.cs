@@ -77,7 +77,8 @@ public sealed class DeployFilesCliTests
         // Periodic backup: the backup job's identity reads nomad/jobs/svc-backup implicitly, not nomad/jobs/svc.
         temp.Write("svc.yaml", TempSpecs.Service("svc", "backup: { schedule: \"0 3 * * *\", placement: periodic }")
             .Replace("    port: http\n", "    port: http\n    provider: consul\n", StringComparison.Ordinal));
-        temp.Write("vaulted.yaml", TempSpecs.Service("vaulted").Replace("nomadVar: nomad/jobs/vaulted", "vault: secret/data/postgres/vaulted", StringComparison.Ordinal));
+        temp.Write("vaulted.yaml", TempSpecs.Service("vaulted").Replace("nomadVar: nomad/jobs/vaulted", "vault: secret/data/postgres/vaulted", StringComparison.Ordinal)
+            .Replace("app:\n", "app:\n  templates:\n    - destination: secrets/smtp.env\n      env: true\n      data: \"{{ with secret \\\"secret/data/apps/smtp\\\" }}SMTP_PASSWORD={{ .Data.data.password }}{{ end }}\"\n", StringComparison.Ordinal));
         temp.Write("plain.yaml", TempSpecs.Service("plain"));
         Assert.That(CliRun.Of("render", temp.Specs, "-o", temp.Out).ExitCode, Is.EqualTo(0));
         var files = Directory.GetFiles(temp.Out).Select(Path.GetFileName).ToList();
@@ -93,8 +94,28 @@ public sealed class DeployFilesCliTests
             Assert.That(backupPolicy, Does.Contain("nomad acl policy apply -namespace default -job svc-backup svc-backup-variables svc-backup.policy.hcl"));
             Assert.That(parsed["acl"].GetProperty("namespace").GetProperty("default")[0].GetProperty("variables")[0].GetProperty("path")
                 .EnumerateObject().Select(p => p.Name), Is.EqualTo(new[] { "nomad/jobs/svc" }));
-            Assert.That(parsed["vault"].GetProperty("path").EnumerateObject().Select(p => p.Name), Is.EqualTo(new[] { "secret/data/postgres/vaulted" }));
+            Assert.That(parsed["vault"].GetProperty("path").EnumerateObject().Select(p => p.Name), Is.EquivalentTo(new[] { "secret/data/apps/smtp", "secret/data/postgres/vaulted" }));
             Assert.That(File.ReadAllText(Path.Combine(temp.Out, "svc-backup.nomad.hcl")), Does.Contain("apply svc-backup.policy.hcl first"));
+        });
+    }
+
+    [Test]
+    public void Validate_against_the_rendered_jobs_applies_their_volume_lock_and_says_when_no_lock_is_checked()
+    {
+        using var temp = new TempSpecs();
+        var spec = temp.Write("alpha.yaml", TempSpecs.Service("alpha").Replace("postgres:\n", "postgres:\n  version: 16\n", StringComparison.Ordinal));
+        Assert.That(CliRun.Of("render", temp.Specs, "-o", temp.Out).ExitCode, Is.EqualTo(0));
+        File.WriteAllText(spec, File.ReadAllText(spec).Replace("version: 16", "version: 17", StringComparison.Ordinal));
+
+        var guarded = CliRun.Of("validate", temp.Specs, "--against", temp.Out);
+        var unguarded = CliRun.Of("validate", temp.Specs);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(guarded.ExitCode, Is.EqualTo(1));
+            Assert.That(guarded.Error + guarded.Out, Does.Contain("NDB070"));
+            Assert.That(unguarded.ExitCode, Is.EqualTo(0));
+            Assert.That(unguarded.Out + unguarded.Error, Does.Contain("upgrade guard").And.Contain("not checked"));
         });
     }
 }
