@@ -304,7 +304,13 @@ public static class NomadDb
         var jobs = prepared.Loaded.Jobs;
         var renderer = options.Templates is null ? JobRenderer.Default : new JobRenderer(options.Templates);
         // Jobs render independently; a large fleet renders in parallel (each file goes to its job's slot).
-        void RenderJob(int i) => renderer.RenderTo(jobs[i].Job, prepared.SourceName(jobs[i].File, options), options.Format, (name, content) => sink(i, name, content));
+        void RenderJob(int i)
+        {
+            var sourceName = prepared.SourceName(jobs[i].File, options);
+            renderer.RenderTo(jobs[i].Job, sourceName, options.Format, (name, content) => sink(i, name, content));
+            JobRenderer.RenderVolumesAndPoliciesTo(jobs[i].Job, sourceName, options.Format, (name, content) => sink(i, name, content));
+        }
+
         if (jobs.Count >= ParallelThreshold)
         {
             Parallel.For(0, jobs.Count, RenderJob);

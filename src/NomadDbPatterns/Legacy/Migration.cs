@@ -149,7 +149,10 @@ public static class Migration
         var serviceRenderer = new JobRenderer(templates);
         var legacyRenderer = new SharedPostgresRenderer(templates);
         var files = new List<RenderedFile> { new(dedicatedSpecName, dedicatedYaml) };
+        // The app's own volumes hold its current files already: only the database's new volumes are provisioned.
+        var appVolumeFiles = dedicated.App.Volumes.Select(v => HostVolumeFiles.DynamicFileName(dedicated.Name, v.Name, JobFormat.Hcl)).ToHashSet(StringComparer.Ordinal);
         files.AddRange(serviceRenderer.Render(dedicated, dedicatedSpecName));
+        files.AddRange(serviceRenderer.RenderVolumesAndPolicies(dedicated, dedicatedSpecName).Where(f => !appVolumeFiles.Contains(f.FileName)));
 
         var dedicatedDoc = new JobDocBuilder(dedicated, dedicatedSpecName, templates).BuildServiceJob();
         var migrationDoc = new MigrationDocBuilder(shared, database, dedicated, dedicatedDoc, specName, templates).Build();
