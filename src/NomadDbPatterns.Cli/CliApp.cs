@@ -20,9 +20,7 @@ public static class CliApp
 
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print errors only", Recursive = true };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Print every file written, and info such as which constraint keeps two jobs off the same node", Recursive = true };
-        var root = new RootCommand($"nomad-db {GeneratorInfo.Version}: Nomad job files for services with a dedicated PostgreSQL sidecar, host volumes and verified backups.
-
-{ExitCodes.Table}")
+        var root = new RootCommand($"nomad-db {GeneratorInfo.Version}: Nomad job files for services with a dedicated PostgreSQL sidecar, host volumes and verified backups.\n\n{ExitCodes.Table}")
         {
             quiet, verbose,
         };

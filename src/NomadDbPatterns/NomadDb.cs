@@ -20,6 +20,9 @@ public sealed record RenderResult(IReadOnlyList<RenderedFile> Files, IReadOnlyLi
 /// <param name="Diagnostics">Errors and warnings, each with code, spec path and position.</param>
 public sealed record WriteResult(IReadOnlyList<string> FileNames, IReadOnlyList<Diagnostic> Diagnostics)
 {
+    /// <summary>Generated files removed because no spec renders them any more (<see cref="RenderOptions.Prune"/>), in name order.</summary>
+    public IReadOnlyList<string> Removed { get; init; } = [];
+
     /// <summary>True when there is no error.</summary>
     public bool Success => Diagnostics.All(d => d.Severity != Severity.Error);
 }
@@ -29,12 +32,20 @@ public sealed record RenderOptions
 {
     /// <summary>Template overrides, or null for the embedded templates.</summary>
     public TemplateSet? Templates { get; init; }
-    /// <summary>Directory spec paths in headers are relative to (default: the current directory).</summary>
+    /// <summary>
+    /// Directory spec paths in headers are relative to (default: each spec's root — the directory argument it was found
+    /// in, or a file argument's own directory — so that the output does not depend on the working directory).
+    /// </summary>
     public string? BaseDirectory { get; init; }
     /// <summary>The volume lock to check and update (<c>nomad-db.lock</c>), or null to skip the upgrade guard.</summary>
     public string? LockPath { get; init; }
     /// <summary>HCL job files (the default) or the JSON jobs of Nomad's HTTP API.</summary>
     public JobFormat Format { get; init; } = JobFormat.Hcl;
+    /// <summary>
+    /// Rendering into a directory: also remove the generated files there that no spec renders any more (a job file
+    /// whose spec was deleted), recognised by name and by the generator's header; the lock file is never removed.
+    /// </summary>
+    public bool Prune { get; init; }
 }
 
 /// <summary>One-call entry points for build scripts and the CLI.</summary>
@@ -176,8 +187,14 @@ public static class NomadDb
 
             return name;
         });
+        var removed = options.Prune ? OutputComparer.Orphans(outputDirectory, names.ToHashSet(StringComparer.Ordinal).Contains) : [];
+        foreach (var name in removed)
+        {
+            output.Remove(name);
+        }
+
         output.Commit();
-        return new WriteResult(names, prepared.Diagnostics);
+        return new WriteResult(names, prepared.Diagnostics) { Removed = removed };
     }
 
     /// <summary>The lock's file name when it lies directly in the output directory, else null.</summary>
@@ -235,8 +252,13 @@ public static class NomadDb
     /// <param name="Loaded">The specs.</param>
     /// <param name="VolumeLock">The volume lock, when one is kept.</param>
     /// <param name="Diagnostics">Every diagnostic, sorted.</param>
-    private sealed record Prepared(SpecLoadResult Loaded, VolumeLock? VolumeLock, IReadOnlyList<Diagnostic> Diagnostics)
+    /// <param name="Roots">Each spec file's root (see <see cref="RenderOptions.BaseDirectory"/>).</param>
+    private sealed record Prepared(SpecLoadResult Loaded, VolumeLock? VolumeLock, IReadOnlyList<Diagnostic> Diagnostics, IReadOnlyDictionary<string, string> Roots)
     {
+        /// <summary>The spec path a header names: relative to the base directory when one is given, else to the spec's root.</summary>
+        public string SourceName(string file, RenderOptions options) =>
+            DisplayPath(file, options.BaseDirectory ?? (Roots.TryGetValue(file, out var root) ? root : Path.GetDirectoryName(Path.GetFullPath(file))));
+
         public bool Valid => Diagnostics.All(d => d.Severity != Severity.Error);
 
         /// <summary>Output slots in file order: one per job, one per shared instance, one for the scripts variables, one for the lock file.</summary>
@@ -259,7 +281,8 @@ public static class NomadDb
     private static Prepared Prepare(IEnumerable<string> inputs, RenderOptions options)
     {
         var diagnostics = new List<Diagnostic>();
-        var files = SpecInputs.Expand(inputs, diagnostics);
+        var roots = new Dictionary<string, string>(StringComparer.Ordinal);
+        var files = SpecInputs.Expand(inputs, diagnostics, roots);
         var loaded = SpecLoader.LoadFiles(files);
         diagnostics.AddRange(loaded.Diagnostics);
         diagnostics.AddRange(Validate(loaded.Jobs));
@@ -272,7 +295,7 @@ public static class NomadDb
             diagnostics.AddRange(volumeLock.CheckShared(loaded.SharedInstances));
         }
 
-        return new Prepared(loaded, volumeLock, Sorted(diagnostics));
+        return new Prepared(loaded, volumeLock, Sorted(diagnostics), roots);
     }
 
     /// <summary>Renders valid specs; <paramref name="sink"/> is called from several threads for a large fleet.</summary>
@@ -280,9 +303,14 @@ public static class NomadDb
     {
         var jobs = prepared.Loaded.Jobs;
         var renderer = options.Templates is null ? JobRenderer.Default : new JobRenderer(options.Templates);
-        var baseDirectory = options.BaseDirectory ?? Directory.GetCurrentDirectory();
         // Jobs render independently; a large fleet renders in parallel (each file goes to its job's slot).
-        void RenderJob(int i) => renderer.RenderTo(jobs[i].Job, DisplayPath(jobs[i].File, baseDirectory), options.Format, (name, content) => sink(i, name, content));
+        void RenderJob(int i)
+        {
+            var sourceName = prepared.SourceName(jobs[i].File, options);
+            renderer.RenderTo(jobs[i].Job, sourceName, options.Format, (name, content) => sink(i, name, content));
+            JobRenderer.RenderVolumesAndPoliciesTo(jobs[i].Job, sourceName, options.Format, (name, content) => sink(i, name, content));
+        }
+
         if (jobs.Count >= ParallelThreshold)
         {
             Parallel.For(0, jobs.Count, RenderJob);
@@ -299,7 +327,7 @@ public static class NomadDb
         var slot = jobs.Count;
         foreach (var instance in prepared.Loaded.SharedInstances)
         {
-            foreach (var file in legacyRenderer.Render(instance.Job, DisplayPath(instance.File, options.BaseDirectory), options.Format))
+            foreach (var file in legacyRenderer.Render(instance.Job, prepared.SourceName(instance.File, options), options.Format))
             {
                 sink(slot, file.FileName, file.Content);
             }

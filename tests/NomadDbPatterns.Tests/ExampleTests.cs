@@ -24,7 +24,7 @@ public sealed class ExampleTests
         var files = new List<(object, RenderedFile)>();
         foreach (var job in loaded.Jobs)
         {
-            foreach (var file in JobRenderer.Default.Render(job.Job, relative))
+            foreach (var file in JobRenderer.Default.Render(job.Job, relative).Concat(JobRenderer.Default.RenderVolumesAndPolicies(job.Job, relative)))
             {
                 files.Add((job.Job, file));
             }
@@ -70,6 +70,10 @@ public sealed class ExampleTests
                 if (model is SharedPostgresJob shared)
                 {
                     AssertSharedPostgresReadsBack(shared, parsed[paths[i]]);
+                }
+                else if (!file.FileName.EndsWith(".nomad.hcl", StringComparison.Ordinal))
+                {
+                    continue; // volume and policy files beside the job: HostVolumeFilesTests reads them back
                 }
                 else if (file.FileName.EndsWith("-backup.nomad.hcl", StringComparison.Ordinal))
                 {

@@ -53,7 +53,8 @@ internal sealed class CheckCommand(CliConsole console)
             }
         }
 
-        console.Error.WriteLine($"{result.Stale.Count} stale file(s) in {against}: run `nomad-db render {string.Join(' ', specs)} -o {against}` and commit the result.");
+        var prune = result.Stale.Any(f => f.Kind == StaleKind.Extra) ? " --prune" : string.Empty;
+        console.Error.WriteLine($"{result.Stale.Count} stale file(s) in {against}: run `nomad-db render {string.Join(' ', specs)} -o {against}{prune}` and commit the result.");
         return ExitCodes.Stale;
     }
 

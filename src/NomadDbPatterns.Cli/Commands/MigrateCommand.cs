@@ -57,7 +57,7 @@ internal sealed class MigrateCommand(CliConsole console)
         var shared = candidates[0];
         var options = new MigrationOptions
         {
-            SharedSpecName = NomadDb.DisplayPath(specFile),
+            SharedSpecName = Path.GetFileName(specFile),
             SharedSpecText = File.ReadAllText(specFile),
             SharedSpecBasePath = shared.BasePath,
             Templates = templatesDirectory is null ? null : TemplateSet.WithOverrides(templatesDirectory),

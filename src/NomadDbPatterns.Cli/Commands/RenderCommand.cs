@@ -19,18 +19,22 @@ internal sealed class RenderCommand(CliConsole console)
             DefaultValueFactory = _ => "hcl",
         };
         format.AcceptOnlyFromAmong("hcl", "json");
-        var command = new Command("render", "Render specs into Nomad job files (one <job>.nomad.hcl, or with --format json one <job>.nomad.json, per job, and nomad-db-scripts.nv.hcl: the backup scripts as the Nomad Variable nomad/jobs, once per namespace, to publish with `nomad var put @FILE` before the jobs); writes nothing if any spec is invalid.\n\nExamples:\n  nomad-db render examples -o out\n  nomad-db render specs/gitea.yaml specs/grafana.yaml -o jobs/\n  nomad-db render specs -o api-jobs --format json")
+        var prune = new Option<bool>("--prune")
         {
-            specs, output, templates, lockFile, format,
+            Description = "Also remove generated files in OUTPUT that no spec renders any more (a deleted spec's job, volume and policy files; recognised by name and header; nomad-db.lock is kept), in the same atomic step",
         };
-        command.SetAction(parse => Execute(parse.GetValue(specs)!, parse.GetValue(output)!, parse.GetValue(templates), parse.GetValue(lockFile), parse.GetValue(format) == "json" ? JobFormat.Json : JobFormat.Hcl));
+        var command = new Command("render", "Render specs into Nomad job files (one <job>.nomad.hcl, or with --format json one <job>.nomad.json, per job; beside each job what provisions its host volumes (<job>.<volume>.volume.hcl for `nomad volume create`, or <job>.client.hcl) and the ACL/Vault policies it needs (<job>.policy.hcl, <job>.vault-policy.hcl); and nomad-db-scripts.nv.hcl: the backup scripts as the Nomad Variable nomad/jobs, once per namespace, to publish with `nomad var put @FILE` before the jobs); writes nothing if any spec is invalid.\n\nExamples:\n  nomad-db render examples -o out\n  nomad-db render specs/gitea.yaml specs/grafana.yaml -o jobs/\n  nomad-db render specs -o api-jobs --format json")
+        {
+            specs, output, templates, lockFile, format, prune,
+        };
+        command.SetAction(parse => Execute(parse.GetValue(specs)!, parse.GetValue(output)!, parse.GetValue(templates), parse.GetValue(lockFile), parse.GetValue(format) == "json" ? JobFormat.Json : JobFormat.Hcl, parse.GetValue(prune)));
         return command;
     }
 
-    public int Execute(IReadOnlyList<string> specs, string output, string? templatesDirectory, string? lockPath, JobFormat format)
+    public int Execute(IReadOnlyList<string> specs, string output, string? templatesDirectory, string? lockPath, JobFormat format, bool prune = false)
     {
         var templates = templatesDirectory is null ? null : TemplateSet.WithOverrides(templatesDirectory);
-        var result = NomadDb.RenderToDirectory(specs, output, new RenderOptions { Templates = templates, LockPath = lockPath ?? Path.Combine(output, VolumeLock.FileName), Format = format });
+        var result = NomadDb.RenderToDirectory(specs, output, new RenderOptions { Templates = templates, LockPath = lockPath ?? Path.Combine(output, VolumeLock.FileName), Format = format, Prune = prune });
         Shared.Print(console, result.Diagnostics);
         if (!result.Success)
         {
@@ -42,7 +46,12 @@ internal sealed class RenderCommand(CliConsole console)
             console.Detail($"wrote {Path.Combine(output, file)}");
         }
 
-        console.Info($"rendered {result.FileNames.Count} file(s) into {output}");
+        foreach (var file in result.Removed)
+        {
+            console.Info($"removed {Path.Combine(output, file)} (no spec renders it any more)");
+        }
+
+        console.Info($"rendered {result.FileNames.Count} file(s) into {output}{(result.Removed.Count > 0 ? $", removed {result.Removed.Count}" : string.Empty)}");
         return ExitCodes.Ok;
     }
 }

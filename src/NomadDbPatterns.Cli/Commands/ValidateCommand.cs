@@ -14,7 +14,8 @@ internal sealed class ValidateCommand(CliConsole console)
     public Command Build()
     {
         var specs = Shared.SpecsArgument();
-        var lockFile = Shared.LockOption("Volume lock to check the specs against (nomad-db.lock beside the rendered jobs)");
+        var lockFile = Shared.LockOption("Volume lock to check the specs against (default: JOBS/nomad-db.lock with --against)");
+        var against = new Option<string?>("--against") { Description = "Directory of the rendered jobs: its nomad-db.lock guards PostgreSQL majors, databases and users on existing volumes" };
         var server = new Option<bool>("--server")
         {
             Description = "Also send each rendered job to Nomad's /v1/validate/job and print Nomad's errors and warnings (the server's Job.Validate and admission checks)",
@@ -23,17 +24,27 @@ internal sealed class ValidateCommand(CliConsole console)
             "Validate specs as one fleet; prints file:line:col: error CODE: message (path). With --server, Nomad validates the rendered jobs too "
             + $"(reads {NomadConnection.VariablesHelp}; the flags below override them).\n\n"
             + "Exit codes: 0 valid, 1 invalid (ours or Nomad's errors), 2 usage, 5 Nomad unreachable or an API error (--server).\n\n"
-            + "Examples:\n  nomad-db validate examples\n  nomad-db validate specs/ --server --address https://nomad:4646")
+            + "Examples:\n  nomad-db validate examples\n  nomad-db validate specs/ --against jobs/\n  nomad-db validate specs/ --server --address https://nomad:4646")
         {
-            specs, lockFile, server,
+            specs, lockFile, against, server,
         };
         connection.AddTo(command);
-        command.SetAction((parse, cancel) => ExecuteAsync(parse, parse.GetValue(specs)!, parse.GetValue(lockFile), parse.GetValue(server), cancel));
+        command.SetAction((parse, cancel) => ExecuteAsync(
+            parse,
+            parse.GetValue(specs)!,
+            parse.GetValue(lockFile) ?? (parse.GetValue(against) is { } jobs ? Path.Combine(jobs, NomadDbPatterns.Validation.VolumeLock.FileName) : null),
+            parse.GetValue(server),
+            cancel));
         return command;
     }
 
     private async Task<int> ExecuteAsync(ParseResult parse, IReadOnlyList<string> specs, string? lockPath, bool server, CancellationToken cancellationToken)
     {
+        if (lockPath is null)
+        {
+            console.Info("note: no volume lock given (--against JOBS or --lock FILE): the upgrade guard (PostgreSQL major, database and user of existing volumes) is not checked");
+        }
+
         var result = NomadDb.Render(specs, new RenderOptions { LockPath = lockPath });
         Shared.Print(console, result.Diagnostics);
         if (!result.Success)

@@ -149,7 +149,10 @@ public static class Migration
         var serviceRenderer = new JobRenderer(templates);
         var legacyRenderer = new SharedPostgresRenderer(templates);
         var files = new List<RenderedFile> { new(dedicatedSpecName, dedicatedYaml) };
+        // The app's own volumes hold its current files already: only the database's new volumes are provisioned.
+        var appVolumeFiles = dedicated.App.Volumes.Select(v => HostVolumeFiles.DynamicFileName(dedicated.Name, v.Name, JobFormat.Hcl)).ToHashSet(StringComparer.Ordinal);
         files.AddRange(serviceRenderer.Render(dedicated, dedicatedSpecName));
+        files.AddRange(serviceRenderer.RenderVolumesAndPolicies(dedicated, dedicatedSpecName).Where(f => !appVolumeFiles.Contains(f.FileName)));
 
         var dedicatedDoc = new JobDocBuilder(dedicated, dedicatedSpecName, templates).BuildServiceJob();
         var migrationDoc = new MigrationDocBuilder(shared, database, dedicated, dedicatedDoc, specName, templates).Build();
@@ -157,7 +160,8 @@ public static class Migration
         var variables = MigrationDocBuilder.VariablePaths(shared, dedicated);
         if (variables.Count > 0)
         {
-            files.Add(new RenderedFile($"{MigrationDocBuilder.JobName(dedicated)}.policy.hcl", VariablePolicy(dedicated, variables)));
+            var migrate = MigrationDocBuilder.JobName(dedicated);
+            files.Add(new RenderedFile(PolicyFiles.NomadPolicyFileName(migrate), PolicyFiles.NomadVariablesPolicy(migrate, dedicated.Namespace, variables, "the Nomad Variables it migrates with", sourceName: null)));
         }
 
         SharedPostgresJob? after = null;
@@ -265,22 +269,5 @@ public static class Migration
         var loaded = SpecLoader.LoadText(text, fileName);
         var instance = loaded.SharedInstances.FirstOrDefault(s => s.BasePath == basePath);
         return loaded.Success && instance is not null && SharedSpecText.Write(instance.Job, []) == SharedSpecText.Write(expected, []);
-    }
-
-    private static string VariablePolicy(ServiceJob dedicated, IReadOnlyList<string> paths)
-    {
-        var job = MigrationDocBuilder.JobName(dedicated);
-        var @namespace = dedicated.Namespace ?? Defaults.Namespace;
-        var policy = new StringBuilder();
-        policy.Append($"# Lets the workload identity of job \"{job}\" read the Nomad Variables it migrates with. Apply it before running the job:\n");
-        policy.Append($"#   nomad acl policy apply -namespace {@namespace} -job {job} {job}-variables {job}.policy.hcl\n");
-        policy.Append($"namespace \"{@namespace}\" {{\n  variables {{\n");
-        foreach (var path in paths)
-        {
-            policy.Append($"    path \"{path}\" {{\n      capabilities = [\"read\"]\n    }}\n");
-        }
-
-        policy.Append("  }\n}\n");
-        return policy.ToString();
     }
 }

@@ -79,7 +79,16 @@ internal static class Runbook
             md.Append($", `{backupPolicy.Volume}`");
         }
 
-        md.Append(". Both jobs below request the data volume, so they are placed on that node.\n");
+        md.Append(". Both jobs below request the data volume, so they are placed on that node.");
+        if (dedicated.HostVolumes.Provision == VolumeProvisioning.Dynamic)
+        {
+            md.Append(" Create them as dynamic host volumes: ");
+            md.Append(string.Join(", ", dedicated.MountedHostVolumes().Where(v => !dedicated.App.Volumes.Any(a => a.Name == v.Name))
+                .Select(v => $"`nomad volume create {HostVolumeFiles.DynamicFileName(dedicated.Name, v.Name, JobFormat.Hcl)}`")));
+            md.Append('.');
+        }
+
+        md.Append('\n');
         if (!dedicated.App.Volumes.IsEmpty)
         {
             md.Append("- The app's own volumes must hold its current files (point them at the paths your current job uses, or copy the files): ");

@@ -27,6 +27,9 @@ public static class Defaults
     /// <summary>The app task's CPU (MHz) and memory (MB); no memory_max (it needs memory oversubscription).</summary>
     public static Resources AppResources { get; } = new(200, 256, null);
 
+    /// <summary>The directory on a node that holds static host volumes, one directory per volume.</summary>
+    public const string HostVolumePath = "/opt/nomad/volumes";
+
     /// <summary>The superuser the shared instance's image creates.</summary>
     public const string SharedAdminUser = "postgres";
 }

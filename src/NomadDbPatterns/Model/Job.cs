@@ -40,6 +40,8 @@ public sealed record ServiceJob(string Name, AppTask App)
     public SqliteStorage? Sqlite { get; init; }
     /// <summary>The backup of the database, or null.</summary>
     public BackupPolicy? Backup { get; init; }
+    /// <summary>How the job's host volumes are provisioned (what <c>render</c> writes beside the job).</summary>
+    public HostVolumeSettings HostVolumes { get; init; } = HostVolumeSettings.Default;
     /// <summary>The preset the job was built from, if any (informational).</summary>
     public string? Preset { get; init; }
 }

@@ -15,6 +15,9 @@ public static class JobFacts
     /// <summary>Group volume name of the PostgreSQL data directory.</summary>
     public const string DataVolumeName = "postgres-data";
 
+    /// <summary>Group volume name of a SQLite service's database directory.</summary>
+    public const string SqliteVolumeName = "sqlite-data";
+
     /// <summary>Group volume name of the backup destination.</summary>
     public const string BackupVolumeName = "backups";
 

@@ -56,7 +56,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
             "backup",
             NetworkMode.Host,
             [],
-            [new VolumeDoc(JobFacts.BackupVolumeName, HostVolume, backup.Volume, false)],
+            [.. job.MountedHostVolumes().Where(v => v.InBackupJob).Select(v => new VolumeDoc(v.Name, HostVolume, v.Source, v.ReadOnly))],
             null,
             new RestartDoc(1, "30m", "1m", "fail"),
             [],
@@ -83,9 +83,9 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
         if (periodic is not null)
         {
             header.Add($"Periodic backup of job \"{job.Name}\": it reaches PostgreSQL through the service \"{job.DatabaseServiceName()}\" that job registers.");
-            if (Pg!.Password is NomadVariableSecret variable)
+            if (PolicyFiles.VariablePathsNeedingPolicy(name, group.Name, [Pg!.Password]) is [var path])
             {
-                header.Add($"This job's workload identity reads nomad/jobs/{name} implicitly, not {variable.Path}: attach an ACL policy to job \"{name}\" granting read on \"{variable.Path}\".");
+                header.Add($"This job's workload identity reads nomad/jobs/{name} implicitly, not {path}: apply {PolicyFiles.NomadPolicyFileName(name)} first.");
             }
         }
 
@@ -122,27 +122,8 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
         return ports;
     }
 
-    private List<VolumeDoc> Volumes()
-    {
-        var volumes = new List<VolumeDoc>();
-        if (Pg is not null)
-        {
-            volumes.Add(new VolumeDoc(JobFacts.DataVolumeName, HostVolume, job.DataVolumeSource(), false));
-        }
-
-        if (job.Sqlite is { } sqlite)
-        {
-            volumes.Add(new VolumeDoc("sqlite-data", HostVolume, sqlite.Volume, false));
-        }
-
-        if (job.Backup is { Placement: BackupPlacement.Sidecar } backup)
-        {
-            volumes.Add(new VolumeDoc(JobFacts.BackupVolumeName, HostVolume, backup.Volume, false));
-        }
-
-        volumes.AddRange(job.App.Volumes.Select(v => new VolumeDoc(v.Name, HostVolume, v.Source, v.ReadOnly)));
-        return volumes;
-    }
+    private List<VolumeDoc> Volumes() =>
+        [.. job.MountedHostVolumes().Where(v => !v.InBackupJob).Select(v => new VolumeDoc(v.Name, HostVolume, v.Source, v.ReadOnly))];
 
     private List<ServiceDoc> GroupServices()
     {
@@ -288,7 +269,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
         var mounts = new List<MountDoc>();
         if (job.Sqlite is { } sqlite)
         {
-            mounts.Add(new MountDoc("sqlite-data", sqlite.Destination, null));
+            mounts.Add(new MountDoc(JobFacts.SqliteVolumeName, sqlite.Destination, null));
         }
 
         mounts.AddRange(app.Volumes.Select(v => new MountDoc(v.Name, v.Destination, v.ReadOnly ? true : null)));
@@ -442,7 +423,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
             new LifecycleDoc("poststart", true),
             new DockerConfigDoc(SqliteImage, "/bin/sh", ["/local/sqlite-backup.sh"], [], null),
             // Not read-only: sqlite3 .backup of a WAL database must be able to open the -shm file for writing.
-            [new MountDoc("sqlite-data", "/data", null), new MountDoc(JobFacts.BackupVolumeName, BackupMount, null)],
+            [new MountDoc(JobFacts.SqliteVolumeName, "/data", null), new MountDoc(JobFacts.BackupVolumeName, BackupMount, null)],
             env,
             [.. ScriptTemplates("sqlite-backup.sh", ageCheck: provider == ServiceProvider.Consul)],
             null,

@@ -74,6 +74,33 @@ public sealed class JobRenderer
         {
             Write(builder.BuildPeriodicBackupJob(), format, $"{job.Name}-backup.nomad.{extension}", sink);
         }
+
+    }
+
+    /// <summary>
+    /// Renders the files that go beside a job's files: what provisions its host volumes (per volume a dynamic host
+    /// volume specification <c>&lt;job&gt;.&lt;volume&gt;.volume.hcl</c> for <c>nomad volume create</c>, or the static
+    /// client snippet <c>&lt;job&gt;.client.hcl</c>, as <see cref="ServiceJob.HostVolumes"/> says) and the policies its
+    /// workload identity needs (<c>&lt;job&gt;.policy.hcl</c> for Nomad Variables outside its implicit paths,
+    /// <c>&lt;job&gt;.vault-policy.hcl</c> for Vault secrets). <c>render</c> writes them with the jobs.
+    /// </summary>
+    /// <param name="job">The job (valid).</param>
+    /// <param name="sourceName">The spec it came from, named in the header comments.</param>
+    /// <param name="format">HCL, or JSON for the volume specifications (the body of <c>PUT /v1/volume/host/create</c>); policies and the client snippet are HCL either way.</param>
+    public IReadOnlyList<RenderedFile> RenderVolumesAndPolicies(ServiceJob job, string sourceName, JobFormat format = JobFormat.Hcl)
+    {
+        var files = new List<RenderedFile>();
+        RenderVolumesAndPoliciesTo(job, sourceName, format, (name, content) => files.Add(new RenderedFile(name, content.ToString())));
+        return files;
+    }
+
+    /// <summary>As <see cref="RenderVolumesAndPolicies"/>, handing each file to <paramref name="sink"/>.</summary>
+    internal static void RenderVolumesAndPoliciesTo(ServiceJob job, string sourceName, JobFormat format, RenderedFileSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(sourceName);
+        HostVolumeFiles.Write(job, sourceName, format, sink);
+        PolicyFiles.Write(job, sourceName, sink);
     }
 
     /// <summary>

@@ -45,6 +45,7 @@ internal sealed class StagedOutput : IDisposable
     private readonly string _directory;
     private readonly ConcurrentDictionary<string, string?> _staged = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _temps = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _removed = new(StringComparer.Ordinal);
     private readonly OutputLock? _ownedLock;
     private string? _staging;
     private bool _committed;
@@ -152,20 +153,33 @@ internal sealed class StagedOutput : IDisposable
         }
     }
 
-    /// <summary>Moves every staged file into place: in one step where the system allows it.</summary>
+    /// <summary>Removes <paramref name="fileName"/> from the directory at <see cref="Commit"/>, in the same step as the writes.</summary>
+    /// <exception cref="InvalidOperationException">The file was also written.</exception>
+    public void Remove(string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(fileName);
+        if (_staged.ContainsKey(fileName))
+        {
+            throw new InvalidOperationException($"'{fileName}' is both written and removed.");
+        }
+
+        _removed.Add(fileName);
+    }
+
+    /// <summary>Moves every staged file into place (and removes what <see cref="Remove"/> named): in one step where the system allows it.</summary>
     public void Commit()
     {
         _committed = true;
         var changed = _staged.Where(f => f.Value is not null).Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
         if (_staging is not null)
         {
-            if (changed.Count == 0)
+            if (changed.Count == 0 && _removed.Count == 0)
             {
                 RemoveStaging();
                 return;
             }
 
-            if (CommitByExchange(changed))
+            if (CommitByExchange([.. changed, .. _removed]))
             {
                 return;
             }
@@ -190,10 +204,15 @@ internal sealed class StagedOutput : IDisposable
             _staged[fileName] = null;
         }
 
+        foreach (var fileName in _removed.Order(StringComparer.Ordinal))
+        {
+            File.Delete(Path.Combine(_directory, fileName));
+        }
+
         RemoveStaging();
     }
 
-    /// <summary>Completes the sibling directory with everything that stays and exchanges it with the output directory.</summary>
+    /// <summary>Completes the sibling directory with everything that stays (all but <paramref name="changed"/>) and exchanges it with the output directory.</summary>
     private bool CommitByExchange(HashSet<string> changed)
     {
         var staging = _staging!;

@@ -17,30 +17,51 @@ internal static class SpecInputs
     internal const int MaxFileBytes = InputLimits.MaxSpecChars;
 
     /// <summary>Files in argument order (directories expanded recursively, sorted); problems go to <paramref name="diagnostics"/>.</summary>
-    public static List<string> Expand(IEnumerable<string> inputs, List<Diagnostic> diagnostics)
+    public static List<string> Expand(IEnumerable<string> inputs, List<Diagnostic> diagnostics) => Expand(inputs, diagnostics, roots: null);
+
+    /// <summary>
+    /// As <see cref="Expand(IEnumerable{string}, List{Diagnostic})"/>, recording each file's spec root in
+    /// <paramref name="roots"/>: the directory argument it was found in, or a file argument's own directory. Headers
+    /// name specs relative to their root, so the same specs render the same bytes from any working directory.
+    /// </summary>
+    public static List<string> Expand(IEnumerable<string> inputs, List<Diagnostic> diagnostics, Dictionary<string, string>? roots)
     {
         var files = new List<string>();
         foreach (var input in inputs)
         {
-            if (Directory.Exists(input))
+            var first = files.Count;
+            ExpandOne(input, files, diagnostics);
+            if (roots is not null)
             {
-                var before = files.Count;
-                var errors = diagnostics.Count;
-                var visited = new HashSet<FileIdentity>();
-                var ancestors = new List<(FileIdentity Id, string Path)>();
-                Walk(input, files, diagnostics, visited, ancestors, depth: 0);
-                if (files.Count == before && diagnostics.Count == errors)
+                var root = Directory.Exists(input) ? input : Path.GetDirectoryName(Path.GetFullPath(input)) ?? input;
+                for (var i = first; i < files.Count; i++)
                 {
-                    diagnostics.Add(Error(input, $"no spec files (*{string.Join(", *", SpecLoader.Extensions)}) in directory '{input}'"));
+                    roots.TryAdd(files[i], root);
                 }
-            }
-            else
-            {
-                files.Add(input);
             }
         }
 
         return files;
+    }
+
+    private static void ExpandOne(string input, List<string> files, List<Diagnostic> diagnostics)
+    {
+        if (Directory.Exists(input))
+        {
+            var before = files.Count;
+            var errors = diagnostics.Count;
+            var visited = new HashSet<FileIdentity>();
+            var ancestors = new List<(FileIdentity Id, string Path)>();
+            Walk(input, files, diagnostics, visited, ancestors, depth: 0);
+            if (files.Count == before && diagnostics.Count == errors)
+            {
+                diagnostics.Add(Error(input, $"no spec files (*{string.Join(", *", SpecLoader.Extensions)}) in directory '{input}'"));
+            }
+        }
+        else
+        {
+            files.Add(input);
+        }
     }
 
     private static void Walk(string directory, List<string> files, List<Diagnostic> diagnostics, HashSet<FileIdentity> visited, List<(FileIdentity Id, string Path)> ancestors, int depth)

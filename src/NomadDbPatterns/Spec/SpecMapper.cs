@@ -25,9 +25,15 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
             Update = MapUpdate(spec.Update),
             Postgres = spec.Postgres is { } pg ? MapPostgres(pg, name) : null,
             Sqlite = spec.Sqlite is { } sq ? new SqliteStorage(sq.Volume ?? $"{name}-data", sq.Destination ?? "/data", sq.File ?? "data.db") : null,
+            HostVolumes = spec.HostVolumes is { } hv ? MapHostVolumes(hv) : HostVolumeSettings.Default,
         };
         return job with { Backup = spec.Backup is { } b ? MapBackup(b, name) : null };
     }
+
+    private HostVolumeSettings MapHostVolumes(HostVolumesSpec spec) => new(
+        Word(spec.Provision, "hostVolumes.provision", HostVolumeSettings.Default.Provision,
+            ("dynamic", VolumeProvisioning.Dynamic), ("static", VolumeProvisioning.Static), ("none", VolumeProvisioning.None)),
+        spec.Path ?? HostVolumeSettings.Default.Path);
 
     private NetworkMode MapNetwork(string? network) =>
         Word(network, "network", NetworkMode.Bridge, ("bridge", NetworkMode.Bridge), ("host", NetworkMode.Host));

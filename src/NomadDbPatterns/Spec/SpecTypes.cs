@@ -43,6 +43,17 @@ internal sealed class JobSpec
     public SqliteSpec? Sqlite { get; set; }
     /// <summary>Scheduled, verified backups of the database.</summary>
     public BackupSpec? Backup { get; set; }
+    /// <summary>How the job's host volumes are provisioned: what `render` writes beside the job.</summary>
+    public HostVolumesSpec? HostVolumes { get; set; }
+}
+
+/// <summary>How a job's host volumes come to exist on a node.</summary>
+internal sealed class HostVolumesSpec
+{
+    /// <summary>`dynamic` (default): `JOB.VOLUME.volume.hcl` per volume for `nomad volume create` (Nomad 1.10+); `static`: `JOB.client.hcl`, a client `host_volume` snippet; `none`: nothing.</summary>
+    public string? Provision { get; set; }
+    /// <summary>Static volumes: the directory on the node holding one directory per volume (default /opt/nomad/volumes).</summary>
+    public string? Path { get; set; }
 }
 
 /// <summary>

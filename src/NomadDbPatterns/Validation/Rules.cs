@@ -25,6 +25,13 @@ internal static class Rules
     public static bool IsSqlIdentifier(string? value) =>
         value is { Length: > 0 and <= 63 } && (char.IsAsciiLetterLower(value[0]) || value[0] == '_') && !value.AsSpan().ContainsAnyExcept(IdentifierChars);
 
+    /// <summary>An absolute path on a node that is safe unquoted in a shell command: <c>/opt/nomad/volumes</c>.</summary>
+    public static bool IsHostPath(string? value) =>
+        value is { Length: > 1 and <= 256 } && value[0] == '/' && !value.AsSpan().ContainsAnyExcept(HostPathChars)
+        && !value.Split('/').Any(segment => segment is "." or "..");
+
+    private static readonly SearchValues<char> HostPathChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-/");
+
     /// <summary>An environment variable name.</summary>
     public static bool IsEnvName(string? value) =>
         value is { Length: > 0 } && !char.IsAsciiDigit(value[0]) && !value.AsSpan().ContainsAnyExcept(EnvChars);

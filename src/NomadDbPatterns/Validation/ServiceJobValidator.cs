@@ -31,6 +31,8 @@ internal sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
             .WithMessage("a service uses either a dedicated PostgreSQL or SQLite storage, not both");
         RuleFor(j => j.App.Database).Null().When(j => j.Postgres is null).WithErrorCode(ErrorCodes.InvalidValue)
             .WithMessage("app.database wires the app to a PostgreSQL sidecar, but the job has no `postgres:`");
+        RuleFor(j => j.HostVolumes.Path).Must(Rules.IsHostPath).WithErrorCode(ErrorCodes.Volume)
+            .WithMessage("hostVolumes.path must be an absolute directory path of letters, digits, '.', '_', '-' and '/' (no '..')");
         RuleFor(j => j).Custom(CheckPorts);
         RuleFor(j => j).Custom(CheckVolumes);
         RuleFor(j => j).Custom(SecretPolicy.Check);

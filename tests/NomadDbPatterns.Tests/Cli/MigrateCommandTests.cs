@@ -32,6 +32,7 @@ public sealed class MigrateCommandTests
         {
             "vaultwarden.yaml", "vaultwarden.nomad.hcl", "vaultwarden-migrate.nomad.hcl",
             "postgresql.after-vaultwarden.yaml", "postgresql.after-vaultwarden.nomad.hcl", "RUNBOOK.md", "nomad-db-scripts.nv.hcl",
+            "vaultwarden.postgres-data.volume.hcl", "vaultwarden.backups.volume.hcl", "vaultwarden.vault-policy.hcl",
         }));
         Assert.That(run.Out, Does.Contain("RUNBOOK.md"));
         // What the command writes is what the library plans, pinned by the snapshots (MigrationTests); the header names

@@ -19,7 +19,11 @@ public sealed class RenderFormatTests
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Ok), run.Error);
         Assert.That(
             Directory.GetFiles(temp.Out).Select(Path.GetFileName),
-            Is.EquivalentTo(new[] { "alpha.nomad.json", "beta.nomad.json", "beta-backup.nomad.json", "nomad-db-scripts.nv.json", "nomad-db.lock" }));
+            Is.EquivalentTo(new[]
+            {
+                "alpha.nomad.json", "alpha.postgres-data.volume.json", "beta.nomad.json", "beta-backup.nomad.json", "beta.postgres-data.volume.json",
+                "beta.backups.volume.json", "beta-backup.policy.hcl", "nomad-db-scripts.nv.json", "nomad-db.lock",
+            }));
         using var alpha = JsonDocument.Parse(File.ReadAllText(Path.Combine(temp.Out, "alpha.nomad.json")));
         var job = alpha.RootElement.GetProperty("Job");
         Assert.That(job.GetProperty("ID").GetString(), Is.EqualTo("alpha"));

@@ -70,6 +70,7 @@ public sealed class MigrationTests
         {
             $"{service}.yaml", $"{service}.nomad.hcl", $"{service}-migrate.nomad.hcl",
             $"postgresql.after-{service}.yaml", $"postgresql.after-{service}.nomad.hcl", "RUNBOOK.md", "nomad-db-scripts.nv.hcl",
+            $"{service}.postgres-data.volume.hcl", $"{service}.backups.volume.hcl", $"{service}.vault-policy.hcl",
         }));
         Assert.Multiple(() =>
         {

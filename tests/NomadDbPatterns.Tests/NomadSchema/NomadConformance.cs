@@ -14,7 +14,8 @@ public sealed record ConformanceReport(IReadOnlyList<string> SchemaViolations, I
 
 /// <summary>
 /// The one check every test of rendered job files calls: the jobspec schema (<see cref="JobspecSchema"/>), then
-/// Nomad's server-side rules (<see cref="NomadServerRules"/>) as errors and warnings.
+/// Nomad's server-side rules (<see cref="NomadServerRules"/>) as errors and warnings; host volume specifications and
+/// client snippets beside the jobs against <see cref="HostVolumeRules"/>.
 /// </summary>
 public static class NomadConformance
 {
@@ -31,6 +32,24 @@ public static class NomadConformance
         var warnings = new List<string>();
         foreach (var (name, json) in parsed.OrderBy(pair => pair.Key, StringComparer.Ordinal))
         {
+            // The files beside the jobs have rules of their own; policies and the scripts variable are not jobspecs.
+            if (name.EndsWith(".volume.hcl", StringComparison.Ordinal))
+            {
+                errors.AddRange(HostVolumeRules.CheckVolumeSpec(json).Select(finding => $"{name}: {finding}"));
+                continue;
+            }
+
+            if (name.EndsWith(".client.hcl", StringComparison.Ordinal))
+            {
+                errors.AddRange(HostVolumeRules.CheckClientSnippet(json).Select(finding => $"{name}: {finding}"));
+                continue;
+            }
+
+            if (name.EndsWith("policy.hcl", StringComparison.Ordinal) || name.EndsWith(".nv.hcl", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
             schema.AddRange(Schema.Value.Validate(json).Select(violation => $"{name}: {violation}"));
             foreach (var violation in NomadServerRules.Check(json))
             {

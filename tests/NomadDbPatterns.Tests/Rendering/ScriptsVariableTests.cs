@@ -62,7 +62,7 @@ public sealed class ScriptsVariableTests
             """);
         var result = NomadDb.Render([specs]);
         Assert.That(result.Success, Is.True, string.Join('\n', result.Diagnostics));
-        Assert.That(result.Files.Select(f => f.FileName), Is.EquivalentTo(new[] { "with-backup.nomad.hcl", "without-backup.nomad.hcl", "nomad-db-scripts.apps.nv.hcl" }));
+        Assert.That(result.Files.Select(f => f.FileName).Where(n => !n.EndsWith(".volume.hcl", StringComparison.Ordinal)), Is.EquivalentTo(new[] { "with-backup.nomad.hcl", "without-backup.nomad.hcl", "nomad-db-scripts.apps.nv.hcl" }));
         Assert.That(result.Files.Single(f => f.FileName == "without-backup.nomad.hcl").Content, Does.Not.Contain("nomadVar \\\"nomad/jobs\\\""));
     }
 
