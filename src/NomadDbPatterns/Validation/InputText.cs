@@ -108,7 +108,7 @@ internal static class InputText
             "G" or "GB" or "GIB" => 1024m * 1024 * 1024,
             _ => 0m,
         };
-        return multiplier > 0 && (digits > 18 || decimal.Parse(value[..digits], System.Globalization.CultureInfo.InvariantCulture) * multiplier > InputLimits.MaxSizeBytes);
+        return multiplier > 0 && digits > 0 && (digits > 18 || decimal.Parse(value[..digits], System.Globalization.CultureInfo.InvariantCulture) * multiplier > InputLimits.MaxSizeBytes);
     }
 
     /// <summary>

@@ -134,6 +134,19 @@ public sealed class InputHardeningTests
         Assert.That(error.Path, Is.EqualTo("postgres.shmSize"));
     }
 
+    // Found by the fuzzer (seed 1423973648): a folded scalar with no text ('>') is an empty size, and a unit
+    // without digits must be reported, not crash the message builder.
+    [TestCase("\"\"")]
+    [TestCase(">")]
+    [TestCase("MB")]
+    [TestCase("B")]
+    public void Sizes_without_digits_are_errors_not_exceptions(string value)
+    {
+        var error = Single(Valid + $"  shmSize: {value}\n", ErrorCodes.InvalidValue);
+        Assert.That(error.Path, Is.EqualTo("postgres.shmSize"));
+        Assert.That(error.Message, Does.Contain("is a size such as"));
+    }
+
     [Test]
     public void One_tebibyte_is_the_largest_size() => Assert.That(PostgresSidecarValidator.ParseSize("1024GB"), Is.EqualTo(InputLimits.MaxSizeBytes));
 
