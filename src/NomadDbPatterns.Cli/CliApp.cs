@@ -36,6 +36,7 @@ public static class CliApp
         root.Subcommands.Add(new PlanCommand(console).Build());
         root.Subcommands.Add(new RunCommand(console).Build());
         root.Subcommands.Add(new StatusCommand(console).Build());
+        root.Subcommands.Add(new SecretsCommand(console).Build());
         root.Subcommands.Add(new MigrateCommand(console).Build());
 
         var parse = root.Parse(args);

@@ -263,7 +263,18 @@ public sealed class NomadClient : IDisposable
     /// then a check-and-set write, read again when another writer came in between. Returns false when the variable
     /// already held these items (nothing written).
     /// </summary>
-    public async Task<bool> SetVariableItemsAsync(string path, string? @namespace, IReadOnlyDictionary<string, string> items, CancellationToken cancellationToken = default)
+    public async Task<bool> SetVariableItemsAsync(string path, string? @namespace, IReadOnlyDictionary<string, string> items, CancellationToken cancellationToken = default) =>
+        (await MergeVariableItemsAsync(path, @namespace, items, keepExisting: false, cancellationToken).ConfigureAwait(false)).Count > 0;
+
+    /// <summary>
+    /// Adds those of <paramref name="items"/> whose key the variable at <paramref name="path"/> lacks (or holds empty),
+    /// never replacing a value: read, merge, check-and-set write, read again when another writer came in between.
+    /// Returns the keys written (none when every key was already there).
+    /// </summary>
+    public Task<IReadOnlyList<string>> AddMissingVariableItemsAsync(string path, string? @namespace, IReadOnlyDictionary<string, string> items, CancellationToken cancellationToken = default) =>
+        MergeVariableItemsAsync(path, @namespace, items, keepExisting: true, cancellationToken);
+
+    private async Task<IReadOnlyList<string>> MergeVariableItemsAsync(string path, string? @namespace, IReadOnlyDictionary<string, string> items, bool keepExisting, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(items);
         for (var attempt = 1; ; attempt++)
@@ -275,16 +286,20 @@ public sealed class NomadClient : IDisposable
                 merged[key] = value;
             }
 
-            var changed = false;
+            var written = new List<string>();
             foreach (var (key, value) in items)
             {
-                changed |= !merged.TryGetValue(key, out var old) || old != value;
-                merged[key] = value;
+                var exists = merged.TryGetValue(key, out var old);
+                if (keepExisting ? !exists || old!.Length == 0 : !exists || old != value)
+                {
+                    written.Add(key);
+                    merged[key] = value;
+                }
             }
 
-            if (!changed)
+            if (written.Count == 0)
             {
-                return false;
+                return written;
             }
 
             var size = merged.Sum(i => Encoding.UTF8.GetByteCount(i.Key) + Encoding.UTF8.GetByteCount(i.Value));
@@ -296,7 +311,7 @@ public sealed class NomadClient : IDisposable
             try
             {
                 await PutVariableAsync(new NomadVariable { Namespace = current?.Namespace ?? @namespace ?? options.Namespace, Path = path, Items = merged }, current?.ModifyIndex ?? 0, cancellationToken).ConfigureAwait(false);
-                return true;
+                return written;
             }
             catch (NomadApiException ex) when (ex.StatusCode == HttpStatusCode.Conflict && attempt < 3)
             {

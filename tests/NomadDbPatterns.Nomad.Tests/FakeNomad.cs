@@ -41,6 +41,15 @@ internal sealed class FakeNomad
     /// <summary>Answer of <c>POST /v1/validate/job</c>.</summary>
     public string Validate { get; set; } = "validate-valid.json";
 
+    /// <summary>
+    /// The Nomad Variables store, by (namespace, path): GET <c>/v1/var/:path</c> answers the variable or 404
+    /// "variable not found"; PUT with <c>?cas=N</c> writes only while the ModifyIndex is N (0: absent), else answers
+    /// 409 with the current variable (command/agent/variable_endpoint.go variableUpsert).
+    /// </summary>
+    public Dictionary<(string Namespace, string Path), (ulong Index, Dictionary<string, string> Items)> Variables { get; } = [];
+
+    private ulong variableIndex = 100;
+
     public FakeNomadServer Start() => FakeNomadServer.Start(Answer, maxRequests: 2000, lifetime: TimeSpan.FromSeconds(60));
 
     private FakeResponse Answer(RecordedRequest request)
@@ -51,8 +60,8 @@ internal sealed class FakeNomad
             ("POST", _) when path.StartsWith("/v1/job/", StringComparison.Ordinal) && path.EndsWith("/plan", StringComparison.Ordinal) => Read(Plan),
             ("POST", "/v1/jobs") => Read(Register),
             ("POST", "/v1/validate/job") => Read(Validate),
-            ("PUT", "/v1/var/nomad/jobs") => new FakeResponse(200, request.Body),
-            ("GET", "/v1/var/nomad/jobs") => FakeResponse.Error(404, "variable not found"),
+            ("PUT", _) when path.StartsWith("/v1/var/", StringComparison.Ordinal) => PutVariable(request),
+            ("GET", _) when path.StartsWith("/v1/var/", StringComparison.Ordinal) => GetVariable(request),
             ("GET", _) when path.StartsWith("/v1/evaluation/", StringComparison.Ordinal) && path.EndsWith("/allocations", StringComparison.Ordinal) => Read(Current(DeploymentAllocations, deploymentReads)),
             ("GET", _) when path.StartsWith("/v1/evaluation/", StringComparison.Ordinal) => Read(Next(Evaluations, ref evaluationReads)),
             ("GET", _) when path.StartsWith("/v1/deployment/allocations/", StringComparison.Ordinal) => Read(Current(DeploymentAllocations, deploymentReads)),
@@ -62,6 +71,49 @@ internal sealed class FakeNomad
             ("GET", _) when path.StartsWith("/v1/job/", StringComparison.Ordinal) => Job is null ? FakeResponse.Error(404, "job not found") : Read(Job),
             _ => FakeResponse.Error(404, $"no fake route for {request.Method} {path}"),
         };
+    }
+
+    private static (string Namespace, string Path) VariableKey(RecordedRequest request)
+    {
+        var query = System.Web.HttpUtility.ParseQueryString(request.Query);
+        return (query["namespace"] ?? "default", Uri.UnescapeDataString(request.Path["/v1/var/".Length..]));
+    }
+
+    private static FakeResponse VariableAnswer(int status, (string Namespace, string Path) key, (ulong Index, Dictionary<string, string> Items) variable) =>
+        new(status, new JsonObject
+        {
+            ["Namespace"] = key.Namespace,
+            ["Path"] = key.Path,
+            ["Items"] = new JsonObject(variable.Items.Select(i => KeyValuePair.Create(i.Key, (JsonNode?)JsonValue.Create(i.Value)))),
+            ["CreateIndex"] = variable.Index,
+            ["ModifyIndex"] = variable.Index,
+        }.ToJsonString()) { Index = variable.Index };
+
+    private FakeResponse GetVariable(RecordedRequest request)
+    {
+        var key = VariableKey(request);
+        lock (gate)
+        {
+            return Variables.TryGetValue(key, out var variable) ? VariableAnswer(200, key, variable) : FakeResponse.Error(404, "variable not found");
+        }
+    }
+
+    private FakeResponse PutVariable(RecordedRequest request)
+    {
+        var key = VariableKey(request);
+        var cas = System.Web.HttpUtility.ParseQueryString(request.Query)["cas"];
+        lock (gate)
+        {
+            var exists = Variables.TryGetValue(key, out var current);
+            if (cas is not null && ulong.Parse(cas, System.Globalization.CultureInfo.InvariantCulture) != (exists ? current.Index : 0))
+            {
+                return exists ? VariableAnswer(409, key, current) : new FakeResponse(409, "null");
+            }
+
+            var items = JsonNode.Parse(request.Body)!["Items"]!.AsObject().ToDictionary(i => i.Key, i => i.Value!.GetValue<string>(), StringComparer.Ordinal);
+            Variables[key] = (++variableIndex, items);
+            return VariableAnswer(200, key, Variables[key]);
+        }
     }
 
     private string Next(IReadOnlyList<string> sequence, ref int reads)

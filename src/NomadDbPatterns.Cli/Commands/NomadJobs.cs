@@ -2,12 +2,17 @@ using System.Text.Json.Nodes;
 using NomadDbPatterns.Model;
 using NomadDbPatterns.Nomad;
 using NomadDbPatterns.Rendering;
+using NomadDbPatterns.Secrets;
 using NomadDbPatterns.Spec;
 
 namespace NomadDbPatterns.Cli.Commands;
 
-/// <summary>A job ready to send to Nomad: its API JSON and where it keeps its database.</summary>
-internal sealed record NomadJobPayload(string Id, JsonObject Job, IReadOnlyList<DatabaseTopology> Databases);
+/// <summary>A job ready to send to Nomad: its API JSON, where it keeps its database, and the secrets it reads.</summary>
+internal sealed record NomadJobPayload(string Id, JsonObject Job, IReadOnlyList<DatabaseTopology> Databases)
+{
+    /// <summary>The secrets the job reads (none for a spec's periodic backup job: its service job lists the password).</summary>
+    public IReadOnlyList<RequiredSecret> Secrets { get; init; } = [];
+}
 
 /// <summary>Renders specs to Nomad's API JSON for the commands that talk to Nomad, and reports their errors.</summary>
 internal static class NomadJobs
@@ -34,7 +39,8 @@ internal static class NomadJobs
                 : shared.TryGetValue(id, out var instance)
                     ? new[] { new DatabaseTopology(instance.Name, "postgres", [JobFacts.DataVolumeName], instance.Postgres.Version) }
                     : [];
-            jobs.Add(new NomadJobPayload(id, job, databases));
+            var secrets = model is not null ? JobSecrets.Of(model) : shared.TryGetValue(id, out var sharedJob) ? JobSecrets.Of(sharedJob) : [];
+            jobs.Add(new NomadJobPayload(id, job, databases) { Secrets = secrets });
         }
 
         return (jobs, result);

@@ -32,6 +32,7 @@ internal static class PresetText
         }
 
         yield return $"  {preset.StoreCommand(job)}";
+        yield return $"  or let nomad-db make them in Nomad (never replacing a stored value): nomad-db secrets generate SPEC";
         if (preset.Secrets.Count > 0)
         {
             yield return "With Vault instead: point postgres.password at Vault and replace the app templates that read the other keys.";

@@ -78,7 +78,7 @@ public sealed class PresetCliTests
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Ok), run.Error);
         var command = preset.StoreCommand("starter");
         Assert.That(command, Does.StartWith("nomad var put nomad/jobs/starter db_password="));
-        Assert.That(run.Out, Does.Contain(command).And.Contain($"nomad-db explain preset {name}"));
+        Assert.That(run.Out, Does.Contain(command).And.Contain($"nomad-db explain preset {name}").And.Contain("nomad-db secrets generate SPEC"));
         var spec = File.ReadAllText(file);
         Assert.That(spec, Does.Contain("# " + command.Insert(0, "  ")));
         foreach (var secret in preset.Secrets)
