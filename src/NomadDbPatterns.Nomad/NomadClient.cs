@@ -187,6 +187,45 @@ public sealed class NomadClient : IDisposable
         }
     }
 
+    /// <summary>Lists the client nodes: <c>GET /v1/nodes</c>.</summary>
+    public async Task<IReadOnlyList<NodeListStub>> ListNodesAsync(CancellationToken cancellationToken = default)
+    {
+        var (value, _) = await QueryAsync<List<NodeListStub>>("v1/nodes", null, cancellationToken).ConfigureAwait(false);
+        return value ?? [];
+    }
+
+    /// <summary>Reads a client node with its host volumes: <c>GET /v1/node/:id</c>.</summary>
+    public async Task<NodeDetail> GetNodeAsync(string nodeId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(nodeId);
+        var path = $"v1/node/{Uri.EscapeDataString(nodeId)}";
+        return (await QueryAsync<NodeDetail>(path, null, cancellationToken).ConfigureAwait(false)).Value ?? throw EmptyAnswer(path);
+    }
+
+    /// <summary>Lists the dynamic host volumes of <paramref name="namespace"/> (null: the client's): <c>GET /v1/volumes?type=host</c>.</summary>
+    public async Task<IReadOnlyList<HostVolumeStub>> ListHostVolumesAsync(string? @namespace = null, CancellationToken cancellationToken = default) =>
+        await SendAsync<List<HostVolumeStub>>(HttpMethod.Get, "v1/volumes", null, cancellationToken, @namespace, "type=host").ConfigureAwait(false) ?? [];
+
+    /// <summary>
+    /// Creates a dynamic host volume: <c>PUT /v1/volume/host/create</c> with an <c>api.HostVolumeCreateRequest</c>
+    /// (<c>{"Volume": {...}}</c>, as <c>render --format json</c> writes it). With <paramref name="nodeId"/> the volume is
+    /// created on that node; without, Nomad picks the first feasible node (nomad/host_volume_endpoint.go placeHostVolume).
+    /// </summary>
+    public async Task<HostVolumeCreateResponse> CreateHostVolumeAsync(JsonObject request, string? nodeId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var body = request.DeepClone().AsObject();
+        var volume = body["Volume"] as JsonObject ?? throw new ArgumentException("The request has no Volume object.", nameof(request));
+        if (nodeId is not null)
+        {
+            volume["NodeID"] = nodeId;
+        }
+
+        var @namespace = volume["Namespace"]?.GetValue<string>();
+        return await SendAsync<HostVolumeCreateResponse>(HttpMethod.Put, "v1/volume/host/create", body, cancellationToken, @namespace).ConfigureAwait(false)
+            ?? throw EmptyAnswer("v1/volume/host/create");
+    }
+
     private async Task<NomadQueryResult<T>> ReadOneAsync<T>(string path, BlockingQuery? blocking, CancellationToken cancellationToken)
         where T : class
     {

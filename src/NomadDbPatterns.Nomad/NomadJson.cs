@@ -36,6 +36,11 @@ internal static class NomadJson
 [JsonSerializable(typeof(Deployment))]
 [JsonSerializable(typeof(Dictionary<string, DeploymentState>))]
 [JsonSerializable(typeof(List<AllocationListStub>))]
+[JsonSerializable(typeof(List<NodeListStub>))]
+[JsonSerializable(typeof(NodeDetail))]
+[JsonSerializable(typeof(Dictionary<string, HostVolumeInfo>))]
+[JsonSerializable(typeof(List<HostVolumeStub>))]
+[JsonSerializable(typeof(HostVolumeCreateResponse))]
 [JsonSerializable(typeof(Dictionary<string, TaskState>))]
 [JsonSerializable(typeof(List<TaskEvent>))]
 internal sealed partial class NomadJsonContext : JsonSerializerContext;

@@ -11,6 +11,9 @@ namespace NomadDbPatterns.Nomad;
 /// </summary>
 public static class PlacementFailures
 {
+    /// <summary>The scheduler's reason for nodes without a job's host volume (scheduler/feasible/feasible.go FilterConstraintHostVolumes).</summary>
+    public const string MissingHostVolumes = "missing compatible host volumes";
+
     /// <summary>The reasons, one line each, as <c>formatAllocMetrics</c> words them (sorted, for stable output).</summary>
     public static IReadOnlyList<string> Reasons(AllocationMetric metric)
     {
@@ -58,7 +61,7 @@ public static class PlacementFailures
 
         // Reason texts: scheduler/feasible/feasible.go (FilterConstraintHostVolumes, FilterConstraintDrivers,
         // "missing network"), scheduler/feasible/rank.go ("network: port collision"), structs.go Superset (cpu, memory).
-        if (filtered.Contains("missing compatible host volumes"))
+        if (filtered.Contains(MissingHostVolumes))
         {
             var sources = HostVolumeSources(job, group);
             var named = sources.Count switch

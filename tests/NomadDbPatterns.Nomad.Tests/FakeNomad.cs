@@ -50,6 +50,25 @@ internal sealed class FakeNomad
 
     private ulong variableIndex = 100;
 
+    /// <summary>A client node: what <c>GET /v1/nodes</c> lists and <c>GET /v1/node/:id</c> reads (api.NodeListStub, api.Node).</summary>
+    public sealed record Node(string ID, string Name, string Datacenter = "dc1", string NodePool = "default", string Status = "ready", string SchedulingEligibility = "eligible")
+    {
+        /// <summary>Host volume names the node offers (api.Node.HostVolumes), static or dynamic.</summary>
+        public HashSet<string> HostVolumes { get; init; } = [];
+    }
+
+    /// <summary>When set, <c>GET /v1/nodes</c> answers 403 (a token without node:read).</summary>
+    public bool NodesForbidden { get; set; }
+
+    /// <summary>The cluster's client nodes.</summary>
+    public List<Node> Nodes { get; } = [];
+
+    /// <summary>Dynamic host volumes (api.HostVolumeStub): namespace, ID, name, node.</summary>
+    public List<(string Namespace, string ID, string Name, string NodeID)> HostVolumes { get; } = [];
+
+    /// <summary>The bodies of <c>PUT /v1/volume/host/create</c>, in order.</summary>
+    public List<JsonObject> VolumeCreates { get; } = [];
+
     public FakeNomadServer Start() => FakeNomadServer.Start(Answer, maxRequests: 2000, lifetime: TimeSpan.FromSeconds(60));
 
     private FakeResponse Answer(RecordedRequest request)
@@ -60,6 +79,11 @@ internal sealed class FakeNomad
             ("POST", _) when path.StartsWith("/v1/job/", StringComparison.Ordinal) && path.EndsWith("/plan", StringComparison.Ordinal) => Read(Plan),
             ("POST", "/v1/jobs") => Read(Register),
             ("POST", "/v1/validate/job") => Read(Validate),
+            ("GET", "/v1/nodes") when NodesForbidden => FakeResponse.Error(403, "Permission denied"),
+            ("GET", "/v1/nodes") => ListNodes(),
+            ("GET", _) when path.StartsWith("/v1/node/", StringComparison.Ordinal) => ReadNode(path["/v1/node/".Length..]),
+            ("GET", "/v1/volumes") => ListHostVolumes(request),
+            ("PUT", "/v1/volume/host/create") => CreateHostVolume(request),
             ("PUT", _) when path.StartsWith("/v1/var/", StringComparison.Ordinal) => PutVariable(request),
             ("GET", _) when path.StartsWith("/v1/var/", StringComparison.Ordinal) => GetVariable(request),
             ("GET", _) when path.StartsWith("/v1/evaluation/", StringComparison.Ordinal) && path.EndsWith("/allocations", StringComparison.Ordinal) => Read(Current(DeploymentAllocations, deploymentReads)),
@@ -71,6 +95,98 @@ internal sealed class FakeNomad
             ("GET", _) when path.StartsWith("/v1/job/", StringComparison.Ordinal) => Job is null ? FakeResponse.Error(404, "job not found") : Read(Job),
             _ => FakeResponse.Error(404, $"no fake route for {request.Method} {path}"),
         };
+    }
+
+    // api/nodes.go NodeListStub: every field a v2.0.5 agent writes, Drivers and LastDrain included.
+    private FakeResponse ListNodes()
+    {
+        lock (gate)
+        {
+            var nodes = new JsonArray([.. Nodes.Select(n => (JsonNode)new JsonObject
+            {
+                ["Address"] = "10.0.0.1", ["ID"] = n.ID, ["Datacenter"] = n.Datacenter, ["Name"] = n.Name, ["NodeClass"] = "", ["NodePool"] = n.NodePool,
+                ["Version"] = "2.0.5", ["Drain"] = false, ["SchedulingEligibility"] = n.SchedulingEligibility, ["Status"] = n.Status, ["StatusDescription"] = "",
+                ["Drivers"] = new JsonObject { ["docker"] = new JsonObject { ["Detected"] = true, ["Healthy"] = true } }, ["LastDrain"] = null,
+                ["CreateIndex"] = 11, ["ModifyIndex"] = 12,
+            })]);
+            return new FakeResponse(200, nodes.ToJsonString()) { Index = 12 };
+        }
+    }
+
+    // api/nodes.go Node.HostVolumes: map of name to HostVolumeInfo {Path, ReadOnly, ID (dynamic volumes only)}.
+    private FakeResponse ReadNode(string id)
+    {
+        lock (gate)
+        {
+            if (Nodes.FirstOrDefault(n => n.ID == id) is not { } node)
+            {
+                return FakeResponse.Error(404, "node not found");
+            }
+
+            var volumes = new JsonObject();
+            foreach (var name in node.HostVolumes.Order(StringComparer.Ordinal))
+            {
+                var dynamic = HostVolumes.FirstOrDefault(v => v.Name == name && v.NodeID == id);
+                volumes[name] = new JsonObject { ["Path"] = $"/opt/nomad/volumes/{name}", ["ReadOnly"] = false, ["ID"] = dynamic.ID ?? "" };
+            }
+
+            return new FakeResponse(200, new JsonObject
+            {
+                ["ID"] = node.ID, ["Name"] = node.Name, ["Datacenter"] = node.Datacenter, ["NodePool"] = node.NodePool, ["Status"] = node.Status,
+                ["SchedulingEligibility"] = node.SchedulingEligibility, ["HostVolumes"] = volumes, ["CreateIndex"] = 11, ["ModifyIndex"] = 12,
+            }.ToJsonString()) { Index = 12 };
+        }
+    }
+
+    // api/host_volumes.go HostVolumeStub; the list is per namespace (?namespace=, default "default").
+    private FakeResponse ListHostVolumes(RecordedRequest request)
+    {
+        var query = System.Web.HttpUtility.ParseQueryString(request.Query);
+        var @namespace = query["namespace"] ?? "default";
+        if (query["type"] != "host")
+        {
+            return FakeResponse.Error(400, "unsupported volume type");
+        }
+
+        lock (gate)
+        {
+            var list = new JsonArray([.. HostVolumes.Where(v => v.Namespace == @namespace).Select(v => (JsonNode)VolumeJson(v))]);
+            return new FakeResponse(200, list.ToJsonString()) { Index = 20 };
+        }
+    }
+
+    private JsonObject VolumeJson((string Namespace, string ID, string Name, string NodeID) v) => new()
+    {
+        ["Namespace"] = v.Namespace, ["ID"] = v.ID, ["Name"] = v.Name, ["PluginID"] = "mkdir",
+        ["NodePool"] = Nodes.First(n => n.ID == v.NodeID).NodePool, ["NodeID"] = v.NodeID, ["CapacityBytes"] = 0, ["State"] = "ready",
+        ["CreateIndex"] = 20, ["CreateTime"] = 1764900000000000000, ["ModifyIndex"] = 20, ["ModifyTime"] = 1764900000000000000,
+    };
+
+    // nomad/host_volume_endpoint.go Create/placeHostVolume: a given NodeID must exist; otherwise the first node (in
+    // ID order) of the volume's pool that has no volume of that name. The answer is api.HostVolumeCreateResponse.
+    private FakeResponse CreateHostVolume(RecordedRequest request)
+    {
+        var body = JsonNode.Parse(request.Body)!.AsObject();
+        var volume = body["Volume"]!.AsObject();
+        var name = volume["Name"]!.GetValue<string>();
+        var @namespace = volume["Namespace"]?.GetValue<string>() ?? "default";
+        var pool = volume["NodePool"]?.GetValue<string>();
+        lock (gate)
+        {
+            VolumeCreates.Add(body);
+            var node = volume["NodeID"]?.GetValue<string>() is { } id
+                ? Nodes.FirstOrDefault(n => n.ID == id)
+                : Nodes.OrderBy(n => n.ID, StringComparer.Ordinal).FirstOrDefault(n => (pool is null || n.NodePool == pool) && !n.HostVolumes.Contains(name));
+            if (node is null)
+            {
+                return FakeResponse.Error(500, $"could not place volume \"{name}\": no node meets constraints: 0 nodes had existing volume, 0 nodes filtered by node pool governance, 0 nodes were infeasible");
+            }
+
+            var created = (@namespace, Guid.NewGuid().ToString(), name, node.ID);
+            HostVolumes.Add(created);
+            node.HostVolumes.Add(name);
+            return new FakeResponse(200, new JsonObject { ["Volume"] = VolumeJson(created), ["Warnings"] = "" }.ToJsonString()) { Index = 21 };
+        }
     }
 
     private static (string Namespace, string Path) VariableKey(RecordedRequest request)

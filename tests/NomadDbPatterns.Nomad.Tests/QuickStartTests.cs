@@ -5,7 +5,7 @@ namespace NomadDbPatterns.Nomad.Tests;
 
 /// <summary>
 /// The README's quick start, run as written: every <c>nomad-db</c> line of its first code block (init a preset,
-/// generate its secrets, render, plan, run --wait) in a fresh directory, against a fake Nomad that answers like
+/// generate its secrets, render, run --create-volumes --wait, plan) in a fresh directory, against a fake Nomad that answers like
 /// Nomad v2.0.5. The <c>nomad</c> CLI lines are the by-hand alternative and are not run here.
 /// </summary>
 [TestFixture]
@@ -28,9 +28,10 @@ public sealed class QuickStartTests
     public async Task The_readmes_quick_start_runs_from_init_to_a_healthy_deployment()
     {
         var commands = QuickStartCommands();
-        Assert.That(commands.Select(c => c[0]), Is.EqualTo(new[] { "init", "secrets", "render", "plan", "run" }), "the quick start's nomad-db steps");
+        Assert.That(commands.Select(c => c[0]), Is.EqualTo(new[] { "init", "secrets", "render", "run", "plan" }), "the quick start's nomad-db steps");
 
         var nomad = new FakeNomad { Plan = "plan-new-job.json" };
+        nomad.Nodes.Add(new FakeNomad.Node("aaaa1111-0000-0000-0000-000000000001", "client-1"));
         await using var server = nomad.Start();
         var directory = Directory.CreateTempSubdirectory("nomad-db-quickstart-").FullName;
         var previous = Environment.CurrentDirectory;
@@ -52,6 +53,8 @@ public sealed class QuickStartTests
                 Assert.That(nomad.Variables.Keys, Does.Contain(("default", "nomad/jobs")), "run published the scripts");
                 Assert.That(File.Exists(Path.Combine(directory, "jobs", "vaultwarden.nomad.hcl")));
                 Assert.That(server.Requests.Count(r => r.Method == "POST" && r.Path == "/v1/jobs"), Is.GreaterThanOrEqualTo(1), "run registered the job");
+                Assert.That(nomad.HostVolumes.Select(v => v.Name), Is.EquivalentTo(new[] { "vaultwarden-postgres", "vaultwarden-backups", "vaultwarden-data" }), "run --create-volumes");
+                Assert.That(nomad.HostVolumes.Select(v => v.NodeID).Distinct().Count(), Is.EqualTo(1));
             });
         }
         finally

@@ -95,6 +95,42 @@ internal sealed class PlanCommand(CliConsole console)
         return plans;
     }
 
+    /// <summary>
+    /// Which nodes the job may use lack which of its host volumes (Nomad's plan only counts the nodes it filtered). A
+    /// token without node:read still gets the plan: the report is then skipped with one line.
+    /// </summary>
+    private static async Task PrintMissingVolumesAsync(NomadClient client, NomadJobPayload job, CliConsole console, CancellationToken cancellationToken)
+    {
+        HostVolumeReport report;
+        try
+        {
+            report = await HostVolumeCheck.CheckAsync(client, job.Job, cancellationToken: cancellationToken);
+        }
+        catch (NomadApiException exception)
+        {
+            console.Out.WriteLine($"  (could not read the nodes to name the missing volumes: {(int)exception.StatusCode} {exception.StatusCode}; the token needs node:read)");
+            return;
+        }
+
+        if (report.Candidates.Count == 0)
+        {
+            var datacenters = string.Join(", ", (job.Job["Datacenters"] as System.Text.Json.Nodes.JsonArray ?? []).Select(d => d!.GetValue<string>()));
+            console.Out.WriteLine($"  no ready, eligible node in datacenter(s) {datacenters} and node pool {job.Job["NodePool"]?.GetValue<string>() ?? "default"}");
+            return;
+        }
+
+        console.Out.WriteLine($"  Host volumes missing on the nodes the job may use ({report.Required.Count} needed: {string.Join(", ", report.Required)}):");
+        foreach (var gap in report.Gaps)
+        {
+            console.Out.WriteLine($"    node {gap.Node.Name} ({AllocationDiagnosis.Short(gap.Node.ID)}, {gap.Node.Datacenter}, pool {gap.Node.NodePool}): missing {string.Join(", ", gap.Missing)}");
+        }
+
+        console.Out.WriteLine(report.SomeNodeHasAll
+            ? "    (another node offers them all: the failure has another cause too)"
+            : "    next: `nomad-db run --create-volumes` creates the dynamic ones together on one node; or `nomad volume create` the "
+              + "*.volume.hcl files `nomad-db render` writes (static volumes: the *.client.hcl snippet on the node)");
+    }
+
     /// <summary>Plans one job and prints its diff, placement failures, Nomad's warnings and the data-loss risks.</summary>
     private static async Task<PlannedJob> PlanOneAsync(NomadClient client, NomadJobPayload job, CliConsole console, CancellationToken cancellationToken)
     {
@@ -111,6 +147,10 @@ internal sealed class PlanCommand(CliConsole console)
             // command/job_plan.go formatDryRun: "WARNING: Failed to place all allocations."
             console.Out.WriteLine("Placement failures: Nomad cannot place every allocation of this job.");
             console.Out.Write(PlacementFailures.Format(plan.FailedTGAllocs, job.Job, "  "));
+            if (plan.FailedTGAllocs.Values.Any(m => m.ConstraintFiltered.ContainsKey(PlacementFailures.MissingHostVolumes)))
+            {
+                await PrintMissingVolumesAsync(client, job, console, cancellationToken);
+            }
         }
 
         NomadJobs.PrintWarnings(console, job.Id, plan.Warnings);

@@ -14,7 +14,7 @@ internal sealed class RunCommand(CliConsole console)
 {
     private readonly NomadConnection connection = new();
 
-    private sealed record Settings(bool CheckIndex, bool AcceptRisk, bool AllowPlacementFailures, bool Wait, FollowOptions Follow);
+    private sealed record Settings(bool CheckIndex, bool AcceptRisk, bool AllowPlacementFailures, bool Wait, bool CreateVolumes, FollowOptions Follow);
 
     public Command Build()
     {
@@ -24,6 +24,10 @@ internal sealed class RunCommand(CliConsole console)
         var allowPlacement = new Option<bool>("--allow-placement-failures")
         {
             Description = "Register even when Nomad cannot place every allocation (the job then waits for capacity, e.g. a host volume you are about to add)",
+        };
+        var createVolumes = new Option<bool>("--create-volumes")
+        {
+            Description = "Before planning, create the jobs' dynamic host volumes that do not exist yet (PUT /v1/volume/host/create), all of a job's volumes on one node",
         };
         var wait = new Option<bool>("--wait") { Description = "Follow each job's evaluation and deployment until it is healthy, failed, or --wait-timeout passes" };
         var waitTimeout = new Option<string>("--wait-timeout")
@@ -44,9 +48,9 @@ internal sealed class RunCommand(CliConsole console)
             + "With --wait, follow each evaluation and deployment with progress lines until healthy, failed or timed out.\n\n"
             + "Exit codes: 0 registered (with --wait: deployments successful), 4 data-loss risk, 6 placement failure, "
             + "7 deployment or evaluation failed (--wait), 8 timed out waiting (--wait), 1 invalid spec, 2 usage, 5 Nomad unreachable or an API error.\n\n"
-            + "Examples:\n  nomad-db run specs/ --check-index --wait\n  nomad-db run specs/postgres-upgrade.yaml --accept-risk\n  nomad-db run specs/ --wait --wait-timeout 30m --poll-interval 5s")
+            + "Examples:\n  nomad-db run specs/ --create-volumes --check-index --wait\n  nomad-db run specs/postgres-upgrade.yaml --accept-risk\n  nomad-db run specs/ --wait --wait-timeout 30m --poll-interval 5s")
         {
-            specs, checkIndex, acceptRisk, allowPlacement, wait, waitTimeout, pollInterval,
+            specs, checkIndex, acceptRisk, allowPlacement, createVolumes, wait, waitTimeout, pollInterval,
         };
         connection.AddTo(command);
         command.SetAction((parse, cancel) =>
@@ -57,7 +61,7 @@ internal sealed class RunCommand(CliConsole console)
             }
 
             var allow = parse.GetValue(allowPlacement);
-            var settings = new Settings(parse.GetValue(checkIndex), parse.GetValue(acceptRisk), allow, parse.GetValue(wait),
+            var settings = new Settings(parse.GetValue(checkIndex), parse.GetValue(acceptRisk), allow, parse.GetValue(wait), parse.GetValue(createVolumes),
                 new FollowOptions { Timeout = timeout, PollInterval = interval, ContinueAfterPlacementFailures = allow });
             return ExecuteAsync(parse, parse.GetValue(specs)!, settings, cancel);
         });
@@ -78,6 +82,12 @@ internal sealed class RunCommand(CliConsole console)
     private Task<int> ExecuteAsync(ParseResult parse, IReadOnlyList<string> specs, Settings settings, CancellationToken cancellationToken) =>
         NomadJobs.WithNomadAsync(console, specs, () => connection.Client(parse, console), async (client, jobs, result) =>
         {
+            if (settings.CreateVolumes && !await HostVolumeCreation.CreateMissingAsync(client, console, jobs, result, cancellationToken))
+            {
+                console.Error.WriteLine("refusing to run: nothing was registered.");
+                return ExitCodes.PlacementFailure;
+            }
+
             var plans = await PlanCommand.PlanAllAsync(client, jobs, console, cancellationToken);
             var refused = PlanCommand.Verdict(console,
                 plans.Where(p => (p.Risks.Count > 0 && !settings.AcceptRisk) || (p.CannotPlace && !settings.AllowPlacementFailures)).ToList(),

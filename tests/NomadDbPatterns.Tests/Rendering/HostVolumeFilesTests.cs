@@ -74,9 +74,33 @@ public sealed class HostVolumeFilesTests
             Assert.That(alpine.GetProperty("name").GetString(), Is.EqualTo("svc-postgres"));
             Assert.That(alpine.GetProperty("namespace").GetString(), Is.EqualTo("apps"));
             Assert.That(alpine.GetProperty("node_pool").GetString(), Is.EqualTo("storage"));
-            Assert.That(alpine.GetProperty("constraint")[0].GetProperty("value").GetString(), Is.EqualTo("node-a"));
+            Assert.That(Constraint(alpine, 0), Is.EqualTo(("${node.datacenter}", "=", "dc1")), "a volume spec has no datacenters: the job's become a constraint");
+            Assert.That(Constraint(alpine, 1), Is.EqualTo(("${node.unique.name}", "=", "node-a")));
             Assert.That(debian.TryGetProperty("namespace", out _), Is.False, "the default namespace is left to Nomad");
         });
+    }
+
+    [TestCase("[dc1, \"edge-*\"]", "regexp", "^(dc1|edge-.*)$")]
+    [TestCase("[\"home.lab\"]", "=", "home.lab")]
+    [TestCase("[\"home.lab\", b]", "regexp", "^(home\\.lab|b)$")]
+    public void The_jobs_datacenters_limit_where_nomad_creates_the_volume(string datacenters, string @operator, string value)
+    {
+        var volume = Parse(RenderFiles(Spec.Replace("name: svc\n", $"name: svc\ndatacenters: {datacenters}\n", StringComparison.Ordinal))["svc.postgres-data.volume.hcl"]);
+        Assert.That(Constraint(volume, 0), Is.EqualTo(("${node.datacenter}", @operator, value)));
+        Assert.That(HostVolumeRules.CheckVolumeSpec(volume), Is.Empty);
+    }
+
+    [Test]
+    public void A_job_allowed_in_every_datacenter_gets_no_datacenter_constraint()
+    {
+        var volume = Parse(RenderFiles(Spec.Replace("name: svc\n", "name: svc\ndatacenters: [\"*\"]\n", StringComparison.Ordinal))["svc.postgres-data.volume.hcl"]);
+        Assert.That(Constraint(volume, 0).Attribute, Is.EqualTo("${node.unique.name}"));
+    }
+
+    private static (string Attribute, string Operator, string Value) Constraint(JsonElement volume, int index)
+    {
+        var constraint = volume.GetProperty("constraint")[index];
+        return (constraint.GetProperty("attribute").GetString()!, constraint.GetProperty("operator").GetString()!, constraint.GetProperty("value").GetString()!);
     }
 
     [Test]
@@ -110,7 +134,8 @@ public sealed class HostVolumeFilesTests
             Assert.That(hcl, Does.Contain("for job \"svc-backup\""));
             Assert.That(json.GetProperty("Name").GetString(), Is.EqualTo("svc-backups"));
             Assert.That(json.GetProperty("PluginID").GetString(), Is.EqualTo("mkdir"));
-            Assert.That(json.GetProperty("Constraints")[0].GetProperty("LTarget").GetString(), Is.EqualTo("${node.unique.name}"));
+            Assert.That(json.GetProperty("Constraints")[0].GetProperty("LTarget").GetString(), Is.EqualTo("${node.datacenter}"));
+            Assert.That(json.GetProperty("Constraints")[1].GetProperty("LTarget").GetString(), Is.EqualTo("${node.unique.name}"));
             Assert.That(json.GetProperty("RequestedCapabilities")[0].GetProperty("AccessMode").GetString(), Is.EqualTo("single-node-writer"));
         });
     }

@@ -2,7 +2,8 @@
 # Dynamic host volume "vaultwarden-postgres": the PostgreSQL 17 data directory (owned by the postgres user of postgres:17-alpine, uid 70), for job "vaultwarden".
 # Create it once, before the job's first run (a second create makes a second volume of the same name):
 #   nomad volume status -type host | grep -w vaultwarden-postgres || nomad volume create vaultwarden.postgres-data.volume.hcl
-# The job lands on the node that holds it. Deleting the volume deletes its data.
+# The job lands on a node holding all its volumes: `nomad-db run --create-volumes` creates them on one node (by hand,
+# give the later ones node_id = the first one's node). Deleting the volume deletes its data.
 
 name      = "vaultwarden-postgres"
 type      = "host"
@@ -11,6 +12,12 @@ plugin_id = "mkdir"
 capability {
   access_mode     = "single-node-writer"
   attachment_mode = "file-system"
+}
+
+constraint {
+  attribute = "${node.datacenter}"
+  operator  = "="
+  value     = "homelab"
 }
 
 parameters {

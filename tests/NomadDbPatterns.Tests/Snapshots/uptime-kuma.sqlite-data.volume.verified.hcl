@@ -2,7 +2,8 @@
 # Dynamic host volume "uptime-kuma-data": the SQLite database kuma.db, for job "uptime-kuma".
 # Create it once, before the job's first run (a second create makes a second volume of the same name):
 #   nomad volume status -type host | grep -w uptime-kuma-data || nomad volume create uptime-kuma.sqlite-data.volume.hcl
-# The job lands on the node that holds it. Deleting the volume deletes its data.
+# The job lands on a node holding all its volumes: `nomad-db run --create-volumes` creates them on one node (by hand,
+# give the later ones node_id = the first one's node). Deleting the volume deletes its data.
 
 name      = "uptime-kuma-data"
 type      = "host"
@@ -11,6 +12,12 @@ plugin_id = "mkdir"
 capability {
   access_mode     = "single-node-writer"
   attachment_mode = "file-system"
+}
+
+constraint {
+  attribute = "${node.datacenter}"
+  operator  = "="
+  value     = "homelab"
 }
 
 parameters {
