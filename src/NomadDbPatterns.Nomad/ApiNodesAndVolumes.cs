@@ -88,3 +88,35 @@ public sealed record HostVolumeCreateResponse
     /// <summary>Warnings in Nomad's text form, empty when none.</summary>
     public string Warnings { get; init; } = "";
 }
+
+/// <summary>A job as listed by <c>GET /v1/jobs</c> (<c>api.JobListStub</c>), the parts this project uses.</summary>
+public sealed record JobListStub
+{
+    /// <summary>The job ID (a periodic job's runs: <c>&lt;parent&gt;/periodic-&lt;unix time&gt;</c>).</summary>
+    public string ID { get; init; } = "";
+
+    /// <summary>The parent of a periodic or dispatched child job; empty otherwise.</summary>
+    public string ParentID { get; init; } = "";
+
+    /// <summary>Its namespace.</summary>
+    public string Namespace { get; init; } = "";
+
+    /// <summary><c>service</c>, <c>batch</c>, <c>system</c> or <c>sysbatch</c>.</summary>
+    public string Type { get; init; } = "";
+
+    /// <summary>Whether it is a periodic parent.</summary>
+    public bool Periodic { get; init; }
+
+    /// <summary>Whether it was stopped.</summary>
+    public bool Stop { get; init; }
+
+    /// <summary><c>pending</c>, <c>running</c> or <c>dead</c>.</summary>
+    public string Status { get; init; } = "";
+
+    /// <summary>When it was submitted, Unix nanoseconds.</summary>
+    public long SubmitTime { get; init; }
+
+    /// <summary>Its meta, when listed with <c>meta=true</c>.</summary>
+    [JsonConverter(typeof(NullAsEmptyDictionary<string>))]
+    public IReadOnlyDictionary<string, string> Meta { get; init; } = new Dictionary<string, string>();
+}

@@ -299,6 +299,9 @@ public sealed record AllocationListStub
     /// <summary>Raft index of its last change.</summary>
     public ulong ModifyIndex { get; init; }
 
+    /// <summary>Creation, Unix nanoseconds.</summary>
+    public long CreateTime { get; init; }
+
     /// <summary>Last change, Unix nanoseconds.</summary>
     public long ModifyTime { get; init; }
 }

@@ -187,6 +187,38 @@ public sealed class NomadClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Lists jobs: <c>GET /v1/jobs</c>, those whose ID starts with <paramref name="prefix"/> (null: all), in
+    /// <paramref name="namespace"/> (null: the client's; <c>*</c>: every namespace), with their <c>Meta</c> when asked.
+    /// </summary>
+    public async Task<IReadOnlyList<JobListStub>> ListJobsAsync(string? prefix = null, string? @namespace = null, bool meta = false, CancellationToken cancellationToken = default)
+    {
+        var query = new List<string>();
+        if (prefix is not null)
+        {
+            query.Add("prefix=" + Uri.EscapeDataString(prefix));
+        }
+
+        if (meta)
+        {
+            query.Add("meta=true");
+        }
+
+        return await SendAsync<List<JobListStub>>(HttpMethod.Get, "v1/jobs", null, cancellationToken, @namespace, query.Count == 0 ? null : string.Join('&', query)).ConfigureAwait(false) ?? [];
+    }
+
+    /// <summary>
+    /// The last <paramref name="bytes"/> bytes of a task's log: <c>GET /v1/client/fs/logs/:alloc_id?task=…&amp;type=stdout|stderr&amp;origin=end&amp;offset=N&amp;plain=true</c>
+    /// (command/agent/fs_endpoint.go Logs; the server forwards it to the allocation's client).
+    /// </summary>
+    public async Task<string> ReadTaskLogTailAsync(string allocationId, string task, bool stderr, int bytes = 16384, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(allocationId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(task);
+        var query = $"task={Uri.EscapeDataString(task)}&type={(stderr ? "stderr" : "stdout")}&origin=end&offset={bytes.ToString(CultureInfo.InvariantCulture)}&plain=true";
+        return await SendTextAsync(HttpMethod.Get, $"v1/client/fs/logs/{Uri.EscapeDataString(allocationId)}", query, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Lists the client nodes: <c>GET /v1/nodes</c>.</summary>
     public async Task<IReadOnlyList<NodeListStub>> ListNodesAsync(CancellationToken cancellationToken = default)
     {
@@ -366,7 +398,14 @@ public sealed class NomadClient : IDisposable
 
     private async Task<T?> SendAsync<T>(HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken, string? @namespace = null,
         string? extraQuery = null, TimeSpan extraTime = default, Action<HttpResponseHeaders>? onHeaders = null)
-        where T : class
+        where T : class =>
+        Deserialize<T>(await SendRawAsync(method, path, body, cancellationToken, @namespace, extraQuery, extraTime, onHeaders).ConfigureAwait(false), method, "/" + path);
+
+    private Task<string> SendTextAsync(HttpMethod method, string path, string? extraQuery, CancellationToken cancellationToken) =>
+        SendRawAsync(method, path, null, cancellationToken, null, extraQuery, default, null);
+
+    private async Task<string> SendRawAsync(HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken, string? @namespace,
+        string? extraQuery, TimeSpan extraTime, Action<HttpResponseHeaders>? onHeaders)
     {
         var query = Query(@namespace, extraQuery);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -405,7 +444,7 @@ public sealed class NomadClient : IDisposable
                 throw new NomadApiException(response.StatusCode, method.Method, displayPath, Shorten(Redact(text)));
             }
 
-            return Deserialize<T>(text, method, displayPath);
+            return text;
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
         {

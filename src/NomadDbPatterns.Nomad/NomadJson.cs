@@ -37,6 +37,7 @@ internal static class NomadJson
 [JsonSerializable(typeof(Dictionary<string, DeploymentState>))]
 [JsonSerializable(typeof(List<AllocationListStub>))]
 [JsonSerializable(typeof(List<NodeListStub>))]
+[JsonSerializable(typeof(List<JobListStub>))]
 [JsonSerializable(typeof(NodeDetail))]
 [JsonSerializable(typeof(Dictionary<string, HostVolumeInfo>))]
 [JsonSerializable(typeof(List<HostVolumeStub>))]

@@ -57,6 +57,36 @@ internal sealed class FakeNomad
         public HashSet<string> HostVolumes { get; init; } = [];
     }
 
+    /// <summary>
+    /// Plain-text task logs by (task, stdout|stderr) for <c>GET /v1/client/fs/logs/:alloc</c> with <c>plain=true</c>;
+    /// a task without an entry answers 404 as Nomad does for a task it does not know.
+    /// </summary>
+    public Dictionary<(string Task, string Type), string> TaskLogs { get; } = [];
+
+    /// <summary>When set, the logs endpoint answers 403 (a token without read-logs).</summary>
+    public bool LogsForbidden { get; set; }
+
+    /// <summary>What <c>GET /v1/jobs</c> lists (api.JobListStub objects), filtered by <c>?prefix=</c>.</summary>
+    public List<JsonObject> JobList { get; } = [];
+
+    private FakeResponse TaskLog(RecordedRequest request)
+    {
+        var query = System.Web.HttpUtility.ParseQueryString(request.Query);
+        if (LogsForbidden)
+        {
+            return FakeResponse.Error(403, "Permission denied");
+        }
+
+        if (query["plain"] != "true" || query["origin"] != "end" || query["offset"] is null)
+        {
+            return FakeResponse.Error(400, "the fake serves plain tails only");
+        }
+
+        return TaskLogs.TryGetValue((query["task"]!, query["type"]!), out var text)
+            ? new FakeResponse(200, text, "text/plain")
+            : FakeResponse.Error(404, $"unknown task name \"{query["task"]}\"");
+    }
+
     /// <summary>When set, <c>GET /v1/nodes</c> answers 403 (a token without node:read).</summary>
     public bool NodesForbidden { get; set; }
 
@@ -79,6 +109,8 @@ internal sealed class FakeNomad
             ("POST", _) when path.StartsWith("/v1/job/", StringComparison.Ordinal) && path.EndsWith("/plan", StringComparison.Ordinal) => Read(Plan),
             ("POST", "/v1/jobs") => Read(Register),
             ("POST", "/v1/validate/job") => Read(Validate),
+            ("GET", _) when path.StartsWith("/v1/client/fs/logs/", StringComparison.Ordinal) => TaskLog(request),
+            ("GET", "/v1/jobs") => new FakeResponse(200, new JsonArray([.. JobList.Where(j => j["ID"]!.GetValue<string>().StartsWith(System.Web.HttpUtility.ParseQueryString(request.Query)["prefix"] ?? "", StringComparison.Ordinal)).Select(j => j.DeepClone())]).ToJsonString()) { Index = 30 },
             ("GET", "/v1/nodes") when NodesForbidden => FakeResponse.Error(403, "Permission denied"),
             ("GET", "/v1/nodes") => ListNodes(),
             ("GET", _) when path.StartsWith("/v1/node/", StringComparison.Ordinal) => ReadNode(path["/v1/node/".Length..]),

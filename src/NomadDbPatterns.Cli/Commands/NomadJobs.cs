@@ -12,7 +12,16 @@ internal sealed record NomadJobPayload(string Id, JsonObject Job, IReadOnlyList<
 {
     /// <summary>The secrets the job reads (none for a spec's periodic backup job: its service job lists the password).</summary>
     public IReadOnlyList<RequiredSecret> Secrets { get; init; } = [];
+
+    /// <summary>The task that runs the job's backups and how old its newest good backup may be; null without backups.</summary>
+    public BackupWatch? Backup { get; init; }
 }
+
+/// <summary>Where a job's backups run: a sidecar of the job's group, or the runs of a periodic job.</summary>
+/// <param name="Task">The task whose log reports each run.</param>
+/// <param name="Periodic">True for a periodic backup job (its runs are child jobs).</param>
+/// <param name="StaleAfter">How old the newest good backup may get (twice the schedule's longest gap, plus an hour).</param>
+internal sealed record BackupWatch(string Task, bool Periodic, TimeSpan StaleAfter);
 
 /// <summary>Renders specs to Nomad's API JSON for the commands that talk to Nomad, and reports their errors.</summary>
 internal static class NomadJobs
@@ -40,10 +49,28 @@ internal static class NomadJobs
                     ? new[] { new DatabaseTopology(instance.Name, "postgres", [JobFacts.DataVolumeName], instance.Postgres.Version) }
                     : [];
             var secrets = model is not null ? JobSecrets.Of(model) : shared.TryGetValue(id, out var sharedJob) ? JobSecrets.Of(sharedJob) : [];
-            jobs.Add(new NomadJobPayload(id, job, databases) { Secrets = secrets });
+            jobs.Add(new NomadJobPayload(id, job, databases) { Secrets = secrets, Backup = BackupOf(id, model, shared.GetValueOrDefault(id), models.Values) });
         }
 
         return (jobs, result);
+    }
+
+    private static BackupWatch? BackupOf(string id, ServiceJob? model, SharedPostgresJob? shared, IEnumerable<ServiceJob> models)
+    {
+        static TimeSpan Stale(BackupPolicy policy) => TimeSpan.FromSeconds(BackupStaleness.StaleAfterSeconds(policy.Schedule));
+        if (model?.Backup is { } own && !model.HasPeriodicBackup())
+        {
+            return new BackupWatch(JobFacts.BackupSidecarTaskName, false, Stale(own));
+        }
+
+        if (shared?.Backup is { } cluster)
+        {
+            return new BackupWatch(JobFacts.BackupSidecarTaskName, false, Stale(cluster));
+        }
+
+        return models.FirstOrDefault(m => m.HasPeriodicBackup() && JobFacts.BackupJobName(m.Name) == id) is { Backup: { } periodic }
+            ? new BackupWatch(JobFacts.PeriodicBackupTaskName, true, Stale(periodic))
+            : null;
     }
 
     /// <summary>

@@ -105,7 +105,7 @@ internal sealed class StatusCommand(CliConsole console)
         {
             // A periodic job's runs are child jobs (ID "<job>/periodic-<time>"): nothing of its own to deploy.
             output.WriteLine("  periodic: Nomad launches a child job on each schedule (`nomad job status " + job.Id + "` lists them)");
-            return true;
+            return await ReportPeriodicBackupAsync(client, job, cancellationToken);
         }
 
         var healthy = true;
@@ -147,6 +147,120 @@ internal sealed class StatusCommand(CliConsole console)
             output.WriteLine($"  {AllocationDiagnosis.Summary(allocation, shape)}");
         }
 
-        return StatusReport.PrintFindings(output, wanted, shape, "  ") == 0 && healthy;
+        healthy &= StatusReport.PrintFindings(output, wanted, shape, "  ") == 0;
+        if (job.Backup is { Periodic: false } watch && wanted.FirstOrDefault(a => a.TaskStates.ContainsKey(watch.Task)) is { } withBackup)
+        {
+            healthy &= await ReportBackupAsync(client, watch, withBackup, cancellationToken);
+        }
+
+        return healthy;
     }
+
+    /// <summary>The clock backup ages are measured with (tests replace it).</summary>
+    public static TimeProvider Clock { get; set; } = TimeProvider.System;
+
+    /// <summary>The newest runs of a periodic backup job, newest first, until one with a good backup (at most five).</summary>
+    private async Task<bool> ReportPeriodicBackupAsync(NomadClient client, NomadJobPayload job, CancellationToken cancellationToken)
+    {
+        if (job.Backup is not { Periodic: true } watch)
+        {
+            return true;
+        }
+
+        var runs = (await client.ListJobsAsync(job.Id + "/periodic-", cancellationToken: cancellationToken))
+            .Where(j => j.ParentID == job.Id)
+            .OrderByDescending(j => j.SubmitTime)
+            .Take(5)
+            .ToList();
+        if (runs.Count == 0)
+        {
+            console.Out.WriteLine("  backup: no run yet (Nomad launches the first on the schedule)");
+            return true;
+        }
+
+        var logs = new List<string>();
+        AllocationListStub? newest = null;
+        foreach (var run in runs)
+        {
+            var allocation = (await client.GetJobAllocationsAsync(run.ID, cancellationToken)).OrderByDescending(a => a.ModifyIndex).FirstOrDefault();
+            if (allocation is null)
+            {
+                continue;
+            }
+
+            newest ??= allocation;
+            if (await ReadLogsAsync(client, watch, allocation, cancellationToken) is not { } text)
+            {
+                return true;
+            }
+
+            logs.AddRange(text);
+            if (BackupLog.Parse([.. text]).LastSuccess is not null)
+            {
+                break;
+            }
+        }
+
+        return newest is null || Judge(watch, newest, BackupLog.Parse([.. logs]), runs[0].SubmitTime);
+    }
+
+    private async Task<bool> ReportBackupAsync(NomadClient client, BackupWatch watch, AllocationListStub allocation, CancellationToken cancellationToken) =>
+        await ReadLogsAsync(client, watch, allocation, cancellationToken) is not { } logs
+        || Judge(watch, allocation, BackupLog.Parse([.. logs]), allocation.CreateTime);
+
+    /// <summary>The backup task's stdout and stderr tails; null (after a note) when Nomad does not give them.</summary>
+    private async Task<IReadOnlyList<string>?> ReadLogsAsync(NomadClient client, BackupWatch watch, AllocationListStub allocation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return [await client.ReadTaskLogTailAsync(allocation.ID, watch.Task, stderr: false, cancellationToken: cancellationToken),
+                await client.ReadTaskLogTailAsync(allocation.ID, watch.Task, stderr: true, cancellationToken: cancellationToken)];
+        }
+        catch (NomadApiException exception)
+        {
+            console.Out.WriteLine($"  backup: cannot read the {watch.Task} task's log ({(int)exception.StatusCode} {exception.StatusCode}; the token needs read-logs on the namespace): age not checked");
+            return null;
+        }
+    }
+
+    /// <summary>Prints the backup's age and failures; false when the newest run failed or the newest good backup is too old.</summary>
+    private bool Judge(BackupWatch watch, AllocationListStub allocation, BackupLog log, long sinceUnixNanoseconds)
+    {
+        var output = console.Out;
+        var now = Clock.GetUtcNow();
+        var logsCommand = $"nomad alloc logs -stderr -task {watch.Task} {AllocationDiagnosis.Short(allocation.ID)}";
+        var ok = true;
+        if (log.LastSuccess is { } success)
+        {
+            output.WriteLine($"  backup: newest good backup {Age(now - success)} ago, at {success:yyyy-MM-dd'T'HH:mm:ss'Z'} ({log.LastSuccessFile})");
+            if (now - success > watch.StaleAfter)
+            {
+                output.WriteLine($"  problem: the newest good backup is older than the {Age(watch.StaleAfter)} its schedule allows");
+                output.WriteLine($"  next: {logsCommand}");
+                ok = false;
+            }
+        }
+        else if (now - DateTimeOffset.FromUnixTimeMilliseconds(sinceUnixNanoseconds / 1_000_000) > watch.StaleAfter)
+        {
+            output.WriteLine($"  problem: no good backup in the {watch.Task} task's recent log, {Age(watch.StaleAfter)} after it started");
+            output.WriteLine($"  next: {logsCommand}");
+            ok = false;
+        }
+        else
+        {
+            output.WriteLine("  backup: no run finished yet (the first runs on the schedule)");
+        }
+
+        if (log.LatestFailed)
+        {
+            output.WriteLine($"  problem: the latest backup run failed at {log.LastFailure:yyyy-MM-dd'T'HH:mm:ss'Z'}: {log.LastFailureReason}");
+            output.WriteLine($"  next: {logsCommand}");
+            ok = false;
+        }
+
+        return ok;
+    }
+
+    private static string Age(TimeSpan age) =>
+        age.TotalDays >= 1 ? $"{(int)age.TotalDays}d {age.Hours}h" : age.TotalHours >= 1 ? $"{(int)age.TotalHours}h {age.Minutes}m" : $"{Math.Max(0, (int)age.TotalMinutes)}m";
 }

@@ -44,6 +44,15 @@ public static class JobFacts
     /// <summary>The name of the registered database service (used by periodic backups).</summary>
     public static string DatabaseServiceName(this ServiceJob job) => $"{job.Name}-db";
 
+    /// <summary>The job ID of a spec's periodic backup job (<c>backup.placement: periodic</c>).</summary>
+    public static string BackupJobName(string jobName) => $"{jobName}-backup";
+
+    /// <summary>The task of the backup sidecar in the service job's group.</summary>
+    public const string BackupSidecarTaskName = "db-backup";
+
+    /// <summary>The task of the periodic backup job (group <c>backup</c>).</summary>
+    public const string PeriodicBackupTaskName = "backup";
+
     /// <summary>
     /// The name under which a backup sidecar registers its Consul script check: per job, so that two jobs' backup checks
     /// never become instances of one service.

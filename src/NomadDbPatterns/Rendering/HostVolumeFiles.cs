@@ -61,7 +61,7 @@ internal static class HostVolumeFiles
         var b = new StringBuilder();
         b.Append(Header(sourceName));
         b.Append("# Dynamic host volume \"").Append(volume.Source).Append("\": ").Append(volume.Purpose).Append(", for job \"")
-            .Append(volume.InBackupJob ? $"{job.Name}-backup" : job.Name).Append("\".\n");
+            .Append(volume.InBackupJob ? JobFacts.BackupJobName(job.Name) : job.Name).Append("\".\n");
         b.Append("# Create it once, before the job's first run (a second create makes a second volume of the same name):\n");
         b.Append("#   nomad volume status -type host").Append(NamespaceFlag(job)).Append(" | grep -w ").Append(volume.Source).Append(" || nomad volume create ").Append(file).Append('\n');
         b.Append(several

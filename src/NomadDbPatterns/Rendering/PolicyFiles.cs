@@ -52,7 +52,7 @@ internal static partial class PolicyFiles
         yield return (job.Name, job.Name, [.. password is null ? [] : new[] { password }, .. appSecrets]);
         if (job.HasPeriodicBackup() && password is not null)
         {
-            yield return ($"{job.Name}-backup", "backup", [password]);
+            yield return (JobFacts.BackupJobName(job.Name), "backup", [password]);
         }
     }
 

@@ -58,7 +58,7 @@ internal static partial class JobSecrets
         var secrets = new List<RequiredSecret>();
         if (job.Postgres?.Password is { } password)
         {
-            var readers = job.HasPeriodicBackup() ? $"the PostgreSQL password (postgres.password), read by the app, the database and {job.Name}-backup" : "the PostgreSQL password (postgres.password), read by the app and the database";
+            var readers = job.HasPeriodicBackup() ? $"the PostgreSQL password (postgres.password), read by the app, the database and {JobFacts.BackupJobName(job.Name)}" : "the PostgreSQL password (postgres.password), read by the app and the database";
             secrets.Add(From(job.Name, password, job.Namespace, readers, PresetInfo.PasswordGenerate));
         }
 

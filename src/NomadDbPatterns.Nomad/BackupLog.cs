@@ -1,0 +1,43 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace NomadDbPatterns.Nomad;
+
+/// <summary>
+/// What a backup task's log says about its runs: the lines the generated backup scripts print
+/// (templates/scripts/backup-lib.sh: <c>&lt;UTC time&gt; backup ok name=… file=…</c> on stdout,
+/// <c>&lt;UTC time&gt; backup FAILED name=… reason="…"</c> and <c>backup STALE …</c> on stderr). Only the newest
+/// of each kind is kept.
+/// </summary>
+/// <param name="LastSuccess">When the newest good backup finished, or null when the log has none.</param>
+/// <param name="LastSuccessFile">Its file name.</param>
+/// <param name="LastFailure">When the newest failed run ended, or null.</param>
+/// <param name="LastFailureReason">Why it failed.</param>
+public sealed partial record BackupLog(DateTimeOffset? LastSuccess, string? LastSuccessFile, DateTimeOffset? LastFailure, string? LastFailureReason)
+{
+    [GeneratedRegex("""^(?<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) backup (?:ok name=\S* file=(?<file>\S+)|FAILED name=\S* reason="(?<reason>[^"]*)")""", RegexOptions.Multiline)]
+    private static partial Regex Runs();
+
+    /// <summary>Reads the run lines of <paramref name="logs"/> (stdout and stderr tails, in any order).</summary>
+    public static BackupLog Parse(params string[] logs)
+    {
+        var result = new BackupLog(null, null, null, null);
+        foreach (Match run in logs.SelectMany(l => Runs().Matches(l)))
+        {
+            var time = DateTimeOffset.ParseExact(run.Groups["time"].Value, "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+            if (run.Groups["file"].Success && (result.LastSuccess is null || time >= result.LastSuccess))
+            {
+                result = result with { LastSuccess = time, LastSuccessFile = run.Groups["file"].Value };
+            }
+            else if (run.Groups["reason"].Success && (result.LastFailure is null || time >= result.LastFailure))
+            {
+                result = result with { LastFailure = time, LastFailureReason = run.Groups["reason"].Value };
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>True when the newest run the log shows failed.</summary>
+    public bool LatestFailed => LastFailure is { } failed && (LastSuccess is not { } ok || failed > ok);
+}
