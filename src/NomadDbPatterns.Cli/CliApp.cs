@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using NomadDbPatterns.Cli.Commands;
 using NomadDbPatterns.Rendering;
@@ -40,10 +41,31 @@ public static class CliApp
         root.Subcommands.Add(new MigrateCommand(console).Build());
 
         var parse = root.Parse(args);
-        var errors = parse.Errors.Select(e => e.Message).Concat(UnknownOptions(parse)).ToList();
-        if (errors.Count > 0)
+        var configuration = new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false };
+        if (parse.Errors.Count > 0)
         {
-            foreach (var error in errors)
+            foreach (var error in parse.Errors)
+            {
+                console.Error.WriteLine($"error NDB090: {error.Message}");
+            }
+
+            // System.CommandLine's typo suggestions for a mistyped command ("Did you mean …?"), on stderr with the
+            // errors; its own error lines are dropped (printed above with the code).
+            if (parse.Action is ParseErrorAction errorAction)
+            {
+                errorAction.ShowHelp = false;
+                errorAction.ShowTypoCorrections = true;
+                parse.Invoke(new InvocationConfiguration { Output = console.Error, Error = TextWriter.Null, EnableDefaultExceptionHandler = false });
+            }
+
+            console.Error.WriteLine("Run 'nomad-db --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        var unknown = UnknownOptions(parse).ToList();
+        if (unknown.Count > 0)
+        {
+            foreach (var error in unknown)
             {
                 console.Error.WriteLine($"error NDB090: {error}");
             }
@@ -56,7 +78,7 @@ public static class CliApp
         {
             // System.CommandLine's own handler would print an I/O error as an unhandled exception with a stack trace
             // and exit 1; the clauses below report it as an error line with the right exit code.
-            return parse.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false });
+            return parse.Invoke(configuration);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or TemplateException or DirectoryNotFoundException)
         {

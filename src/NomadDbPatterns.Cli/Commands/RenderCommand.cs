@@ -10,7 +10,7 @@ internal sealed class RenderCommand(CliConsole console)
     public Command Build()
     {
         var specs = Shared.SpecsArgument();
-        var output = new Option<string>("--output", "-o") { Description = "Directory to write the job files into", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "Directory to write the job files into; '-' prints the one job file the specs render to stdout (nothing else is written)", Required = true };
         var templates = Shared.TemplatesOption();
         var lockFile = Shared.LockOption("Volume lock to check and update (default: OUTPUT/nomad-db.lock)");
         var format = new Option<string>("--format")
@@ -23,7 +23,7 @@ internal sealed class RenderCommand(CliConsole console)
         {
             Description = "Also remove generated files in OUTPUT that no spec renders any more (a deleted spec's job, volume and policy files; recognised by name and header; nomad-db.lock is kept), in the same atomic step",
         };
-        var command = new Command("render", "Render specs into Nomad job files (one <job>.nomad.hcl, or with --format json one <job>.nomad.json, per job; beside each job what provisions its host volumes (<job>.<volume>.volume.hcl for `nomad volume create`, or <job>.client.hcl) and the ACL/Vault policies it needs (<job>.policy.hcl, <job>.vault-policy.hcl); and nomad-db-scripts.nv.hcl: the backup scripts as the Nomad Variable nomad/jobs, once per namespace, to publish with `nomad var put @FILE` before the jobs); writes nothing if any spec is invalid.\n\nExamples:\n  nomad-db render examples -o out\n  nomad-db render specs/gitea.yaml specs/grafana.yaml -o jobs/\n  nomad-db render specs -o api-jobs --format json")
+        var command = new Command("render", "Render specs into Nomad job files (one <job>.nomad.hcl, or with --format json one <job>.nomad.json, per job; beside each job what provisions its host volumes (<job>.<volume>.volume.hcl for `nomad volume create`, or <job>.client.hcl) and the ACL/Vault policies it needs (<job>.policy.hcl, <job>.vault-policy.hcl); and nomad-db-scripts.nv.hcl: the backup scripts as the Nomad Variable nomad/jobs, once per namespace, to publish with `nomad var put @FILE` before the jobs); writes nothing if any spec is invalid.\n\nExamples:\n  nomad-db render examples -o out\n  nomad-db render specs/gitea.yaml specs/grafana.yaml -o jobs/\n  nomad-db render specs -o api-jobs --format json\n  nomad-db render specs/gitea.yaml -o - | less")
         {
             specs, output, templates, lockFile, format, prune,
         };
@@ -34,6 +34,11 @@ internal sealed class RenderCommand(CliConsole console)
     public int Execute(IReadOnlyList<string> specs, string output, string? templatesDirectory, string? lockPath, JobFormat format, bool prune = false)
     {
         var templates = templatesDirectory is null ? null : TemplateSet.WithOverrides(templatesDirectory);
+        if (output == "-")
+        {
+            return ToStdout(specs, templates, lockPath, format);
+        }
+
         var result = NomadDb.RenderToDirectory(specs, output, new RenderOptions { Templates = templates, LockPath = lockPath ?? Path.Combine(output, VolumeLock.FileName), Format = format, Prune = prune });
         Shared.Print(console, result.Diagnostics);
         if (!result.Success)
@@ -52,6 +57,27 @@ internal sealed class RenderCommand(CliConsole console)
         }
 
         console.Info($"rendered {result.FileNames.Count} file(s) into {output}{(result.Removed.Count > 0 ? $", removed {result.Removed.Count}" : string.Empty)}");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary><c>-o -</c>: the one job file of the specs on stdout, as <c>nomad job run -</c> reads it; nothing on disk.</summary>
+    private int ToStdout(IReadOnlyList<string> specs, TemplateSet? templates, string? lockPath, JobFormat format)
+    {
+        var result = NomadDb.Render(specs, new RenderOptions { Templates = templates, LockPath = lockPath, Format = format });
+        Shared.Print(console, result.Diagnostics);
+        if (!result.Success)
+        {
+            return Shared.Summarize(console, result.Diagnostics);
+        }
+
+        var jobs = result.Files.Where(f => f.FileName.EndsWith(format == JobFormat.Json ? ".nomad.json" : ".nomad.hcl", StringComparison.Ordinal)).ToList();
+        if (jobs.Count != 1)
+        {
+            console.Error.WriteLine($"error NDB090: -o - prints one job file, but the specs render {jobs.Count} ({string.Join(", ", jobs.Select(j => j.FileName))}); give a directory");
+            return ExitCodes.Usage;
+        }
+
+        console.Out.Write(jobs[0].Content);
         return ExitCodes.Ok;
     }
 }

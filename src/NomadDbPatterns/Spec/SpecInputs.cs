@@ -64,6 +64,16 @@ internal static class SpecInputs
         }
     }
 
+    /// <summary>
+    /// Entries a directory walk leaves out, as git and editors do: dot-entries (<c>.github/</c>, <c>.git/</c>, an editor's
+    /// <c>.swp</c>) and <c>node_modules</c>. Named explicitly on the command line they are still read.
+    /// </summary>
+    internal static bool Skipped(string entry)
+    {
+        var name = Path.GetFileName(entry);
+        return name.StartsWith('.') || name == "node_modules";
+    }
+
     private static void Walk(string directory, List<string> files, List<Diagnostic> diagnostics, HashSet<FileIdentity> visited, List<(FileIdentity Id, string Path)> ancestors, int depth)
     {
         FileIdentity self = default;
@@ -86,6 +96,11 @@ internal static class SpecInputs
 
         foreach (var entry in entries)
         {
+            if (Skipped(entry))
+            {
+                continue;
+            }
+
             var isSpecName = SpecLoader.Extensions.Contains(Path.GetExtension(entry), StringComparer.OrdinalIgnoreCase);
             if (NativeFs.Available)
             {
