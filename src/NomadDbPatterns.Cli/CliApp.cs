@@ -21,13 +21,27 @@ public static class CliApp
 
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print errors only", Recursive = true };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Print every file written, and info such as which constraint keeps two jobs off the same node", Recursive = true };
+        var diagnostics = new Option<string>("--diagnostics")
+        {
+            Description = "How diagnostics are printed: text (file:line:col: error CODE: message), json (one document on stdout), sarif (SARIF 2.1.0 on stdout) or github (workflow commands that annotate a pull request); json and sarif imply --quiet",
+            DefaultValueFactory = _ => "text",
+            Recursive = true,
+        };
+        diagnostics.AcceptOnlyFromAmong("text", "json", "sarif", "github");
         var root = new RootCommand($"nomad-db {GeneratorInfo.Version}: Nomad job files for services with a dedicated PostgreSQL sidecar, host volumes and verified backups.\n\n{ExitCodes.Table}")
         {
-            quiet, verbose,
+            quiet, verbose, diagnostics,
         };
 
         var preParse = root.Parse(args);
-        console = console with { Quiet = preParse.GetValue(quiet), Verbose = preParse.GetValue(verbose) };
+        var format = preParse.GetValue(diagnostics) switch { "json" => DiagnosticFormat.Json, "sarif" => DiagnosticFormat.Sarif, "github" => DiagnosticFormat.GitHub, _ => DiagnosticFormat.Text };
+        console = console with
+        {
+            // A JSON or SARIF document is the whole of stdout: informational lines would break it.
+            Quiet = preParse.GetValue(quiet) || format is DiagnosticFormat.Json or DiagnosticFormat.Sarif,
+            Verbose = preParse.GetValue(verbose),
+            Diagnostics = format,
+        };
         root.Subcommands.Add(new RenderCommand(console).Build());
         root.Subcommands.Add(new ValidateCommand(console).Build());
         root.Subcommands.Add(new CheckCommand(console).Build());

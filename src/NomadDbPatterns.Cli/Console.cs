@@ -9,6 +9,8 @@ public sealed record CliConsole(TextWriter Out, TextWriter Error)
     public bool Quiet { get; init; }
     /// <summary>Print extra detail.</summary>
     public bool Verbose { get; init; }
+    /// <summary>How diagnostics are printed (<c>--diagnostics</c>).</summary>
+    public DiagnosticFormat Diagnostics { get; init; } = DiagnosticFormat.Text;
     /// <summary>Colour allowed (a terminal and no NO_COLOR).</summary>
     public bool Color { get; init; }
 

@@ -28,6 +28,14 @@ internal static class Shared
     /// </summary>
     public static void Print(CliConsole console, IEnumerable<Diagnostic> diagnostics)
     {
+        if (console.Diagnostics != DiagnosticFormat.Text)
+        {
+            // Machine-readable: everything on stdout, one document (JSON, SARIF) or one command per line (GitHub);
+            // info only with --verbose, as in text.
+            DiagnosticFormats.Write(console.Out, console.Diagnostics, [.. diagnostics.Where(d => d.Severity != Severity.Info || console.Verbose)]);
+            return;
+        }
+
         foreach (var diagnostic in diagnostics)
         {
             switch (diagnostic.Severity)

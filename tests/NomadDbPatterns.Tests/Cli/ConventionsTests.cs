@@ -1,4 +1,5 @@
 using NomadDbPatterns.Cli;
+using System.Text.Json;
 using NUnit.Framework;
 
 namespace NomadDbPatterns.Tests.Cli;
@@ -68,5 +69,82 @@ public sealed class ConventionsTests
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Usage));
         Assert.That(run.Error, Does.Contain("-o - prints one job file, but the specs render 2 (a.nomad.hcl, b.nomad.hcl); give a directory"));
         Assert.That(run.Out, Is.Empty);
+    }
+
+    private static (TempSpecs Temp, string Spec) Invalid()
+    {
+        var temp = new TempSpecs();
+        var spec = temp.Write("bad.yaml", TempSpecs.Service("bad").Replace("    to: 8080", "    to: 8080\n      imagee: x", StringComparison.Ordinal));
+        return (temp, spec);
+    }
+
+    [Test]
+    public void Json_diagnostics_are_one_document_on_stdout_with_file_line_column_and_path()
+    {
+        var (temp, spec) = Invalid();
+        using var _ = temp;
+
+        var run = CliRun.Of("validate", spec, "--diagnostics", "json");
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.InvalidInput));
+        var diagnostic = JsonDocument.Parse(run.Out).RootElement.GetProperty("diagnostics")[0];
+        Assert.Multiple(() =>
+        {
+            Assert.That(diagnostic.GetProperty("severity").GetString(), Is.EqualTo("error"));
+            Assert.That(diagnostic.GetProperty("code").GetString(), Is.EqualTo("NDB003"));
+            Assert.That(diagnostic.GetProperty("file").GetString(), Does.EndWith("bad.yaml"));
+            Assert.That(diagnostic.GetProperty("line").GetInt32(), Is.EqualTo(7));
+            Assert.That(diagnostic.GetProperty("column").GetInt32(), Is.GreaterThan(0));
+            Assert.That(diagnostic.GetProperty("path").GetString(), Does.Contain("imagee"));
+        });
+    }
+
+    [Test]
+    public void Sarif_diagnostics_are_a_sarif_2_1_0_log()
+    {
+        var (temp, spec) = Invalid();
+        using var _ = temp;
+
+        var run = CliRun.Of("validate", spec, "--diagnostics", "sarif");
+
+        var log = JsonDocument.Parse(run.Out).RootElement;
+        var runElement = log.GetProperty("runs")[0];
+        var result = runElement.GetProperty("results")[0];
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.InvalidInput));
+            Assert.That(log.GetProperty("version").GetString(), Is.EqualTo("2.1.0"));
+            Assert.That(runElement.GetProperty("tool").GetProperty("driver").GetProperty("name").GetString(), Is.EqualTo("nomad-db"));
+            Assert.That(runElement.GetProperty("tool").GetProperty("driver").GetProperty("rules")[0].GetProperty("id").GetString(), Is.EqualTo("NDB003"));
+            Assert.That(result.GetProperty("ruleId").GetString(), Is.EqualTo("NDB003"));
+            Assert.That(result.GetProperty("level").GetString(), Is.EqualTo("error"));
+            var region = result.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("region");
+            Assert.That(region.GetProperty("startLine").GetInt32(), Is.EqualTo(7));
+        });
+    }
+
+    [Test]
+    public void GitHub_diagnostics_are_workflow_commands_with_escaped_properties()
+    {
+        var (temp, spec) = Invalid();
+        using var _ = temp;
+
+        var run = CliRun.Of("validate", spec, "--diagnostics", "github");
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.InvalidInput));
+        var line = run.Out.Split('\n').Single(l => l.StartsWith("::error ", StringComparison.Ordinal));
+        Assert.That(line, Does.Match(@"^::error file=[^,]*bad\.yaml,line=7,col=\d+,title=NDB003::unknown key 'imagee'"));
+    }
+
+    [Test]
+    public void A_valid_spec_gives_an_empty_json_document_and_nothing_else_on_stdout()
+    {
+        using var temp = new TempSpecs();
+        var spec = temp.Write("app.yaml", TempSpecs.Service("app"));
+
+        var run = CliRun.Of("validate", spec, "--diagnostics", "json");
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Ok), run.Error);
+        Assert.That(JsonDocument.Parse(run.Out).RootElement.GetProperty("diagnostics").GetArrayLength(), Is.EqualTo(0));
     }
 }
