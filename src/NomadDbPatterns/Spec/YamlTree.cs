@@ -257,6 +257,7 @@ internal static class YamlTree
                 Count(1, mappingStart.Start, path);
                 var entries = new List<YamlEntry>();
                 var seen = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
+                var merged = new List<YamlEntry>();
                 while (!parser.TryConsume<MappingEnd>(out _))
                 {
                     var keyNode = ReadNode(parser, path, depth + 1, out var keyWeight, out _);
@@ -267,6 +268,25 @@ internal static class YamlTree
                     }
 
                     var keyPath = Join(path, key.Value);
+                    if (key is { Plain: true, Value: "<<" })
+                    {
+                        // A YAML merge key (yaml.org/type/merge): the entries of a mapping, or of each mapping of a
+                        // sequence (earlier ones win), join this mapping unless it sets the key itself.
+                        var source = ReadNode(parser, keyPath, depth + 1, out var mergeWeight, out var mergeHeight);
+                        weight += mergeWeight;
+                        height = Math.Max(height, mergeHeight + 1);
+                        var sources = source switch
+                        {
+                            YamlMapping single => [single],
+                            YamlSequence list when list.Items.All(i => i is YamlMapping) => list.Items.Cast<YamlMapping>().ToList(),
+                            _ => throw new SpecSyntaxException(source.Location, ErrorCodes.YamlSyntax,
+                                "a merge key (<<) takes a mapping or a list of mappings, e.g. `<<: *defaults`", keyPath),
+                        };
+                        merged.AddRange(sources.SelectMany(m => m.Entries));
+                        _path = path;
+                        continue;
+                    }
+
                     if (seen.TryGetValue(key.Value, out var first))
                     {
                         throw new SpecSyntaxException(key.Location, ErrorCodes.DuplicateKey,
@@ -278,6 +298,14 @@ internal static class YamlTree
                     weight += valueWeight;
                     height = Math.Max(height, valueHeight + 1);
                     _path = path;
+                }
+
+                foreach (var entry in merged)
+                {
+                    if (seen.TryAdd(entry.Key.Value, entry.Key.Location))
+                    {
+                        entries.Add(entry);
+                    }
                 }
 
                 node = new YamlMapping(At(file, mappingStart.Start), entries);

@@ -147,4 +147,46 @@ public sealed class ConventionsTests
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Ok), run.Error);
         Assert.That(JsonDocument.Parse(run.Out).RootElement.GetProperty("diagnostics").GetArrayLength(), Is.EqualTo(0));
     }
+
+    private const string Fleet = """
+        jobs:
+          - &base
+            name: a
+            app:
+              image: example/app:1.0
+              ports: [{ name: http, to: 8080 }]
+            postgres:
+              password: { nomadVar: nomad/jobs/a }
+          - <<: *base
+            name: b
+            postgres:
+              password: { nomadVar: nomad/jobs/b }
+        """;
+
+    [Test]
+    public void Merge_keys_join_the_anchored_mapping_and_explicit_keys_win()
+    {
+        using var temp = new TempSpecs();
+        var spec = temp.Write("fleet.yaml", Fleet);
+
+        var run = CliRun.Of("render", spec, "-o", temp.Out);
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Ok), run.Error);
+        var b = File.ReadAllText(Path.Combine(temp.Out, "b.nomad.hcl"));
+        Assert.That(b, Does.Contain("example/app:1.0"), "merged from a");
+        Assert.That(b, Does.Contain("nomad/jobs/b").And.Not.Contain("nomad/jobs/a\""), "b's own postgres wins over the merged one");
+    }
+
+    [TestCase("  - <<: 5\n    name: c\n", "a merge key (<<) takes a mapping or a list of mappings")]
+    [TestCase("  - \"<<\": *base\n    name: c\n", "unknown key '<<'")]
+    public void A_bad_or_quoted_merge_key_is_a_clear_error(string extra, string message)
+    {
+        using var temp = new TempSpecs();
+        var spec = temp.Write("fleet.yaml", Fleet + "\n" + extra);
+
+        var run = CliRun.Of("validate", spec);
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.InvalidInput));
+        Assert.That(run.Error, Does.Contain(message));
+    }
 }
