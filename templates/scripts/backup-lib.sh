@@ -15,6 +15,8 @@
 # Files in BACKUP_DIR (one backup name per directory):
 #   <name>-<YYYYmmddTHHMMSSZ><ext>         a good backup; the UTC stamp is the start of the run
 #   <name>-<YYYYmmddTHHMMSSZ><ext>.sha256  its checksum ("<hex>  <file>", checkable with `sha256sum -c`)
+#   <name>-<YYYYmmddTHHMMSSZ><ext>.manifest  what it holds, when the backup script defines backup_manifest (pg-backup.sh:
+#                                          database, server version, size, checksum, per-table row counts)
 #   .<name>-<YYYYmmddTHHMMSSZ>.partial     a run in progress (removed on failure and by the next run)
 #   .last-success                          "<epoch of the stamp> <file>" of the newest good backup
 #   .last-failure                          "<epoch> <reason>" of the newest failed run (removed on success)
@@ -149,7 +151,7 @@ newest_backup() {
 }
 
 remove_backup_file() {
-  rm -f "$BACKUP_DIR/$1" "$BACKUP_DIR/$1.sha256"
+  rm -f "$BACKUP_DIR/$1" "$BACKUP_DIR/$1.sha256" "$BACKUP_DIR/$1.manifest"
 }
 
 # Retention, applied only after a good backup was published. KEEP is the just-published file: it is never
@@ -365,7 +367,7 @@ BACKUP_SLEEP_PID=""
 
 backup_cleanup() {
   if [ -n "$BACKUP_TMP" ]; then
-    rm -f "$BACKUP_TMP" "$BACKUP_TMP.sha256"
+    rm -f "$BACKUP_TMP" "$BACKUP_TMP.sha256" "$BACKUP_TMP.manifest"
   fi
   if [ -n "$BACKUP_WORK" ]; then
     rm -rf "$BACKUP_WORK"
@@ -445,7 +447,7 @@ backup_validate_common() {
 
 backup_fail() {
   bf_end=$(date -u +%s)
-  rm -f "$BACKUP_TMP" "$BACKUP_TMP.sha256"
+  rm -f "$BACKUP_TMP" "$BACKUP_TMP.sha256" "$BACKUP_TMP.manifest"
   BACKUP_TMP=""
   if [ -n "$BACKUP_WORK" ]; then
     rm -rf "$BACKUP_WORK"
@@ -476,7 +478,7 @@ backup_run() {
   FAIL_REASON=""
   RUN_SUMMARY=""
   # A partial file can only be left by a run that was killed; there is one backup process per directory.
-  rm -f "$BACKUP_DIR/.$BACKUP_NAME"-*.partial "$BACKUP_DIR/.$BACKUP_NAME"-*.partial.sha256
+  rm -f "$BACKUP_DIR/.$BACKUP_NAME"-*.partial "$BACKUP_DIR/.$BACKUP_NAME"-*.partial.sha256 "$BACKUP_DIR/.$BACKUP_NAME"-*.partial.manifest
   BACKUP_TMP="$BACKUP_DIR/.$BACKUP_NAME-$br_stamp.partial"
   if [ -e "$BACKUP_DIR/$br_final" ]; then
     FAIL_REASON="$br_final already exists"
@@ -500,7 +502,14 @@ backup_run() {
     backup_fail
     return 1
   fi
+  br_sha256=$1
   br_size=$(($(wc -c <"$BACKUP_TMP")))
+  # The backup script's manifest (optional): written to <tmp>.manifest, renamed with the backup.
+  if type backup_manifest >/dev/null 2>&1 && ! backup_manifest "$BACKUP_TMP.manifest" "$br_final" "$br_sha256" "$br_size" "$br_stamp"; then
+    [ -n "$FAIL_REASON" ] || FAIL_REASON="cannot write the manifest"
+    backup_fail
+    return 1
+  fi
   sync
   if ! mv -f "$BACKUP_TMP" "$BACKUP_DIR/$br_final"; then
     FAIL_REASON="cannot rename the backup into place"
@@ -508,6 +517,7 @@ backup_run() {
     return 1
   fi
   mv -f "$BACKUP_TMP.sha256" "$BACKUP_DIR/$br_final.sha256"
+  [ ! -f "$BACKUP_TMP.manifest" ] || mv -f "$BACKUP_TMP.manifest" "$BACKUP_DIR/$br_final.manifest"
   BACKUP_TMP=""
   sync
   RETENTION_REMOVED=0

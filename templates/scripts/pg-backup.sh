@@ -27,8 +27,9 @@
 # BACKUP_MODE              once (default): one run, exit status = result (periodic batch job)
 #                          loop: long-running sidecar; failed runs are logged and marked, the loop goes on
 #                          verify: restore the newest good backup into the scratch database and compare its
-#                          row counts with the source as it is now (a restore drill; differences caused by
-#                          writes since the backup are reported as a mismatch)
+#                          row counts with its manifest, i.e. with what the database held when the dump was
+#                          taken (a restore drill that writes since the backup cannot upset); a backup without
+#                          a manifest is compared with the source as it is now
 # BACKUP_CRON              loop mode: 5-field cron (see backup-lib.sh), evaluated each minute in TZ
 # TZ                       time zone of BACKUP_CRON (needs tzdata; both postgres images ship it)
 # BACKUP_INTERVAL_SECONDS  loop mode instead of a cron: run when the newest good backup is this old
@@ -40,7 +41,8 @@
 #
 # Per run: dump to BACKUP_DIR/.<name>-<stamp>.partial; check it (pg_restore --list, or gzip -t plus pg_dump's
 # "dump complete" trailer); optional restore-verify; sha256; sync; rename to <name>-<UTC stamp>.dump|.sql.gz
-# plus <file>.sha256; retention; .last-success. On failure: the partial file is removed, older backups are
+# plus <file>.sha256 and <file>.manifest (database, server version, size, checksum, per-table row counts counted
+# in the dump's snapshot); retention; .last-success. On failure: the partial file is removed, older backups are
 # kept, .last-failure is written, the reason goes to stderr, the status is non-zero.
 # Log: one line per run with name, file, size in bytes, duration in seconds (and the verify result).
 
@@ -146,7 +148,8 @@ pg_snapshot_session() {
   read -r ss_snapshot <"$BACKUP_WORK/snapshot" || return 1
   pg_dump_to "$1" --snapshot="$ss_snapshot"
   echo $? >"$BACKUP_WORK/dump.rc"
-  printf '%s\n' "\\o '$BACKUP_WORK/source.counts'" "\\i '$BACKUP_WORK/counts.sql'" '\o' 'COMMIT;'
+  printf '%s\n' "\\o '$BACKUP_WORK/source.counts'" "\\i '$BACKUP_WORK/counts.sql'" '\o' \
+    "\\o '$BACKUP_WORK/server_version'" 'SHOW server_version_num;' '\o' 'COMMIT;'
 }
 
 pg_dump_in_snapshot() {
@@ -268,15 +271,16 @@ drop_work_dir() {
   BACKUP_WORK=""
 }
 
+# A database dump is taken in an exported snapshot, in which the rows of every table are counted too: the counts go
+# into the manifest (and restore-verify compares with them), so they describe exactly what the dump holds.
 backup_produce() {
   new_work_dir || return 1
-  if [ "$BACKUP_VERIFY" = restore ]; then
+  if [ "$BACKUP_SCOPE" = database ]; then
     pg_count_sql >"$BACKUP_WORK/counts.sql"
     pg_dump_in_snapshot "$1" || return 1
   else
     pg_dump_to "$1" || {
-      FAIL_REASON="pg_dump failed"
-      [ "$BACKUP_SCOPE" = cluster ] && FAIL_REASON="pg_dumpall failed"
+      FAIL_REASON="pg_dumpall failed"
       return 1
     }
   fi
@@ -284,7 +288,44 @@ backup_produce() {
   if [ "$BACKUP_VERIFY" = restore ]; then
     verify_restore "$1" "$BACKUP_WORK/source.counts" || return 1
   fi
+}
+
+# backup_manifest FILE BACKUP SHA256 SIZE STAMP (called by backup_run before the rename): what the backup holds, one
+# "key value" per line, then "rows <count> <schema.table>" per table (database scope), counted in the dump's snapshot.
+backup_manifest() {
+  if [ -f "$BACKUP_WORK/server_version" ]; then
+    read -r bm_version <"$BACKUP_WORK/server_version" || bm_version=""
+  else
+    bm_version=$(psql -X -q -w -At -v ON_ERROR_STOP=1 -c 'SHOW server_version_num' 2>/dev/null) || bm_version=""
+  fi
+  is_uint "$bm_version" || {
+    FAIL_REASON="manifest: cannot read the server version"
+    return 1
+  }
+  {
+    printf '%s\n' "nomad-db-backup-manifest 1"
+    printf 'file %s\n' "$2"
+    printf 'scope %s\n' "$BACKUP_SCOPE"
+    [ "$BACKUP_SCOPE" = cluster ] || printf 'database %s\n' "$PGDATABASE"
+    printf 'format %s\n' "$BACKUP_FORMAT"
+    printf 'server_version_num %s\n' "$bm_version"
+    printf 'size %s\n' "$4"
+    printf 'sha256 %s\n' "$3"
+    printf 'stamp %s\n' "$5"
+    if [ -f "$BACKUP_WORK/source.counts" ]; then
+      printf 'tables %s\n' "$(grep -c . "$BACKUP_WORK/source.counts")"
+      LC_ALL=C sort "$BACKUP_WORK/source.counts" | awk -F'|' '{ print "rows " $NF " " substr($0, 1, length($0) - length($NF) - 1) }'
+    fi
+  } >"$1" || {
+    FAIL_REASON="cannot write the manifest"
+    return 1
+  }
   drop_work_dir
+}
+
+# The "schema.table|rows" lines of a manifest's row counts.
+manifest_counts() {
+  awk '$1 == "rows" { print substr($0, length($1) + length($2) + 3) "|" $2 }' "$1"
 }
 
 # BACKUP_MODE=verify: a restore drill of the newest good backup against the current source.
@@ -304,11 +345,18 @@ verify_latest() {
       *) BACKUP_FORMAT=plain-gzip ;;
     esac
     if new_work_dir; then
-      pg_count_sql >"$BACKUP_WORK/counts.sql"
-      if psql -X -q -w -At -v ON_ERROR_STOP=1 -f "$BACKUP_WORK/counts.sql" >"$BACKUP_WORK/source.counts"; then
-        verify_restore "$BACKUP_DIR/$vl_file" "$BACKUP_WORK/source.counts"
+      if grep -q '^rows ' "$BACKUP_DIR/$vl_file.manifest" 2>/dev/null; then
+        # Against what the dump held when it was taken (its manifest): writes since then cause no false alarm.
+        manifest_counts "$BACKUP_DIR/$vl_file.manifest" >"$BACKUP_WORK/source.counts"
+        verify_restore "$BACKUP_DIR/$vl_file" "$BACKUP_WORK/source.counts" && RUN_SUMMARY="$RUN_SUMMARY against=manifest"
       else
-        FAIL_REASON="counting the source rows failed"
+        # An older backup without a manifest: against the source as it is now.
+        pg_count_sql >"$BACKUP_WORK/counts.sql"
+        if psql -X -q -w -At -v ON_ERROR_STOP=1 -f "$BACKUP_WORK/counts.sql" >"$BACKUP_WORK/source.counts"; then
+          verify_restore "$BACKUP_DIR/$vl_file" "$BACKUP_WORK/source.counts" && RUN_SUMMARY="$RUN_SUMMARY against=source"
+        else
+          FAIL_REASON="counting the source rows failed"
+        fi
       fi
     fi
   fi

@@ -136,6 +136,7 @@ internal static partial class BackupScripts
         File.Copy(sourceFile, Path.Combine(dir, fileName));
         var hash = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(sourceFile))).ToLowerInvariant();
         File.WriteAllText(Path.Combine(dir, fileName + ".sha256"), $"{hash}  {fileName}\n");
+        File.WriteAllText(Path.Combine(dir, fileName + ".manifest"), $"nomad-db-backup-manifest 1\nfile {fileName}\n");
         return fileName;
     }
 

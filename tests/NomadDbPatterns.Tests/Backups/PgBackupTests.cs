@@ -75,6 +75,41 @@ public sealed class PgBackupTests
         Assert.That(PgData.Fingerprint(_cluster, restored), Is.EqualTo(expected));
     }
 
+    [TestCase("custom")]
+    [TestCase("plain-gzip")]
+    public void Every_dump_has_a_manifest_of_what_it_holds(string format)
+    {
+        var database = $"manifest_{format.Replace('-', '_')}";
+        PgData.CreateSeeded(_cluster, database);
+        var dir = _dirs.NewDirectory("manifest");
+
+        var result = BackupScripts.Run(BackupScripts.PgBackup, BackupScripts.PgEnv(_cluster, database, dir, ("BACKUP_FORMAT", format)));
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
+        var file = BackupScripts.BackupFiles(dir).Single();
+        var lines = File.ReadAllLines(Path.Combine(dir, file + ".manifest"));
+        var fields = lines.Where(l => !l.StartsWith("rows ", StringComparison.Ordinal)).Select(l => l.Split(' ', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
+        var rows = lines.Where(l => l.StartsWith("rows ", StringComparison.Ordinal)).Select(l => l.Split(' ', 3)).ToDictionary(p => p[2], p => long.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Multiple(() =>
+        {
+            Assert.That(lines[0], Is.EqualTo("nomad-db-backup-manifest 1"));
+            Assert.That(fields["file"], Is.EqualTo(file));
+            Assert.That(fields["database"], Is.EqualTo(database));
+            Assert.That(fields["format"], Is.EqualTo(format));
+            Assert.That(fields["server_version_num"], Is.EqualTo(_cluster.Psql("postgres", "SHOW server_version_num").Trim()));
+            Assert.That(long.Parse(fields["size"], System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo(new FileInfo(Path.Combine(dir, file)).Length));
+            Assert.That(fields["sha256"], Is.EqualTo(File.ReadAllText(Path.Combine(dir, file + ".sha256")).Split(' ')[0]));
+            Assert.That(int.Parse(fields["tables"], System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo(rows.Count));
+            Assert.That(rows, Is.Not.Empty);
+            foreach (var (table, count) in rows)
+            {
+                Assert.That(count, Is.EqualTo(PgData.Count(_cluster, database, table)), table);
+            }
+
+            Assert.That(Directory.GetFiles(dir, "*partial*"), Is.Empty);
+        });
+    }
+
     [Test]
     public void Cluster_scope_dumps_every_database_and_the_roles_with_pg_dumpall()
     {
@@ -130,6 +165,8 @@ public sealed class PgBackupTests
             "the newest planted backups remain, the oldest are gone");
         Assert.That(Directory.GetFiles(dir, "*.sha256").Select(Path.GetFileName),
             Is.EquivalentTo(all.Select(f => f + ".sha256")), "checksums go with their backups");
+        Assert.That(Directory.GetFiles(dir, "*.manifest").Select(Path.GetFileName),
+            Is.EquivalentTo(all.Select(f => f + ".manifest")), "manifests go with their backups");
         Assert.That(result.StdOut, Does.Contain("removed=3"));
     }
 

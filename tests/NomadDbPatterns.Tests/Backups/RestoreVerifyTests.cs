@@ -128,26 +128,58 @@ public sealed class RestoreVerifyTests
     }
 
     [Test]
-    public void A_restore_drill_reports_each_table_that_differs_from_the_source()
+    public void A_restore_drill_compares_with_the_manifest_so_writes_since_the_backup_raise_no_false_alarm()
+    {
+        var database = NewSeededDatabase();
+        var dir = _dirs.NewDirectory("drill-live");
+        Assert.That(BackupScripts.Run(BackupScripts.PgBackup, BackupScripts.PgEnv(_cluster, database, dir)).ExitCode, Is.EqualTo(0));
+        _cluster.Psql(database, "DELETE FROM shop.orders WHERE id % 10 = 0; CREATE TABLE shop.late (x int); INSERT INTO shop.late VALUES (1), (2);");
+        var before = BackupScripts.Snapshot(dir);
+
+        var result = BackupScripts.Run(BackupScripts.PgBackup, BackupScripts.PgEnv(_cluster, database, dir, ("BACKUP_MODE", "verify")));
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
+        Assert.That(result.StdOut, Does.Contain("verify=match").And.Contain("against=manifest"));
+        Assert.That(BackupScripts.Snapshot(dir), Is.EqualTo(before), "a drill writes nothing");
+        Assert.That(PgData.DatabaseExists(_cluster, database + "_restore_verify"), Is.False);
+    }
+
+    [Test]
+    public void A_restore_drill_reports_each_table_whose_restored_rows_differ_from_the_manifest()
     {
         var database = NewSeededDatabase();
         var dir = _dirs.NewDirectory("drill");
         Assert.That(BackupScripts.Run(BackupScripts.PgBackup, BackupScripts.PgEnv(_cluster, database, dir)).ExitCode, Is.EqualTo(0));
         var ordersAtBackup = PgData.Count(_cluster, database, "shop.orders");
-        _cluster.Psql(database, "DELETE FROM shop.orders WHERE id % 10 = 0; CREATE TABLE shop.late (x int); INSERT INTO shop.late VALUES (1), (2);");
-        var ordersNow = PgData.Count(_cluster, database, "shop.orders");
-        var before = BackupScripts.Snapshot(dir);
+        var manifest = Path.Combine(dir, BackupScripts.BackupFiles(dir).Single() + ".manifest");
+        // A manifest that promises one more order than the dump holds, and a table the dump does not have.
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace($"rows {ordersAtBackup} shop.orders", $"rows {ordersAtBackup + 1} shop.orders", StringComparison.Ordinal)
+            + "rows 2 shop.late\n");
 
         var result = BackupScripts.Run(BackupScripts.PgBackup, BackupScripts.PgEnv(_cluster, database, dir, ("BACKUP_MODE", "verify")));
 
         Assert.That(result.ExitCode, Is.EqualTo(1));
-        Assert.That(ordersNow, Is.LessThan(ordersAtBackup));
-        Assert.That(result.StdErr, Does.Contain($"table=shop.orders source={ordersNow} restored={ordersAtBackup}"));
+        Assert.That(result.StdErr, Does.Contain($"table=shop.orders source={ordersAtBackup + 1} restored={ordersAtBackup}"));
         Assert.That(result.StdErr, Does.Contain("table=shop.late source=2 restored=missing"));
         Assert.That(result.StdErr, Does.Contain("verify FAILED name=" + database).And.Contain("row counts differ in 2 of"));
-        Assert.That(result.StdErr, Does.Not.Contain("table=shop.customers"), "unchanged tables are not reported");
-        Assert.That(BackupScripts.Snapshot(dir), Is.EqualTo(before), "a drill writes nothing");
-        Assert.That(PgData.DatabaseExists(_cluster, database + "_restore_verify"), Is.False);
+        Assert.That(result.StdErr, Does.Not.Contain("table=shop.customers"), "matching tables are not reported");
+    }
+
+    [Test]
+    public void A_backup_without_a_manifest_is_drilled_against_the_source_as_it_is_now()
+    {
+        var database = NewSeededDatabase();
+        var dir = _dirs.NewDirectory("drill-old");
+        Assert.That(BackupScripts.Run(BackupScripts.PgBackup, BackupScripts.PgEnv(_cluster, database, dir)).ExitCode, Is.EqualTo(0));
+        File.Delete(Path.Combine(dir, BackupScripts.BackupFiles(dir).Single() + ".manifest"));
+        var ordersAtBackup = PgData.Count(_cluster, database, "shop.orders");
+        _cluster.Psql(database, "DELETE FROM shop.orders WHERE id % 10 = 0;");
+        var ordersNow = PgData.Count(_cluster, database, "shop.orders");
+
+        var result = BackupScripts.Run(BackupScripts.PgBackup, BackupScripts.PgEnv(_cluster, database, dir, ("BACKUP_MODE", "verify")));
+
+        Assert.That(result.ExitCode, Is.EqualTo(1));
+        Assert.That(result.StdErr, Does.Contain($"table=shop.orders source={ordersNow} restored={ordersAtBackup}"));
     }
 
     [TestCase("custom")]
