@@ -41,6 +41,9 @@ public sealed class PostgresCluster : IDisposable
     /// <summary>The bootstrap superuser.</summary>
     public string SuperUser => "postgres";
 
+    /// <summary>What the server has written to its log so far.</summary>
+    public string ServerLog => File.Exists(Path.Combine(_rootDir, "server.log")) ? File.ReadAllText(Path.Combine(_rootDir, "server.log")) : string.Empty;
+
     /// <summary>The superuser's random password.</summary>
     public string SuperPassword { get; }
 
