@@ -32,19 +32,14 @@ public static class Breakdown
         Measure("whole render (JobRenderer.Render: strings)", 3000, i => renderer.Render(models[i % 100].Job, models[i % 100].Source).Count);
         var doc = new JobDocBuilder(job, source, templates).BuildServiceJob();
         var view = HclViewMapper.Map(doc);
-        var raw = new CharBuffer();
-        templates.RenderTo("job.nomad.hcl.scriban", "job", view, raw);
+        var raw = templates.Render("job.nomad.hcl.scriban", "job", view);
         var laidOut = new CharBuffer();
         Measure("  JobDocBuilder.BuildServiceJob", 3000, i => new JobDocBuilder(models[i % 100].Job, models[i % 100].Source, templates).BuildServiceJob().Group.Tasks.Count);
         Measure("  HclViewMapper.Map", 3000, _ => HclViewMapper.Map(doc).Group.Tasks.Count);
-        Measure("  TemplateSet.RenderTo (compiled)", 3000, _ =>
-        {
-            templates.RenderTo("job.nomad.hcl.scriban", "job", view, raw.Clear());
-            return raw.Length;
-        });
+        Measure("  TemplateSet.Render (Scriban)", 3000, _ => templates.Render("job.nomad.hcl.scriban", "job", view).Length);
         Measure("  HclLayout.FormatTo (of the template output)", 3000, _ =>
         {
-            HclLayout.FormatTo(raw.Memory, laidOut.Clear());
+            HclLayout.FormatTo(raw.AsMemory(), laidOut.Clear());
             return laidOut.Length;
         });
         Measure("copy of the output into a new string", 3000, _ => rendered.AsSpan().ToString().Length);
@@ -106,19 +101,18 @@ public static class Breakdown
     {
         var (job, source) = TypicalJob.Models()[0];
         var templates = stubScripts ? AnchorCompare.StubScripts() : TemplateSet.Embedded;
-        var raw = new CharBuffer();
-        templates.RenderTo("job.nomad.hcl.scriban", "job", HclViewMapper.Map(new JobDocBuilder(job, source, templates).BuildServiceJob()), raw);
+        var raw = templates.Render("job.nomad.hcl.scriban", "job", HclViewMapper.Map(new JobDocBuilder(job, source, templates).BuildServiceJob()));
         var laidOut = new CharBuffer();
         if (Environment.GetEnvironmentVariable("DUMP_RAW") is { } dump)
         {
-            File.WriteAllText(dump, raw.ToString());
+            File.WriteAllText(dump, raw);
         }
 
         var stopwatch = Stopwatch.StartNew();
         var count = 0;
         while (stopwatch.Elapsed.TotalSeconds < seconds)
         {
-            HclLayout.FormatTo(raw.Memory, laidOut.Clear());
+            HclLayout.FormatTo(raw.AsMemory(), laidOut.Clear());
             count++;
         }
 

@@ -11,9 +11,8 @@ namespace NomadDbPatterns.Rendering;
 public delegate void RenderedFileSink(string fileName, ReadOnlySpan<char> content);
 
 /// <summary>
-/// Writes a job document as HCL: the view through the job template into one reused buffer, that buffer's canonical
-/// layout into another, handed to the sink. A job file with the backup scripts is ~55,000 characters: as strings,
-/// the two would be large-object-heap allocations on every render.
+/// Writes a job document as HCL: the view through the job template, its canonical layout into a reused buffer, handed
+/// to the sink.
 /// </summary>
 internal static class HclFileWriter
 {
@@ -21,19 +20,18 @@ internal static class HclFileWriter
     private const int MaxKeptBuffer = 1024 * 1024;
 
     [ThreadStatic]
-    private static (CharBuffer Raw, CharBuffer LaidOut)? t_buffers;
+    private static CharBuffer? t_buffer;
 
     public static void Write(TemplateSet templates, JobDoc job, string fileName, RenderedFileSink sink)
     {
-        // Taken from the thread for the call: a sink that renders again on this thread gets buffers of its own.
-        var (raw, laidOut) = t_buffers ?? (new CharBuffer(64 * 1024), new CharBuffer(64 * 1024));
-        t_buffers = null;
-        templates.RenderTo(JobTemplate, "job", HclViewMapper.Map(job), raw.Clear());
-        HclLayout.FormatTo(raw.Memory, laidOut.Clear());
+        // Taken from the thread for the call: a sink that renders again on this thread gets a buffer of its own.
+        var laidOut = t_buffer ?? new CharBuffer(32 * 1024);
+        t_buffer = null;
+        HclLayout.FormatTo(templates.Render(JobTemplate, "job", HclViewMapper.Map(job)).AsMemory(), laidOut.Clear());
         sink(fileName, laidOut.Span);
-        if (raw.Capacity <= MaxKeptBuffer && laidOut.Capacity <= MaxKeptBuffer)
+        if (laidOut.Capacity <= MaxKeptBuffer)
         {
-            t_buffers = (raw, laidOut);
+            t_buffer = laidOut;
         }
     }
 }

@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
-using NomadDbPatterns.Hcl;
-using NomadDbPatterns.Templating;
 using Scriban;
 using Scriban.Parsing;
 using Scriban.Runtime;
+using Scriban.Syntax;
 
 namespace NomadDbPatterns.Rendering;
 
@@ -16,7 +15,6 @@ public sealed class TemplateSet
     private const string ResourcePrefix = "NomadDbPatterns.Templates.";
     private readonly string? _overrideDirectory;
     private readonly ConcurrentDictionary<string, Template> _parsed = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, CompiledTemplate?> _compiled = new(StringComparer.Ordinal);
 
     /// <summary>The templates shipped in the package.</summary>
     public static TemplateSet Embedded { get; } = new(null);
@@ -82,109 +80,110 @@ public sealed class TemplateSet
         return (reader.ReadToEnd(), $"templates/{name}");
     }
 
-    /// <summary>Scriban's include hook, kept out of the public type: includes resolve through the same overrides.</summary>
-    private sealed class Loader(TemplateSet owner) : ITemplateLoader
-    {
-        string ITemplateLoader.GetPath(TemplateContext context, SourceSpan callerSpan, string templateName) => templateName;
-
-        string ITemplateLoader.Load(TemplateContext context, SourceSpan callerSpan, string templatePath) => owner.Read(templatePath).Text;
-
-        ValueTask<string?> ITemplateLoader.LoadAsync(TemplateContext context, SourceSpan callerSpan, string templatePath) => new(owner.Read(templatePath).Text);
-    }
-
     /// <summary>Renders template <paramref name="name"/> with <paramref name="model"/> bound as <paramref name="variable"/>.</summary>
     internal string Render(string name, string variable, object model)
     {
-        var output = new CharBuffer();
-        RenderTo(name, variable, model, output);
-        return output.ToString();
-    }
-
-    /// <summary>Appends the render of template <paramref name="name"/> to <paramref name="output"/>.</summary>
-    internal void RenderTo(string name, string variable, object model, CharBuffer output)
-    {
-        // Compiled once per template (null when it uses more of Scriban than the compiled form supports); a render it
-        // declines, e.g. for an unexpected value, goes to Scriban below, which produces the same text or the error.
-        var compiled = _compiled.GetOrAdd(name, n => CompiledTemplate.TryCompile(n, Get));
-        if (compiled is null || !compiled.TryRender(variable, model, output))
-        {
-            output.Append(RenderWithScriban(name, variable, model));
-        }
-    }
-
-    private string RenderWithScriban(string name, string variable, object model)
-    {
         var template = Get(name);
-        var context = RenderContext();
-        var globals = new ScriptObject();
-        globals.SetValue(variable, model, readOnly: true);
-        context.PushGlobal(globals);
-        var rendered = false;
+        var context = t_context is { } cached && ReferenceEquals(cached.Owner, this) ? cached : new RenderContext(this);
+        t_context = null; // a render that fails leaves scopes pushed: the next one starts from a fresh context
+        context.Model.SetValue(variable, model, readOnly: true);
+        context.PushGlobal(context.Model);
+        string text;
         try
         {
-            // Template.Render clears the output it leaves; popping the model's globals makes the context as good as new.
-            var output = template.Render(context);
-            rendered = true;
-            return output;
+            text = template.Render(context); // returns the context's output and clears it for the next render
         }
         catch (Scriban.Syntax.ScriptRuntimeException exception)
         {
             // An overridden template that fails on some model: the user's input, reported with its position.
             throw new TemplateException($"Template {exception.Span.FileName} fails: {exception.Message}");
         }
-        finally
-        {
-            if (rendered)
-            {
-                context.PopGlobal();
-            }
-            else
-            {
-                // A failed render may leave outputs or scopes pushed: start the next one from a fresh context.
-                t_context = null;
-            }
-        }
+
+        context.PopGlobal();
+        context.Model.Clear(); // the model and what the templates assigned
+        t_context = context;
+        return text;
     }
 
-    // A TemplateContext is expensive to create (it builds Scriban's builtin functions) and caches the member accessors
-    // of every model type it meets (TemplateContext.Reset would clear that cache and the parsed partials): one context
-    // per thread and template set is reused.
+    // A TemplateContext is reused (one per thread and template set): it keeps Scriban's accessor per model type and the
+    // parsed templates its includes resolved.
     [ThreadStatic]
-    private static (TemplateSet Owner, TemplateContext Context)? t_context;
+    private static RenderContext? t_context;
 
-    private TemplateContext RenderContext()
+    /// <summary>
+    /// Scriban's context with this set's extension points: includes resolve to the set's parsed templates (the same
+    /// overrides), view records are read through their member switch (<see cref="IView"/>), not by reflection.
+    /// </summary>
+    private sealed class RenderContext : TemplateContext, ITemplateLoader
     {
-        if (t_context is { } cached && ReferenceEquals(cached.Owner, this))
+        public readonly TemplateSet Owner;
+        public readonly ScriptObject Model = new();
+
+        public RenderContext(TemplateSet owner)
+            : base(owner._overrideDirectory is null ? IncludeOnly : Builtins.All)
         {
-            return cached.Context;
+            Owner = owner;
+            StrictVariables = true;
+            EnableRelaxedMemberAccess = false;
+            LoopLimit = 100_000;
+            NewLine = "\n";
+            TemplateLoader = this;
         }
 
-        var context = new TemplateContext(Builtins.Shared)
-        {
-            StrictVariables = true,
-            TemplateLoader = new Loader(this),
-            EnableRelaxedMemberAccess = false,
-            LoopLimit = 100_000,
-            NewLine = "\n",
-        };
-        foreach (var partial in EmbeddedNames)
-        {
-            if (partial.EndsWith(".scriban", StringComparison.Ordinal))
-            {
-                context.CachedTemplates[partial] = Get(partial);
-            }
-        }
+        // The shipped templates call no builtin but include. Scriban's full set costs several ms to build (hundreds of
+        // functions imported by reflection): only template sets with overrides get it, once per process.
+        private static readonly ScriptObject IncludeOnly = new() { ["include"] = new Scriban.Functions.IncludeFunction() };
 
-        t_context = (this, context);
-        return context;
+        protected override Template CreateTemplate(string templatePath, ScriptNode? callerContext) => Owner.Get(templatePath);
+
+        protected override IObjectAccessor? GetMemberAccessorImpl(object target) =>
+            target is IView ? ViewAccessor.Instance : base.GetMemberAccessorImpl(target);
+
+        string ITemplateLoader.GetPath(TemplateContext context, SourceSpan callerSpan, string templateName) => templateName;
+
+        string ITemplateLoader.Load(TemplateContext context, SourceSpan callerSpan, string templatePath) => Owner.Read(templatePath).Text;
+
+        ValueTask<string?> ITemplateLoader.LoadAsync(TemplateContext context, SourceSpan callerSpan, string templatePath) => new(Owner.Read(templatePath).Text);
     }
 
     // Scriban's builtins are read-only to templates (assignments go to the pushed globals), so one set serves all contexts.
-    // Built on first use only (a class of its own, not a static field of TemplateSet): building them costs several ms at
-    // start-up, and the compiled templates render every shipped template without them.
     private static class Builtins
     {
-        public static readonly ScriptObject Shared = TemplateContext.GetDefaultBuiltinObject();
+        public static readonly ScriptObject All = TemplateContext.GetDefaultBuiltinObject();
+    }
+
+    /// <summary>Reads a view record's members through its switch; view records are read-only and have no indexer.</summary>
+    private sealed class ViewAccessor : IObjectAccessor
+    {
+        public static readonly ViewAccessor Instance = new();
+
+        public bool HasIndexer => false;
+
+        public Type? IndexType => null;
+
+        public bool TryGetValue(TemplateContext context, SourceSpan span, object target, string member, out object? value)
+        {
+            value = ((IView)target).Member(member);
+            return !ReferenceEquals(value, IView.Missing);
+        }
+
+        public bool HasMember(TemplateContext context, SourceSpan span, object target, string member) =>
+            !ReferenceEquals(((IView)target).Member(member), IView.Missing);
+
+        public IEnumerable<string> GetMembers(TemplateContext context, SourceSpan span, object target) =>
+            target.GetType().GetProperties().Select(StandardMemberRenamer.Rename).Where(name => HasMember(context, span, target, name));
+
+        public int GetMemberCount(TemplateContext context, SourceSpan span, object target) => GetMembers(context, span, target).Count();
+
+        public bool TrySetValue(TemplateContext context, SourceSpan span, object target, string member, object? value) => false;
+
+        public bool TryGetItem(TemplateContext context, SourceSpan span, object target, object index, out object? value)
+        {
+            value = null;
+            return false;
+        }
+
+        public bool TrySetItem(TemplateContext context, SourceSpan span, object target, object index, object? value) => false;
     }
 }
 
