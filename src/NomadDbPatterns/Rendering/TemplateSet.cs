@@ -132,7 +132,7 @@ public sealed class TemplateSet
 
         // The shipped templates call no builtin but include. Scriban's full set costs several ms to build (hundreds of
         // functions imported by reflection): only template sets with overrides get it, once per process.
-        private static readonly ScriptObject IncludeOnly = new() { ["include"] = new Scriban.Functions.IncludeFunction() };
+        private static readonly ScriptObject IncludeOnly = new() { ["include"] = IncludeInPlace.Instance };
 
         protected override Template CreateTemplate(string templatePath, ScriptNode? callerContext) => Owner.Get(templatePath);
 
@@ -149,8 +149,88 @@ public sealed class TemplateSet
     // Scriban's builtins are read-only to templates (assignments go to the pushed globals), so one set serves all contexts.
     private static class Builtins
     {
-        public static readonly ScriptObject All = TemplateContext.GetDefaultBuiltinObject();
+        public static readonly ScriptObject All = WithIncludeInPlace(TemplateContext.GetDefaultBuiltinObject());
+
+        private static ScriptObject WithIncludeInPlace(ScriptObject builtins)
+        {
+            builtins.SetValue("include", IncludeInPlace.Instance, readOnly: true);
+            return builtins;
+        }
     }
+
+    /// <summary>
+    /// Scriban's <c>include</c>, writing the included template straight into the caller's output: Scriban's own renders
+    /// each include into a new StringBuilder and copies the resulting string into the caller's output (most of a job
+    /// file is written by includes, some nested). Same scoping (<c>$1</c>… in a new local scope), same recursion limit;
+    /// an include whose line is indented keeps Scriban's own (its auto-indent re-indents the included text).
+    /// </summary>
+    private sealed class IncludeInPlace : IScriptCustomFunction
+    {
+        public static readonly IncludeInPlace Instance = new();
+        private static readonly Scriban.Functions.IncludeFunction Scriban = new();
+
+        public int RequiredParameterCount => 1;
+
+        public int ParameterCount => 1;
+
+        public ScriptVarParamKind VarParamKind => ScriptVarParamKind.Direct;
+
+        public Type ReturnType => typeof(object);
+
+        public ScriptParameterInfo GetParameterInfo(int index) => Scriban.GetParameterInfo(index);
+
+        public int GetParameterIndexByName(string name) => Scriban.GetParameterIndexByName(name);
+
+        public object? Invoke(TemplateContext context, ScriptNode? callerContext, ScriptArray arguments, ScriptBlockStatement? blockStatement)
+        {
+            if (!string.IsNullOrEmpty(context.CurrentIndent) || arguments.Count == 0 || callerContext is not ScriptFunctionCall call || HasNamedArguments(call))
+            {
+                return Scriban.Invoke(context, callerContext, arguments, blockStatement);
+            }
+
+            var path = context.GetTemplatePathFromName(context.ObjectToString(arguments[0]), callerContext);
+            var page = path is null ? null : context.GetOrCreateTemplate(path, callerContext).Page;
+            if (page is null)
+            {
+                return null;
+            }
+
+            context.EnterRecursive(callerContext);
+            context.PushLocal();
+            try
+            {
+                context.SetValue(ScriptVariable.Arguments, arguments, asReadOnly: true, force: true);
+                if (context.Evaluate(page) is { } result)
+                {
+                    context.Write(page.Span, result);
+                }
+            }
+            finally
+            {
+                context.PopLocal();
+                context.ExitRecursive(callerContext);
+            }
+
+            return null;
+        }
+
+        public ValueTask<object?> InvokeAsync(TemplateContext context, ScriptNode? callerContext, ScriptArray arguments, ScriptBlockStatement? blockStatement) =>
+            Scriban.InvokeAsync(context, callerContext, arguments, blockStatement);
+
+        private static bool HasNamedArguments(ScriptFunctionCall call)
+        {
+            foreach (var argument in call.Arguments)
+            {
+                if (argument is ScriptNamedArgument)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
 
     /// <summary>Reads a view record's members through its switch; view records are read-only and have no indexer.</summary>
     private sealed class ViewAccessor : IObjectAccessor
