@@ -200,118 +200,28 @@ internal static class HclLayout
     /// <summary>
     /// Adds the body and end marker of the heredoc whose body starts at <paramref name="start"/>; returns where the
     /// line after its end marker starts. The end marker is the first line that is the delimiter, less surrounding
-    /// white space: found by searching for the delimiter rather than line by line, since bodies (the backup
-    /// scripts) are most of a job file.
+    /// white space.
     /// </summary>
     private static int AddHeredoc(ReadOnlyMemory<char> hcl, int start, string delimiter, bool flush, int depth, Buffers buffers)
     {
+        var body = buffers.HeredocBody;
+        body.Clear();
         var all = hcl.Span;
-        foreach (var known in Volatile.Read(ref s_laidOutBodies))
+        while (start < all.Length)
         {
-            // A body laid out before, followed by its end marker: no need to search for the marker.
-            if (known.Body.Length >= LargeBody && known.Depth == depth && known.Flush == flush && known.Delimiter == delimiter && all[start..].StartsWith(known.Body))
+            var line = hcl.Slice(start, LineLength(all, start, out var next));
+            start = next;
+            if (line.Span.Trim().SequenceEqual(delimiter))
             {
-                var markerAt = start + known.Body.Length;
-                if (all.Slice(markerAt, LineLength(all, markerAt, out var afterMarker)).Trim().SequenceEqual(delimiter))
-                {
-                    buffers.Classified.Add(new Line(Kind.HeredocBody, -1, known.Text.AsMemory()));
-                    buffers.Classified.Add(new Line(Kind.HeredocEnd, depth, delimiter.AsMemory()));
-                    return afterMarker;
-                }
-            }
-        }
-
-        var from = start;
-        while (true)
-        {
-            var hit = from < all.Length ? all[from..].IndexOf(delimiter.AsSpan()) : -1;
-            if (hit < 0)
-            {
-                throw new FormatException($"Unterminated heredoc '{delimiter}' in rendered HCL.");
+                AddHeredocBody(buffers.Classified, body, flush, depth);
+                buffers.Classified.Add(new Line(Kind.HeredocEnd, depth, delimiter.AsMemory()));
+                return next;
             }
 
-            hit += from;
-            var lineStart = all[start..hit].LastIndexOf('\n') is var newline and >= 0 ? start + newline + 1 : start;
-            var line = all.Slice(lineStart, LineLength(all, lineStart, out var next));
-            if (!line.Trim().SequenceEqual(delimiter))
-            {
-                from = hit + 1;
-                continue;
-            }
-
-            var body = hcl[start..lineStart];
-            if (body.Length > 0 && body.Length >= LargeBody)
-            {
-                buffers.Classified.Add(new Line(Kind.HeredocBody, -1, LaidOutBody(body, flush, depth, delimiter).AsMemory()));
-            }
-            else
-            {
-                AddHeredocBody(buffers.Classified, BodyLines(body, buffers.HeredocBody), flush, depth);
-            }
-
-            buffers.Classified.Add(new Line(Kind.HeredocEnd, depth, delimiter.AsMemory()));
-            return next;
-        }
-    }
-
-    private static List<ReadOnlyMemory<char>> BodyLines(ReadOnlyMemory<char> body, List<ReadOnlyMemory<char>> lines)
-    {
-        lines.Clear();
-        var start = 0;
-        while (start < body.Length)
-        {
-            lines.Add(body.Slice(start, LineLength(body.Span, start, out start)));
+            body.Add(line);
         }
 
-        return lines;
-    }
-
-    /// <summary>
-    /// Heredoc bodies this long (the backup scripts, tens of KB) are laid out once per body, depth and flushness:
-    /// every job with a backup carries the same scripts at the same depth. Settable so that tests can send every
-    /// body through either path and compare.
-    /// </summary>
-    internal static int LargeBody { get; set; } = 4096;
-    private const int MaxLaidOutBodies = 64;
-    private static LaidOutBodyEntry[] s_laidOutBodies = [];
-
-    /// <summary>Forgets every remembered body (for tests: the memory is bounded and shared by the process).</summary>
-    internal static void ForgetLaidOutBodies() => Volatile.Write(ref s_laidOutBodies, []);
-
-    private sealed record LaidOutBodyEntry(string Body, bool Flush, int Depth, string Delimiter, string Text);
-
-    /// <summary>
-    /// The body as the per-line path writes it (<see cref="AddHeredocBody"/> then <see cref="WriteLine"/>), as one
-    /// multi-line text without its final newline, written as it is.
-    /// </summary>
-    private static string LaidOutBody(ReadOnlyMemory<char> body, bool flush, int depth, string delimiter)
-    {
-        var span = body.Span;
-        var known = Volatile.Read(ref s_laidOutBodies);
-        foreach (var entry in known)
-        {
-            if (entry.Depth == depth && entry.Flush == flush && entry.Delimiter == delimiter && entry.Body.AsSpan().SequenceEqual(span))
-            {
-                return entry.Text;
-            }
-        }
-
-        var lines = new List<Line>();
-        AddHeredocBody(lines, BodyLines(body, []), flush, depth);
-        var builder = new CharBuffer(body.Length + (lines.Count * (depth + 1) * 2));
-        foreach (var line in lines)
-        {
-            WriteLine(builder, line);
-        }
-
-        var text = builder.Span[..^1].ToString();
-        if (known.Length < MaxLaidOutBodies)
-        {
-            // Lost updates under a race only cost a recomputation later.
-            Volatile.Write(ref s_laidOutBodies, [.. known, new LaidOutBodyEntry(span.ToString(), flush, depth, delimiter, text)]);
-        }
-
-        return text;
+        throw new FormatException($"Unterminated heredoc '{delimiter}' in rendered HCL.");
     }
 
     /// <summary>The memory form of <see cref="MemoryExtensions.Trim(ReadOnlySpan{char})"/> (white space by <see cref="char.IsWhiteSpace(char)"/>).</summary>

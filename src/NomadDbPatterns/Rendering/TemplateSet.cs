@@ -126,6 +126,7 @@ public sealed class TemplateSet
             StrictVariables = true;
             EnableRelaxedMemberAccess = false;
             LoopLimit = 100_000;
+            LimitToString = 0; // Scriban cuts output (and strings) beyond 1 MiB by default; a spec may hold up to that much text
             NewLine = "\n";
             TemplateLoader = this;
         }
