@@ -46,8 +46,8 @@ internal static class HclLayout
         public ReadOnlySpan<char> Value => Text.Span[(AssignAt + 1)..].TrimStart();
     }
 
-    // Formatting runs once per rendered file (tens of KB with the backup scripts): the working lists and the output
-    // buffer are kept per thread, so a file costs little more than its result string.
+    // Formatting runs once per rendered file: the working lists and the output buffer are kept per thread (taken for
+    // the call, so a caller that formats again from inside `use` gets buffers of its own).
     [ThreadStatic]
     private static Buffers? t_buffers;
 
@@ -57,6 +57,7 @@ internal static class HclLayout
         public readonly List<Line> Spaced = new(1024);
         public readonly List<ReadOnlyMemory<char>> HeredocBody = new(64);
         public readonly List<(int Open, bool Block)> Indents = new(16);
+        public readonly CharBuffer Output = new(32 * 1024);
     }
 
     /// <summary>Re-lays out <paramref name="hcl"/> canonically. The result always ends with exactly one newline.</summary>
@@ -64,34 +65,26 @@ internal static class HclLayout
     public static string Format(string hcl)
     {
         ArgumentNullException.ThrowIfNull(hcl);
-        var output = t_output ?? new CharBuffer(64 * 1024);
-        t_output = null;
-        FormatTo(hcl.AsMemory(), output.Clear());
-        var text = output.ToString();
-        if (output.Capacity <= MaxKeptBuffer)
-        {
-            t_output = output;
-        }
-
-        return text;
+        var result = string.Empty;
+        Format(hcl.AsMemory(), 0, (text, _) => result = text.ToString());
+        return result;
     }
 
-    [ThreadStatic]
-    private static CharBuffer? t_output;
-
-    private const int MaxKeptBuffer = 1024 * 1024;
-
-    /// <summary>Appends the canonical layout of <paramref name="hcl"/> to <paramref name="output"/>.</summary>
-    internal static void FormatTo(ReadOnlyMemory<char> hcl, CharBuffer output)
+    /// <summary>
+    /// Lays out <paramref name="hcl"/> into the thread's reused buffer and hands the result to <paramref name="use"/>,
+    /// valid only during the call.
+    /// </summary>
+    internal static void Format<TState>(ReadOnlyMemory<char> hcl, TState state, System.Buffers.ReadOnlySpanAction<char, TState> use)
     {
         var buffers = t_buffers ?? new Buffers();
         t_buffers = null; // a failed call never leaves half-used buffers behind
-        buffers.Classified.Clear();
-        buffers.Spaced.Clear();
         Classify(hcl, buffers);
         NormalizeBlankLines(buffers.Classified, buffers.Spaced);
-        Write(buffers.Spaced, output);
-        if (buffers.Classified.Capacity <= 64 * 1024)
+        Write(buffers.Spaced, buffers.Output.Clear());
+        buffers.Classified.Clear(); // the lines are slices of hcl: not kept alive past the call
+        buffers.Spaced.Clear();
+        use(buffers.Output.Span, state);
+        if (buffers.Output.Capacity <= 1024 * 1024 && buffers.Classified.Capacity <= 64 * 1024)
         {
             t_buffers = buffers;
         }

@@ -31,18 +31,9 @@ internal sealed record JobView(
 {
     public object? Member(string name) => name switch
     {
-        "header" => Header,
-        "name" => Name,
-        "datacenters" => Datacenters,
-        "type" => Type,
-        "namespace" => Namespace,
-        "region" => Region,
-        "node_pool" => NodePool,
-        "priority" => Priority,
-        "constraints" => Constraints,
-        "periodic" => Periodic,
-        "group" => Group,
-        _ => IView.Missing,
+        "header" => Header, "name" => Name, "datacenters" => Datacenters, "type" => Type, "namespace" => Namespace,
+        "region" => Region, "node_pool" => NodePool, "priority" => Priority, "constraints" => Constraints,
+        "periodic" => Periodic, "group" => Group, _ => IView.Missing,
     };
 }
 
@@ -51,23 +42,14 @@ internal sealed record PeriodicView(string Crons, string ProhibitOverlap, string
 {
     public object? Member(string name) => name switch
     {
-        "crons" => Crons,
-        "prohibit_overlap" => ProhibitOverlap,
-        "time_zone" => TimeZone,
-        _ => IView.Missing,
+        "crons" => Crons, "prohibit_overlap" => ProhibitOverlap, "time_zone" => TimeZone, _ => IView.Missing,
     };
 }
 
 /// <summary>A constraint.</summary>
 internal sealed record ConstraintView(string? Attribute, string Operator, string? Value) : IView
 {
-    public object? Member(string name) => name switch
-    {
-        "attribute" => Attribute,
-        "operator" => Operator,
-        "value" => Value,
-        _ => IView.Missing,
-    };
+    public object? Member(string name) => name switch { "attribute" => Attribute, "operator" => Operator, "value" => Value, _ => IView.Missing };
 }
 
 /// <summary>The task group.</summary>
@@ -85,16 +67,8 @@ internal sealed record GroupView(
 {
     public object? Member(string name) => name switch
     {
-        "name" => Name,
-        "count" => Count,
-        "network_mode" => NetworkMode,
-        "ports" => Ports,
-        "volumes" => Volumes,
-        "update" => Update,
-        "restart" => Restart,
-        "services" => Services,
-        "tasks" => Tasks,
-        "shutdown_delay" => ShutdownDelay,
+        "name" => Name, "count" => Count, "network_mode" => NetworkMode, "ports" => Ports, "volumes" => Volumes,
+        "update" => Update, "restart" => Restart, "services" => Services, "tasks" => Tasks, "shutdown_delay" => ShutdownDelay,
         _ => IView.Missing,
     };
 }
@@ -102,13 +76,7 @@ internal sealed record GroupView(
 /// <summary>A port of the group network.</summary>
 internal sealed record PortView(string Label, string? Static, string? To) : IView
 {
-    public object? Member(string name) => name switch
-    {
-        "label" => Label,
-        "static" => Static,
-        "to" => To,
-        _ => IView.Missing,
-    };
+    public object? Member(string name) => name switch { "label" => Label, "static" => Static, "to" => To, _ => IView.Missing };
 }
 
 /// <summary>A group volume.</summary>
@@ -116,11 +84,7 @@ internal sealed record VolumeView(string Name, string Type, string Source, strin
 {
     public object? Member(string name) => name switch
     {
-        "name" => Name,
-        "type" => Type,
-        "source" => Source,
-        "read_only" => ReadOnly,
-        _ => IView.Missing,
+        "name" => Name, "type" => Type, "source" => Source, "read_only" => ReadOnly, _ => IView.Missing,
     };
 }
 
@@ -129,13 +93,8 @@ internal sealed record UpdateView(string MaxParallel, string Canary, string Auto
 {
     public object? Member(string name) => name switch
     {
-        "max_parallel" => MaxParallel,
-        "canary" => Canary,
-        "auto_revert" => AutoRevert,
-        "min_healthy_time" => MinHealthyTime,
-        "healthy_deadline" => HealthyDeadline,
-        "progress_deadline" => ProgressDeadline,
-        _ => IView.Missing,
+        "max_parallel" => MaxParallel, "canary" => Canary, "auto_revert" => AutoRevert, "min_healthy_time" => MinHealthyTime,
+        "healthy_deadline" => HealthyDeadline, "progress_deadline" => ProgressDeadline, _ => IView.Missing,
     };
 }
 
@@ -144,11 +103,7 @@ internal sealed record RestartView(string Attempts, string Interval, string Dela
 {
     public object? Member(string name) => name switch
     {
-        "attempts" => Attempts,
-        "interval" => Interval,
-        "delay" => Delay,
-        "mode" => Mode,
-        _ => IView.Missing,
+        "attempts" => Attempts, "interval" => Interval, "delay" => Delay, "mode" => Mode, _ => IView.Missing,
     };
 }
 
@@ -157,12 +112,7 @@ internal sealed record ServiceView(string Name, string? Port, string Provider, s
 {
     public object? Member(string name) => name switch
     {
-        "name" => Name,
-        "port" => Port,
-        "provider" => Provider,
-        "tags" => Tags,
-        "checks" => Checks,
-        _ => IView.Missing,
+        "name" => Name, "port" => Port, "provider" => Provider, "tags" => Tags, "checks" => Checks, _ => IView.Missing,
     };
 }
 
@@ -171,12 +121,7 @@ internal sealed record CheckView(string Type, string? Path, string? Command, str
 {
     public object? Member(string name) => name switch
     {
-        "type" => Type,
-        "path" => Path,
-        "command" => Command,
-        "args" => Args,
-        "interval" => Interval,
-        "timeout" => Timeout,
+        "type" => Type, "path" => Path, "command" => Command, "args" => Args, "interval" => Interval, "timeout" => Timeout,
         _ => IView.Missing,
     };
 }
@@ -206,39 +151,17 @@ internal sealed record TaskView(
 {
     public object? Member(string name) => name switch
     {
-        "name" => Name,
-        "comment" => Comment,
-        "lifecycle" => Lifecycle,
-        "image" => Image,
-        "command" => Command,
-        "args" => Args,
-        "ports" => Ports,
-        "shm_size" => ShmSize,
-        "user" => User,
-        "mounts" => Mounts,
-        "env" => Env,
-        "templates" => Templates,
-        "vault" => Vault,
-        "resources" => Resources,
-        "services" => Services,
-        "restart" => Restart,
-        "kill_signal" => KillSignal,
-        "kill_timeout" => KillTimeout,
-        "shutdown_delay" => ShutdownDelay,
-        "network_mode" => NetworkMode,
-        _ => IView.Missing,
+        "name" => Name, "comment" => Comment, "lifecycle" => Lifecycle, "image" => Image, "command" => Command, "args" => Args,
+        "ports" => Ports, "shm_size" => ShmSize, "user" => User, "mounts" => Mounts, "env" => Env, "templates" => Templates,
+        "vault" => Vault, "resources" => Resources, "services" => Services, "restart" => Restart, "kill_signal" => KillSignal,
+        "kill_timeout" => KillTimeout, "shutdown_delay" => ShutdownDelay, "network_mode" => NetworkMode, _ => IView.Missing,
     };
 }
 
 /// <summary>Lifecycle block.</summary>
 internal sealed record LifecycleView(string Hook, string Sidecar) : IView
 {
-    public object? Member(string name) => name switch
-    {
-        "hook" => Hook,
-        "sidecar" => Sidecar,
-        _ => IView.Missing,
-    };
+    public object? Member(string name) => name switch { "hook" => Hook, "sidecar" => Sidecar, _ => IView.Missing };
 }
 
 /// <summary>volume_mount block.</summary>
@@ -246,22 +169,14 @@ internal sealed record MountView(string Volume, string Destination, string? Read
 {
     public object? Member(string name) => name switch
     {
-        "volume" => Volume,
-        "destination" => Destination,
-        "read_only" => ReadOnly,
-        _ => IView.Missing,
+        "volume" => Volume, "destination" => Destination, "read_only" => ReadOnly, _ => IView.Missing,
     };
 }
 
 /// <summary>An env entry.</summary>
 internal sealed record EnvView(string Key, string Value) : IView
 {
-    public object? Member(string name) => name switch
-    {
-        "key" => Key,
-        "value" => Value,
-        _ => IView.Missing,
-    };
+    public object? Member(string name) => name switch { "key" => Key, "value" => Value, _ => IView.Missing };
 }
 
 /// <summary>A template block.</summary>
@@ -269,11 +184,7 @@ internal sealed record TemplateView(string Destination, string? Perms, string? E
 {
     public object? Member(string name) => name switch
     {
-        "destination" => Destination,
-        "perms" => Perms,
-        "env" => Env,
-        "change_mode" => ChangeMode,
-        "data" => Data,
+        "destination" => Destination, "perms" => Perms, "env" => Env, "change_mode" => ChangeMode, "data" => Data,
         _ => IView.Missing,
     };
 }
@@ -283,21 +194,12 @@ internal sealed record VaultView(string? Role, string ChangeMode, string? Change
 {
     public object? Member(string name) => name switch
     {
-        "role" => Role,
-        "change_mode" => ChangeMode,
-        "change_signal" => ChangeSignal,
-        _ => IView.Missing,
+        "role" => Role, "change_mode" => ChangeMode, "change_signal" => ChangeSignal, _ => IView.Missing,
     };
 }
 
 /// <summary>resources block.</summary>
 internal sealed record ResourcesView(string Cpu, string Memory, string? MemoryMax) : IView
 {
-    public object? Member(string name) => name switch
-    {
-        "cpu" => Cpu,
-        "memory" => Memory,
-        "memory_max" => MemoryMax,
-        _ => IView.Missing,
-    };
+    public object? Member(string name) => name switch { "cpu" => Cpu, "memory" => Memory, "memory_max" => MemoryMax, _ => IView.Missing };
 }

@@ -45,8 +45,17 @@ public sealed class TemplateSetTests
         Assert.That(TemplateSet.WithOverrides(overrides.Path).Render("main.scriban", "m", new Model(true)), Is.EqualTo("Aboolean"));
     }
 
+    [Test]
+    public void Output_beyond_Scriban_s_default_limit_of_one_MiB_is_not_cut()
+    {
+        using var overrides = new TempDirectory();
+        File.WriteAllText(Path.Combine(overrides.Path, "main.scriban"), "{{ m.text }}{{ m.text }}.");
+        var text = new string('x', 600_000);
+        Assert.That(TemplateSet.WithOverrides(overrides.Path).Render("main.scriban", "m", new Model(true, text)), Is.EqualTo(text + text + "."));
+    }
+
     /// <summary>A model that is not a view record: read by Scriban's reflection.</summary>
-    public sealed record Model(bool Yes);
+    public sealed record Model(bool Yes, string Text = "");
 
     private sealed class TempDirectory : IDisposable
     {
