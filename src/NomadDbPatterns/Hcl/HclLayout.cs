@@ -60,20 +60,11 @@ internal static class HclLayout
         public readonly CharBuffer Output = new(32 * 1024);
     }
 
-    /// <summary>Re-lays out <paramref name="hcl"/> canonically. The result always ends with exactly one newline.</summary>
-    /// <exception cref="FormatException">Brackets do not balance or a heredoc is not terminated.</exception>
-    public static string Format(string hcl)
-    {
-        ArgumentNullException.ThrowIfNull(hcl);
-        var result = string.Empty;
-        Format(hcl.AsMemory(), 0, (text, _) => result = text.ToString());
-        return result;
-    }
-
     /// <summary>
-    /// Lays out <paramref name="hcl"/> into the thread's reused buffer and hands the result to <paramref name="use"/>,
-    /// valid only during the call.
+    /// Lays out <paramref name="hcl"/> canonically into the thread's reused buffer and hands the result to
+    /// <paramref name="use"/>, valid only during the call. The result always ends with exactly one newline.
     /// </summary>
+    /// <exception cref="FormatException">Brackets do not balance or a heredoc is not terminated.</exception>
     internal static void Format<TState>(ReadOnlyMemory<char> hcl, TState state, System.Buffers.ReadOnlySpanAction<char, TState> use)
     {
         var buffers = t_buffers ?? new Buffers();
@@ -88,20 +79,6 @@ internal static class HclLayout
         {
             t_buffers = buffers;
         }
-    }
-
-    /// <summary>Splits on LF only (HCL's newline; a CR before it is dropped), never on other Unicode line breaks.</summary>
-    internal static List<string> SplitLines(string text)
-    {
-        var lines = new List<string>(text.Length / 24);
-        var start = 0;
-        while (start < text.Length)
-        {
-            lines.Add(text.Substring(start, LineLength(text, start, out var next)));
-            start = next;
-        }
-
-        return lines;
     }
 
     private static void Classify(ReadOnlyMemory<char> hcl, Buffers buffers)
@@ -167,8 +144,8 @@ internal static class HclLayout
     }
 
     /// <summary>
-    /// The length of the line at <paramref name="start"/> as <see cref="SplitLines"/> cuts it (LF only, a CR before
-    /// it dropped), and where the next line starts.
+    /// The length of the line at <paramref name="start"/> (lines end at LF only, HCL's newline, never at other Unicode
+    /// line breaks; a CR before the LF is dropped), and where the next line starts.
     /// </summary>
     private static int LineLength(ReadOnlySpan<char> all, int start, out int next)
     {

@@ -33,11 +33,11 @@ public sealed class HclLayoutHeredocTests
     [TestCaseSource(nameof(Cases))]
     public void Heredoc_layout_is_canonical_and_a_fixed_point(string hcl)
     {
-        var once = HclLayout.Format(hcl);
+        var once = HclLayoutText.Format(hcl);
 
         Assert.Multiple(() =>
         {
-            Assert.That(HclLayout.Format(once), Is.EqualTo(once));
+            Assert.That(HclLayoutText.Format(once), Is.EqualTo(once));
             Assert.That(HclFmt.Check(once).Where(p => p.Reason != "spacing between tokens"), Is.Empty);
         });
     }
@@ -47,8 +47,8 @@ public sealed class HclLayoutHeredocTests
     {
         Assert.Multiple(() =>
         {
-            Assert.That(HclLayout.Format("x {\na = <<-EOH\necho EOH\n  EOH  \nb = 1\n}\n"), Is.EqualTo("x {\n  a = <<-EOH\n    echo EOH\n  EOH\n  b = 1\n}\n"));
-            Assert.That(() => HclLayout.Format("x {\na = <<-EOH\none\nEOHx\n}\n"), Throws.TypeOf<FormatException>());
+            Assert.That(HclLayoutText.Format("x {\na = <<-EOH\necho EOH\n  EOH  \nb = 1\n}\n"), Is.EqualTo("x {\n  a = <<-EOH\n    echo EOH\n  EOH\n  b = 1\n}\n"));
+            Assert.That(() => HclLayoutText.Format("x {\na = <<-EOH\none\nEOHx\n}\n"), Throws.TypeOf<FormatException>());
         });
     }
 
