@@ -1,8 +1,7 @@
 namespace NomadDbPatterns.Hcl;
 
 /// <summary>
-/// A growable run of characters in one array, reused between renders: what the template engine writes and the layout
-/// pass reads and writes. Unlike a <see cref="System.Text.StringBuilder"/> it never splits into chunks, so its text is
+/// A growable run of characters in one array, reused between renders: what the layout pass writes. Unlike a <see cref="System.Text.StringBuilder"/> it never splits into chunks, so its text is
 /// always one span, and clearing it keeps its array.
 /// </summary>
 internal sealed class CharBuffer(int capacity = 16 * 1024)
@@ -17,9 +16,6 @@ internal sealed class CharBuffer(int capacity = 16 * 1024)
 
     /// <summary>The text written so far.</summary>
     public ReadOnlySpan<char> Span => _chars.AsSpan(0, Length);
-
-    /// <summary>The text written so far, valid until the next write.</summary>
-    public ReadOnlyMemory<char> Memory => _chars.AsMemory(0, Length);
 
     /// <summary>The character at <paramref name="index"/>.</summary>
     public char this[int index] => Span[index];

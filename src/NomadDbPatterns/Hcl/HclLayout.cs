@@ -46,8 +46,8 @@ internal static class HclLayout
         public ReadOnlySpan<char> Value => Text.Span[(AssignAt + 1)..].TrimStart();
     }
 
-    // Formatting runs once per rendered file (tens of KB with the backup scripts): the working lists and the output
-    // buffer are kept per thread, so a file costs little more than its result string.
+    // Formatting runs once per rendered file: the working lists and the output buffer are kept per thread (taken for
+    // the call, so a caller that formats again from inside `use` gets buffers of its own).
     [ThreadStatic]
     private static Buffers? t_buffers;
 
@@ -57,58 +57,28 @@ internal static class HclLayout
         public readonly List<Line> Spaced = new(1024);
         public readonly List<ReadOnlyMemory<char>> HeredocBody = new(64);
         public readonly List<(int Open, bool Block)> Indents = new(16);
+        public readonly CharBuffer Output = new(32 * 1024);
     }
 
-    /// <summary>Re-lays out <paramref name="hcl"/> canonically. The result always ends with exactly one newline.</summary>
+    /// <summary>
+    /// Lays out <paramref name="hcl"/> canonically into the thread's reused buffer and hands the result to
+    /// <paramref name="use"/>, valid only during the call. The result always ends with exactly one newline.
+    /// </summary>
     /// <exception cref="FormatException">Brackets do not balance or a heredoc is not terminated.</exception>
-    public static string Format(string hcl)
-    {
-        ArgumentNullException.ThrowIfNull(hcl);
-        var output = t_output ?? new CharBuffer(64 * 1024);
-        t_output = null;
-        FormatTo(hcl.AsMemory(), output.Clear());
-        var text = output.ToString();
-        if (output.Capacity <= MaxKeptBuffer)
-        {
-            t_output = output;
-        }
-
-        return text;
-    }
-
-    [ThreadStatic]
-    private static CharBuffer? t_output;
-
-    private const int MaxKeptBuffer = 1024 * 1024;
-
-    /// <summary>Appends the canonical layout of <paramref name="hcl"/> to <paramref name="output"/>.</summary>
-    internal static void FormatTo(ReadOnlyMemory<char> hcl, CharBuffer output)
+    internal static void Format<TState>(ReadOnlyMemory<char> hcl, TState state, System.Buffers.ReadOnlySpanAction<char, TState> use)
     {
         var buffers = t_buffers ?? new Buffers();
         t_buffers = null; // a failed call never leaves half-used buffers behind
-        buffers.Classified.Clear();
-        buffers.Spaced.Clear();
         Classify(hcl, buffers);
         NormalizeBlankLines(buffers.Classified, buffers.Spaced);
-        Write(buffers.Spaced, output);
-        if (buffers.Classified.Capacity <= 64 * 1024)
+        Write(buffers.Spaced, buffers.Output.Clear());
+        buffers.Classified.Clear(); // the lines are slices of hcl: not kept alive past the call
+        buffers.Spaced.Clear();
+        use(buffers.Output.Span, state);
+        if (buffers.Output.Capacity <= 1024 * 1024 && buffers.Classified.Capacity <= 64 * 1024)
         {
             t_buffers = buffers;
         }
-    }
-
-    /// <summary>Splits on LF only (HCL's newline; a CR before it is dropped), never on other Unicode line breaks.</summary>
-    internal static List<string> SplitLines(string text)
-    {
-        var lines = new List<string>(text.Length / 24);
-        var start = 0;
-        while (start < text.Length)
-        {
-            lines.Add(text.Substring(start, LineLength(text, start, out var next)));
-            start = next;
-        }
-
-        return lines;
     }
 
     private static void Classify(ReadOnlyMemory<char> hcl, Buffers buffers)
@@ -174,8 +144,8 @@ internal static class HclLayout
     }
 
     /// <summary>
-    /// The length of the line at <paramref name="start"/> as <see cref="SplitLines"/> cuts it (LF only, a CR before
-    /// it dropped), and where the next line starts.
+    /// The length of the line at <paramref name="start"/> (lines end at LF only, HCL's newline, never at other Unicode
+    /// line breaks; a CR before the LF is dropped), and where the next line starts.
     /// </summary>
     private static int LineLength(ReadOnlySpan<char> all, int start, out int next)
     {
@@ -200,118 +170,28 @@ internal static class HclLayout
     /// <summary>
     /// Adds the body and end marker of the heredoc whose body starts at <paramref name="start"/>; returns where the
     /// line after its end marker starts. The end marker is the first line that is the delimiter, less surrounding
-    /// white space: found by searching for the delimiter rather than line by line, since bodies (the backup
-    /// scripts) are most of a job file.
+    /// white space.
     /// </summary>
     private static int AddHeredoc(ReadOnlyMemory<char> hcl, int start, string delimiter, bool flush, int depth, Buffers buffers)
     {
+        var body = buffers.HeredocBody;
+        body.Clear();
         var all = hcl.Span;
-        foreach (var known in Volatile.Read(ref s_laidOutBodies))
+        while (start < all.Length)
         {
-            // A body laid out before, followed by its end marker: no need to search for the marker.
-            if (known.Body.Length >= LargeBody && known.Depth == depth && known.Flush == flush && known.Delimiter == delimiter && all[start..].StartsWith(known.Body))
+            var line = hcl.Slice(start, LineLength(all, start, out var next));
+            start = next;
+            if (line.Span.Trim().SequenceEqual(delimiter))
             {
-                var markerAt = start + known.Body.Length;
-                if (all.Slice(markerAt, LineLength(all, markerAt, out var afterMarker)).Trim().SequenceEqual(delimiter))
-                {
-                    buffers.Classified.Add(new Line(Kind.HeredocBody, -1, known.Text.AsMemory()));
-                    buffers.Classified.Add(new Line(Kind.HeredocEnd, depth, delimiter.AsMemory()));
-                    return afterMarker;
-                }
-            }
-        }
-
-        var from = start;
-        while (true)
-        {
-            var hit = from < all.Length ? all[from..].IndexOf(delimiter.AsSpan()) : -1;
-            if (hit < 0)
-            {
-                throw new FormatException($"Unterminated heredoc '{delimiter}' in rendered HCL.");
+                AddHeredocBody(buffers.Classified, body, flush, depth);
+                buffers.Classified.Add(new Line(Kind.HeredocEnd, depth, delimiter.AsMemory()));
+                return next;
             }
 
-            hit += from;
-            var lineStart = all[start..hit].LastIndexOf('\n') is var newline and >= 0 ? start + newline + 1 : start;
-            var line = all.Slice(lineStart, LineLength(all, lineStart, out var next));
-            if (!line.Trim().SequenceEqual(delimiter))
-            {
-                from = hit + 1;
-                continue;
-            }
-
-            var body = hcl[start..lineStart];
-            if (body.Length > 0 && body.Length >= LargeBody)
-            {
-                buffers.Classified.Add(new Line(Kind.HeredocBody, -1, LaidOutBody(body, flush, depth, delimiter).AsMemory()));
-            }
-            else
-            {
-                AddHeredocBody(buffers.Classified, BodyLines(body, buffers.HeredocBody), flush, depth);
-            }
-
-            buffers.Classified.Add(new Line(Kind.HeredocEnd, depth, delimiter.AsMemory()));
-            return next;
-        }
-    }
-
-    private static List<ReadOnlyMemory<char>> BodyLines(ReadOnlyMemory<char> body, List<ReadOnlyMemory<char>> lines)
-    {
-        lines.Clear();
-        var start = 0;
-        while (start < body.Length)
-        {
-            lines.Add(body.Slice(start, LineLength(body.Span, start, out start)));
+            body.Add(line);
         }
 
-        return lines;
-    }
-
-    /// <summary>
-    /// Heredoc bodies this long (the backup scripts, tens of KB) are laid out once per body, depth and flushness:
-    /// every job with a backup carries the same scripts at the same depth. Settable so that tests can send every
-    /// body through either path and compare.
-    /// </summary>
-    internal static int LargeBody { get; set; } = 4096;
-    private const int MaxLaidOutBodies = 64;
-    private static LaidOutBodyEntry[] s_laidOutBodies = [];
-
-    /// <summary>Forgets every remembered body (for tests: the memory is bounded and shared by the process).</summary>
-    internal static void ForgetLaidOutBodies() => Volatile.Write(ref s_laidOutBodies, []);
-
-    private sealed record LaidOutBodyEntry(string Body, bool Flush, int Depth, string Delimiter, string Text);
-
-    /// <summary>
-    /// The body as the per-line path writes it (<see cref="AddHeredocBody"/> then <see cref="WriteLine"/>), as one
-    /// multi-line text without its final newline, written as it is.
-    /// </summary>
-    private static string LaidOutBody(ReadOnlyMemory<char> body, bool flush, int depth, string delimiter)
-    {
-        var span = body.Span;
-        var known = Volatile.Read(ref s_laidOutBodies);
-        foreach (var entry in known)
-        {
-            if (entry.Depth == depth && entry.Flush == flush && entry.Delimiter == delimiter && entry.Body.AsSpan().SequenceEqual(span))
-            {
-                return entry.Text;
-            }
-        }
-
-        var lines = new List<Line>();
-        AddHeredocBody(lines, BodyLines(body, []), flush, depth);
-        var builder = new CharBuffer(body.Length + (lines.Count * (depth + 1) * 2));
-        foreach (var line in lines)
-        {
-            WriteLine(builder, line);
-        }
-
-        var text = builder.Span[..^1].ToString();
-        if (known.Length < MaxLaidOutBodies)
-        {
-            // Lost updates under a race only cost a recomputation later.
-            Volatile.Write(ref s_laidOutBodies, [.. known, new LaidOutBodyEntry(span.ToString(), flush, depth, delimiter, text)]);
-        }
-
-        return text;
+        throw new FormatException($"Unterminated heredoc '{delimiter}' in rendered HCL.");
     }
 
     /// <summary>The memory form of <see cref="MemoryExtensions.Trim(ReadOnlySpan{char})"/> (white space by <see cref="char.IsWhiteSpace(char)"/>).</summary>

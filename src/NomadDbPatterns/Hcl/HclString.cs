@@ -86,18 +86,8 @@ internal static class HclString
     public static string Text(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        if (value.Length < LargeText)
-        {
-            return HeredocOrNull(value) ?? Quote(value);
-        }
-
-        // The backup scripts (KBs to tens of KB) go into every job: the same string instance is converted once.
-        return LargeTexts.GetValue(value, static v => HeredocOrNull(v) ?? Quote(v));
+        return HeredocOrNull(value) ?? Quote(value);
     }
-
-    private const int LargeText = 512;
-
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string, string> LargeTexts = new();
 
     /// <summary>The heredoc form of <paramref name="value"/>, or null when a heredoc cannot hold it unchanged.</summary>
     public static string? HeredocOrNull(string value)

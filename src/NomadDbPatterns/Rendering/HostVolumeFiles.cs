@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using NomadDbPatterns.Model;
 
 namespace NomadDbPatterns.Rendering;
@@ -155,7 +156,8 @@ internal static class HostVolumeFiles
 
     private static string DynamicJson(ServiceJob job, HostVolumeUse volume)
     {
-        var body = new Dictionary<string, object?>
+        // JSON nodes, not a serialized dictionary: reflection-based serialization is off in the Native AOT build.
+        var body = new JsonObject
         {
             ["Name"] = volume.Source,
             ["Namespace"] = job.Namespace ?? Defaults.Namespace,
@@ -166,15 +168,15 @@ internal static class HostVolumeFiles
             body["NodePool"] = pool;
         }
 
-        var constraints = VolumeConstraints(job).Select(c => new Dictionary<string, string?> { ["LTarget"] = c.Attribute ?? string.Empty, ["RTarget"] = c.Value ?? string.Empty, ["Operand"] = c.Operator }).ToList();
+        var constraints = new JsonArray([.. VolumeConstraints(job).Select(c => new JsonObject { ["LTarget"] = c.Attribute ?? string.Empty, ["RTarget"] = c.Value ?? string.Empty, ["Operand"] = c.Operator })]);
         if (constraints.Count > 0)
         {
             body["Constraints"] = constraints;
         }
 
-        body["RequestedCapabilities"] = new[] { new Dictionary<string, string> { ["AccessMode"] = volume.ReadOnly ? "single-node-reader-only" : "single-node-writer", ["AttachmentMode"] = "file-system" } };
-        body["Parameters"] = Parameters(volume).ToDictionary(p => p.Key, p => p.Value);
-        return JsonSerializer.Serialize(new Dictionary<string, object> { ["Volume"] = body }, JsonOptions) + "\n";
+        body["RequestedCapabilities"] = new JsonArray(new JsonObject { ["AccessMode"] = volume.ReadOnly ? "single-node-reader-only" : "single-node-writer", ["AttachmentMode"] = "file-system" });
+        body["Parameters"] = new JsonObject(Parameters(volume).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)));
+        return new JsonObject { ["Volume"] = body }.ToJsonString(JsonOptions) + "\n";
     }
 
     private static string StaticHcl(ServiceJob job, IReadOnlyList<HostVolumeUse> volumes, string sourceName)
@@ -216,7 +218,7 @@ internal static class HostVolumeFiles
     private static string NamespaceFlag(ServiceJob job) => job.Namespace is { } ns ? $" -namespace={ns}" : string.Empty;
 
     /// <summary>A quoted string for Nomad's HCL 1 parsers (the volume and agent files): JSON escapes, <c>${…}</c> kept literally.</summary>
-    private static string Q(string value) => JsonSerializer.Serialize(value, JsonOptions);
+    private static string Q(string value) => JsonValue.Create(value).ToJsonString(JsonOptions);
 
     /// <summary>Attributes with their <c>=</c> aligned, as <c>nomad fmt</c> leaves them.</summary>
     private static void Aligned(StringBuilder b, IReadOnlyList<(string Name, string Value)> attributes, string indent)

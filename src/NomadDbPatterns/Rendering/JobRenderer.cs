@@ -1,3 +1,4 @@
+using NomadDbPatterns.Hcl;
 using NomadDbPatterns.Model;
 
 namespace NomadDbPatterns.Rendering;
@@ -6,6 +7,14 @@ namespace NomadDbPatterns.Rendering;
 /// <param name="FileName">File name, e.g. <c>vaultwarden.nomad.hcl</c>.</param>
 /// <param name="Content">The file's text (LF line endings, one final newline).</param>
 public sealed record RenderedFile(string FileName, string Content);
+
+/// <summary>
+/// Receives one rendered file: its name and its text. The text is only valid during the call (it lives in a buffer
+/// the next render reuses); copy it or write it out before returning.
+/// </summary>
+/// <param name="fileName">File name, e.g. <c>vaultwarden.nomad.hcl</c>.</param>
+/// <param name="content">The file's text (LF line endings, one final newline).</param>
+public delegate void RenderedFileSink(string fileName, ReadOnlySpan<char> content);
 
 /// <summary>The syntax job files are written in.</summary>
 public enum JobFormat
@@ -121,7 +130,7 @@ public sealed class JobRenderer
         switch (format)
         {
             case JobFormat.Hcl:
-                HclFileWriter.Write(_templates, job, fileName, sink);
+                WriteHcl(_templates, job, fileName, sink);
                 break;
             case JobFormat.Json:
                 sink(fileName, JobJsonWriter.Write(job));
@@ -130,4 +139,8 @@ public sealed class JobRenderer
                 throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown job format.");
         }
     }
+
+    /// <summary>The HCL of a job document: its view through the job template, laid out, handed to the sink from a reused buffer.</summary>
+    internal static void WriteHcl(TemplateSet templates, JobDoc job, string fileName, RenderedFileSink sink) =>
+        HclLayout.Format(templates.Render("job.nomad.hcl.scriban", "job", HclViewMapper.Map(job)).AsMemory(), (fileName, sink), static (text, file) => file.sink(file.fileName, text));
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using NomadDbPatterns.Model;
 
 namespace NomadDbPatterns.Rendering;
@@ -140,8 +141,9 @@ internal sealed class ScriptsVariable
         var ns = @namespace ?? Defaults.Namespace;
         if (format == JobFormat.Json)
         {
-            var items = Items.ToDictionary(i => i.Key, i => i.Text);
-            return JsonSerializer.Serialize(new Dictionary<string, object> { ["Namespace"] = ns, ["Path"] = Path, ["Items"] = items }, JsonOptions) + "\n";
+            // JSON nodes, not a serialized dictionary: reflection-based serialization is off in the Native AOT build.
+            var items = new JsonObject(Items.Select(i => KeyValuePair.Create(i.Key, (JsonNode?)i.Text)));
+            return new JsonObject { ["Namespace"] = ns, ["Path"] = Path, ["Items"] = items }.ToJsonString(JsonOptions) + "\n";
         }
 
         var builder = new StringBuilder();
@@ -150,7 +152,7 @@ internal sealed class ScriptsVariable
         builder.Append("# {{ with nomadVar \"").Append(Path).Append("\" }} and names this checksum in its header. Publish before the jobs:\n");
         builder.Append("#   nomad var put @").Append(FileName(@namespace, format)).Append("    (nomad-db run does it, keeping other items)\n");
         builder.Append("# sha256 ").Append(Checksum).Append(", ").Append(Size.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(" of ").Append(MaxSize.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(" bytes.\n\n");
-        builder.Append("namespace = ").Append(JsonSerializer.Serialize(ns)).Append('\n');
+        builder.Append("namespace = ").Append(JsonValue.Create(ns).ToJsonString()).Append('\n');
         builder.Append("path      = \"").Append(Path).Append("\"\n\n");
         builder.Append("items = {\n");
         for (var i = 0; i < Items.Count; i++)

@@ -45,7 +45,7 @@ public sealed class SharedPostgresRenderer
     private string WriteHcl(JobDoc job)
     {
         var text = string.Empty;
-        HclFileWriter.Write(_templates, job, string.Empty, (_, content) => text = content.ToString());
+        JobRenderer.WriteHcl(_templates, job, string.Empty, (_, content) => text = content.ToString());
         return text;
     }
 }

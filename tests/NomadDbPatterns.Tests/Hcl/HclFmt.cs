@@ -8,7 +8,7 @@ namespace NomadDbPatterns.Tests.HclSyntax;
 /// <summary>
 /// What <c>nomad fmt</c> would change (test-side oracle of <see cref="HclLayout"/>), found by doing what it does: a port of hclwrite's <c>format</c>
 /// (hashicorp/hcl v2 <c>hclwrite/format.go</c>: <c>linesForFormat</c>, <c>formatIndent</c>, <c>formatSpaces</c>,
-/// <c>formatCells</c>) over a light tokenizer, kept apart from <see cref="HclLayout.Format(string)"/> on purpose so that each
+/// <c>formatCells</c>) over a light tokenizer, kept apart from <see cref="HclLayout"/> on purpose so that each
 /// checks the other.
 /// </summary>
 /// <remarks>
@@ -73,6 +73,21 @@ internal static class HclFmt
         public bool IsBlank => Lead.Count == 0 && Comment is null;
     }
 
+    /// <summary>Splits on LF only (HCL's newline; a CR before it is dropped), never on other Unicode line breaks.</summary>
+    private static List<string> SplitLines(string text)
+    {
+        var lines = text.Split('\n').ToList();
+        var last = lines[^1]; // not followed by LF: its CR, if any, stays
+        lines.RemoveAt(lines.Count - 1);
+        lines = [.. lines.Select(line => line.EndsWith('\r') ? line[..^1] : line)];
+        if (last.Length > 0)
+        {
+            lines.Add(last);
+        }
+
+        return lines;
+    }
+
     public static IReadOnlyList<LayoutProblem> Check(string hcl)
     {
         var problems = new List<LayoutProblem>();
@@ -80,7 +95,7 @@ internal static class HclFmt
         string? heredoc = null;
         var heredocLine = 0;
         var inBlockComment = false;
-        var physical = HclLayout.SplitLines(hcl);
+        var physical = SplitLines(hcl);
         for (var n = 0; n < physical.Count; n++)
         {
             var text = physical[n];

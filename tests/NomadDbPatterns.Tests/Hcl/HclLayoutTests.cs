@@ -57,12 +57,12 @@ public sealed class HclLayoutTests
     {
         var (input, _) = Sample(name);
 
-        var once = HclLayout.Format(input);
+        var once = HclLayoutText.Format(input);
 
         Assert.Multiple(() =>
         {
             Assert.That(HclFmt.Check(once).Where(p => p.Reason != "spacing between tokens"), Is.Empty);
-            Assert.That(HclLayout.Format(once), Is.EqualTo(once));
+            Assert.That(HclLayoutText.Format(once), Is.EqualTo(once));
         });
     }
 
@@ -74,7 +74,7 @@ public sealed class HclLayoutTests
         {
             var (input, _) = Sample(name);
             texts[$"{name}.input"] = input;
-            texts[$"{name}.formatted"] = HclLayout.Format(input);
+            texts[$"{name}.formatted"] = HclLayoutText.Format(input);
         }
 
         var parsed = Hcl2Json.ParseTexts(texts);
@@ -101,7 +101,7 @@ public sealed class HclLayoutTests
         {
             foreach (var file in files)
             {
-                Assert.That(HclLayout.Format(file.Content), Is.EqualTo(file.Content), file.FileName);
+                Assert.That(HclLayoutText.Format(file.Content), Is.EqualTo(file.Content), file.FileName);
                 Assert.That(HclFmt.Check(file.Content), Is.Empty, file.FileName);
             }
         });
@@ -112,7 +112,7 @@ public sealed class HclLayoutTests
     {
         var hcl = "restart {\nattempts = 2\ninterval = \"30m\"\ndelay = \"15s\"\nmode = \"fail\"\n}\n";
 
-        Assert.That(HclLayout.Format(hcl), Is.EqualTo(
+        Assert.That(HclLayoutText.Format(hcl), Is.EqualTo(
             "restart {\n  attempts = 2\n  interval = \"30m\"\n  delay    = \"15s\"\n  mode     = \"fail\"\n}\n"));
     }
 
@@ -121,7 +121,7 @@ public sealed class HclLayoutTests
     {
         var hcl = "job \"a\" {\ntype = \"service\"\ngroup \"g\" {\nnetwork {\nmode = \"bridge\"\nport \"http\" {\nto = 8080\n}\n}\n\n\nvolume \"v\" {\ntype = \"host\"\n}\n}\n}\n";
 
-        Assert.That(HclLayout.Format(hcl), Is.EqualTo("""
+        Assert.That(HclLayoutText.Format(hcl), Is.EqualTo("""
             job "a" {
               type = "service"
 
@@ -148,7 +148,7 @@ public sealed class HclLayoutTests
     {
         var hcl = "config {\nimage = \"busybox:1.36\"\ncommand = \"sh\"\nargs = [\n\"-c\",\n\"echo hi\",\n]\nx = 1\nports = [\"http\"]\n}\n";
 
-        Assert.That(HclLayout.Format(hcl), Is.EqualTo("""
+        Assert.That(HclLayoutText.Format(hcl), Is.EqualTo("""
             config {
               image   = "busybox:1.36"
               command = "sh"
@@ -168,7 +168,7 @@ public sealed class HclLayoutTests
     {
         var hcl = "x = {\na = 1\nlonger = 2\n}\n";
 
-        Assert.That(HclLayout.Format(hcl), Is.EqualTo("x = {\n  a      = 1\n  longer = 2\n}\n"));
+        Assert.That(HclLayoutText.Format(hcl), Is.EqualTo("x = {\n  a      = 1\n  longer = 2\n}\n"));
     }
 
     [Test]
@@ -176,7 +176,7 @@ public sealed class HclLayoutTests
     {
         var hcl = "template {\ndestination = \"local/a\"\ndata = <<-EOH\nline one\n  line two\nEOH\nchange_mode = \"noop\"\nperms = \"0644\"\n}\n";
 
-        var formatted = HclLayout.Format(hcl);
+        var formatted = HclLayoutText.Format(hcl);
 
         Assert.Multiple(() =>
         {
@@ -202,7 +202,7 @@ public sealed class HclLayoutTests
     {
         var hcl = "# Header.\njob \"a\" {\ncount = 1\n# Says what the task is for.\ntask \"t\" {\ndriver = \"docker\"\n}\n# Another.\ntask \"u\" {\ndriver = \"docker\"\n}\n}\n";
 
-        Assert.That(HclLayout.Format(hcl), Is.EqualTo("""
+        Assert.That(HclLayoutText.Format(hcl), Is.EqualTo("""
             # Header.
 
             job "a" {
@@ -283,7 +283,7 @@ public sealed class HclLayoutTests
     [TestCase("a = <<-EOH\nx\n", TestName = "Format rejects an unclosed heredoc")]
     public void Format_rejects_broken_structure(string hcl)
     {
-        Assert.That(() => HclLayout.Format(hcl), Throws.TypeOf<FormatException>());
+        Assert.That(() => HclLayoutText.Format(hcl), Throws.TypeOf<FormatException>());
     }
 
     // .NET splits lines on more than LF (CR, FF, NEL, U+2028, U+2029); HCL does not, and neither may the layout pass.
@@ -296,13 +296,13 @@ public sealed class HclLayoutTests
     {
         var hcl = $"x {{\n  # a{separator}b\n  y = \"a{separator}b\"\n}}\n";
 
-        Assert.That(HclLayout.Format(hcl), Is.EqualTo(hcl));
+        Assert.That(HclLayoutText.Format(hcl), Is.EqualTo(hcl));
     }
 
     [Test]
     public void CRLF_line_endings_become_LF()
     {
-        Assert.That(HclLayout.Format("a {\r\nb = 1\r\n}\r\n"), Is.EqualTo("a {\n  b = 1\n}\n"));
+        Assert.That(HclLayoutText.Format("a {\r\nb = 1\r\n}\r\n"), Is.EqualTo("a {\n  b = 1\n}\n"));
     }
 
     [Test]
@@ -323,8 +323,8 @@ public sealed class HclLayoutTests
         foreach (var (name, hcl) in cases)
         {
             texts[$"{name}/input"] = hcl;
-            texts[$"{name}/formatted"] = HclLayout.Format(hcl);
-            texts[$"{name}/twice"] = HclLayout.Format(HclLayout.Format(hcl));
+            texts[$"{name}/formatted"] = HclLayoutText.Format(hcl);
+            texts[$"{name}/twice"] = HclLayoutText.Format(HclLayoutText.Format(hcl));
         }
 
         var parsed = Hcl2Json.ParseTexts(texts);

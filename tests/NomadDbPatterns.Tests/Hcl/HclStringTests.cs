@@ -100,7 +100,7 @@ public sealed class HclStringTests
             body.Append("quoted = ").Append(HclString.Quote(values[i])).Append('\n');
             body.Append("list = [").Append(HclString.Quote(values[i])).Append(", ").Append(HclString.Quote(values[i])).Append("]\n");
             body.Append("after = 1\n}\n}\n");
-            texts[$"case{i}"] = HclLayout.Format(body.ToString());
+            texts[$"case{i}"] = HclLayoutText.Format(body.ToString());
         }
 
         var parsed = Hcl2Json.ParseTexts(texts);

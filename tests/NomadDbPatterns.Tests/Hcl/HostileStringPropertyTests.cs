@@ -224,7 +224,7 @@ public sealed class HostileStringPropertyTests
                     failures.Add($"{HclRead.Show(file.FileName)} is not a nomad fmt fixed point: {Truncate(problem.ToString())}");
                 }
 
-                if (HclLayout.Format(file.Content) != file.Content)
+                if (HclLayoutText.Format(file.Content) != file.Content)
                 {
                     failures.Add($"{HclRead.Show(file.FileName)} is not a fixed point of HclLayout.Format");
                 }

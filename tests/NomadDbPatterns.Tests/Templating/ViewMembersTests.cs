@@ -7,9 +7,8 @@ using Scriban.Runtime;
 namespace NomadDbPatterns.Tests.Templating;
 
 /// <summary>
-/// The view models name their own getters for the compiled templates (<see cref="IScriptMembers"/>, no reflection at
-/// start-up). Each switch must hold exactly the record's properties, under the names Scriban gives them, each reading
-/// its own property.
+/// The view models name their own members for Scriban (<see cref="IView"/>, no reflection at start-up). Each switch
+/// must hold exactly the record's properties, under the names Scriban gives them, each reading its own property.
 /// </summary>
 [TestFixture]
 public sealed class ViewMembersTests
@@ -22,15 +21,15 @@ public sealed class ViewMembersTests
     [Test]
     public void Every_view_model_names_its_members()
     {
-        Assert.That(ViewTypes().Where(t => !typeof(IScriptMembers).IsAssignableFrom(t)).Select(t => t.Name), Is.Empty);
+        Assert.That(ViewTypes().Where(t => !typeof(IView).IsAssignableFrom(t)).Select(t => t.Name), Is.Empty);
         Assert.That(ViewTypes().Count(), Is.GreaterThanOrEqualTo(17));
     }
 
     [TestCaseSource(nameof(ViewTypes))]
-    public void Each_getter_reads_the_property_Scriban_names_that_way(Type type)
+    public void Each_member_reads_the_property_Scriban_names_that_way(Type type)
     {
         var view = WithDistinctValues(type);
-        var members = (IScriptMembers)view;
+        var members = (IView)view;
         var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0).ToList();
 
         Assert.Multiple(() =>
@@ -38,13 +37,11 @@ public sealed class ViewMembersTests
             foreach (var property in properties)
             {
                 var name = StandardMemberRenamer.Rename(property);
-                var getter = members.Getter(name);
-                Assert.That(getter, Is.Not.Null, $"{type.Name}.{property.Name} as '{name}'");
-                Assert.That(getter?.Invoke(view), Is.SameAs(property.GetValue(view)), $"{type.Name}: '{name}' reads another property");
+                Assert.That(members.Member(name), Is.SameAs(property.GetValue(view)), $"{type.Name}.{property.Name} as '{name}'");
             }
 
-            Assert.That(members.Getter("no_such_member"), Is.Null);
-            Assert.That(members.Getter(properties[0].Name), properties[0].Name.Any(char.IsUpper) ? Is.Null : Is.Not.Null, "only Scriban's names");
+            Assert.That(members.Member("no_such_member"), Is.SameAs(IView.Missing));
+            Assert.That(members.Member(properties[0].Name), properties[0].Name.Any(char.IsUpper) ? Is.SameAs(IView.Missing) : Is.Not.SameAs(IView.Missing), "only Scriban's names");
         });
     }
 
