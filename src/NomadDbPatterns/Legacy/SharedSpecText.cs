@@ -129,7 +129,7 @@ internal static class SharedSpecText
 
         yaml.Append("name: ").Append(YamlText.Str(job.Name)).Append('\n');
         yaml.Append("kind: shared-postgres\n");
-        YamlText.AppendPlacement(yaml, job.Datacenters, job.Namespace, job.Region, job.NodePool, job.Priority, job.Constraints);
+        YamlText.AppendPlacement(yaml, job);
         if (job.Update != UpdatePolicy.Stateful)
         {
             yaml.Append("update: { maxParallel: ").Append(YamlText.Num(job.Update.MaxParallel))

@@ -67,8 +67,12 @@ internal static class YamlText
     }
 
     /// <summary>The job-level keys every kind shares (datacenters, namespace, region, node pool, priority, constraints).</summary>
-    public static void AppendPlacement(StringBuilder yaml, IEnumerable<string> datacenters, string? @namespace, string? region, string? nodePool, int? priority, IEnumerable<Constraint> constraints)
+    public static void AppendPlacement(StringBuilder yaml, Job job, bool withPriorityAndConstraints = true)
     {
+        var datacenters = job.Datacenters;
+        var (@namespace, region, nodePool) = (job.Namespace, job.Region, job.NodePool);
+        var priority = withPriorityAndConstraints ? job.Priority : null;
+        IEnumerable<Constraint> constraints = withPriorityAndConstraints ? job.Constraints : [];
         yaml.Append("datacenters: ").Append(List(datacenters)).Append('\n');
         if (@namespace is not null)
         {

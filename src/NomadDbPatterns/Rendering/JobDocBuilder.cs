@@ -89,18 +89,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
             }
         }
 
-        return new JobDoc(
-            header,
-            name,
-            type,
-            job.Datacenters,
-            job.Namespace,
-            job.Region,
-            job.NodePool,
-            job.Priority,
-            [.. job.Constraints.Select(c => new ConstraintDoc(c.Attribute, c.Operator, c.Value))],
-            periodic,
-            group);
+        return JobDoc.Placed(job, header, name, type, periodic, group);
     }
 
     private List<PortDoc> Ports()
@@ -143,7 +132,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
                 "db",
                 Provider(job.App.Service?.Provider ?? ServiceProvider.Nomad),
                 [],
-                [new CheckDoc("tcp", null, null, [], "10s", "2s")]));
+                [LegacyDocs.TcpCheck()]));
         }
 
         return services;

@@ -17,7 +17,13 @@ internal sealed record JobDoc(
     int? Priority,
     IReadOnlyList<ConstraintDoc> Constraints,
     PeriodicDoc? Periodic,
-    GroupDoc Group);
+    GroupDoc Group)
+{
+    /// <summary>A job placed where the model's <paramref name="placement"/> says (datacenters, namespace, constraints…).</summary>
+    public static JobDoc Placed(Model.Job placement, IReadOnlyList<string> header, string id, string type, PeriodicDoc? periodic, GroupDoc group) =>
+        new(header, id, type, placement.Datacenters, placement.Namespace, placement.Region, placement.NodePool, placement.Priority,
+            [.. placement.Constraints.Select(c => new ConstraintDoc(c.Attribute, c.Operator, c.Value))], periodic, group);
+}
 
 internal sealed record ConstraintDoc(string? Attribute, string Operator, string? Value);
 

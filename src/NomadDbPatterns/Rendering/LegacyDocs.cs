@@ -11,8 +11,8 @@ internal static class LegacyDocs
     private const string Driver = "docker";
     private const string HostVolumeType = "host";
 
-    public static JobDoc Job(IReadOnlyList<string> header, string name, string type, IReadOnlyList<string> datacenters, string? @namespace, string? region, string? nodePool, int? priority, IEnumerable<Constraint> constraints, GroupDoc group) =>
-        new(header, name, type, datacenters, @namespace, region, nodePool, priority, [.. constraints.Select(c => new ConstraintDoc(c.Attribute, c.Operator, c.Value))], null, group);
+    public static JobDoc Job(IReadOnlyList<string> header, string name, string type, Model.Job placement, GroupDoc group) =>
+        JobDoc.Placed(placement, header, name, type, null, group);
 
     public static GroupDoc Group(string name, NetworkMode network, IReadOnlyList<PortDoc> ports, IReadOnlyList<VolumeDoc> volumes, UpdatePolicy? update, RestartPolicy restart, IReadOnlyList<ServiceDoc> services, IReadOnlyList<TaskDoc> tasks) =>
         RuntimeDefaults.Group(name, network, ports, volumes, update, new RestartDoc(restart.Attempts, restart.Interval, restart.Delay, restart.Mode), services, tasks);
@@ -25,7 +25,7 @@ internal static class LegacyDocs
 
     public static ServiceDoc Service(string name, string? port, ServiceProvider provider, params CheckDoc[] checks) => new(name, port, Provider(provider), [], checks);
 
-    public static CheckDoc TcpCheck() => new("tcp", null, null, [], "10s", "2s");
+    public static CheckDoc TcpCheck() => new("tcp", null, null, [], Defaults.CheckInterval, Defaults.CheckTimeout);
 
     public static CheckDoc ScriptCheck(string command, IReadOnlyList<string> args, string interval, string timeout) => new("script", null, command, args, interval, timeout);
 

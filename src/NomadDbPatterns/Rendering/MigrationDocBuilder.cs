@@ -57,7 +57,7 @@ internal sealed class MigrationDocBuilder(
             new RestartPolicy(0, "30m", "15s", "fail"),
             [],
             [postgres, wait, MigrateTask()]);
-        return Job(Header(), JobName(dedicated), "batch", dedicated.Datacenters, dedicated.Namespace, dedicated.Region, dedicated.NodePool, dedicated.Priority, dedicated.Constraints, group);
+        return Job(Header(), JobName(dedicated), "batch", dedicated, group);
     }
 
     private TaskDoc DedicatedTask(string name) => dedicatedDoc.Group.Tasks.Single(t => t.Name == name);

@@ -44,7 +44,7 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
             job.Restart,
             [Service(job.Service.Name, "db", job.Service.Provider, TcpCheck())],
             tasks);
-        return Job(Header(), job.Name, "service", job.Datacenters, job.Namespace, job.Region, job.NodePool, job.Priority, job.Constraints, group);
+        return Job(Header(), job.Name, "service", job, group);
     }
 
     private List<string> Header()

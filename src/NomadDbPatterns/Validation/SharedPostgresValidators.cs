@@ -9,9 +9,7 @@ internal sealed class SharedPostgresJobValidator : AbstractValidator<SharedPostg
     /// <summary>Creates the validator.</summary>
     public SharedPostgresJobValidator()
     {
-        this.JobPlacement(j => j.Name, j => j.Datacenters, j => j.Priority, j => j.Namespace, j => j.NodePool);
-        RuleForEach(j => j.Constraints).SetValidator(new ConstraintValidator());
-        RuleFor(j => j.Update).SetValidator(new UpdatePolicyValidator());
+        Include(PlacementValidator.Instance);
         RuleFor(j => j.Postgres).SetValidator(new SharedPostgresServerValidator());
         RuleFor(j => j.AdminPassword).SetValidator(j => new SecretSourceValidator(j.Name));
         RuleFor(j => j.Service).SetValidator(new DiscoveryServiceValidator());
