@@ -123,11 +123,11 @@ internal static class YamlText
         yaml.Append("backup:\n");
         if (backup.Schedule.Cron is { } cron)
         {
-            yaml.Append("  schedule: ").Append(Quoted(cron)).Append('\n');
+            yaml.Append("  schedule: ").Append(Quoted(cron.Text)).Append('\n');
         }
         else if (backup.Schedule.Interval is { } interval)
         {
-            yaml.Append("  interval: ").Append(Str(interval)).Append('\n');
+            yaml.Append("  interval: ").Append(Str(interval.Text)).Append('\n');
         }
 
         yaml.Append("  timeZone: ").Append(Str(backup.Schedule.TimeZone)).Append('\n');
@@ -139,7 +139,7 @@ internal static class YamlText
 
         if (backup.Retention.MaxAge is { } maxAge)
         {
-            retention.Add($"maxAge: {Str(maxAge)}");
+            retention.Add($"maxAge: {Str(maxAge.Text)}");
         }
 
         yaml.Append("  retention: { ").Append(string.Join(", ", retention)).Append(" }\n");

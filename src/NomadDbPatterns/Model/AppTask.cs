@@ -83,7 +83,16 @@ public sealed record ServiceRegistration(string Name, string Port)
 /// <param name="Path">HTTP path (http only).</param>
 /// <param name="Interval">Interval, e.g. <c>10s</c>.</param>
 /// <param name="Timeout">Timeout, e.g. <c>2s</c>.</param>
-public sealed record HealthCheck(CheckType Type, string? Path, string Interval = Defaults.CheckInterval, string Timeout = Defaults.CheckTimeout);
+public sealed record HealthCheck(CheckType Type, string? Path, Duration Interval, Duration Timeout)
+{
+    /// <summary>A check at the default interval and timeout (<see cref="Defaults.CheckInterval"/>, <see cref="Defaults.CheckTimeout"/>).</summary>
+    /// <param name="type">http or tcp.</param>
+    /// <param name="path">HTTP path (http only).</param>
+    public HealthCheck(CheckType type, string? path)
+        : this(type, path, Defaults.CheckInterval, Defaults.CheckTimeout)
+    {
+    }
+}
 
 /// <summary>A host volume the app mounts.</summary>
 /// <param name="Name">Group volume name.</param>

@@ -36,7 +36,7 @@ public sealed record ServiceJob(string Name, AppTask App) : Job(Name)
 /// <param name="HealthyDeadline">Deadline to become healthy, e.g. <c>10m</c>.</param>
 /// <param name="ProgressDeadline">Deadline for the deployment to make progress, e.g. <c>15m</c>. Nomad refuses a job
 /// unless <c>min_healthy_time</c> &lt; <c>healthy_deadline</c> &lt; <c>progress_deadline</c>.</param>
-public sealed record UpdatePolicy(int MaxParallel, int Canary, bool AutoRevert, string MinHealthyTime, string HealthyDeadline, string ProgressDeadline)
+public sealed record UpdatePolicy(int MaxParallel, int Canary, bool AutoRevert, Duration MinHealthyTime, Duration HealthyDeadline, Duration ProgressDeadline)
 {
     /// <summary>
     /// One allocation at a time, no canaries (two copies must never share a data directory), revert on failure;
@@ -51,7 +51,7 @@ public sealed record UpdatePolicy(int MaxParallel, int Canary, bool AutoRevert, 
 /// <param name="Interval">The interval, e.g. <c>30m</c>.</param>
 /// <param name="Delay">Delay between restarts.</param>
 /// <param name="Mode"><c>delay</c> or <c>fail</c>.</param>
-public sealed record RestartPolicy(int Attempts, string Interval, string Delay, string Mode)
+public sealed record RestartPolicy(int Attempts, Duration Interval, Duration Delay, string Mode)
 {
     /// <summary>Nomad's service defaults, kept explicit so that reviewers see them.</summary>
     public static RestartPolicy Default { get; } = new(2, "30m", "15s", "fail");

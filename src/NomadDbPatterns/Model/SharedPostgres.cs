@@ -41,7 +41,7 @@ public sealed record SharedPostgresServer : IPostgresImage
     /// <summary>CPU and memory.</summary>
     public Resources Resources { get; init; } = Defaults.SharedPostgresResources;
     /// <summary>Size of /dev/shm, e.g. <c>256MB</c>, or null for Docker's default.</summary>
-    public string? ShmSize { get; init; }
+    public ByteSize? ShmSize { get; init; }
     /// <summary>Server settings passed as <c>-c key=value</c>, in order.</summary>
     public ImmutableArray<KeyValuePair<string, string>> Settings { get; init; } = [];
     /// <summary>Host volume name for the data directory; null means <c>&lt;job&gt;-data</c>.</summary>

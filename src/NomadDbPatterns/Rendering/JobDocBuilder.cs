@@ -41,7 +41,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
             Ports(),
             Volumes(),
             job.Update,
-            new RestartDoc(job.Restart.Attempts, job.Restart.Interval, job.Restart.Delay, job.Restart.Mode),
+            RestartDoc.Of(job.Restart),
             GroupServices(),
             tasks);
         return Job(job.Name, "service", null, group);
@@ -50,7 +50,6 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
     public JobDoc BuildPeriodicBackupJob()
     {
         var backup = job.Backup!;
-        CronSchedule.TryNormalize(backup.Schedule.Cron!, out var cron, out _);
         // The node's network: the backup reaches PostgreSQL at the address its database service registered.
         var group = RuntimeDefaults.Group(
             "backup",
@@ -61,7 +60,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
             new RestartDoc(1, "30m", "1m", "fail"),
             [],
             [PostgresBackupTask(backup, periodic: true)]);
-        return Job($"{job.Name}-backup", "batch", new PeriodicDoc([cron], ProhibitOverlap: true, backup.Schedule.TimeZone), group);
+        return Job($"{job.Name}-backup", "batch", new PeriodicDoc([backup.Schedule.Cron!.Normalized!], ProhibitOverlap: true, backup.Schedule.TimeZone), group);
     }
 
     private JobDoc Job(string name, string type, PeriodicDoc? periodic, GroupDoc group)
@@ -120,7 +119,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
         if (job.App.Service is { } service)
         {
             var checks = service.Check is { } check
-                ? new List<CheckDoc> { new(check.Type == CheckType.Http ? "http" : "tcp", check.Path, null, [], check.Interval, check.Timeout) }
+                ? new List<CheckDoc> { new(check.Type == CheckType.Http ? "http" : "tcp", check.Path, null, [], check.Interval.Text, check.Timeout.Text) }
                 : [];
             services.Add(new ServiceDoc(service.Name, service.Port, Provider(service.Provider), service.Tags, checks));
         }
@@ -189,7 +188,7 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
                 null,
                 args,
                 job.Network == NetworkMode.Host || job.HasPeriodicBackup() ? ["db"] : [],
-                pg.ShmSize is { } shm ? PostgresSidecarValidator.ParseSize(shm)!.Value : null),
+                pg.ShmSize?.Bytes),
             [new MountDoc(JobFacts.DataVolumeName, JobFacts.DataMountPath(pg.Version), null)],
             env,
             [SecretFileTemplate(pg.Password, "noop")],
@@ -432,14 +431,13 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
             new("BACKUP_FORMAT", backup.Format == BackupFormat.PlainGzip ? "plain-gzip" : "custom"),
             new("BACKUP_MODE", mode),
         };
-        if (backup.Schedule.Cron is { } cron)
+        if (backup.Schedule.Cron is { Normalized: { } cron })
         {
-            CronSchedule.TryNormalize(cron, out var normalized, out _);
-            env.Add(new EnvDoc("BACKUP_CRON", normalized));
+            env.Add(new EnvDoc("BACKUP_CRON", cron));
         }
-        else if (backup.Schedule.Interval is { } interval && Rules.TryParseDuration(interval, out var span))
+        else if (backup.Schedule.Interval?.Seconds is { } interval)
         {
-            env.Add(new EnvDoc("BACKUP_INTERVAL_SECONDS", ((long)span.TotalSeconds).ToString(CultureInfo.InvariantCulture)));
+            env.Add(new EnvDoc("BACKUP_INTERVAL_SECONDS", interval.ToString(CultureInfo.InvariantCulture)));
         }
 
         if (backup.Retention.KeepLast is { } keep)
@@ -447,9 +445,9 @@ internal sealed class JobDocBuilder(ServiceJob job, string sourceName, TemplateS
             env.Add(new EnvDoc("BACKUP_KEEP_LAST", keep.ToString(CultureInfo.InvariantCulture)));
         }
 
-        if (backup.Retention.MaxAge is { } maxAge && Rules.TryParseDuration(maxAge, out var age))
+        if (backup.Retention.MaxAge?.Seconds is { } maxAge)
         {
-            env.Add(new EnvDoc("BACKUP_MAX_AGE_SECONDS", ((long)age.TotalSeconds).ToString(CultureInfo.InvariantCulture)));
+            env.Add(new EnvDoc("BACKUP_MAX_AGE_SECONDS", maxAge.ToString(CultureInfo.InvariantCulture)));
         }
 
         env.Add(new EnvDoc("BACKUP_STALE_AFTER_SECONDS", BackupStaleness.StaleAfterSeconds(backup.Schedule).ToString(CultureInfo.InvariantCulture)));

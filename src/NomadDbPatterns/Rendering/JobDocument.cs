@@ -50,7 +50,11 @@ internal sealed record VolumeDoc(string Name, string Type, string Source, bool R
 
 internal sealed record UpdateDoc(int MaxParallel, int Canary, bool AutoRevert, string MinHealthyTime, string HealthyDeadline, string ProgressDeadline);
 
-internal sealed record RestartDoc(int Attempts, string Interval, string Delay, string Mode);
+internal sealed record RestartDoc(int Attempts, string Interval, string Delay, string Mode)
+{
+    /// <summary>The model's restart policy, durations as written.</summary>
+    public static RestartDoc Of(Model.RestartPolicy restart) => new(restart.Attempts, restart.Interval.Text, restart.Delay.Text, restart.Mode);
+}
 
 internal sealed record ServiceDoc(string Name, string? Port, string Provider, IReadOnlyList<string> Tags, IReadOnlyList<CheckDoc> Checks);
 

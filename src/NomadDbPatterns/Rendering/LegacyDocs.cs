@@ -15,7 +15,7 @@ internal static class LegacyDocs
         JobDoc.Placed(placement, header, name, type, null, group);
 
     public static GroupDoc Group(string name, NetworkMode network, IReadOnlyList<PortDoc> ports, IReadOnlyList<VolumeDoc> volumes, UpdatePolicy? update, RestartPolicy restart, IReadOnlyList<ServiceDoc> services, IReadOnlyList<TaskDoc> tasks) =>
-        RuntimeDefaults.Group(name, network, ports, volumes, update, new RestartDoc(restart.Attempts, restart.Interval, restart.Delay, restart.Mode), services, tasks);
+        RuntimeDefaults.Group(name, network, ports, volumes, update, RestartDoc.Of(restart), services, tasks);
 
     public static VolumeDoc HostVolume(string name, string source) => new(name, HostVolumeType, source, false);
 

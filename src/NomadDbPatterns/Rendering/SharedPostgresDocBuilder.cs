@@ -98,7 +98,7 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
             ],
             RuntimeDefaults.PostgresKill,
             null,
-            Config(Pg.ImageReference, args: args, ports: ["db"], shmSize: Pg.ShmSize is { } shm ? PostgresSidecarValidator.ParseSize(shm) : null),
+            Config(Pg.ImageReference, args: args, ports: ["db"], shmSize: Pg.ShmSize?.Bytes),
             [Mount(JobFacts.DataVolumeName, JobFacts.DataMountPath(Pg.Version))],
             env,
             [SecretFile(AdminPasswordFile.TrimStart('/'), job.AdminPassword, "noop")],

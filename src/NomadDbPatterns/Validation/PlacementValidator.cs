@@ -64,9 +64,9 @@ internal sealed class UpdatePolicyValidator : AbstractValidator<UpdatePolicy>
     public UpdatePolicyValidator()
     {
         RuleFor(u => u.MaxParallel).GreaterThanOrEqualTo(1).WithErrorCode(ErrorCodes.InvalidValue);
-        RuleFor(u => u.MinHealthyTime).Must(Rules.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 30s");
-        RuleFor(u => u.HealthyDeadline).Must(Rules.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 10m");
-        RuleFor(u => u.ProgressDeadline).Must(Rules.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 15m");
+        RuleFor(u => u.MinHealthyTime).Must(d => d.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 30s");
+        RuleFor(u => u.HealthyDeadline).Must(d => d.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 10m");
+        RuleFor(u => u.ProgressDeadline).Must(d => d.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 15m");
         RuleFor(u => u).Custom(CheckDeadlineOrder);
     }
 
@@ -76,9 +76,9 @@ internal sealed class UpdatePolicyValidator : AbstractValidator<UpdatePolicy>
     /// </summary>
     private static void CheckDeadlineOrder(UpdatePolicy update, ValidationContext<UpdatePolicy> context)
     {
-        if (!Rules.TryParseDuration(update.MinHealthyTime, out var minHealthy)
-            || !Rules.TryParseDuration(update.HealthyDeadline, out var healthy)
-            || !Rules.TryParseDuration(update.ProgressDeadline, out var progress))
+        if (update.MinHealthyTime.Value is not { } minHealthy
+            || update.HealthyDeadline.Value is not { } healthy
+            || update.ProgressDeadline.Value is not { } progress)
         {
             return;
         }
@@ -99,7 +99,7 @@ internal sealed class UpdatePolicyValidator : AbstractValidator<UpdatePolicy>
 
         // Task.Validate refuses a task whose kill_timeout exceeds its service group's progress_deadline; PostgreSQL
         // tasks get JobFacts.PostgresKillTimeout to finish a fast shutdown.
-        if (Rules.TryParseDuration(JobFacts.PostgresKillTimeout, out var killTimeout) && progress < killTimeout && healthy < progress)
+        if (Duration.TryParse(JobFacts.PostgresKillTimeout, out var killTimeout) && progress < killTimeout && healthy < progress)
         {
             context.Fail("ProgressDeadline", ErrorCodes.UpdateDeadlines,
                 $"progressDeadline ({update.ProgressDeadline}) must be at least {JobFacts.PostgresKillTimeout}, the time PostgreSQL gets to shut down; Nomad refuses a task whose kill_timeout exceeds the progress deadline");
