@@ -30,12 +30,12 @@ public static class Breakdown
         AnchorCompare.WarmUp(RenderTo);
         Measure("whole render (JobRenderer.RenderTo)", 3000, RenderTo);
         Measure("whole render (JobRenderer.Render: strings)", 3000, i => renderer.Render(models[i % 100].Job, models[i % 100].Source).Count);
-        var doc = new JobDocBuilder(job, source, templates).BuildServiceJob();
+        var doc = new ServiceJobDocBuilder(job, source, templates).BuildServiceJob();
         var view = HclViewMapper.Map(doc);
         var raw = new CharBuffer();
         templates.RenderTo("job.nomad.hcl.scriban", "job", view, raw);
         var laidOut = new CharBuffer();
-        Measure("  JobDocBuilder.BuildServiceJob", 3000, i => new JobDocBuilder(models[i % 100].Job, models[i % 100].Source, templates).BuildServiceJob().Group.Tasks.Count);
+        Measure("  ServiceJobDocBuilder.BuildServiceJob", 3000, i => new ServiceJobDocBuilder(models[i % 100].Job, models[i % 100].Source, templates).BuildServiceJob().Group.Tasks.Count);
         Measure("  HclViewMapper.Map", 3000, _ => HclViewMapper.Map(doc).Group.Tasks.Count);
         Measure("  TemplateSet.RenderTo (compiled)", 3000, _ =>
         {
@@ -107,7 +107,7 @@ public static class Breakdown
         var (job, source) = TypicalJob.Models()[0];
         var templates = stubScripts ? AnchorCompare.StubScripts() : TemplateSet.Embedded;
         var raw = new CharBuffer();
-        templates.RenderTo("job.nomad.hcl.scriban", "job", HclViewMapper.Map(new JobDocBuilder(job, source, templates).BuildServiceJob()), raw);
+        templates.RenderTo("job.nomad.hcl.scriban", "job", HclViewMapper.Map(new ServiceJobDocBuilder(job, source, templates).BuildServiceJob()), raw);
         var laidOut = new CharBuffer();
         if (Environment.GetEnvironmentVariable("DUMP_RAW") is { } dump)
         {

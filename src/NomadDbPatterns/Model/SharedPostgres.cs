@@ -71,7 +71,7 @@ public sealed record DiscoveryService(string Name, ServiceProvider Provider)
 }
 
 /// <summary>Decisions about the shared instance that rendering, validation and migration agree on.</summary>
-public static class SharedPostgresFacts
+internal static class SharedPostgresFacts
 {
     /// <summary>The manifest init-databases.sh reads, as the init task sees it.</summary>
     public const string ManifestPath = "/local/databases.tsv";

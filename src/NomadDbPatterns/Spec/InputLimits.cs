@@ -4,7 +4,7 @@ namespace NomadDbPatterns.Spec;
 /// Bounds on one spec file, so that any input is read in linear time and bounded memory: a file beyond them is an
 /// error (NDB007) at the place where the bound was crossed, never a stack overflow or a hang.
 /// </summary>
-public static class InputLimits
+internal static class InputLimits
 {
     /// <summary>Largest spec file, in characters (1 MiB). A fleet is many files; one job is a few KB.</summary>
     public const int MaxSpecChars = 1024 * 1024;

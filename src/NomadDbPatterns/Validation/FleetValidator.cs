@@ -10,7 +10,7 @@ namespace NomadDbPatterns.Validation;
 /// only when they can land on the same node (<see cref="NodeSeparation"/>); when they cannot, an info diagnostic says
 /// what separates them. Each error names the second occurrence and, as related location, the first.
 /// </summary>
-public static class FleetValidator
+internal static class FleetValidator
 {
     private sealed record Use(ISpecSite Job, string Path, string What, bool SharedReadOnly = false)
     {

@@ -1,6 +1,6 @@
 using System.Globalization;
 using NomadDbPatterns.Model;
-using static NomadDbPatterns.Rendering.LegacyDocs;
+using static NomadDbPatterns.Rendering.DocParts;
 
 namespace NomadDbPatterns.Rendering;
 

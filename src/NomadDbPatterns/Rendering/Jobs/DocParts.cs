@@ -3,12 +3,11 @@ using NomadDbPatterns.Model;
 namespace NomadDbPatterns.Rendering;
 
 /// <summary>
-/// Job-document pieces the legacy builders (shared instance, migration job) make their jobs from, so that their
-/// decisions read as decisions and not as record constructors.
+/// Job-document pieces every builder makes its jobs from, so that their decisions read as decisions and not as record
+/// constructors.
 /// </summary>
-internal static class LegacyDocs
+internal static class DocParts
 {
-    private const string Driver = "docker";
     private const string HostVolumeType = "host";
 
     public static JobDoc Job(IReadOnlyList<string> header, string name, string type, Model.Job placement, GroupDoc group) =>
@@ -17,7 +16,7 @@ internal static class LegacyDocs
     public static GroupDoc Group(string name, NetworkMode network, IReadOnlyList<PortDoc> ports, IReadOnlyList<VolumeDoc> volumes, UpdatePolicy? update, RestartPolicy restart, IReadOnlyList<ServiceDoc> services, IReadOnlyList<TaskDoc> tasks) =>
         RuntimeDefaults.Group(name, network, ports, volumes, update, RestartDoc.Of(restart), services, tasks);
 
-    public static VolumeDoc HostVolume(string name, string source) => new(name, HostVolumeType, source, false);
+    public static VolumeDoc HostVolume(string name, string source, bool readOnly = false) => new(name, HostVolumeType, source, readOnly);
 
     public static MountDoc Mount(string volume, string destination) => new(volume, destination, null);
 
@@ -33,6 +32,9 @@ internal static class LegacyDocs
 
     public static TemplateDoc Template(string destination, string data, string changeMode, string? perms = null, bool env = false) =>
         new(destination, perms, env ? true : null, changeMode, data);
+
+    /// <summary>The vault block of a task reading <paramref name="secret"/>, or null when it is not in Vault.</summary>
+    public static VaultDoc? Vault(SecretSource secret) => RuntimeDefaults.Vault([secret]);
 
     /// <summary>A file holding just the secret, for <c>POSTGRES_PASSWORD_FILE</c> or init-databases' manifest.</summary>
     public static TemplateDoc SecretFile(string destination, SecretSource secret, string changeMode) =>
@@ -64,8 +66,21 @@ internal static class LegacyDocs
         VaultDoc? vault,
         Resources resources,
         IReadOnlyList<ServiceDoc> services,
-        RestartDoc? restart = null) =>
-        new(name, comment, Driver, null, kill, lifecycle, config, mounts, env, templates, vault, new ResourcesDoc(resources.Cpu, resources.Memory, resources.MemoryMax), services, restart);
+        RestartDoc? restart = null) => new()
+        {
+            Name = name,
+            Comment = comment,
+            Kill = kill,
+            Lifecycle = lifecycle,
+            Config = config,
+            Mounts = mounts,
+            Env = env,
+            Templates = templates,
+            Vault = vault,
+            Resources = ResourcesDoc.Of(resources),
+            Services = services,
+            Restart = restart,
+        };
 
     public static DockerConfigDoc Config(string image, string? command = null, IReadOnlyList<string>? args = null, IReadOnlyList<string>? ports = null, long? shmSize = null) =>
         new(image, command, args ?? [], ports ?? [], shmSize);

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using NomadDbPatterns.Model;
 using NomadDbPatterns.Validation;
-using static NomadDbPatterns.Rendering.LegacyDocs;
+using static NomadDbPatterns.Rendering.DocParts;
 
 namespace NomadDbPatterns.Rendering;
 
@@ -113,7 +113,7 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
         {
             Template("secrets/init.env", ConsulTemplate.EnvLine("PGPASSWORD", [new EnvPart(EnvPartKind.Secret, string.Empty)], job.AdminPassword) + "\n", "noop", env: true),
             Template(SharedPostgresFacts.ManifestPath.TrimStart('/'), Manifest(job), "noop", "0644"),
-            JobDocBuilder.ScriptTemplate("init-databases.sh", "0755"),
+            BackupTaskDocs.ScriptTemplate("init-databases.sh", "0755"),
         };
         templatesList.AddRange(job.Databases.Select(d => SecretFile(d.PasswordFilePath().TrimStart('/'), d.Password, "noop")));
         return Task(
@@ -154,7 +154,7 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
     private TaskDoc BackupTask(BackupPolicy backup)
     {
         // The same script contract as a service's backup sidecar, with the scope widened to the whole cluster.
-        var env = JobDocBuilder.BackupEnv(backup, "loop");
+        var env = BackupTaskDocs.Env(backup, "loop");
         env.Insert(0, Env("BACKUP_SCOPE", "cluster"));
         var envFile = $"PGHOST=\"127.0.0.1\"\nPGPORT=\"{ListenPort}\"\n"
             + $"PGUSER={ConsulTemplate.EnvQuote(Pg.AdminUser)}\n"
@@ -165,22 +165,22 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
             $"Cluster backups (pg_dumpall: every database and the roles) to host volume \"{backup.Volume}\":",
             "dump to a temporary file, check it, rename it atomically, then apply retention.",
         };
-        var services = JobDocBuilder.BackupHealthService(job.Name, job.Service.Provider, comment).ToList();
+        var services = BackupTaskDocs.HealthService(job.Name, job.Service.Provider, comment).ToList();
         return Task(
             "db-backup",
             comment,
             null,
             Lifecycle("poststart", sidecar: true),
             Config(Pg.ImageReference, "/bin/sh", ["/local/pg-backup.sh"]),
-            [Mount(JobFacts.BackupVolumeName, JobDocBuilder.BackupMount)],
+            [Mount(JobFacts.BackupVolumeName, BackupTaskDocs.Directory)],
             env,
             [
                 Template("secrets/backup.env", envFile, "restart", env: true),
-                .. JobDocBuilder.ScriptTemplates("pg-backup.sh", ageCheck: job.Service.Provider == ServiceProvider.Consul),
+                .. BackupTaskDocs.ScriptTemplates("pg-backup.sh", ageCheck: job.Service.Provider == ServiceProvider.Consul),
             ],
             RuntimeDefaults.Vault([job.AdminPassword]),
             new Resources(100, 128, null),
             services,
-            JobDocBuilder.SidecarRestart);
+            BackupTaskDocs.SidecarRestart);
     }
 }

@@ -1,9 +1,9 @@
 namespace NomadDbPatterns.Rendering;
 
 // The job document: every rendering decision already made (names, defaults, ports, scripts, what is set and what is
-// not), every value raw (strings unescaped, numbers as numbers, durations as Nomad duration strings). JobDocBuilder
-// makes it; HclViewMapper and JobJsonWriter only translate it into their syntax. A null or an empty list means "not
-// set": neither mapper writes it.
+// not), every value raw (strings unescaped, numbers as numbers, durations as Nomad duration strings). The builders in
+// Rendering/Jobs make it; HclViewMapper and JobJsonWriter only translate it into their syntax. A null or an empty
+// list means "not set": neither mapper writes it.
 
 /// <summary>A job.</summary>
 internal sealed record JobDoc(
@@ -60,23 +60,31 @@ internal sealed record ServiceDoc(string Name, string? Port, string Provider, IR
 
 internal sealed record CheckDoc(string Type, string? Path, string? Command, IReadOnlyList<string> Args, string Interval, string Timeout);
 
-/// <summary>A task; <paramref name="Comment"/> explains it to readers of the HCL (JSON has no comments).</summary>
-internal sealed record TaskDoc(
-    string Name,
-    IReadOnlyList<string> Comment,
-    string Driver,
-    string? User,
-    KillDoc? Kill,
-    LifecycleDoc? Lifecycle,
-    DockerConfigDoc Config,
-    IReadOnlyList<MountDoc> Mounts,
-    IReadOnlyList<EnvDoc> Env,
-    IReadOnlyList<TemplateDoc> Templates,
-    VaultDoc? Vault,
-    ResourcesDoc Resources,
-    IReadOnlyList<ServiceDoc> Services,
-    RestartDoc? Restart = null,
-    string? ShutdownDelay = null);
+/// <summary>
+/// A task: every field named where it is set (a null or an empty list is "not set"); <see cref="Comment"/> explains it
+/// to readers of the HCL (JSON has no comments).
+/// </summary>
+internal sealed record TaskDoc
+{
+    /// <summary>The only driver the generator uses; task.scriban spells it out (tests that edit templates anchor on that line).</summary>
+    public const string DockerDriver = "docker";
+
+    public required string Name { get; init; }
+    public IReadOnlyList<string> Comment { get; init; } = [];
+    public string Driver { get; init; } = DockerDriver;
+    public string? User { get; init; }
+    public KillDoc? Kill { get; init; }
+    public LifecycleDoc? Lifecycle { get; init; }
+    public required DockerConfigDoc Config { get; init; }
+    public IReadOnlyList<MountDoc> Mounts { get; init; } = [];
+    public IReadOnlyList<EnvDoc> Env { get; init; } = [];
+    public IReadOnlyList<TemplateDoc> Templates { get; init; } = [];
+    public VaultDoc? Vault { get; init; }
+    public required ResourcesDoc Resources { get; init; }
+    public IReadOnlyList<ServiceDoc> Services { get; init; } = [];
+    public RestartDoc? Restart { get; init; }
+    public string? ShutdownDelay { get; init; }
+}
 
 internal sealed record LifecycleDoc(string Hook, bool Sidecar);
 
@@ -94,4 +102,8 @@ internal sealed record TemplateDoc(string Destination, string? Perms, bool? Env,
 
 internal sealed record VaultDoc(string? Role, string ChangeMode, string? ChangeSignal);
 
-internal sealed record ResourcesDoc(int Cpu, int Memory, int? MemoryMax);
+internal sealed record ResourcesDoc(int Cpu, int Memory, int? MemoryMax)
+{
+    /// <summary>The model's resources.</summary>
+    public static ResourcesDoc Of(Model.Resources resources) => new(resources.Cpu, resources.Memory, resources.MemoryMax);
+}
