@@ -23,16 +23,10 @@ internal sealed class BackupPolicyValidator : AbstractValidator<BackupPolicy>
 {
     private readonly ServiceJob? _job;
 
-    /// <summary>Creates the validator for the backup of <paramref name="job"/>.</summary>
-    public BackupPolicyValidator(ServiceJob job)
-        : this()
+    /// <summary>Creates the validator for the backup of <paramref name="job"/>, or of the job <see cref="ServiceJobValidator"/> validates.</summary>
+    public BackupPolicyValidator(ServiceJob? job = null)
     {
         _job = job;
-    }
-
-    /// <summary>Creates the validator for the backup of the job that <see cref="ServiceJobValidator"/> validates.</summary>
-    internal BackupPolicyValidator()
-    {
         RuleFor(b => b.Volume).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage("not a valid host volume name");
         RuleFor(b => b.Volume).Must((_, v, context) => v != JobScope.Of(context, _job).DataVolumeSource()).When((_, context) => JobScope.Of(context, _job).Postgres is not null).WithErrorCode(ErrorCodes.BackupVolume)
             .WithMessage(b => $"the backup volume '{Echo.Value(b.Volume)}' is the PostgreSQL data volume; a backup must not live with the data it protects");

@@ -16,16 +16,10 @@ internal sealed partial class PostgresSidecarValidator : AbstractValidator<Postg
     private static readonly ResourcesValidator ResourceRules = new(64);
     private readonly ServiceJob? _job;
 
-    /// <summary>Creates the validator for the sidecar of <paramref name="job"/>.</summary>
-    public PostgresSidecarValidator(ServiceJob job)
-        : this()
+    /// <summary>Creates the validator for the sidecar of <paramref name="job"/>, or of the job <see cref="ServiceJobValidator"/> validates.</summary>
+    public PostgresSidecarValidator(ServiceJob? job = null)
     {
         _job = job;
-    }
-
-    /// <summary>Creates the validator for the sidecar of the job that <see cref="ServiceJobValidator"/> validates.</summary>
-    internal PostgresSidecarValidator()
-    {
         Include(new PostgresImageValidator());
         RuleFor(p => p.Database).Must(Rules.IsSqlIdentifier).When(p => p.Database is not null).WithErrorCode(ErrorCodes.InvalidName)
             .WithMessage("database names are lower-case letters, digits and '_' (starting with a letter or '_')");
@@ -104,16 +98,10 @@ internal sealed class SecretSourceValidator : AbstractValidator<SecretSource>
 {
     private readonly string? _jobName;
 
-    /// <summary>Creates the validator for a secret of job <paramref name="jobName"/>.</summary>
-    public SecretSourceValidator(string jobName)
-        : this()
+    /// <summary>Creates the validator for a secret of job <paramref name="jobName"/>, or of the job <see cref="ServiceJobValidator"/> validates.</summary>
+    public SecretSourceValidator(string? jobName = null)
     {
         _jobName = jobName;
-    }
-
-    /// <summary>Creates the validator for a secret of the job that <see cref="ServiceJobValidator"/> validates.</summary>
-    internal SecretSourceValidator()
-    {
         RuleFor(s => s.Key).Must(Rules.IsSecretKey).WithErrorCode(ErrorCodes.SecretReference).WithMessage("the key must be letters, digits, '_' or '-'");
         RuleFor(s => s).Custom((secret, context) =>
         {

@@ -21,7 +21,8 @@ internal sealed class BackupTaskDocs(ServiceJob job)
     /// </summary>
     public static readonly RestartDoc SidecarRestart = new(3, "1h", "5m", "delay");
 
-    private static readonly ResourcesDoc PostgresResources = new(100, 128, null);
+    /// <summary>What a pg_dump (or pg_dumpall) with gzip needs.</summary>
+    public static readonly ResourcesDoc DumpResources = new(100, 128, null);
     private static readonly ResourcesDoc SqliteResources = new(50, 64, null);
 
     private ServiceProvider Provider => job.App.Service?.Provider ?? ServiceProvider.Nomad;
@@ -66,7 +67,7 @@ internal sealed class BackupTaskDocs(ServiceJob job)
             Env = env,
             Templates = [DocParts.Template("secrets/backup.env", envFile, "restart", env: true), .. ScriptTemplates("pg-backup.sh", ageCheck: !periodic && Provider == ServiceProvider.Consul)],
             Vault = DocParts.Vault(pg.Password),
-            Resources = PostgresResources,
+            Resources = DumpResources,
             Services = services,
             Restart = periodic ? null : SidecarRestart,
         };

@@ -54,34 +54,6 @@ internal static class DocParts
 
     public static LifecycleDoc Lifecycle(string hook, bool sidecar) => new(hook, sidecar);
 
-    public static TaskDoc Task(
-        string name,
-        IReadOnlyList<string> comment,
-        KillDoc? kill,
-        LifecycleDoc? lifecycle,
-        DockerConfigDoc config,
-        IReadOnlyList<MountDoc> mounts,
-        IReadOnlyList<EnvDoc> env,
-        IReadOnlyList<TemplateDoc> templates,
-        VaultDoc? vault,
-        Resources resources,
-        IReadOnlyList<ServiceDoc> services,
-        RestartDoc? restart = null) => new()
-        {
-            Name = name,
-            Comment = comment,
-            Kill = kill,
-            Lifecycle = lifecycle,
-            Config = config,
-            Mounts = mounts,
-            Env = env,
-            Templates = templates,
-            Vault = vault,
-            Resources = ResourcesDoc.Of(resources),
-            Services = services,
-            Restart = restart,
-        };
-
     public static DockerConfigDoc Config(string image, string? command = null, IReadOnlyList<string>? args = null, IReadOnlyList<string>? ports = null, long? shmSize = null) =>
         new(image, command, args ?? [], ports ?? [], shmSize);
 

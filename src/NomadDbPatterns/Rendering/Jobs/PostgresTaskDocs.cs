@@ -9,6 +9,8 @@ namespace NomadDbPatterns.Rendering;
 /// </summary>
 internal sealed class PostgresTaskDocs(ServiceJob job)
 {
+    private PostgresSidecar Pg => job.Postgres!;
+
     /// <summary>Where every task of the job finds the database password.</summary>
     public const string PasswordFilePath = "/secrets/db-password";
 
@@ -16,8 +18,6 @@ internal sealed class PostgresTaskDocs(ServiceJob job)
 
     /// <summary>What the wait task needs to check readiness.</summary>
     private static readonly ResourcesDoc WaitResources = new(50, 32, null);
-
-    private PostgresSidecar Pg => job.Postgres!;
 
     public TaskDoc Server()
     {
