@@ -30,10 +30,10 @@ public static class Breakdown
         AnchorCompare.WarmUp(RenderTo);
         Measure("whole render (JobRenderer.RenderTo)", 3000, RenderTo);
         Measure("whole render (JobRenderer.Render: strings)", 3000, i => renderer.Render(models[i % 100].Job, models[i % 100].Source).Count);
-        var doc = new JobDocBuilder(job, source, templates).BuildServiceJob();
+        var doc = new ServiceJobDocBuilder(job, source, templates).BuildServiceJob();
         var view = HclViewMapper.Map(doc);
         var raw = templates.Render("job.nomad.hcl.scriban", "job", view);
-        Measure("  JobDocBuilder.BuildServiceJob", 3000, i => new JobDocBuilder(models[i % 100].Job, models[i % 100].Source, templates).BuildServiceJob().Group.Tasks.Count);
+        Measure("  ServiceJobDocBuilder.BuildServiceJob", 3000, i => new ServiceJobDocBuilder(models[i % 100].Job, models[i % 100].Source, templates).BuildServiceJob().Group.Tasks.Count);
         Measure("  HclViewMapper.Map", 3000, _ => HclViewMapper.Map(doc).Group.Tasks.Count);
         Measure("  TemplateSet.Render (Scriban)", 3000, _ => templates.Render("job.nomad.hcl.scriban", "job", view).Length);
         Measure("  HclLayout.Format (of the template output, into its reused buffer)", 3000, _ =>
@@ -101,7 +101,7 @@ public static class Breakdown
     {
         var (job, source) = TypicalJob.Models()[0];
         var templates = stubScripts ? AnchorCompare.StubScripts() : TemplateSet.Embedded;
-        var raw = templates.Render("job.nomad.hcl.scriban", "job", HclViewMapper.Map(new JobDocBuilder(job, source, templates).BuildServiceJob()));
+        var raw = templates.Render("job.nomad.hcl.scriban", "job", HclViewMapper.Map(new ServiceJobDocBuilder(job, source, templates).BuildServiceJob()));
         if (Environment.GetEnvironmentVariable("DUMP_RAW") is { } dump)
         {
             File.WriteAllText(dump, raw);

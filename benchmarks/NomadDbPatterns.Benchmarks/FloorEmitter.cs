@@ -64,21 +64,21 @@ public sealed class FloorEmitter
         b.Append("    update {\n      max_parallel      = ").Append(update.MaxParallel)
             .Append("\n      canary            = ").Append(update.Canary)
             .Append("\n      auto_revert       = ").Append(update.AutoRevert ? "true" : "false")
-            .Append("\n      min_healthy_time  = ").Q(update.MinHealthyTime)
-            .Append("\n      healthy_deadline  = ").Q(update.HealthyDeadline)
-            .Append("\n      progress_deadline = ").Q(update.ProgressDeadline).Append("\n    }\n\n");
+            .Append("\n      min_healthy_time  = ").Q(update.MinHealthyTime.Text)
+            .Append("\n      healthy_deadline  = ").Q(update.HealthyDeadline.Text)
+            .Append("\n      progress_deadline = ").Q(update.ProgressDeadline.Text).Append("\n    }\n\n");
         var restart = job.Restart;
         b.Append("    restart {\n      attempts = ").Append(restart.Attempts)
-            .Append("\n      interval = ").Q(restart.Interval)
-            .Append("\n      delay    = ").Q(restart.Delay)
+            .Append("\n      interval = ").Q(restart.Interval.Text)
+            .Append("\n      delay    = ").Q(restart.Delay.Text)
             .Append("\n      mode     = ").Q(restart.Mode).Append("\n    }\n\n");
         var service = job.App.Service!;
         var check = service.Check!;
         b.Append("    service {\n      name     = ").Q(service.Name)
             .Append("\n      port     = ").Q(service.Port)
             .Append("\n      provider = \"nomad\"\n\n      check {\n        type     = \"http\"\n        path     = ").Q(check.Path!)
-            .Append("\n        interval = ").Q(check.Interval)
-            .Append("\n        timeout  = ").Q(check.Timeout).Append("\n      }\n    }\n\n");
+            .Append("\n        interval = ").Q(check.Interval.Text)
+            .Append("\n        timeout  = ").Q(check.Timeout.Text).Append("\n      }\n    }\n\n");
 
         // postgres
         b.Append("    # PostgreSQL ").Append(pg.Version).Append(": a prestart sidecar, so it runs for the whole allocation; its data lives on host volume \"")
@@ -135,10 +135,10 @@ public sealed class FloorEmitter
         var schedule = backup.Schedule;
         b.Append("    # Backups of \"").Append(database).Append("\" to host volume \"").Append(backup.Volume)
             .Append("\": dump to a temporary file, verify, rename atomically, then apply retention.\n    # Nomad service checks cannot run scripts: the sidecar exits non-zero when the newest good backup is older than BACKUP_STALE_AFTER_SECONDS.\n    task \"db-backup\" {\n      driver = \"docker\"\n\n      lifecycle {\n        hook    = \"poststart\"\n        sidecar = true\n      }\n\n      config {\n        image   = ").Q(image)
-            .Append("\n        command = \"/bin/sh\"\n        args    = [\"/local/pg-backup.sh\"]\n      }\n\n      volume_mount {\n        volume      = \"backups\"\n        destination = \"/backups\"\n      }\n\n      env {\n        BACKUP_SCOPE               = \"database\"\n        BACKUP_DIR                 = \"/backups\"\n        BACKUP_FORMAT              = \"custom\"\n        BACKUP_MODE                = \"loop\"\n        BACKUP_CRON                = ").Q(schedule.Cron!)
+            .Append("\n        command = \"/bin/sh\"\n        args    = [\"/local/pg-backup.sh\"]\n      }\n\n      volume_mount {\n        volume      = \"backups\"\n        destination = \"/backups\"\n      }\n\n      env {\n        BACKUP_SCOPE               = \"database\"\n        BACKUP_DIR                 = \"/backups\"\n        BACKUP_FORMAT              = \"custom\"\n        BACKUP_MODE                = \"loop\"\n        BACKUP_CRON                = ").Q(schedule.Cron!.Text)
             .Append("\n        BACKUP_KEEP_LAST           = \"").Append(backup.Retention.KeepLast!.Value)
-            .Append("\"\n        BACKUP_MAX_AGE_SECONDS     = \"").Append(DaysToSeconds(backup.Retention.MaxAge!))
-            .Append("\"\n        BACKUP_STALE_AFTER_SECONDS = \"").Append(StaleAfter.GetOrAdd(schedule.Cron!, _ => BackupStaleness.StaleAfterSeconds(schedule)))
+            .Append("\"\n        BACKUP_MAX_AGE_SECONDS     = \"").Append(DaysToSeconds(backup.Retention.MaxAge!.Text))
+            .Append("\"\n        BACKUP_STALE_AFTER_SECONDS = \"").Append(StaleAfter.GetOrAdd(schedule.Cron!.Text, _ => BackupStaleness.StaleAfterSeconds(schedule)))
             .Append("\"\n        BACKUP_LIB                 = \"/local/backup-lib.sh\"\n        TZ                         = ").Q(schedule.TimeZone)
             .Append("\n        BACKUP_VERIFY              = ").Append(backup.VerifyRestore ? "\"restore\"" : "\"none\"").Append("\n      }\n\n");
         Template(b, "secrets/backup.env", null, "true", "restart");

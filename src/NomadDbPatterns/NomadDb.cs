@@ -66,7 +66,7 @@ public static class NomadDb
     }
 
     /// <summary>Validates loaded specs, each job alone.</summary>
-    public static IReadOnlyList<Diagnostic> Validate(IReadOnlyList<LoadedJob> jobs)
+    internal static IReadOnlyList<Diagnostic> Validate(IReadOnlyList<LoadedJob> jobs)
     {
         ArgumentNullException.ThrowIfNull(jobs);
         // Jobs are validated alone: a fleet's jobs on every core, each job's diagnostics in its slot (spec order kept).
@@ -101,7 +101,7 @@ public static class NomadDb
     }
 
     /// <summary>Validates loaded legacy shared instances, each alone.</summary>
-    public static IReadOnlyList<Diagnostic> ValidateShared(IReadOnlyList<LoadedSharedPostgres> instances)
+    internal static IReadOnlyList<Diagnostic> ValidateShared(IReadOnlyList<LoadedSharedPostgres> instances)
     {
         ArgumentNullException.ThrowIfNull(instances);
         return [.. instances.SelectMany(loaded => ToDiagnostics(SharedValidator.Validate(loaded.Job), loaded.PathOf, path => loaded.Map.Locate(path))

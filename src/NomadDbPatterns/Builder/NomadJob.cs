@@ -51,7 +51,7 @@ public sealed class JobBuilder
     /// <summary>Adds scheduled, verified backups (daily at 03:00 UTC, keep 7, sidecar, unless configured).</summary>
     public JobBuilder WithBackup(Action<BackupBuilder>? configure = null)
     {
-        var builder = new BackupBuilder(new BackupPolicy($"{_job.Name}-backups"));
+        var builder = new BackupBuilder(new BackupPolicy(Defaults.BackupVolume(_job.Name)));
         configure?.Invoke(builder);
         _job = _job with { Backup = builder.Policy };
         return this;
@@ -175,7 +175,7 @@ public sealed class AppBuilder
     }
 
     /// <summary>Adds a template file.</summary>
-    public AppBuilder WithTemplate(string destination, string data, bool env = false, string changeMode = "restart")
+    public AppBuilder WithTemplate(string destination, string data, bool env = false, string changeMode = Defaults.TemplateChangeMode)
     {
         Task = Task with { Templates = Task.Templates.Add(new TemplateFile(destination, data) { Env = env, ChangeMode = changeMode }) };
         return this;
@@ -204,7 +204,7 @@ public sealed class PostgresBuilder
     internal PostgresBuilder(string jobName)
     {
         _jobName = jobName;
-        Sidecar = new PostgresSidecar(new NomadVariableSecret($"nomad/jobs/{jobName}"));
+        Sidecar = new PostgresSidecar(new NomadVariableSecret(Defaults.JobVariablePath(jobName)));
     }
 
     internal PostgresSidecar Sidecar { get; private set; }
@@ -227,16 +227,16 @@ public sealed class PostgresBuilder
     }
 
     /// <summary>Reads the password from Vault KV v2 (e.g. <c>secret/data/postgres/gitea</c>).</summary>
-    public PostgresBuilder WithPasswordFromVault(string path, string key = "password", string? role = null)
+    public PostgresBuilder WithPasswordFromVault(string path, string key = Defaults.VaultSecretKey, string? role = null)
     {
         Sidecar = Sidecar with { Password = new VaultSecret(path, key) { Role = role } };
         return this;
     }
 
     /// <summary>Reads the password from a Nomad Variable (default path <c>nomad/jobs/&lt;job&gt;</c>).</summary>
-    public PostgresBuilder WithPasswordFromNomadVariable(string? path = null, string key = "db_password")
+    public PostgresBuilder WithPasswordFromNomadVariable(string? path = null, string key = Defaults.NomadVariableSecretKey)
     {
-        Sidecar = Sidecar with { Password = new NomadVariableSecret(path ?? $"nomad/jobs/{_jobName}", key) };
+        Sidecar = Sidecar with { Password = new NomadVariableSecret(path ?? Defaults.JobVariablePath(_jobName), key) };
         return this;
     }
 
@@ -307,7 +307,7 @@ public sealed class BackupBuilder
     internal BackupPolicy Policy { get; private set; }
 
     /// <summary>Runs on a five-field cron expression in <paramref name="timeZone"/>.</summary>
-    public BackupBuilder WithSchedule(string cron, string timeZone = "UTC")
+    public BackupBuilder WithSchedule(string cron, string timeZone = Defaults.BackupTimeZone)
     {
         Policy = Policy with { Schedule = new BackupSchedule(cron, null, timeZone) };
         return this;

@@ -10,7 +10,7 @@ internal static class DedicatedSpec
     /// The major of the dedicated PostgreSQL: the default, or the shared instance's when that is newer. The migration
     /// dumps with the dedicated image's pg_dump, which must not be older than the shared server.
     /// </summary>
-    public static int Version(SharedPostgresJob shared) => Math.Max(shared.Postgres.Version, PostgresSidecar.DefaultVersion);
+    public static int Version(SharedPostgresJob shared) => Math.Max(shared.Postgres.Version, Defaults.PostgresVersion);
 
     /// <summary>
     /// The password of the dedicated database: the very secret the shared instance used, so the app keeps its
@@ -19,7 +19,7 @@ internal static class DedicatedSpec
     /// </summary>
     public static SecretSource Password(SharedDatabase database, string service) =>
         database.Password is NomadVariableSecret variable && !IsReadableBy(variable.Path, service)
-            ? new NomadVariableSecret($"nomad/jobs/{service}")
+            ? new NomadVariableSecret(Defaults.JobVariablePath(service))
             : database.Password;
 
     private static bool IsReadableBy(string path, string job) => path == $"nomad/jobs/{job}" || path == $"nomad/jobs/{job}/{job}";
@@ -38,7 +38,7 @@ internal static class DedicatedSpec
 
         yaml.Append("name: ").Append(YamlText.Str(service)).Append('\n');
         yaml.Append("preset: ").Append(YamlText.Str(service)).Append('\n');
-        YamlText.AppendPlacement(yaml, shared.Datacenters, shared.Namespace, shared.Region, shared.NodePool, null, []);
+        YamlText.AppendPlacement(yaml, shared, withPriorityAndConstraints: false);
         yaml.Append("postgres:\n");
         yaml.Append("  version: ").Append(YamlText.Num(Version(shared))).Append('\n');
         yaml.Append("  variant: ").Append(shared.Postgres.Variant.Length == 0 ? "\"\"" : YamlText.Str(shared.Postgres.Variant)).Append('\n');

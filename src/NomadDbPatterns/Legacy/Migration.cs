@@ -154,7 +154,7 @@ public static class Migration
         files.AddRange(serviceRenderer.Render(dedicated, dedicatedSpecName));
         files.AddRange(serviceRenderer.RenderVolumesAndPolicies(dedicated, dedicatedSpecName).Where(f => !appVolumeFiles.Contains(f.FileName)));
 
-        var dedicatedDoc = new JobDocBuilder(dedicated, dedicatedSpecName, templates).BuildServiceJob();
+        var dedicatedDoc = new ServiceJobDocBuilder(dedicated, dedicatedSpecName, templates).BuildServiceJob();
         var migrationDoc = new MigrationDocBuilder(shared, database, dedicated, dedicatedDoc, specName, templates).Build();
         files.Add(new RenderedFile($"{MigrationDocBuilder.JobName(dedicated)}.nomad.hcl", legacyRenderer.Write(migrationDoc, JobFormat.Hcl)));
         var variables = MigrationDocBuilder.VariablePaths(shared, dedicated);
@@ -195,7 +195,7 @@ public static class Migration
         options ??= new MigrationOptions();
         var specName = options.SharedSpecName ?? $"{shared.Name}.yaml";
         var text = new StringBuilder();
-        text.Append($"Shared PostgreSQL job \"{shared.Name}\" ({specName}): {shared.Databases.Length} databases, service \"{shared.Service.Name}\" ({LegacyDocs.Provider(shared.Service.Provider)}).\n");
+        text.Append($"Shared PostgreSQL job \"{shared.Name}\" ({specName}): {shared.Databases.Length} databases, service \"{shared.Service.Name}\" ({DocParts.Provider(shared.Service.Provider)}).\n");
         text.Append("Migration order: the guide's priority (Speedtest Tracker, FreshRSS, Vaultwarden, Grafana, Authelia, Gitea), then the rest.\n");
         text.Append("Each service moves on its own, in these steps; the shared database is only read until the last one.\n");
         foreach (var candidate in Order(shared))

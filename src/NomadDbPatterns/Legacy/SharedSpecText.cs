@@ -129,12 +129,12 @@ internal static class SharedSpecText
 
         yaml.Append("name: ").Append(YamlText.Str(job.Name)).Append('\n');
         yaml.Append("kind: shared-postgres\n");
-        YamlText.AppendPlacement(yaml, job.Datacenters, job.Namespace, job.Region, job.NodePool, job.Priority, job.Constraints);
+        YamlText.AppendPlacement(yaml, job);
         if (job.Update != UpdatePolicy.Stateful)
         {
             yaml.Append("update: { maxParallel: ").Append(YamlText.Num(job.Update.MaxParallel))
-                .Append(", minHealthyTime: ").Append(YamlText.Str(job.Update.MinHealthyTime))
-                .Append(", healthyDeadline: ").Append(YamlText.Str(job.Update.HealthyDeadline))
+                .Append(", minHealthyTime: ").Append(YamlText.Str(job.Update.MinHealthyTime.Text))
+                .Append(", healthyDeadline: ").Append(YamlText.Str(job.Update.HealthyDeadline.Text))
                 .Append(", autoRevert: ").Append(YamlText.Bool(job.Update.AutoRevert)).Append(" }\n");
         }
 
@@ -159,7 +159,7 @@ internal static class SharedSpecText
         yaml.Append(" }\n");
         if (pg.ShmSize is not null)
         {
-            yaml.Append("  shmSize: ").Append(YamlText.Str(pg.ShmSize)).Append('\n');
+            yaml.Append("  shmSize: ").Append(YamlText.Str(pg.ShmSize.Text)).Append('\n');
         }
 
         if (!pg.Settings.IsEmpty)

@@ -67,8 +67,12 @@ internal static class YamlText
     }
 
     /// <summary>The job-level keys every kind shares (datacenters, namespace, region, node pool, priority, constraints).</summary>
-    public static void AppendPlacement(StringBuilder yaml, IEnumerable<string> datacenters, string? @namespace, string? region, string? nodePool, int? priority, IEnumerable<Constraint> constraints)
+    public static void AppendPlacement(StringBuilder yaml, Job job, bool withPriorityAndConstraints = true)
     {
+        var datacenters = job.Datacenters;
+        var (@namespace, region, nodePool) = (job.Namespace, job.Region, job.NodePool);
+        var priority = withPriorityAndConstraints ? job.Priority : null;
+        IEnumerable<Constraint> constraints = withPriorityAndConstraints ? job.Constraints : [];
         yaml.Append("datacenters: ").Append(List(datacenters)).Append('\n');
         if (@namespace is not null)
         {
@@ -119,11 +123,11 @@ internal static class YamlText
         yaml.Append("backup:\n");
         if (backup.Schedule.Cron is { } cron)
         {
-            yaml.Append("  schedule: ").Append(Quoted(cron)).Append('\n');
+            yaml.Append("  schedule: ").Append(Quoted(cron.Text)).Append('\n');
         }
         else if (backup.Schedule.Interval is { } interval)
         {
-            yaml.Append("  interval: ").Append(Str(interval)).Append('\n');
+            yaml.Append("  interval: ").Append(Str(interval.Text)).Append('\n');
         }
 
         yaml.Append("  timeZone: ").Append(Str(backup.Schedule.TimeZone)).Append('\n');
@@ -135,7 +139,7 @@ internal static class YamlText
 
         if (backup.Retention.MaxAge is { } maxAge)
         {
-            retention.Add($"maxAge: {Str(maxAge)}");
+            retention.Add($"maxAge: {Str(maxAge.Text)}");
         }
 
         yaml.Append("  retention: { ").Append(string.Join(", ", retention)).Append(" }\n");

@@ -7,7 +7,7 @@ namespace NomadDbPatterns.Model;
 public sealed record AppTask(string Image)
 {
     /// <summary>Task name.</summary>
-    public string Name { get; init; } = "app";
+    public string Name { get; init; } = Defaults.AppTaskName;
     /// <summary>Overrides the image's command.</summary>
     public string? Command { get; init; }
     /// <summary>Arguments.</summary>
@@ -83,7 +83,16 @@ public sealed record ServiceRegistration(string Name, string Port)
 /// <param name="Path">HTTP path (http only).</param>
 /// <param name="Interval">Interval, e.g. <c>10s</c>.</param>
 /// <param name="Timeout">Timeout, e.g. <c>2s</c>.</param>
-public sealed record HealthCheck(CheckType Type, string? Path, string Interval = "10s", string Timeout = "2s");
+public sealed record HealthCheck(CheckType Type, string? Path, Duration Interval, Duration Timeout)
+{
+    /// <summary>A check at the default interval and timeout (<see cref="Defaults.CheckInterval"/>, <see cref="Defaults.CheckTimeout"/>).</summary>
+    /// <param name="type">http or tcp.</param>
+    /// <param name="path">HTTP path (http only).</param>
+    public HealthCheck(CheckType type, string? path)
+        : this(type, path, Defaults.CheckInterval, Defaults.CheckTimeout)
+    {
+    }
+}
 
 /// <summary>A host volume the app mounts.</summary>
 /// <param name="Name">Group volume name.</param>
@@ -104,7 +113,7 @@ public sealed record TemplateFile(string Destination, string Data)
     /// <summary>Read the file as environment variables.</summary>
     public bool Env { get; init; }
     /// <summary>noop, restart, signal or script.</summary>
-    public string ChangeMode { get; init; } = "restart";
+    public string ChangeMode { get; init; } = Defaults.TemplateChangeMode;
     /// <summary>File permissions, e.g. <c>0644</c>.</summary>
     public string? Perms { get; init; }
 }

@@ -22,19 +22,19 @@ public enum BackupFormat
 /// <param name="Cron">Five-field cron expression, or null.</param>
 /// <param name="Interval">Interval such as <c>6h</c>, or null.</param>
 /// <param name="TimeZone">IANA time zone the cron expression is read in.</param>
-public sealed record BackupSchedule(string? Cron, string? Interval, string TimeZone = "UTC")
+public sealed record BackupSchedule(CronSchedule? Cron, Duration? Interval, string TimeZone = Defaults.BackupTimeZone)
 {
     /// <summary>Daily at 03:00 UTC.</summary>
-    public static BackupSchedule Daily { get; } = new("0 3 * * *", null);
+    public static BackupSchedule Daily { get; } = new(Defaults.BackupCron, null);
 }
 
 /// <summary>How many backups to keep.</summary>
 /// <param name="KeepLast">Keep the newest N, or null.</param>
 /// <param name="MaxAge">Delete backups older than this (e.g. <c>30d</c>), or null.</param>
-public sealed record BackupRetention(int? KeepLast, string? MaxAge)
+public sealed record BackupRetention(int? KeepLast, Duration? MaxAge)
 {
     /// <summary>Keep the last 7.</summary>
-    public static BackupRetention Default { get; } = new(7, null);
+    public static BackupRetention Default { get; } = new(Defaults.BackupKeepLast, null);
 }
 
 /// <summary>The backup of a service's database.</summary>

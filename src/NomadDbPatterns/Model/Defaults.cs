@@ -27,6 +27,60 @@ public static class Defaults
     /// <summary>The app task's CPU (MHz) and memory (MB); no memory_max (it needs memory oversubscription).</summary>
     public static Resources AppResources { get; } = new(200, 256, null);
 
+    /// <summary>The app task's name.</summary>
+    public const string AppTaskName = "app";
+
+    /// <summary>
+    /// The PostgreSQL sidecar's CPU and memory. No memory_max: Nomad ignores it unless the cluster enables memory
+    /// oversubscription (and warns on every job), so it is set only when a spec asks for it.
+    /// </summary>
+    public static Resources PostgresResources { get; } = new(200, 256, null);
+
+    /// <summary>The shared instance's CPU and memory: one server for many databases.</summary>
+    public static Resources SharedPostgresResources { get; } = new(500, 512, null);
+
+    /// <summary>The operator of a constraint that names none.</summary>
+    public const string ConstraintOperator = "=";
+
+    /// <summary>How often a health check runs.</summary>
+    public const string CheckInterval = "10s";
+
+    /// <summary>How long a health check may take.</summary>
+    public const string CheckTimeout = "2s";
+
+    /// <summary>What Nomad does when an extra template file changes.</summary>
+    public const string TemplateChangeMode = "restart";
+
+    /// <summary>The key of a Vault secret that names none.</summary>
+    public const string VaultSecretKey = "password";
+
+    /// <summary>The item of a Nomad Variable secret that names none.</summary>
+    public const string NomadVariableSecretKey = "db_password";
+
+    /// <summary>When backups run: daily at 03:00.</summary>
+    public const string BackupCron = "0 3 * * *";
+
+    /// <summary>The time zone a backup schedule is read in.</summary>
+    public const string BackupTimeZone = "UTC";
+
+    /// <summary>How many backups are kept.</summary>
+    public const int BackupKeepLast = 7;
+
+    /// <summary>Where a SQLite service's volume is mounted in the app container.</summary>
+    public const string SqliteDestination = "/data";
+
+    /// <summary>The SQLite database file inside its volume.</summary>
+    public const string SqliteFile = "data.db";
+
+    /// <summary>The Nomad Variable path a job's workload identity reads implicitly (its secrets' default home).</summary>
+    public static string JobVariablePath(string jobName) => $"nomad/jobs/{jobName}";
+
+    /// <summary>The host volume of a SQLite service's database.</summary>
+    public static string SqliteVolume(string jobName) => $"{jobName}-data";
+
+    /// <summary>The host volume receiving a job's backups.</summary>
+    public static string BackupVolume(string jobName) => $"{jobName}-backups";
+
     /// <summary>The directory on a node that holds static host volumes, one directory per volume.</summary>
     public const string HostVolumePath = "/opt/nomad/volumes";
 

@@ -14,26 +14,8 @@ public enum NetworkMode
 /// <summary>A Nomad job holding one service, its dedicated database (or SQLite storage) and its backup.</summary>
 /// <param name="Name">The job ID, also the group name.</param>
 /// <param name="App">The application task.</param>
-public sealed record ServiceJob(string Name, AppTask App)
+public sealed record ServiceJob(string Name, AppTask App) : Job(Name)
 {
-    /// <summary>Datacenters the job may run in.</summary>
-    public ImmutableArray<string> Datacenters { get; init; } = Defaults.Datacenters;
-    /// <summary>The Nomad namespace, or null for the default.</summary>
-    public string? Namespace { get; init; }
-    /// <summary>The Nomad region, or null for the default.</summary>
-    public string? Region { get; init; }
-    /// <summary>The node pool, or null for the default.</summary>
-    public string? NodePool { get; init; }
-    /// <summary>Job priority (1-100), or null for Nomad's default.</summary>
-    public int? Priority { get; init; }
-    /// <summary>Placement constraints.</summary>
-    public ImmutableArray<Constraint> Constraints { get; init; } = [];
-    /// <summary>Network mode of the group.</summary>
-    public NetworkMode Network { get; init; } = NetworkMode.Bridge;
-    /// <summary>Update policy; the default suits a stateful group.</summary>
-    public UpdatePolicy Update { get; init; } = UpdatePolicy.Stateful;
-    /// <summary>Restart policy of the group.</summary>
-    public RestartPolicy Restart { get; init; } = RestartPolicy.Default;
     /// <summary>The dedicated PostgreSQL sidecar, or null.</summary>
     public PostgresSidecar? Postgres { get; init; }
     /// <summary>SQLite storage for services that need no networked database, or null.</summary>
@@ -46,12 +28,6 @@ public sealed record ServiceJob(string Name, AppTask App)
     public string? Preset { get; init; }
 }
 
-/// <summary>A placement constraint.</summary>
-/// <param name="Attribute">Left operand, e.g. <c>${node.unique.name}</c>.</param>
-/// <param name="Operator">Operator, e.g. <c>=</c>, <c>regexp</c>, <c>distinct_hosts</c>.</param>
-/// <param name="Value">Right operand.</param>
-public sealed record Constraint(string? Attribute, string Operator, string? Value);
-
 /// <summary>The group's update policy.</summary>
 /// <param name="MaxParallel">Allocations updated at once.</param>
 /// <param name="Canary">Canaries: 0 for a group that owns a database volume.</param>
@@ -60,7 +36,7 @@ public sealed record Constraint(string? Attribute, string Operator, string? Valu
 /// <param name="HealthyDeadline">Deadline to become healthy, e.g. <c>10m</c>.</param>
 /// <param name="ProgressDeadline">Deadline for the deployment to make progress, e.g. <c>15m</c>. Nomad refuses a job
 /// unless <c>min_healthy_time</c> &lt; <c>healthy_deadline</c> &lt; <c>progress_deadline</c>.</param>
-public sealed record UpdatePolicy(int MaxParallel, int Canary, bool AutoRevert, string MinHealthyTime, string HealthyDeadline, string ProgressDeadline)
+public sealed record UpdatePolicy(int MaxParallel, int Canary, bool AutoRevert, Duration MinHealthyTime, Duration HealthyDeadline, Duration ProgressDeadline)
 {
     /// <summary>
     /// One allocation at a time, no canaries (two copies must never share a data directory), revert on failure;
@@ -75,7 +51,7 @@ public sealed record UpdatePolicy(int MaxParallel, int Canary, bool AutoRevert, 
 /// <param name="Interval">The interval, e.g. <c>30m</c>.</param>
 /// <param name="Delay">Delay between restarts.</param>
 /// <param name="Mode"><c>delay</c> or <c>fail</c>.</param>
-public sealed record RestartPolicy(int Attempts, string Interval, string Delay, string Mode)
+public sealed record RestartPolicy(int Attempts, Duration Interval, Duration Delay, string Mode)
 {
     /// <summary>Nomad's service defaults, kept explicit so that reviewers see them.</summary>
     public static RestartPolicy Default { get; } = new(2, "30m", "15s", "fail");

@@ -1,7 +1,7 @@
 namespace NomadDbPatterns.Model;
 
 /// <summary>Decisions derived from a job that every renderer and validator must agree on.</summary>
-public static class JobFacts
+internal static class JobFacts
 {
     /// <summary>The first major whose image keeps its data under <c>/var/lib/postgresql/MAJOR/docker</c>.</summary>
     public const int FirstMajorWithVersionedDataDirectory = 18;

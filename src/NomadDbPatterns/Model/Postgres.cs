@@ -6,10 +6,8 @@ namespace NomadDbPatterns.Model;
 /// <param name="Password">Where the password comes from; never a literal.</param>
 public sealed record PostgresSidecar(SecretSource Password) : IPostgresImage
 {
-    /// <summary>The default major version.</summary>
-    public const int DefaultVersion = Defaults.PostgresVersion;
     /// <summary>PostgreSQL major version.</summary>
-    public int Version { get; init; } = DefaultVersion;
+    public int Version { get; init; } = Defaults.PostgresVersion;
     /// <summary>Image variant appended to the tag (alpine, bookworm, trixie) or empty.</summary>
     public string Variant { get; init; } = Defaults.PostgresVariant;
     /// <summary>Explicit image; overrides version and variant for the image reference.</summary>
@@ -20,15 +18,10 @@ public sealed record PostgresSidecar(SecretSource Password) : IPostgresImage
     public string? User { get; init; }
     /// <summary>Port PostgreSQL listens on.</summary>
     public int Port { get; init; } = Defaults.PostgresPort;
-    /// <summary>
-    /// The default CPU and memory. No memory_max: Nomad ignores it unless the cluster enables memory oversubscription
-    /// (and warns on every job), so it is set only when a spec asks for it.
-    /// </summary>
-    public static Resources DefaultResources { get; } = new(200, 256, null);
     /// <summary>CPU and memory.</summary>
-    public Resources Resources { get; init; } = DefaultResources;
+    public Resources Resources { get; init; } = Defaults.PostgresResources;
     /// <summary>Size of /dev/shm, e.g. <c>256MB</c>, or null for Docker's default.</summary>
-    public string? ShmSize { get; init; }
+    public ByteSize? ShmSize { get; init; }
     /// <summary>Server settings passed as <c>-c key=value</c>, in order.</summary>
     public ImmutableArray<KeyValuePair<string, string>> Settings { get; init; } = [];
     /// <summary>Host volume name for the data directory; null means <c>&lt;job&gt;-postgres</c>.</summary>
@@ -73,7 +66,7 @@ public abstract record SecretSource
 /// <summary>A Vault KV v2 secret read with the task's workload identity.</summary>
 /// <param name="Path">API path including <c>data/</c>, e.g. <c>secret/data/postgres/gitea</c>.</param>
 /// <param name="Key">Field of the secret.</param>
-public sealed record VaultSecret(string Path, string Key = "password") : SecretSource
+public sealed record VaultSecret(string Path, string Key = Defaults.VaultSecretKey) : SecretSource
 {
     /// <summary>Vault role for the workload identity, or null for the client's default.</summary>
     public string? Role { get; init; }
@@ -103,7 +96,7 @@ public enum VaultChangeMode
 /// <summary>A Nomad Variable.</summary>
 /// <param name="Path">Variable path, e.g. <c>nomad/jobs/gitea</c>.</param>
 /// <param name="Key">Item key.</param>
-public sealed record NomadVariableSecret(string Path, string Key = "db_password") : SecretSource
+public sealed record NomadVariableSecret(string Path, string Key = Defaults.NomadVariableSecretKey) : SecretSource
 {
     /// <inheritdoc />
     public override string Key { get; } = Key;

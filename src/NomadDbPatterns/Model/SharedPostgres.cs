@@ -9,29 +9,8 @@ namespace NomadDbPatterns.Model;
 /// </summary>
 /// <param name="Name">The job ID (the seed calls it <c>postgresql</c>), also the group name.</param>
 /// <param name="AdminPassword">The superuser's password; never a literal.</param>
-public sealed record SharedPostgresJob(string Name, SecretSource AdminPassword)
+public sealed record SharedPostgresJob(string Name, SecretSource AdminPassword) : Job(Name)
 {
-    /// <summary>Datacenters the job may run in.</summary>
-    public ImmutableArray<string> Datacenters { get; init; } = Defaults.Datacenters;
-    /// <summary>The Nomad namespace, or null for the default.</summary>
-    public string? Namespace { get; init; }
-    /// <summary>The Nomad region, or null for the default.</summary>
-    public string? Region { get; init; }
-    /// <summary>The node pool, or null for the default.</summary>
-    public string? NodePool { get; init; }
-    /// <summary>Job priority (1-100), or null for Nomad's default.</summary>
-    public int? Priority { get; init; }
-    /// <summary>Placement constraints.</summary>
-    public ImmutableArray<Constraint> Constraints { get; init; } = [];
-    /// <summary>
-    /// Network mode of the group. On <see cref="NetworkMode.Host"/> the server listens on the node's
-    /// <see cref="SharedPostgresServer.Port"/> directly, for clusters without CNI plugins.
-    /// </summary>
-    public NetworkMode Network { get; init; } = NetworkMode.Bridge;
-    /// <summary>Update policy; the default suits a stateful group.</summary>
-    public UpdatePolicy Update { get; init; } = UpdatePolicy.Stateful;
-    /// <summary>Restart policy of the group.</summary>
-    public RestartPolicy Restart { get; init; } = RestartPolicy.Default;
     /// <summary>The server: image, admin user, port, data volume, resources, settings.</summary>
     public SharedPostgresServer Postgres { get; init; } = new();
     /// <summary>The databases, each owned by its own role.</summary>
@@ -50,7 +29,7 @@ public sealed record SharedPostgresJob(string Name, SecretSource AdminPassword)
 public sealed record SharedPostgresServer : IPostgresImage
 {
     /// <summary>PostgreSQL major version.</summary>
-    public int Version { get; init; } = PostgresSidecar.DefaultVersion;
+    public int Version { get; init; } = Defaults.PostgresVersion;
     /// <summary>Image variant appended to the tag (alpine, bookworm, trixie) or empty.</summary>
     public string Variant { get; init; } = Defaults.PostgresVariant;
     /// <summary>Explicit image; overrides version and variant for the image reference.</summary>
@@ -60,9 +39,9 @@ public sealed record SharedPostgresServer : IPostgresImage
     /// <summary>The port, static on the node: applications reach the instance at its service address and this port.</summary>
     public int Port { get; init; } = Defaults.PostgresPort;
     /// <summary>CPU and memory.</summary>
-    public Resources Resources { get; init; } = new(500, 512, null);
+    public Resources Resources { get; init; } = Defaults.SharedPostgresResources;
     /// <summary>Size of /dev/shm, e.g. <c>256MB</c>, or null for Docker's default.</summary>
-    public string? ShmSize { get; init; }
+    public ByteSize? ShmSize { get; init; }
     /// <summary>Server settings passed as <c>-c key=value</c>, in order.</summary>
     public ImmutableArray<KeyValuePair<string, string>> Settings { get; init; } = [];
     /// <summary>Host volume name for the data directory; null means <c>&lt;job&gt;-data</c>.</summary>
@@ -92,7 +71,7 @@ public sealed record DiscoveryService(string Name, ServiceProvider Provider)
 }
 
 /// <summary>Decisions about the shared instance that rendering, validation and migration agree on.</summary>
-public static class SharedPostgresFacts
+internal static class SharedPostgresFacts
 {
     /// <summary>The manifest init-databases.sh reads, as the init task sees it.</summary>
     public const string ManifestPath = "/local/databases.tsv";

@@ -3,7 +3,7 @@ using System.Reflection;
 namespace NomadDbPatterns.Rendering;
 
 /// <summary>The generator's identity, as written into every file header.</summary>
-public static class GeneratorInfo
+internal static class GeneratorInfo
 {
     /// <summary>The package version without build metadata, so that output stays byte-stable across commits.</summary>
     public static string Version { get; } = ReadVersion();

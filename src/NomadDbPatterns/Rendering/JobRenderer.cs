@@ -76,7 +76,7 @@ public sealed class JobRenderer
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(sourceName);
         ArgumentNullException.ThrowIfNull(sink);
-        var builder = new JobDocBuilder(job, sourceName, _templates);
+        var builder = new ServiceJobDocBuilder(job, sourceName, _templates);
         var extension = format == JobFormat.Json ? "json" : "hcl";
         Write(builder.BuildServiceJob(), format, $"{job.Name}.nomad.{extension}", sink);
         if (job.HasPeriodicBackup())
@@ -123,7 +123,7 @@ public sealed class JobRenderer
         new(ScriptsVariable.FileName(@namespace, format), _templates.ScriptsVariable.Render(@namespace, format));
 
     /// <summary>Whether <paramref name="job"/>'s files read the scripts variable (it has a backup).</summary>
-    public static bool ReadsScripts(ServiceJob job) => (job ?? throw new ArgumentNullException(nameof(job))).Backup is not null;
+    internal static bool ReadsScripts(ServiceJob job) => (job ?? throw new ArgumentNullException(nameof(job))).Backup is not null;
 
     private void Write(JobDoc job, JobFormat format, string fileName, RenderedFileSink sink)
     {

@@ -1,7 +1,7 @@
 namespace NomadDbPatterns.Rendering;
 
 // View models: flat records whose string values are already HCL (quoted strings, heredocs, list literals, numbers).
-// Templates only place them: every decision is made in JobDocBuilder, every escape in HclViewMapper.
+// Templates only place them: every decision is made in the doc builders (Rendering/Jobs), every escape in HclViewMapper.
 // Scriban reads them through IView (TemplateSet's accessor): a switch per record instead of reflection, which cost ~4 ms
 // of the Native AOT start-up. ViewMembersTests proves every switch equal to the records' properties under Scriban's names.
 

@@ -4,7 +4,7 @@ using NomadDbPatterns.Validation;
 namespace NomadDbPatterns.Spec;
 
 /// <summary>A job read from a spec file: where its spec paths were written.</summary>
-public interface ISpecSite
+internal interface ISpecSite
 {
     /// <summary>The spec file.</summary>
     string File { get; }
@@ -21,7 +21,7 @@ public interface ISpecSite
 /// <param name="File">The spec file.</param>
 /// <param name="BasePath">Path prefix of this job in the file (<c>jobs[2]</c>, or empty for a single-job file).</param>
 /// <param name="Map">Positions of every spec path in the file.</param>
-public sealed record LoadedSharedPostgres(SharedPostgresJob Job, string File, string BasePath, SourceMap Map) : ISpecSite
+internal sealed record LoadedSharedPostgres(SharedPostgresJob Job, string File, string BasePath, SourceMap Map) : ISpecSite
 {
     /// <summary>Spec paths that already had a reading error: validation does not report them a second time.</summary>
     public IReadOnlyList<string> ReadErrorPaths { get; init; } = [];

@@ -4,7 +4,7 @@ using System.Reflection;
 namespace NomadDbPatterns.Spec;
 
 /// <summary>Presets for known apps: one embedded YAML file each (<c>Presets/&lt;name&gt;.yaml</c>) in the spec format.</summary>
-public static class PresetCatalog
+internal static class PresetCatalog
 {
     private const string ResourcePrefix = "NomadDbPatterns.Presets.";
     private static readonly ConcurrentDictionary<string, YamlMapping?> Parsed = new(StringComparer.Ordinal);

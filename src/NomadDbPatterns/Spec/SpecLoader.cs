@@ -8,7 +8,7 @@ namespace NomadDbPatterns.Spec;
 /// <param name="File">The spec file.</param>
 /// <param name="BasePath">Path prefix of this job in the file (<c>jobs[2]</c>, or empty for a single-job file).</param>
 /// <param name="Map">Positions of every spec path in the file.</param>
-public sealed record LoadedJob(ServiceJob Job, string File, string BasePath, SourceMap Map) : ISpecSite
+internal sealed record LoadedJob(ServiceJob Job, string File, string BasePath, SourceMap Map) : ISpecSite
 {
     /// <summary>Spec paths that already had a reading error: validation does not report them a second time.</summary>
     public IReadOnlyList<string> ReadErrorPaths { get; init; } = [];
@@ -23,7 +23,7 @@ public sealed record LoadedJob(ServiceJob Job, string File, string BasePath, Sou
 /// <summary>The result of loading spec files: jobs and diagnostics.</summary>
 /// <param name="Jobs">Jobs that were read (possibly with diagnostics).</param>
 /// <param name="Diagnostics">Everything found while reading.</param>
-public sealed record SpecLoadResult(IReadOnlyList<LoadedJob> Jobs, IReadOnlyList<Diagnostic> Diagnostics)
+internal sealed record SpecLoadResult(IReadOnlyList<LoadedJob> Jobs, IReadOnlyList<Diagnostic> Diagnostics)
 {
     /// <summary>True when there is no error.</summary>
     public bool Success => Diagnostics.All(d => d.Severity != Severity.Error);
@@ -33,7 +33,7 @@ public sealed record SpecLoadResult(IReadOnlyList<LoadedJob> Jobs, IReadOnlyList
 }
 
 /// <summary>Loads YAML spec files strictly: unknown or duplicate keys, wrong types and literal passwords are errors with positions.</summary>
-public static class SpecLoader
+internal static class SpecLoader
 {
     /// <summary>File extensions read as specs.</summary>
     public static IReadOnlyList<string> Extensions { get; } = [".yaml", ".yml"];

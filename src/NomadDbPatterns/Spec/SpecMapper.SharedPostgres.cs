@@ -27,7 +27,7 @@ internal sealed partial class SpecMapper
             Image = pg.Image,
             AdminUser = pg.User ?? Defaults.SharedAdminUser,
             Port = pg.Port ?? Defaults.PostgresPort,
-            Resources = MapResources(pg.Resources, new SharedPostgresServer().Resources),
+            Resources = MapResources(pg.Resources, Defaults.SharedPostgresResources),
             ShmSize = pg.ShmSize,
             Settings = [.. (pg.Settings ?? []).Select(kv => new KeyValuePair<string, string>(kv.Key, kv.Value))],
             Volume = pg.Volume,
@@ -49,16 +49,8 @@ internal sealed partial class SpecMapper
             backup = backup with { Format = BackupFormat.PlainGzip };
         }
 
-        return new SharedPostgresJob(name, MapSecret(spec.AdminPassword, "adminPassword", name))
+        return MapPlacement(spec, new SharedPostgresJob(name, MapSecret(spec.AdminPassword, "adminPassword", name))) with
         {
-            Datacenters = spec.Datacenters is { } dcs ? [.. dcs] : Defaults.Datacenters,
-            Namespace = spec.Namespace,
-            Region = spec.Region,
-            NodePool = spec.NodePool,
-            Priority = spec.Priority,
-            Constraints = [.. (spec.Constraints ?? []).Select(c => new Constraint(c.Attribute, c.Operator ?? "=", c.Value))],
-            Network = MapNetwork(spec.Network),
-            Update = MapUpdate(spec.Update),
             Postgres = server,
             Databases = [.. databases],
             Service = new DiscoveryService(

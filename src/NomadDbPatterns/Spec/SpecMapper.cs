@@ -12,23 +12,28 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
         CheckServiceKind(spec);
         var name = spec.Name ?? string.Empty;
         var app = MapApp(spec.App, name);
-        var job = new ServiceJob(name, app)
+        var job = MapPlacement(spec, new ServiceJob(name, app)) with
         {
             Preset = spec.Preset,
-            Datacenters = spec.Datacenters is { } dcs ? [.. dcs] : Defaults.Datacenters,
-            Namespace = spec.Namespace,
-            Region = spec.Region,
-            NodePool = spec.NodePool,
-            Priority = spec.Priority,
-            Constraints = [.. (spec.Constraints ?? []).Select(c => new Constraint(c.Attribute, c.Operator ?? "=", c.Value))],
-            Network = MapNetwork(spec.Network),
-            Update = MapUpdate(spec.Update),
             Postgres = spec.Postgres is { } pg ? MapPostgres(pg, name) : null,
-            Sqlite = spec.Sqlite is { } sq ? new SqliteStorage(sq.Volume ?? $"{name}-data", sq.Destination ?? "/data", sq.File ?? "data.db") : null,
+            Sqlite = spec.Sqlite is { } sq ? new SqliteStorage(sq.Volume ?? Defaults.SqliteVolume(name), sq.Destination ?? Defaults.SqliteDestination, sq.File ?? Defaults.SqliteFile) : null,
             HostVolumes = spec.HostVolumes is { } hv ? MapHostVolumes(hv) : HostVolumeSettings.Default,
         };
         return job with { Backup = spec.Backup is { } b ? MapBackup(b, name) : null };
     }
+
+    /// <summary>The keys every job has (placement, network, update), mapped once for every kind of job.</summary>
+    private T MapPlacement<T>(IPlacementSpec spec, T job) where T : Job => (T)(((Job)job) with
+    {
+        Datacenters = spec.Datacenters is { } dcs ? [.. dcs] : Defaults.Datacenters,
+        Namespace = spec.Namespace,
+        Region = spec.Region,
+        NodePool = spec.NodePool,
+        Priority = spec.Priority,
+        Constraints = [.. (spec.Constraints ?? []).Select(c => new Constraint(c.Attribute, c.Operator ?? Defaults.ConstraintOperator, c.Value))],
+        Network = MapNetwork(spec.Network),
+        Update = MapUpdate(spec.Update),
+    });
 
     private HostVolumeSettings MapHostVolumes(HostVolumesSpec spec) => new(
         Word(spec.Provision, "hostVolumes.provision", HostVolumeSettings.Default.Provision,
@@ -55,7 +60,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
         var ports = (spec.Ports ?? []).Select(p => new PortMapping(p.Name ?? string.Empty, p.To ?? 0, p.Static)).ToImmutableArray();
         return new AppTask(spec.Image ?? string.Empty)
         {
-            Name = spec.Name ?? "app",
+            Name = spec.Name ?? Defaults.AppTaskName,
             Command = spec.Command,
             Args = [.. spec.Args ?? []],
             User = spec.User,
@@ -68,7 +73,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
             Templates = [.. (spec.Templates ?? []).Select(t => new TemplateFile(t.Destination ?? string.Empty, t.Data ?? string.Empty)
             {
                 Env = t.Env ?? false,
-                ChangeMode = t.ChangeMode ?? "restart",
+                ChangeMode = t.ChangeMode ?? Defaults.TemplateChangeMode,
                 Perms = t.Perms,
             })],
         };
@@ -85,8 +90,8 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
                 ? new HealthCheck(
                     Word(c.Type, $"{path}.check.type", CheckType.Http, ("http", CheckType.Http), ("tcp", CheckType.Tcp)),
                     c.Path,
-                    c.Interval ?? "10s",
-                    c.Timeout ?? "2s")
+                    c.Interval ?? Defaults.CheckInterval,
+                    c.Timeout ?? Defaults.CheckTimeout)
                 : null,
         };
     }
@@ -105,7 +110,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
             Database = spec.Database,
             User = spec.User,
             Port = spec.Port ?? Defaults.PostgresPort,
-            Resources = MapResources(spec.Resources, PostgresSidecar.DefaultResources),
+            Resources = MapResources(spec.Resources, Defaults.PostgresResources),
             ShmSize = spec.ShmSize,
             Settings = [.. (spec.Settings ?? []).Select(kv => new KeyValuePair<string, string>(kv.Key, kv.Value))],
             Volume = spec.Volume,
@@ -132,7 +137,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
             Report(ErrorCodes.PostgresVersion, "cannot tell the PostgreSQL major from the image: its tag neither starts with it nor holds pgNN (or there is only a digest); give postgres.version", "postgres.image");
         }
 
-        return version ?? MajorFromImage(image) ?? PostgresSidecar.DefaultVersion;
+        return version ?? MajorFromImage(image) ?? Defaults.PostgresVersion;
     }
 
     private SecretSource MapSecret(SecretSpec? spec, string path, string jobName)
@@ -140,14 +145,14 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
         if (spec is null)
         {
             Report(ErrorCodes.Required, "a password source is required: `password: { nomadVar: nomad/jobs/<job> }` or `password: { vault: secret/data/postgres/<svc> }`", path);
-            return new NomadVariableSecret($"nomad/jobs/{jobName}");
+            return new NomadVariableSecret(Defaults.JobVariablePath(jobName));
         }
 
         if (spec.Literal is not null)
         {
             // The value itself is never echoed: it is a secret someone just leaked into a spec.
             Report(ErrorCodes.LiteralPassword, "a literal password is not allowed; reference a secret instead (nomadVar or vault)", path);
-            return new NomadVariableSecret($"nomad/jobs/{jobName}");
+            return new NomadVariableSecret(Defaults.JobVariablePath(jobName));
         }
 
         if (spec.NomadVar is not null && spec.Vault is not null)
@@ -157,7 +162,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
 
         if (spec.Vault is { } vault)
         {
-            return new VaultSecret(vault, spec.Key ?? "password")
+            return new VaultSecret(vault, spec.Key ?? Defaults.VaultSecretKey)
             {
                 Role = spec.Role,
                 ChangeMode = Word(spec.ChangeMode, $"{path}.changeMode", VaultChangeMode.Noop, ("noop", VaultChangeMode.Noop), ("restart", VaultChangeMode.Restart), ("signal", VaultChangeMode.Signal)),
@@ -175,21 +180,21 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
                 }
             }
 
-            return new NomadVariableSecret(variable, spec.Key ?? "db_password");
+            return new NomadVariableSecret(variable, spec.Key ?? Defaults.NomadVariableSecretKey);
         }
 
         Report(ErrorCodes.SecretReference, "a password source needs `nomadVar` or `vault`", path);
-        return new NomadVariableSecret($"nomad/jobs/{jobName}");
+        return new NomadVariableSecret(Defaults.JobVariablePath(jobName));
     }
 
     private BackupPolicy MapBackup(BackupSpec spec, string jobName)
     {
         var path = "backup";
-        return new BackupPolicy(spec.Volume ?? $"{jobName}-backups")
+        return new BackupPolicy(spec.Volume ?? Defaults.BackupVolume(jobName))
         {
             Schedule = spec.Schedule is null && spec.Interval is not null
-                ? new BackupSchedule(null, spec.Interval, spec.TimeZone ?? "UTC")
-                : new BackupSchedule(spec.Schedule ?? BackupSchedule.Daily.Cron, spec.Interval, spec.TimeZone ?? "UTC"),
+                ? new BackupSchedule(null, spec.Interval, spec.TimeZone ?? Defaults.BackupTimeZone)
+                : new BackupSchedule(spec.Schedule ?? Defaults.BackupCron, spec.Interval, spec.TimeZone ?? Defaults.BackupTimeZone),
             Retention = spec.Retention is { } r ? new BackupRetention(r.KeepLast, r.MaxAge) : BackupRetention.Default,
             Format = Word(spec.Format, $"{path}.format", BackupFormat.Custom, ("custom", BackupFormat.Custom), ("plain-gzip", BackupFormat.PlainGzip)),
             VerifyRestore = Word(spec.Verify, $"{path}.verify", false, ("none", false), ("restore", true)),

@@ -6,7 +6,7 @@ using NomadDbPatterns.Validation;
 namespace NomadDbPatterns.Spec;
 
 /// <summary>Where each spec path was written: the bridge from model paths back to file positions.</summary>
-public sealed class SourceMap
+internal sealed class SourceMap
 {
     private readonly Dictionary<string, SourceLocation> _locations = new(StringComparer.Ordinal);
 

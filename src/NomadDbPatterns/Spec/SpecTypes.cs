@@ -11,7 +11,7 @@ internal sealed class SpecFileSpec
 }
 
 /// <summary>One job: a service with its dedicated database, or a legacy shared PostgreSQL instance.</summary>
-internal sealed class JobSpec
+internal sealed class JobSpec : IPlacementSpec
 {
     /// <summary>Job name (Nomad job ID): lower-case letters, digits, '-' and '_', at most 63 characters.</summary>
     public string? Name { get; set; }
@@ -60,7 +60,7 @@ internal sealed class HostVolumesSpec
 /// The legacy shared PostgreSQL instance (`kind: shared-postgres`): one server, one database per service, frozen.
 /// It has no app: the server is the main task, and an init task keeps every listed database and role in place.
 /// </summary>
-internal sealed class SharedPostgresSpec
+internal sealed class SharedPostgresSpec : IPlacementSpec
 {
     /// <summary>Job name (Nomad job ID), e.g. postgresql.</summary>
     public string? Name { get; set; }
@@ -118,6 +118,23 @@ internal sealed class SharedServiceSpec
     public string? Name { get; set; }
     /// <summary>`consul` (default) or `nomad`.</summary>
     public string? Provider { get; set; }
+}
+
+/// <summary>
+/// The keys every kind of job has, flat at the top of its spec: name, placement and the group's network and update
+/// policy (<see cref="SpecMapper"/> maps them once onto <see cref="Model.Job"/>).
+/// </summary>
+internal interface IPlacementSpec
+{
+    string? Name { get; }
+    List<string>? Datacenters { get; }
+    string? Namespace { get; }
+    string? Region { get; }
+    string? NodePool { get; }
+    int? Priority { get; }
+    List<ConstraintSpec>? Constraints { get; }
+    string? Network { get; }
+    UpdateSpec? Update { get; }
 }
 
 /// <summary>A placement constraint.</summary>

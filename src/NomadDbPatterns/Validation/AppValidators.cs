@@ -163,8 +163,8 @@ internal sealed class HealthCheckValidator : AbstractValidator<HealthCheck>
         RuleFor(c => c.Path).Must(p => p is not null && p.StartsWith('/')).When(c => c.Type == CheckType.Http).WithErrorCode(ErrorCodes.Service)
             .WithMessage("an http check needs a path starting with '/'");
         RuleFor(c => c.Path).Null().When(c => c.Type == CheckType.Tcp).WithErrorCode(ErrorCodes.Service).WithMessage("a tcp check has no path");
-        RuleFor(c => c.Interval).Must(Rules.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 10s");
-        RuleFor(c => c.Timeout).Must(Rules.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 2s");
+        RuleFor(c => c.Interval).Must(d => d.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 10s");
+        RuleFor(c => c.Timeout).Must(d => d.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 2s");
     }
 }
 

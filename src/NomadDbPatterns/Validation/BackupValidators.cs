@@ -23,16 +23,10 @@ internal sealed class BackupPolicyValidator : AbstractValidator<BackupPolicy>
 {
     private readonly ServiceJob? _job;
 
-    /// <summary>Creates the validator for the backup of <paramref name="job"/>.</summary>
-    public BackupPolicyValidator(ServiceJob job)
-        : this()
+    /// <summary>Creates the validator for the backup of <paramref name="job"/>, or of the job <see cref="ServiceJobValidator"/> validates.</summary>
+    public BackupPolicyValidator(ServiceJob? job = null)
     {
         _job = job;
-    }
-
-    /// <summary>Creates the validator for the backup of the job that <see cref="ServiceJobValidator"/> validates.</summary>
-    internal BackupPolicyValidator()
-    {
         RuleFor(b => b.Volume).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage("not a valid host volume name");
         RuleFor(b => b.Volume).Must((_, v, context) => v != JobScope.Of(context, _job).DataVolumeSource()).When((_, context) => JobScope.Of(context, _job).Postgres is not null).WithErrorCode(ErrorCodes.BackupVolume)
             .WithMessage(b => $"the backup volume '{Echo.Value(b.Volume)}' is the PostgreSQL data volume; a backup must not live with the data it protects");
@@ -70,12 +64,12 @@ internal sealed class BackupScheduleRules : AbstractValidator<BackupPolicy>
                 context.Fail("Schedule", ErrorCodes.Schedule, "give either a cron `schedule` or an `interval`, not both");
             }
 
-            if (schedule.Cron is not null && !CronSchedule.TryNormalize(schedule.Cron, out _, out var error))
+            if (schedule.Cron is { Problem: { } problem } cron)
             {
-                context.Fail("Schedule", ErrorCodes.Schedule, error);
+                context.Fail("Schedule", ErrorCodes.Schedule, $"'{Echo.Value(cron.Text)}'{problem}");
             }
 
-            if (schedule.Interval is not null && InputText.DurationProblem(schedule.Interval, TimeSpan.FromMinutes(1), InputLimits.MaxBackupInterval, "an interval", "30m, 6h, 1d") is { } intervalProblem)
+            if (schedule.Interval is not null && InputText.DurationProblem(schedule.Interval.Text, TimeSpan.FromMinutes(1), InputLimits.MaxBackupInterval, "an interval", "30m, 6h, 1d") is { } intervalProblem)
             {
                 context.Fail("Interval", ErrorCodes.Schedule, intervalProblem);
             }
@@ -97,7 +91,7 @@ internal sealed class BackupScheduleRules : AbstractValidator<BackupPolicy>
                 context.Fail("Retention.KeepLast", ErrorCodes.Retention, "keepLast must be at least 1: retention never deletes the last good backup");
             }
 
-            if (retention.MaxAge is not null && InputText.DurationProblem(retention.MaxAge, TimeSpan.FromHours(1), InputLimits.MaxRetentionAge, "an age", "36h, 30d") is { } ageProblem)
+            if (retention.MaxAge is not null && InputText.DurationProblem(retention.MaxAge.Text, TimeSpan.FromHours(1), InputLimits.MaxRetentionAge, "an age", "36h, 30d") is { } ageProblem)
             {
                 context.Fail("Retention.MaxAge", ErrorCodes.Retention, ageProblem);
             }

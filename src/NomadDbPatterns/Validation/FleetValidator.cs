@@ -10,12 +10,12 @@ namespace NomadDbPatterns.Validation;
 /// only when they can land on the same node (<see cref="NodeSeparation"/>); when they cannot, an info diagnostic says
 /// what separates them. Each error names the second occurrence and, as related location, the first.
 /// </summary>
-public static class FleetValidator
+internal static class FleetValidator
 {
     private sealed record Use(ISpecSite Job, string Path, string What, bool SharedReadOnly = false)
     {
         /// <summary>Where the job may be placed; null for names and services, which are not per node.</summary>
-        public NodePlacement? Placement { get; init; }
+        public Model.Job? Placement { get; init; }
     }
 
     /// <summary>Validates the fleet.</summary>
@@ -40,15 +40,14 @@ public static class FleetValidator
                 Claim(names, $"{job.Name}-backup", new Use(loaded, "backup.placement", $"the periodic backup job of \"{job.Name}\""), ErrorCodes.DuplicateJob, "job name '{0}' is already used", diagnostics);
             }
 
-            var placement = NodePlacement.Of(job);
             foreach (var (source, use) in VolumesOf(loaded))
             {
-                ClaimOnNode(volumes, source, use with { Placement = placement }, ErrorCodes.DuplicateVolume, "host volume '{0}'", diagnostics);
+                ClaimOnNode(volumes, source, use with { Placement = job }, ErrorCodes.DuplicateVolume, "host volume '{0}'", diagnostics);
             }
 
             foreach (var (port, use) in StaticPortsOf(loaded))
             {
-                ClaimOnNode(ports, port, use with { Placement = placement }, ErrorCodes.PortCollision, "static port {0}", diagnostics);
+                ClaimOnNode(ports, port, use with { Placement = job }, ErrorCodes.PortCollision, "static port {0}", diagnostics);
             }
 
             var @namespace = job.Namespace ?? Defaults.Namespace;
@@ -67,15 +66,14 @@ public static class FleetValidator
         {
             // The shared instance binds its port statically on the node: applications reach it at <service>:<port>.
             var job = loaded.Job;
-            var placement = NodePlacement.Of(job);
             Claim(names, job.Name, new Use(loaded, "name", $"job \"{job.Name}\""), ErrorCodes.DuplicateJob, "job name '{0}' is already used", diagnostics);
-            ClaimOnNode(volumes, job.DataVolumeSource(), new Use(loaded, "postgres.volume", $"the PostgreSQL data volume of job \"{job.Name}\"") { Placement = placement }, ErrorCodes.DuplicateVolume, "host volume '{0}'", diagnostics);
+            ClaimOnNode(volumes, job.DataVolumeSource(), new Use(loaded, "postgres.volume", $"the PostgreSQL data volume of job \"{job.Name}\"") { Placement = job }, ErrorCodes.DuplicateVolume, "host volume '{0}'", diagnostics);
             if (job.Backup is { } backup)
             {
-                ClaimOnNode(volumes, backup.Volume, new Use(loaded, "backup.volume", $"the backup volume of job \"{job.Name}\"") { Placement = placement }, ErrorCodes.DuplicateVolume, "host volume '{0}'", diagnostics);
+                ClaimOnNode(volumes, backup.Volume, new Use(loaded, "backup.volume", $"the backup volume of job \"{job.Name}\"") { Placement = job }, ErrorCodes.DuplicateVolume, "host volume '{0}'", diagnostics);
             }
 
-            ClaimOnNode(ports, job.Postgres.Port, new Use(loaded, "postgres.port", $"the PostgreSQL port of job \"{job.Name}\"") { Placement = placement }, ErrorCodes.PortCollision, "static port {0}", diagnostics);
+            ClaimOnNode(ports, job.Postgres.Port, new Use(loaded, "postgres.port", $"the PostgreSQL port of job \"{job.Name}\"") { Placement = job }, ErrorCodes.PortCollision, "static port {0}", diagnostics);
             Claim(services, (job.Namespace ?? Defaults.Namespace, job.Service.Name), new Use(loaded, "service.name", $"service \"{job.Service.Name}\" of job \"{job.Name}\""), ErrorCodes.DuplicateService, "service name '{0}' is already registered in this namespace", diagnostics);
             if (job.Backup is not null && job.Service.Provider == ServiceProvider.Consul)
             {

@@ -4,23 +4,6 @@ using NomadDbPatterns.Model;
 namespace NomadDbPatterns.Validation;
 
 /// <summary>
-/// Where a job's allocations may be placed, as far as the fleet check reads it: region, datacenters, node pool and the
-/// job's constraints. Static ports and host volumes belong to a node, so two jobs only clash on them when some node
-/// could run both.
-/// </summary>
-/// <param name="Job">The job's name, for messages.</param>
-/// <param name="Region">The region, or null for the submitting agent's.</param>
-/// <param name="Datacenters">Datacenter names or <c>*</c> patterns.</param>
-/// <param name="NodePool">The node pool, or null for the namespace's default.</param>
-/// <param name="Constraints">Job-level constraints.</param>
-internal sealed record NodePlacement(string Job, string? Region, ImmutableArray<string> Datacenters, string? NodePool, ImmutableArray<Constraint> Constraints)
-{
-    public static NodePlacement Of(ServiceJob job) => new(job.Name, job.Region, job.Datacenters, job.NodePool, job.Constraints);
-
-    public static NodePlacement Of(SharedPostgresJob job) => new(job.Name, job.Region, job.Datacenters, job.NodePool, job.Constraints);
-}
-
-/// <summary>
 /// Decides whether two jobs can never share a node, from Nomad's own placement rules (v2.0.5). Only what is provably
 /// disjoint counts; anything else is assumed to share a node:
 /// <list type="bullet">
@@ -39,21 +22,21 @@ internal sealed record NodePlacement(string Job, string? Region, ImmutableArray<
 internal static class NodeSeparation
 {
     /// <summary>Why no node can run both jobs, or null when they may share one.</summary>
-    public static string? Reason(NodePlacement a, NodePlacement b)
+    public static string? Reason(Job a, Job b)
     {
         if (a.Region is { } regionA && b.Region is { } regionB && !string.Equals(regionA, regionB, StringComparison.Ordinal))
         {
-            return $"region \"{Echo.Value(regionA)}\" of job \"{a.Job}\" vs \"{Echo.Value(regionB)}\" of job \"{b.Job}\"";
+            return $"region \"{Echo.Value(regionA)}\" of job \"{a.Name}\" vs \"{Echo.Value(regionB)}\" of job \"{b.Name}\"";
         }
 
         if (a.NodePool is { } poolA && b.NodePool is { } poolB && poolA != AllPool && poolB != AllPool && !string.Equals(poolA, poolB, StringComparison.Ordinal))
         {
-            return $"node pool \"{Echo.Value(poolA)}\" of job \"{a.Job}\" vs \"{Echo.Value(poolB)}\" of job \"{b.Job}\"";
+            return $"node pool \"{Echo.Value(poolA)}\" of job \"{a.Name}\" vs \"{Echo.Value(poolB)}\" of job \"{b.Name}\"";
         }
 
         if (!a.Datacenters.IsDefaultOrEmpty && !b.Datacenters.IsDefaultOrEmpty && a.Datacenters.All(x => b.Datacenters.All(y => DatacentersDisjoint(x, y))))
         {
-            return $"datacenters [{List(a.Datacenters)}] of job \"{a.Job}\" and [{List(b.Datacenters)}] of job \"{b.Job}\" have no datacenter in common";
+            return $"datacenters [{List(a.Datacenters)}] of job \"{a.Name}\" and [{List(b.Datacenters)}] of job \"{b.Name}\" have no datacenter in common";
         }
 
         var factsA = Facts(a.Constraints);
@@ -64,7 +47,7 @@ internal static class NodeSeparation
             {
                 if (fact.Target == other.Target && Contradict(fact, other))
                 {
-                    return $"constraint {fact.Describe()} of job \"{a.Job}\" vs {other.Describe()} of job \"{b.Job}\"";
+                    return $"constraint {fact.Describe()} of job \"{a.Name}\" vs {other.Describe()} of job \"{b.Name}\"";
                 }
             }
         }

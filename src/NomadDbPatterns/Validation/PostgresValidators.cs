@@ -16,16 +16,10 @@ internal sealed partial class PostgresSidecarValidator : AbstractValidator<Postg
     private static readonly ResourcesValidator ResourceRules = new(64);
     private readonly ServiceJob? _job;
 
-    /// <summary>Creates the validator for the sidecar of <paramref name="job"/>.</summary>
-    public PostgresSidecarValidator(ServiceJob job)
-        : this()
+    /// <summary>Creates the validator for the sidecar of <paramref name="job"/>, or of the job <see cref="ServiceJobValidator"/> validates.</summary>
+    public PostgresSidecarValidator(ServiceJob? job = null)
     {
         _job = job;
-    }
-
-    /// <summary>Creates the validator for the sidecar of the job that <see cref="ServiceJobValidator"/> validates.</summary>
-    internal PostgresSidecarValidator()
-    {
         Include(new PostgresImageValidator());
         RuleFor(p => p.Database).Must(Rules.IsSqlIdentifier).When(p => p.Database is not null).WithErrorCode(ErrorCodes.InvalidName)
             .WithMessage("database names are lower-case letters, digits and '_' (starting with a letter or '_')");
@@ -35,8 +29,8 @@ internal sealed partial class PostgresSidecarValidator : AbstractValidator<Postg
         RuleFor(p => p.Port).Equal(Defaults.PostgresPort).When((_, context) => JobScope.Of(context, _job).Network == NetworkMode.Bridge).WithErrorCode(ErrorCodes.Port)
             .WithMessage("on bridge networking each allocation has its own network: keep 5432 (ports only need to differ on host networking)");
         RuleFor(p => p.Resources).SetValidator(ResourceRules);
-        RuleFor(p => p.ShmSize).Must(s => ParseSize(s) is > 0).When(p => p.ShmSize is not null).WithErrorCode(ErrorCodes.InvalidValue)
-            .WithMessage(p => InputText.SizeProblem(p.ShmSize));
+        RuleFor(p => p.ShmSize).Must(s => s!.Bytes is > 0).When(p => p.ShmSize is not null).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage(p => InputText.SizeProblem(p.ShmSize!.Text));
         RuleFor(p => p.Volume).Must(Rules.IsName).When(p => p.Volume is not null).WithErrorCode(ErrorCodes.InvalidName).WithMessage("not a valid host volume name");
         RuleFor(p => p.UpgradeFrom).InclusiveBetween(MinimumVersion - 4, MaximumVersion).When(p => p.UpgradeFrom is not null)
             .WithErrorCode(ErrorCodes.MajorUpgrade).WithMessage($"upgradeFrom names a PostgreSQL major ({MinimumVersion - 4}-{MaximumVersion})");
@@ -70,37 +64,6 @@ internal sealed partial class PostgresSidecarValidator : AbstractValidator<Postg
     /// <summary>A literal password in SQL: <c>PASSWORD 'x'</c>, <c>PASSWORD E'x'</c>, <c>PASSWORD $$x$$</c>.</summary>
     [System.Text.RegularExpressions.GeneratedRegex(@"\bpassword\s+(?:[eEuU]&?)?['$]", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
     private static partial System.Text.RegularExpressions.Regex PasswordInSql();
-
-    /// <summary>Parses sizes such as 256MB, 1GB, 64m into bytes, or null.</summary>
-    public static long? ParseSize(string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return null;
-        }
-
-        var digits = 0;
-        while (digits < value.Length && char.IsAsciiDigit(value[digits]))
-        {
-            digits++;
-        }
-
-        if (digits == 0 || digits > 18 || !long.TryParse(value.AsSpan(0, digits), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
-        {
-            return null;
-        }
-
-        long? multiplier = value[digits..].ToUpperInvariant() switch
-        {
-            "" or "B" => 1,
-            "K" or "KB" or "KIB" => 1024,
-            "M" or "MB" or "MIB" => 1024 * 1024,
-            "G" or "GB" or "GIB" => 1024L * 1024 * 1024,
-            _ => null,
-        };
-        // Checked: a size beyond the limit (or one that would overflow long) is no size at all.
-        return multiplier is null || number > Spec.InputLimits.MaxSizeBytes / multiplier ? null : number * multiplier;
-    }
 }
 
 /// <summary>Validates the image of any PostgreSQL task (sidecar or legacy shared server).</summary>
@@ -135,16 +98,10 @@ internal sealed class SecretSourceValidator : AbstractValidator<SecretSource>
 {
     private readonly string? _jobName;
 
-    /// <summary>Creates the validator for a secret of job <paramref name="jobName"/>.</summary>
-    public SecretSourceValidator(string jobName)
-        : this()
+    /// <summary>Creates the validator for a secret of job <paramref name="jobName"/>, or of the job <see cref="ServiceJobValidator"/> validates.</summary>
+    public SecretSourceValidator(string? jobName = null)
     {
         _jobName = jobName;
-    }
-
-    /// <summary>Creates the validator for a secret of the job that <see cref="ServiceJobValidator"/> validates.</summary>
-    internal SecretSourceValidator()
-    {
         RuleFor(s => s.Key).Must(Rules.IsSecretKey).WithErrorCode(ErrorCodes.SecretReference).WithMessage("the key must be letters, digits, '_' or '-'");
         RuleFor(s => s).Custom((secret, context) =>
         {

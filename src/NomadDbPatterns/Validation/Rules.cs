@@ -61,64 +61,6 @@ internal static class Rules
     /// <summary>The tag of an image (never part of a digest), or null.</summary>
     public static string? Tag(string image) => Model.ImageParts.Parse(image).Tag;
 
-    /// <summary>
-    /// Parses a Nomad/Go duration such as <c>10s</c>, <c>1m30s</c>, <c>6h</c>; also accepts <c>d</c> for days. False for
-    /// anything beyond <see cref="Spec.InputLimits.MaxDuration"/> (never an overflow).
-    /// </summary>
-    public static bool TryParseDuration(string? value, out TimeSpan duration)
-    {
-        duration = TimeSpan.Zero;
-        if (string.IsNullOrEmpty(value))
-        {
-            return false;
-        }
-
-        var span = value.AsSpan();
-        while (!span.IsEmpty)
-        {
-            var digits = 0;
-            while (digits < span.Length && char.IsAsciiDigit(span[digits]))
-            {
-                digits++;
-            }
-
-            if (digits == 0 || digits > 12)
-            {
-                return false;
-            }
-
-            var number = long.Parse(span[..digits], provider: System.Globalization.CultureInfo.InvariantCulture);
-            span = span[digits..];
-            TimeSpan unit;
-            if (span.StartsWith("ms"))
-            {
-                unit = TimeSpan.FromMilliseconds(1);
-                span = span[2..];
-            }
-            else if (!span.IsEmpty && span[0] is 's' or 'm' or 'h' or 'd')
-            {
-                unit = span[0] switch { 's' => TimeSpan.FromSeconds(1), 'm' => TimeSpan.FromMinutes(1), 'h' => TimeSpan.FromHours(1), _ => TimeSpan.FromDays(1) };
-                span = span[1..];
-            }
-            else
-            {
-                return false;
-            }
-
-            // Checked arithmetic: anything beyond Go's time.Duration (int64 nanoseconds) is not a duration.
-            var limit = Spec.InputLimits.MaxDuration.Ticks;
-            if (number > (limit - duration.Ticks) / unit.Ticks)
-            {
-                duration = TimeSpan.Zero;
-                return false;
-            }
-
-            duration += TimeSpan.FromTicks(unit.Ticks * number);
-        }
-
-        return true;
-    }
-
-    /// <summary>A duration Nomad itself parses (Go's time.ParseDuration: no days).</summary>
-    public static bool IsNomadDuration(string? value) => value is not null && !value.Contains('d', StringComparison.Ordinal) && TryParseDuration(value, out var d) && d > TimeSpan.Zero;
+    /// <summary>Parses a duration such as <c>10s</c>, <c>1m30s</c>, <c>6h</c>, <c>1d</c> (see <see cref="Model.Duration"/>).</summary>
+    public static bool TryParseDuration(string? value, out TimeSpan duration) => Model.Duration.TryParse(value, out duration);
 }

@@ -13,16 +13,12 @@ internal sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
     private static readonly AppTaskValidator AppValidator = new();
     private static readonly PostgresSidecarValidator PostgresValidator = new();
     private static readonly BackupPolicyValidator BackupValidator = new();
-    private static readonly ConstraintValidator ConstraintRules = new();
-    private static readonly UpdatePolicyValidator UpdateRules = new();
     private static readonly SqliteStorageValidator SqliteRules = new();
 
     /// <summary>Creates the validator.</summary>
     public ServiceJobValidator()
     {
-        this.JobPlacement(j => j.Name, j => j.Datacenters, j => j.Priority, j => j.Namespace, j => j.NodePool);
-        RuleForEach(j => j.Constraints).SetValidator(ConstraintRules);
-        RuleFor(j => j.Update).SetValidator(UpdateRules);
+        Include(PlacementValidator.Instance);
         RuleFor(j => j.App).SetValidator(AppValidator);
         RuleFor(j => j.Postgres!).SetValidator(PostgresValidator).When(j => j.Postgres is not null);
         RuleFor(j => j.Sqlite!).SetValidator(SqliteRules).When(j => j.Sqlite is not null);
@@ -136,7 +132,6 @@ internal sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
             }
         }
     }
-
 }
 
 /// <summary>
@@ -163,70 +158,5 @@ internal static class ValidationContextExtensions
     {
         var path = context.PropertyChain.BuildPropertyPath(property);
         context.AddFailure(new FluentValidation.Results.ValidationFailure(path, message) { ErrorCode = code });
-    }
-}
-
-/// <summary>Validates a constraint.</summary>
-internal sealed class ConstraintValidator : AbstractValidator<Constraint>
-{
-    // Constraint.Validate (nomad/structs/structs.go l.10010-10076 at v2.0.5): "==" and "is" are "=", "not" is "!=".
-    private static readonly string[] Operators = ["=", "==", "is", "!=", "not", ">", ">=", "<", "<=", "distinct_hosts", "distinct_property", "regexp", "set_contains", "set_contains_all", "set_contains_any", "version", "semver", "is_set", "is_not_set"];
-
-    /// <summary>Creates the validator.</summary>
-    public ConstraintValidator()
-    {
-        RuleFor(c => c.Operator).Must(o => Operators.Contains(o)).WithErrorCode(ErrorCodes.InvalidValue)
-            .WithMessage(c => $"'{Echo.Value(c.Operator)}' is not a Nomad constraint operator ({string.Join(", ", Operators)})");
-        RuleFor(c => c.Attribute).NotEmpty().When(c => c.Operator is not ("distinct_hosts")).WithErrorCode(ErrorCodes.Required);
-    }
-}
-
-/// <summary>Validates the update policy.</summary>
-internal sealed class UpdatePolicyValidator : AbstractValidator<UpdatePolicy>
-{
-    /// <summary>Creates the validator.</summary>
-    public UpdatePolicyValidator()
-    {
-        RuleFor(u => u.MaxParallel).GreaterThanOrEqualTo(1).WithErrorCode(ErrorCodes.InvalidValue);
-        RuleFor(u => u.MinHealthyTime).Must(Rules.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 30s");
-        RuleFor(u => u.HealthyDeadline).Must(Rules.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 10m");
-        RuleFor(u => u.ProgressDeadline).Must(Rules.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 15m");
-        RuleFor(u => u).Custom(CheckDeadlineOrder);
-    }
-
-    /// <summary>
-    /// Nomad's UpdateStrategy.Validate (nomad/structs/structs.go, v2.0.5 l.5494-5499) refuses a job unless
-    /// min_healthy_time &lt; healthy_deadline &lt; progress_deadline; a parser accepts it, the server does not.
-    /// </summary>
-    private static void CheckDeadlineOrder(UpdatePolicy update, ValidationContext<UpdatePolicy> context)
-    {
-        if (!Rules.TryParseDuration(update.MinHealthyTime, out var minHealthy)
-            || !Rules.TryParseDuration(update.HealthyDeadline, out var healthy)
-            || !Rules.TryParseDuration(update.ProgressDeadline, out var progress))
-        {
-            return;
-        }
-
-        // The error goes to the value the spec changed: a default is never the one to blame.
-        var defaults = UpdatePolicy.Stateful;
-        if (minHealthy >= healthy)
-        {
-            context.Fail(update.HealthyDeadline == defaults.HealthyDeadline ? "MinHealthyTime" : "HealthyDeadline", ErrorCodes.UpdateDeadlines,
-                $"healthyDeadline ({update.HealthyDeadline}) must be longer than minHealthyTime ({update.MinHealthyTime}); Nomad refuses the job: \"Minimum healthy time must be less than healthy deadline\"");
-        }
-
-        if (healthy >= progress)
-        {
-            context.Fail(update.ProgressDeadline == defaults.ProgressDeadline ? "HealthyDeadline" : "ProgressDeadline", ErrorCodes.UpdateDeadlines,
-                $"progressDeadline ({update.ProgressDeadline}) must be longer than healthyDeadline ({update.HealthyDeadline}); Nomad refuses the job: \"Healthy deadline must be less than progress deadline\"");
-        }
-
-        // Task.Validate refuses a task whose kill_timeout exceeds its service group's progress_deadline; PostgreSQL
-        // tasks get JobFacts.PostgresKillTimeout to finish a fast shutdown.
-        if (Rules.TryParseDuration(JobFacts.PostgresKillTimeout, out var killTimeout) && progress < killTimeout && healthy < progress)
-        {
-            context.Fail("ProgressDeadline", ErrorCodes.UpdateDeadlines,
-                $"progressDeadline ({update.ProgressDeadline}) must be at least {JobFacts.PostgresKillTimeout}, the time PostgreSQL gets to shut down; Nomad refuses a task whose kill_timeout exceeds the progress deadline");
-        }
     }
 }

@@ -9,9 +9,7 @@ internal sealed class SharedPostgresJobValidator : AbstractValidator<SharedPostg
     /// <summary>Creates the validator.</summary>
     public SharedPostgresJobValidator()
     {
-        this.JobPlacement(j => j.Name, j => j.Datacenters, j => j.Priority, j => j.Namespace, j => j.NodePool);
-        RuleForEach(j => j.Constraints).SetValidator(new ConstraintValidator());
-        RuleFor(j => j.Update).SetValidator(new UpdatePolicyValidator());
+        Include(PlacementValidator.Instance);
         RuleFor(j => j.Postgres).SetValidator(new SharedPostgresServerValidator());
         RuleFor(j => j.AdminPassword).SetValidator(j => new SecretSourceValidator(j.Name));
         RuleFor(j => j.Service).SetValidator(new DiscoveryServiceValidator());
@@ -91,8 +89,8 @@ internal sealed class SharedPostgresServerValidator : AbstractValidator<SharedPo
             .WithMessage("the admin role is lower-case letters, digits and '_' (starting with a letter or '_')").OverridePropertyName("User");
         RuleFor(p => p.Port).InclusiveBetween(1, 65535).WithErrorCode(ErrorCodes.Port);
         RuleFor(p => p.Resources).SetValidator(new ResourcesValidator(64));
-        RuleFor(p => p.ShmSize).Must(s => PostgresSidecarValidator.ParseSize(s) is > 0).When(p => p.ShmSize is not null).WithErrorCode(ErrorCodes.InvalidValue)
-            .WithMessage(p => InputText.SizeProblem(p.ShmSize));
+        RuleFor(p => p.ShmSize).Must(s => s!.Bytes is > 0).When(p => p.ShmSize is not null).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage(p => InputText.SizeProblem(p.ShmSize!.Text));
         RuleFor(p => p.Volume).Must(Rules.IsName).When(p => p.Volume is not null).WithErrorCode(ErrorCodes.InvalidName).WithMessage("not a valid host volume name");
         RuleFor(p => p).Custom((p, context) => InputText.CheckSettings(p.Settings, context));
     }

@@ -10,7 +10,7 @@ namespace NomadDbPatterns.Validation;
 /// <param name="Major">The PostgreSQL major that ran initdb on it.</param>
 /// <param name="Database">The database the image created.</param>
 /// <param name="User">The user the image created.</param>
-public sealed record LockedVolume(string Job, int Major, string Database, string User);
+internal sealed record LockedVolume(string Job, int Major, string Database, string User);
 
 /// <summary>
 /// The upgrade guard's memory (<c>nomad-db.lock</c>, committed beside the rendered jobs): per data volume, the major,
@@ -18,7 +18,7 @@ public sealed record LockedVolume(string Job, int Major, string Database, string
 /// creates database and user only on an empty directory, so changing any of them on an existing volume is refused
 /// unless the spec declares the upgrade.
 /// </summary>
-public sealed class VolumeLock
+internal sealed class VolumeLock
 {
     /// <summary>Conventional file name.</summary>
     public const string FileName = "nomad-db.lock";

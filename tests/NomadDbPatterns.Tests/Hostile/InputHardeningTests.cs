@@ -1,4 +1,5 @@
 using NomadDbPatterns.Builder;
+using NomadDbPatterns.Model;
 using NomadDbPatterns.Spec;
 using NomadDbPatterns.Validation;
 using NUnit.Framework;
@@ -129,7 +130,7 @@ public sealed class InputHardeningTests
     [TestCase("2048GB")]
     public void Sizes_beyond_the_limit_are_no_sizes(string value)
     {
-        Assert.That(PostgresSidecarValidator.ParseSize(value), Is.Null);
+        Assert.That(new ByteSize(value).Bytes, Is.Null);
         var error = Single(Valid + $"  shmSize: {value}\n", ErrorCodes.InvalidValue);
         Assert.That(error.Path, Is.EqualTo("postgres.shmSize"));
     }
@@ -148,7 +149,7 @@ public sealed class InputHardeningTests
     }
 
     [Test]
-    public void One_tebibyte_is_the_largest_size() => Assert.That(PostgresSidecarValidator.ParseSize("1024GB"), Is.EqualTo(InputLimits.MaxSizeBytes));
+    public void One_tebibyte_is_the_largest_size() => Assert.That(new ByteSize("1024GB").Bytes, Is.EqualTo(InputLimits.MaxSizeBytes));
 
     // ---- schedules that fire
 
@@ -157,14 +158,15 @@ public sealed class InputHardeningTests
     [TestCase("0 0 31 6,9,11 *")]
     public void A_cron_that_never_fires_is_an_error(string cron)
     {
-        Assert.That(CronSchedule.TryNormalize(cron, out _, out var error), Is.False);
-        Assert.That(error, Does.Contain("never fires"));
+        var schedule = new CronSchedule(cron);
+        Assert.That(schedule.IsValid, Is.False);
+        Assert.That(schedule.Problem, Does.Contain("never fires"));
     }
 
     [TestCase("0 3 29 2 *")]
     [TestCase("0 0 31 * *")]
     [TestCase("@yearly")]
-    public void A_rare_cron_that_fires_is_fine(string cron) => Assert.That(CronSchedule.TryNormalize(cron, out _, out _), Is.True);
+    public void A_rare_cron_that_fires_is_fine(string cron) => Assert.That(new CronSchedule(cron).IsValid, Is.True);
 
     // ---- secret paths
 

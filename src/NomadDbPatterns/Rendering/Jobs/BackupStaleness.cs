@@ -18,7 +18,7 @@ internal static class BackupStaleness
     private static long Compute(BackupSchedule schedule)
     {
         TimeSpan gap;
-        if (schedule.Cron is { } cron && CronSchedule.TryNormalize(cron, out var normalized, out _))
+        if (schedule.Cron is { Normalized: { } normalized })
         {
             // The longest gap over a year of runs: irregular schedules (e.g. weekdays only) get the weekend's gap.
             var expression = CronExpression.Parse(normalized, CronFormat.Standard);
@@ -41,7 +41,7 @@ internal static class BackupStaleness
                 gap = TimeSpan.FromDays(366);
             }
         }
-        else if (schedule.Interval is { } interval && Rules.TryParseDuration(interval, out var span))
+        else if (schedule.Interval?.Value is { } span)
         {
             gap = span;
         }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using NomadDbPatterns.Model;
-using static NomadDbPatterns.Rendering.LegacyDocs;
+using static NomadDbPatterns.Rendering.DocParts;
 
 namespace NomadDbPatterns.Rendering;
 
@@ -57,7 +57,7 @@ internal sealed class MigrationDocBuilder(
             new RestartPolicy(0, "30m", "15s", "fail"),
             [],
             [postgres, wait, MigrateTask()]);
-        return Job(Header(), JobName(dedicated), "batch", dedicated.Datacenters, dedicated.Namespace, dedicated.Region, dedicated.NodePool, dedicated.Priority, dedicated.Constraints, group);
+        return Job(Header(), JobName(dedicated), "batch", dedicated, group);
     }
 
     private TaskDoc DedicatedTask(string name) => dedicatedDoc.Group.Tasks.Single(t => t.Name == name);
@@ -91,6 +91,9 @@ internal sealed class MigrationDocBuilder(
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)];
 
+    /// <summary>pg_dump and pg_restore of one database, as much as the dedicated PostgreSQL task gets.</summary>
+    private static readonly ResourcesDoc MigrateResources = new(200, 256, null);
+
     private TaskDoc MigrateTask()
     {
         var pg = dedicated.Postgres!;
@@ -99,16 +102,16 @@ internal sealed class MigrationDocBuilder(
             $"{{{{ range {lookup} {ConsulTemplate.GoString(shared.Service.Name)} }}}}SOURCE_PGHOST={{{{ .Address }}}}\nSOURCE_PGPORT={{{{ .Port }}}}\n{{{{ end }}}}"
             + ConsulTemplate.EnvLine("SOURCE_PGPASSWORD", [new EnvPart(EnvPartKind.Secret, string.Empty)], shared.AdminPassword) + "\n"
             + ConsulTemplate.EnvLine("TARGET_PGPASSWORD", [new EnvPart(EnvPartKind.Secret, string.Empty)], pg.Password) + "\n";
-        return Task(
-            MigrateTaskName,
+        return new TaskDoc
+        {
+            Name = MigrateTaskName,
+            Comment =
             [
                 $"pg_dump -Fc of \"{database.Name}\" from the shared instance, restore as \"{dedicated.DatabaseUser()}\", compare every table's row count,",
                 "every sequence and the large objects, and record completion, all in one transaction: any difference rolls it back.",
             ],
-            null,
-            null,
-            Config(pg.ImageReference, "/bin/sh", ["/local/migrate-database.sh"]),
-            [],
+            Config = Config(pg.ImageReference, "/bin/sh", ["/local/migrate-database.sh"]),
+            Env =
             [
                 Env("SOURCE_PGUSER", shared.Postgres.AdminUser),
                 Env("SOURCE_DATABASE", database.Name),
@@ -120,12 +123,13 @@ internal sealed class MigrationDocBuilder(
                 Env("MIGRATION_WORKDIR", WorkDirectory),
                 Env("MIGRATION_WAIT_SECONDS", WaitSeconds),
             ],
+            Templates =
             [
                 Template("secrets/migrate.env", envFile, "noop", env: true),
                 Script(templates, "migrate-database.sh", "0755"),
             ],
-            RuntimeDefaults.Vault([shared.AdminPassword, pg.Password]),
-            new Resources(200, 256, null),
-            []);
+            Vault = RuntimeDefaults.Vault([shared.AdminPassword, pg.Password]),
+            Resources = MigrateResources,
+        };
     }
 }

@@ -3,21 +3,20 @@ using NomadDbPatterns.Model;
 namespace NomadDbPatterns.Rendering;
 
 /// <summary>
-/// Job-document pieces the legacy builders (shared instance, migration job) make their jobs from, so that their
-/// decisions read as decisions and not as record constructors.
+/// Job-document pieces every builder makes its jobs from, so that their decisions read as decisions and not as record
+/// constructors.
 /// </summary>
-internal static class LegacyDocs
+internal static class DocParts
 {
-    private const string Driver = "docker";
     private const string HostVolumeType = "host";
 
-    public static JobDoc Job(IReadOnlyList<string> header, string name, string type, IReadOnlyList<string> datacenters, string? @namespace, string? region, string? nodePool, int? priority, IEnumerable<Constraint> constraints, GroupDoc group) =>
-        new(header, name, type, datacenters, @namespace, region, nodePool, priority, [.. constraints.Select(c => new ConstraintDoc(c.Attribute, c.Operator, c.Value))], null, group);
+    public static JobDoc Job(IReadOnlyList<string> header, string name, string type, Model.Job placement, GroupDoc group) =>
+        JobDoc.Placed(placement, header, name, type, null, group);
 
     public static GroupDoc Group(string name, NetworkMode network, IReadOnlyList<PortDoc> ports, IReadOnlyList<VolumeDoc> volumes, UpdatePolicy? update, RestartPolicy restart, IReadOnlyList<ServiceDoc> services, IReadOnlyList<TaskDoc> tasks) =>
-        RuntimeDefaults.Group(name, network, ports, volumes, update, new RestartDoc(restart.Attempts, restart.Interval, restart.Delay, restart.Mode), services, tasks);
+        RuntimeDefaults.Group(name, network, ports, volumes, update, RestartDoc.Of(restart), services, tasks);
 
-    public static VolumeDoc HostVolume(string name, string source) => new(name, HostVolumeType, source, false);
+    public static VolumeDoc HostVolume(string name, string source, bool readOnly = false) => new(name, HostVolumeType, source, readOnly);
 
     public static MountDoc Mount(string volume, string destination) => new(volume, destination, null);
 
@@ -25,7 +24,7 @@ internal static class LegacyDocs
 
     public static ServiceDoc Service(string name, string? port, ServiceProvider provider, params CheckDoc[] checks) => new(name, port, Provider(provider), [], checks);
 
-    public static CheckDoc TcpCheck() => new("tcp", null, null, [], "10s", "2s");
+    public static CheckDoc TcpCheck() => new("tcp", null, null, [], Defaults.CheckInterval, Defaults.CheckTimeout);
 
     public static CheckDoc ScriptCheck(string command, IReadOnlyList<string> args, string interval, string timeout) => new("script", null, command, args, interval, timeout);
 
@@ -33,6 +32,9 @@ internal static class LegacyDocs
 
     public static TemplateDoc Template(string destination, string data, string changeMode, string? perms = null, bool env = false) =>
         new(destination, perms, env ? true : null, changeMode, data);
+
+    /// <summary>The vault block of a task reading <paramref name="secret"/>, or null when it is not in Vault.</summary>
+    public static VaultDoc? Vault(SecretSource secret) => RuntimeDefaults.Vault([secret]);
 
     /// <summary>A file holding just the secret, for <c>POSTGRES_PASSWORD_FILE</c> or init-databases' manifest.</summary>
     public static TemplateDoc SecretFile(string destination, SecretSource secret, string changeMode) =>
@@ -51,21 +53,6 @@ internal static class LegacyDocs
     }
 
     public static LifecycleDoc Lifecycle(string hook, bool sidecar) => new(hook, sidecar);
-
-    public static TaskDoc Task(
-        string name,
-        IReadOnlyList<string> comment,
-        KillDoc? kill,
-        LifecycleDoc? lifecycle,
-        DockerConfigDoc config,
-        IReadOnlyList<MountDoc> mounts,
-        IReadOnlyList<EnvDoc> env,
-        IReadOnlyList<TemplateDoc> templates,
-        VaultDoc? vault,
-        Resources resources,
-        IReadOnlyList<ServiceDoc> services,
-        RestartDoc? restart = null) =>
-        new(name, comment, Driver, null, kill, lifecycle, config, mounts, env, templates, vault, new ResourcesDoc(resources.Cpu, resources.Memory, resources.MemoryMax), services, restart);
 
     public static DockerConfigDoc Config(string image, string? command = null, IReadOnlyList<string>? args = null, IReadOnlyList<string>? ports = null, long? shmSize = null) =>
         new(image, command, args ?? [], ports ?? [], shmSize);

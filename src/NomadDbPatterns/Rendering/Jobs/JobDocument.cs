@@ -1,9 +1,9 @@
 namespace NomadDbPatterns.Rendering;
 
 // The job document: every rendering decision already made (names, defaults, ports, scripts, what is set and what is
-// not), every value raw (strings unescaped, numbers as numbers, durations as Nomad duration strings). JobDocBuilder
-// makes it; HclViewMapper and JobJsonWriter only translate it into their syntax. A null or an empty list means "not
-// set": neither mapper writes it.
+// not), every value raw (strings unescaped, numbers as numbers, durations as Nomad duration strings). The builders in
+// Rendering/Jobs make it; HclViewMapper and JobJsonWriter only translate it into their syntax. A null or an empty
+// list means "not set": neither mapper writes it.
 
 /// <summary>A job.</summary>
 internal sealed record JobDoc(
@@ -17,7 +17,13 @@ internal sealed record JobDoc(
     int? Priority,
     IReadOnlyList<ConstraintDoc> Constraints,
     PeriodicDoc? Periodic,
-    GroupDoc Group);
+    GroupDoc Group)
+{
+    /// <summary>A job placed where the model's <paramref name="placement"/> says (datacenters, namespace, constraints…).</summary>
+    public static JobDoc Placed(Model.Job placement, IReadOnlyList<string> header, string id, string type, PeriodicDoc? periodic, GroupDoc group) =>
+        new(header, id, type, placement.Datacenters, placement.Namespace, placement.Region, placement.NodePool, placement.Priority,
+            [.. placement.Constraints.Select(c => new ConstraintDoc(c.Attribute, c.Operator, c.Value))], periodic, group);
+}
 
 internal sealed record ConstraintDoc(string? Attribute, string Operator, string? Value);
 
@@ -44,29 +50,41 @@ internal sealed record VolumeDoc(string Name, string Type, string Source, bool R
 
 internal sealed record UpdateDoc(int MaxParallel, int Canary, bool AutoRevert, string MinHealthyTime, string HealthyDeadline, string ProgressDeadline);
 
-internal sealed record RestartDoc(int Attempts, string Interval, string Delay, string Mode);
+internal sealed record RestartDoc(int Attempts, string Interval, string Delay, string Mode)
+{
+    /// <summary>The model's restart policy, durations as written.</summary>
+    public static RestartDoc Of(Model.RestartPolicy restart) => new(restart.Attempts, restart.Interval.Text, restart.Delay.Text, restart.Mode);
+}
 
 internal sealed record ServiceDoc(string Name, string? Port, string Provider, IReadOnlyList<string> Tags, IReadOnlyList<CheckDoc> Checks);
 
 internal sealed record CheckDoc(string Type, string? Path, string? Command, IReadOnlyList<string> Args, string Interval, string Timeout);
 
-/// <summary>A task; <paramref name="Comment"/> explains it to readers of the HCL (JSON has no comments).</summary>
-internal sealed record TaskDoc(
-    string Name,
-    IReadOnlyList<string> Comment,
-    string Driver,
-    string? User,
-    KillDoc? Kill,
-    LifecycleDoc? Lifecycle,
-    DockerConfigDoc Config,
-    IReadOnlyList<MountDoc> Mounts,
-    IReadOnlyList<EnvDoc> Env,
-    IReadOnlyList<TemplateDoc> Templates,
-    VaultDoc? Vault,
-    ResourcesDoc Resources,
-    IReadOnlyList<ServiceDoc> Services,
-    RestartDoc? Restart = null,
-    string? ShutdownDelay = null);
+/// <summary>
+/// A task: every field named where it is set (a null or an empty list is "not set"); <see cref="Comment"/> explains it
+/// to readers of the HCL (JSON has no comments).
+/// </summary>
+internal sealed record TaskDoc
+{
+    /// <summary>The only driver the generator uses; task.scriban spells it out (tests that edit templates anchor on that line).</summary>
+    public const string DockerDriver = "docker";
+
+    public required string Name { get; init; }
+    public IReadOnlyList<string> Comment { get; init; } = [];
+    public string Driver { get; init; } = DockerDriver;
+    public string? User { get; init; }
+    public KillDoc? Kill { get; init; }
+    public LifecycleDoc? Lifecycle { get; init; }
+    public required DockerConfigDoc Config { get; init; }
+    public IReadOnlyList<MountDoc> Mounts { get; init; } = [];
+    public IReadOnlyList<EnvDoc> Env { get; init; } = [];
+    public IReadOnlyList<TemplateDoc> Templates { get; init; } = [];
+    public VaultDoc? Vault { get; init; }
+    public required ResourcesDoc Resources { get; init; }
+    public IReadOnlyList<ServiceDoc> Services { get; init; } = [];
+    public RestartDoc? Restart { get; init; }
+    public string? ShutdownDelay { get; init; }
+}
 
 internal sealed record LifecycleDoc(string Hook, bool Sidecar);
 
@@ -84,4 +102,8 @@ internal sealed record TemplateDoc(string Destination, string? Perms, bool? Env,
 
 internal sealed record VaultDoc(string? Role, string ChangeMode, string? ChangeSignal);
 
-internal sealed record ResourcesDoc(int Cpu, int Memory, int? MemoryMax);
+internal sealed record ResourcesDoc(int Cpu, int Memory, int? MemoryMax)
+{
+    /// <summary>The model's resources.</summary>
+    public static ResourcesDoc Of(Model.Resources resources) => new(resources.Cpu, resources.Memory, resources.MemoryMax);
+}

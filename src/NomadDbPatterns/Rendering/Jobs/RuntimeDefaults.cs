@@ -82,7 +82,7 @@ internal static class RuntimeDefaults
             hasServices ? ShutdownDelay : null,
             new NetworkDoc(host ? "host" : "bridge", ports),
             volumes,
-            update is null ? null : new UpdateDoc(update.MaxParallel, update.Canary, update.AutoRevert, update.MinHealthyTime, update.HealthyDeadline, update.ProgressDeadline),
+            update is null ? null : new UpdateDoc(update.MaxParallel, update.Canary, update.AutoRevert, update.MinHealthyTime.Text, update.HealthyDeadline.Text, update.ProgressDeadline.Text),
             restart,
             services,
             [.. tasks.Select(t => t with

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using NomadDbPatterns.Model;
 using NomadDbPatterns.Validation;
-using static NomadDbPatterns.Rendering.LegacyDocs;
+using static NomadDbPatterns.Rendering.DocParts;
 
 namespace NomadDbPatterns.Rendering;
 
@@ -17,6 +17,9 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
 
     private const string AdminPasswordFile = "/secrets/admin-password";
     private const string InitWaitSeconds = "300";
+
+    /// <summary>The init task: psql and a handful of statements per database.</summary>
+    private static readonly ResourcesDoc InitResources = new(100, 64, null);
 
     private SharedPostgresServer Pg => job.Postgres;
 
@@ -44,7 +47,7 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
             job.Restart,
             [Service(job.Service.Name, "db", job.Service.Provider, TcpCheck())],
             tasks);
-        return Job(Header(), job.Name, "service", job.Datacenters, job.Namespace, job.Region, job.NodePool, job.Priority, job.Constraints, group);
+        return Job(Header(), job.Name, "service", job, group);
     }
 
     private List<string> Header()
@@ -89,22 +92,23 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
 
         env.Add(Env("POSTGRES_USER", Pg.AdminUser));
         env.Add(Env("POSTGRES_PASSWORD_FILE", AdminPasswordFile));
-        return Task(
-            "postgres",
+        return new TaskDoc
+        {
+            Name = "postgres",
+            Comment =
             [
                 $"PostgreSQL {Pg.Version}, the main task, with its data on host volume \"{job.DataVolumeSource()}\".",
                 PostgresImages.OwnerComment(Pg),
                 $"Applications find it as service \"{job.Service.Name}\" on the node's port {Pg.Port.ToString(CultureInfo.InvariantCulture)}.",
             ],
-            RuntimeDefaults.PostgresKill,
-            null,
-            Config(Pg.ImageReference, args: args, ports: ["db"], shmSize: Pg.ShmSize is { } shm ? PostgresSidecarValidator.ParseSize(shm) : null),
-            [Mount(JobFacts.DataVolumeName, JobFacts.DataMountPath(Pg.Version))],
-            env,
-            [SecretFile(AdminPasswordFile.TrimStart('/'), job.AdminPassword, "noop")],
-            RuntimeDefaults.Vault([job.AdminPassword]),
-            Pg.Resources,
-            []);
+            Kill = RuntimeDefaults.PostgresKill,
+            Config = Config(Pg.ImageReference, args: args, ports: ["db"], shmSize: Pg.ShmSize?.Bytes),
+            Mounts = [Mount(JobFacts.DataVolumeName, JobFacts.DataMountPath(Pg.Version))],
+            Env = env,
+            Templates = [SecretFile(AdminPasswordFile.TrimStart('/'), job.AdminPassword, "noop")],
+            Vault = RuntimeDefaults.Vault([job.AdminPassword]),
+            Resources = ResourcesDoc.Of(Pg.Resources),
+        };
     }
 
     private TaskDoc InitTask()
@@ -113,19 +117,20 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
         {
             Template("secrets/init.env", ConsulTemplate.EnvLine("PGPASSWORD", [new EnvPart(EnvPartKind.Secret, string.Empty)], job.AdminPassword) + "\n", "noop", env: true),
             Template(SharedPostgresFacts.ManifestPath.TrimStart('/'), Manifest(job), "noop", "0644"),
-            JobDocBuilder.ScriptTemplate("init-databases.sh", "0755"),
+            BackupTaskDocs.ScriptTemplate("init-databases.sh", "0755"),
         };
         templatesList.AddRange(job.Databases.Select(d => SecretFile(d.PasswordFilePath().TrimStart('/'), d.Password, "noop")));
-        return Task(
-            "init-databases",
+        return new TaskDoc
+        {
+            Name = "init-databases",
+            Comment =
             [
                 "Makes every database in the manifest exist, owned by its role, with the role's current password,",
                 "and changes nothing that is already right. Runs after every start of the server, then exits.",
             ],
-            null,
-            Lifecycle("poststart", sidecar: false),
-            Config(Pg.ImageReference, "/bin/sh", ["/local/init-databases.sh"]),
-            [],
+            Lifecycle = Lifecycle("poststart", sidecar: false),
+            Config = Config(Pg.ImageReference, "/bin/sh", ["/local/init-databases.sh"]),
+            Env =
             [
                 Env("PGHOST", "127.0.0.1"),
                 Env("PGPORT", ListenPort),
@@ -133,10 +138,10 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
                 Env("INIT_MANIFEST", SharedPostgresFacts.ManifestPath),
                 Env("INIT_WAIT_SECONDS", InitWaitSeconds),
             ],
-            templatesList,
-            RuntimeDefaults.Vault([job.AdminPassword, .. job.Databases.Select(d => d.Password)]),
-            new Resources(100, 64, null),
-            []);
+            Templates = templatesList,
+            Vault = RuntimeDefaults.Vault([job.AdminPassword, .. job.Databases.Select(d => d.Password)]),
+            Resources = InitResources,
+        };
     }
 
     /// <summary>init-databases.sh's manifest: <c>name TAB owner TAB password_file</c>, one line per database.</summary>
@@ -154,7 +159,7 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
     private TaskDoc BackupTask(BackupPolicy backup)
     {
         // The same script contract as a service's backup sidecar, with the scope widened to the whole cluster.
-        var env = JobDocBuilder.BackupEnv(backup, "loop");
+        var env = BackupTaskDocs.Env(backup, "loop");
         env.Insert(0, Env("BACKUP_SCOPE", "cluster"));
         var envFile = $"PGHOST=\"127.0.0.1\"\nPGPORT=\"{ListenPort}\"\n"
             + $"PGUSER={ConsulTemplate.EnvQuote(Pg.AdminUser)}\n"
@@ -165,22 +170,24 @@ internal sealed class SharedPostgresDocBuilder(SharedPostgresJob job, string sou
             $"Cluster backups (pg_dumpall: every database and the roles) to host volume \"{backup.Volume}\":",
             "dump to a temporary file, check it, rename it atomically, then apply retention.",
         };
-        var services = JobDocBuilder.BackupHealthService(job.Name, job.Service.Provider, comment).ToList();
-        return Task(
-            "db-backup",
-            comment,
-            null,
-            Lifecycle("poststart", sidecar: true),
-            Config(Pg.ImageReference, "/bin/sh", ["/local/pg-backup.sh"]),
-            [Mount(JobFacts.BackupVolumeName, JobDocBuilder.BackupMount)],
-            env,
+        var services = BackupTaskDocs.HealthService(job.Name, job.Service.Provider, comment).ToList();
+        return new TaskDoc
+        {
+            Name = "db-backup",
+            Comment = comment,
+            Lifecycle = Lifecycle("poststart", sidecar: true),
+            Config = Config(Pg.ImageReference, "/bin/sh", ["/local/pg-backup.sh"]),
+            Mounts = [Mount(JobFacts.BackupVolumeName, BackupTaskDocs.Directory)],
+            Env = env,
+            Templates =
             [
                 Template("secrets/backup.env", envFile, "restart", env: true),
-                .. JobDocBuilder.ScriptTemplates("pg-backup.sh", ageCheck: job.Service.Provider == ServiceProvider.Consul),
+                .. BackupTaskDocs.ScriptTemplates("pg-backup.sh", ageCheck: job.Service.Provider == ServiceProvider.Consul),
             ],
-            RuntimeDefaults.Vault([job.AdminPassword]),
-            new Resources(100, 128, null),
-            services,
-            JobDocBuilder.SidecarRestart);
+            Vault = RuntimeDefaults.Vault([job.AdminPassword]),
+            Resources = BackupTaskDocs.DumpResources,
+            Services = services,
+            Restart = BackupTaskDocs.SidecarRestart,
+        };
     }
 }

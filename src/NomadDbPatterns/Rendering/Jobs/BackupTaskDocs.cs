@@ -1,0 +1,167 @@
+using System.Globalization;
+using NomadDbPatterns.Model;
+
+namespace NomadDbPatterns.Rendering;
+
+/// <summary>
+/// The backup tasks: a service's PostgreSQL backup (sidecar or periodic job) and its SQLite backup sidecar, and the
+/// script contract (environment, scripts, health) the shared instance's cluster backup uses too.
+/// </summary>
+internal sealed class BackupTaskDocs(ServiceJob job)
+{
+    /// <summary>Where every backup task mounts its backup volume.</summary>
+    public const string Directory = "/backups";
+
+    /// <summary>An image with sh and the sqlite3 shell.</summary>
+    public const string SqliteImage = "keinos/sqlite3:3.46.1";
+
+    /// <summary>
+    /// A backup sidecar that exits (stale backups) is restarted with a delay instead of counting against the group's
+    /// restart policy: a failing backup must be visible, but it must not take the app down with it.
+    /// </summary>
+    public static readonly RestartDoc SidecarRestart = new(3, "1h", "5m", "delay");
+
+    /// <summary>What a pg_dump (or pg_dumpall) with gzip needs.</summary>
+    public static readonly ResourcesDoc DumpResources = new(100, 128, null);
+    private static readonly ResourcesDoc SqliteResources = new(50, 64, null);
+
+    private ServiceProvider Provider => job.App.Service?.Provider ?? ServiceProvider.Nomad;
+
+    /// <summary>pg_dump of the service's database: a poststart sidecar, or the task of the periodic backup job.</summary>
+    public TaskDoc Postgres(BackupPolicy backup, bool periodic)
+    {
+        var pg = job.Postgres!;
+        var env = Env(backup, periodic ? "once" : "loop");
+        env.Insert(0, new EnvDoc("BACKUP_SCOPE", "database"));
+        env.Add(new EnvDoc("BACKUP_VERIFY", backup.VerifyRestore ? "restore" : "none"));
+        string connection;
+        if (periodic)
+        {
+            var lookup = Provider == ServiceProvider.Consul ? $"service {ConsulTemplate.GoString(job.DatabaseServiceName())}" : $"nomadService {ConsulTemplate.GoString(job.DatabaseServiceName())}";
+            connection = $"{{{{ range {lookup} }}}}PGHOST={{{{ .Address }}}}\nPGPORT={{{{ .Port }}}}\n{{{{ end }}}}";
+        }
+        else
+        {
+            connection = $"PGHOST=\"127.0.0.1\"\nPGPORT=\"{pg.Port.ToString(CultureInfo.InvariantCulture)}\"\n";
+        }
+
+        var envFile = connection
+            + $"PGUSER={ConsulTemplate.EnvQuote(job.DatabaseUser())}\n"
+            + $"PGDATABASE={ConsulTemplate.EnvQuote(job.DatabaseName())}\n"
+            + ConsulTemplate.EnvLine("PGPASSWORD", [new EnvPart(EnvPartKind.Secret, string.Empty)], pg.Password) + "\n";
+        var services = new List<ServiceDoc>();
+        var comment = new List<string>();
+        if (!periodic)
+        {
+            comment.Add($"Backups of \"{job.DatabaseName()}\" to host volume \"{backup.Volume}\": dump to a temporary file, verify, rename atomically, then apply retention.");
+            services.AddRange(HealthService(job.Name, Provider, comment));
+        }
+
+        return new TaskDoc
+        {
+            Name = periodic ? "backup" : "db-backup",
+            Comment = comment,
+            Lifecycle = periodic ? null : new LifecycleDoc("poststart", true),
+            Config = new DockerConfigDoc(pg.ImageReference, "/bin/sh", ["/local/pg-backup.sh"], [], null),
+            Mounts = [DocParts.Mount(JobFacts.BackupVolumeName, Directory)],
+            Env = env,
+            Templates = [DocParts.Template("secrets/backup.env", envFile, "restart", env: true), .. ScriptTemplates("pg-backup.sh", ageCheck: !periodic && Provider == ServiceProvider.Consul)],
+            Vault = DocParts.Vault(pg.Password),
+            Resources = DumpResources,
+            Services = services,
+            Restart = periodic ? null : SidecarRestart,
+        };
+    }
+
+    /// <summary>Online copies of a SQLite service's database file: a poststart sidecar.</summary>
+    public TaskDoc Sqlite(BackupPolicy backup)
+    {
+        var sqlite = job.Sqlite!;
+        var env = Env(backup, "loop");
+        env.Insert(0, new EnvDoc("SQLITE_DB", $"/data/{sqlite.File}"));
+        var comment = new List<string> { $"Online copies of {sqlite.File} with sqlite3 .backup to host volume \"{backup.Volume}\"." };
+        return new TaskDoc
+        {
+            Name = "db-backup",
+            Comment = comment,
+            Lifecycle = new LifecycleDoc("poststart", true),
+            Config = new DockerConfigDoc(SqliteImage, "/bin/sh", ["/local/sqlite-backup.sh"], [], null),
+            // Not read-only: sqlite3 .backup of a WAL database must be able to open the -shm file for writing.
+            Mounts = [DocParts.Mount(JobFacts.SqliteVolumeName, "/data"), DocParts.Mount(JobFacts.BackupVolumeName, Directory)],
+            Env = env,
+            Templates = [.. ScriptTemplates("sqlite-backup.sh", ageCheck: Provider == ServiceProvider.Consul)],
+            Resources = SqliteResources,
+            Services = [.. HealthService(job.Name, Provider, comment)],
+            Restart = SidecarRestart,
+        };
+    }
+
+    /// <summary>The backup scripts' environment: schedule, retention, staleness, in <paramref name="mode"/> (loop or once).</summary>
+    public static List<EnvDoc> Env(BackupPolicy backup, string mode)
+    {
+        var env = new List<EnvDoc>
+        {
+            new("BACKUP_DIR", Directory),
+            new("BACKUP_FORMAT", backup.Format == BackupFormat.PlainGzip ? "plain-gzip" : "custom"),
+            new("BACKUP_MODE", mode),
+        };
+        if (backup.Schedule.Cron is { Normalized: { } cron })
+        {
+            env.Add(new EnvDoc("BACKUP_CRON", cron));
+        }
+        else if (backup.Schedule.Interval?.Seconds is { } interval)
+        {
+            env.Add(new EnvDoc("BACKUP_INTERVAL_SECONDS", interval.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        if (backup.Retention.KeepLast is { } keep)
+        {
+            env.Add(new EnvDoc("BACKUP_KEEP_LAST", keep.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        if (backup.Retention.MaxAge?.Seconds is { } maxAge)
+        {
+            env.Add(new EnvDoc("BACKUP_MAX_AGE_SECONDS", maxAge.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        env.Add(new EnvDoc("BACKUP_STALE_AFTER_SECONDS", BackupStaleness.StaleAfterSeconds(backup.Schedule).ToString(CultureInfo.InvariantCulture)));
+        env.Add(new EnvDoc("BACKUP_LIB", "/local/backup-lib.sh"));
+        env.Add(new EnvDoc("TZ", backup.Schedule.TimeZone));
+        return env;
+    }
+
+    /// <summary>
+    /// Failure must be visible. Consul runs a script check against the age of the newest good dump; Nomad's own
+    /// service checks can only be http or tcp, so there the sidecar itself exits non-zero when backups go stale,
+    /// which Nomad records as a failed task with restarts.
+    /// </summary>
+    public static IEnumerable<ServiceDoc> HealthService(string jobName, ServiceProvider provider, List<string> comment)
+    {
+        if (provider != ServiceProvider.Consul)
+        {
+            comment.Add("Nomad service checks cannot run scripts: the sidecar exits non-zero when the newest good backup is older than BACKUP_STALE_AFTER_SECONDS.");
+            yield break;
+        }
+
+        comment.Add("Consul runs backup-age-check.sh: the check fails when the newest good backup is older than BACKUP_STALE_AFTER_SECONDS.");
+        yield return DocParts.Service(JobFacts.BackupServiceName(jobName), null, ServiceProvider.Consul, DocParts.ScriptCheck("/bin/sh", ["/local/backup-age-check.sh"], "5m", "30s"));
+    }
+
+    /// <summary>
+    /// The scripts a backup task runs, rendered from the Nomad Variable <c>nomad/jobs</c> (shipped once per namespace,
+    /// not copied into each job); the age check only where Consul runs it.
+    /// </summary>
+    public static IEnumerable<TemplateDoc> ScriptTemplates(string main, bool ageCheck)
+    {
+        yield return ScriptTemplate("backup-lib.sh", "0644");
+        yield return ScriptTemplate(main, "0755");
+        if (ageCheck)
+        {
+            yield return ScriptTemplate("backup-age-check.sh", "0755");
+        }
+    }
+
+    /// <summary>A script read from the scripts variable.</summary>
+    public static TemplateDoc ScriptTemplate(string name, string perms) =>
+        DocParts.Template($"local/{name}", ScriptsVariable.TemplateData(name), "restart", perms);
+}

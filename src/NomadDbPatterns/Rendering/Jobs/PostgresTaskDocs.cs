@@ -1,0 +1,106 @@
+using System.Globalization;
+using NomadDbPatterns.Model;
+
+namespace NomadDbPatterns.Rendering;
+
+/// <summary>
+/// The dedicated PostgreSQL of a service job: the server (a prestart sidecar on its data volume) and the task that
+/// holds the app back until it accepts connections, then applies the extensions and init SQL.
+/// </summary>
+internal sealed class PostgresTaskDocs(ServiceJob job)
+{
+    private PostgresSidecar Pg => job.Postgres!;
+
+    /// <summary>Where every task of the job finds the database password.</summary>
+    public const string PasswordFilePath = "/secrets/db-password";
+
+    private const string WaitSeconds = "300";
+
+    /// <summary>What the wait task needs to check readiness.</summary>
+    private static readonly ResourcesDoc WaitResources = new(50, 32, null);
+
+    public TaskDoc Server()
+    {
+        var pg = Pg;
+        var args = new List<string>();
+        if (pg.Port != Defaults.PostgresPort)
+        {
+            args.Add("-p");
+            args.Add(pg.Port.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (job.Network == NetworkMode.Host && !job.HasPeriodicBackup() && pg.Settings.All(s => s.Key != "listen_addresses"))
+        {
+            // On the node's network the image's default listen_addresses='*' would expose the database to the LAN.
+            args.Add("-c");
+            args.Add("listen_addresses=127.0.0.1");
+        }
+
+        foreach (var setting in pg.Settings)
+        {
+            args.Add("-c");
+            args.Add($"{setting.Key}={setting.Value}");
+        }
+
+        var env = new List<EnvDoc>();
+        if (JobFacts.PgData(pg.Version) is { } pgData)
+        {
+            env.Add(new EnvDoc("PGDATA", pgData));
+        }
+
+        env.Add(new EnvDoc("POSTGRES_DB", job.DatabaseName()));
+        env.Add(new EnvDoc("POSTGRES_USER", job.DatabaseUser()));
+        env.Add(new EnvDoc("POSTGRES_PASSWORD_FILE", PasswordFilePath));
+        return new TaskDoc
+        {
+            Name = "postgres",
+            Comment =
+            [
+                $"PostgreSQL {pg.Version}: a prestart sidecar, so it runs for the whole allocation; its data lives on host volume \"{job.DataVolumeSource()}\".",
+                PostgresImages.OwnerComment(pg),
+            ],
+            Kill = RuntimeDefaults.PostgresKill,
+            Lifecycle = new LifecycleDoc("prestart", true),
+            Config = new DockerConfigDoc(
+                pg.ImageReference,
+                null,
+                args,
+                job.Network == NetworkMode.Host || job.HasPeriodicBackup() ? ["db"] : [],
+                pg.ShmSize?.Bytes),
+            Mounts = [DocParts.Mount(JobFacts.DataVolumeName, JobFacts.DataMountPath(pg.Version))],
+            Env = env,
+            Templates = [PasswordFile(pg.Password, "noop")],
+            Vault = DocParts.Vault(pg.Password),
+            Resources = ResourcesDoc.Of(pg.Resources),
+        };
+    }
+
+    public TaskDoc WaitUntilReady()
+    {
+        var pg = Pg;
+        var script = $"i=0; until pg_isready -h 127.0.0.1 -p {pg.Port} -q; do i=$((i+1)); if [ \"$i\" -ge {WaitSeconds} ]; then echo \"wait-for-postgres: PostgreSQL not ready after {WaitSeconds}s\" >&2; exit 1; fi; sleep 1; done; echo \"wait-for-postgres: PostgreSQL accepts connections\"";
+        List<string> comment = ["The app starts only after this task exits 0, i.e. once PostgreSQL accepts connections:", "Nomad starts main tasks when prestart sidecars are running, not when they are ready."];
+        var init = InitSql.Needed(pg);
+        if (init)
+        {
+            // The extensions and init SQL, on every start of the job, before the app: as the database's superuser.
+            script += "; " + InitSql.Command(pg.Port, job.DatabaseUser(), job.DatabaseName(), PasswordFilePath);
+            comment.Add($"Then it applies {InitSql.Destination} (postgres.extensions, postgres.initSql) in one transaction, on every start: it must be idempotent.");
+        }
+
+        return new TaskDoc
+        {
+            Name = "wait-for-postgres",
+            Comment = comment,
+            Lifecycle = new LifecycleDoc("prestart", false),
+            Config = new DockerConfigDoc(pg.ImageReference, "sh", ["-c", script], [], null),
+            Templates = init ? [DocParts.Template(InitSql.Destination, ConsulTemplate.Literal(InitSql.Script(pg)), "noop", "0644"), PasswordFile(pg.Password, "noop")] : [],
+            Vault = init ? DocParts.Vault(pg.Password) : null,
+            Resources = WaitResources,
+        };
+    }
+
+    /// <summary>The password in <see cref="PasswordFilePath"/>.</summary>
+    public static TemplateDoc PasswordFile(SecretSource secret, string changeMode) =>
+        DocParts.SecretFile(PasswordFilePath.TrimStart('/'), secret, changeMode);
+}
