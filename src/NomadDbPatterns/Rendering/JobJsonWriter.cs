@@ -262,6 +262,17 @@ internal static class JobJsonWriter
         w.WriteString("DestPath", template.Destination);
         w.WriteString("EmbeddedTmpl", template.Data);
         w.WriteString("ChangeMode", template.ChangeMode);
+        if (template.ChangeScript is { } script)
+        {
+            // api.ChangeScript: Timeout is a time.Duration (nanoseconds).
+            w.WriteStartObject("ChangeScript");
+            w.WriteString("Command", script.Command);
+            Strings(w, "Args", script.Args);
+            w.WriteNumber("Timeout", GoDuration.Nanoseconds(script.Timeout));
+            w.WriteBoolean("FailOnError", script.FailOnError);
+            w.WriteEndObject();
+        }
+
         OptionalString(w, "Perms", template.Perms);
         if (template.Env is { } env)
         {

@@ -30,6 +30,7 @@ internal sealed class ScriptsVariable
         ("sqlite_backup", "sqlite-backup.sh"),
         ("backup_age_check", "backup-age-check.sh"),
         ("init_databases", "init-databases.sh"),
+        ("rotate_password", "rotate-password.sh"),
     ];
 
     private ScriptsVariable(IReadOnlyList<(string Key, string Text)> items)

@@ -180,16 +180,24 @@ internal sealed record EnvView(string Key, string Value) : IView
 }
 
 /// <summary>A template block.</summary>
-internal sealed record TemplateView(string Destination, string? Perms, string? Env, string ChangeMode, string Data) : IView
+internal sealed record TemplateView(string Destination, string? Perms, string? Env, string ChangeMode, string Data, ChangeScriptView? ChangeScript = null) : IView
 {
     public object? Member(string name) => name switch
     {
-        "destination" => Destination, "perms" => Perms, "env" => Env, "change_mode" => ChangeMode, "data" => Data,
+        "destination" => Destination, "perms" => Perms, "env" => Env, "change_mode" => ChangeMode, "data" => Data, "change_script" => ChangeScript,
         _ => IView.Missing,
     };
 }
 
-/// <summary>vault block.</summary>
+/// <summary>A template's change_script block.</summary>
+internal sealed record ChangeScriptView(string Command, string Args, string Timeout, string FailOnError) : IView
+{
+    public object? Member(string name) => name switch
+    {
+        "command" => Command, "args" => Args, "timeout" => Timeout, "fail_on_error" => FailOnError, _ => IView.Missing,
+    };
+}
+
 internal sealed record VaultView(string? Role, string ChangeMode, string? ChangeSignal) : IView
 {
     public object? Member(string name) => name switch

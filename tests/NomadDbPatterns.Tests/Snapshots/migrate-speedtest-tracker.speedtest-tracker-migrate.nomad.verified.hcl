@@ -64,10 +64,25 @@ job "speedtest-tracker-migrate" {
       template {
         destination = "secrets/db-password"
         perms       = "0644"
-        change_mode = "noop"
-        data        = <<-EOH
+        change_mode = "script"
+
+        change_script {
+          command       = "/bin/sh"
+          args          = ["/local/rotate-password.sh"]
+          timeout       = "30s"
+          fail_on_error = false
+        }
+
+        data = <<-EOH
           {{ with secret "secret/data/postgres/speedtest" }}{{ .Data.data.password }}{{ end }}
         EOH
+      }
+
+      template {
+        destination = "local/rotate-password.sh"
+        perms       = "0755"
+        change_mode = "noop"
+        data        = "{{ with nomadVar \"nomad/jobs\" }}{{ .rotate_password }}{{ end }}"
       }
 
       resources {

@@ -162,6 +162,6 @@ internal sealed class BackupTaskDocs(ServiceJob job)
     }
 
     /// <summary>A script read from the scripts variable.</summary>
-    public static TemplateDoc ScriptTemplate(string name, string perms) =>
-        DocParts.Template($"local/{name}", ScriptsVariable.TemplateData(name), "restart", perms);
+    public static TemplateDoc ScriptTemplate(string name, string perms, string changeMode = "restart") =>
+        DocParts.Template($"local/{name}", ScriptsVariable.TemplateData(name), changeMode, perms);
 }

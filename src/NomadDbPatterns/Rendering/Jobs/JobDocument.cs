@@ -98,7 +98,10 @@ internal sealed record MountDoc(string Volume, string Destination, bool? ReadOnl
 
 internal sealed record EnvDoc(string Name, string Value);
 
-internal sealed record TemplateDoc(string Destination, string? Perms, bool? Env, string ChangeMode, string Data);
+internal sealed record TemplateDoc(string Destination, string? Perms, bool? Env, string ChangeMode, string Data, ChangeScriptDoc? ChangeScript = null);
+
+/// <summary>What Nomad runs in the task when a template with change mode <c>script</c> renders new content.</summary>
+internal sealed record ChangeScriptDoc(string Command, IReadOnlyList<string> Args, string Timeout, bool FailOnError);
 
 internal sealed record VaultDoc(string? Role, string ChangeMode, string? ChangeSignal);
 

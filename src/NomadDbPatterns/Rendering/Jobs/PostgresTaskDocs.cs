@@ -69,11 +69,29 @@ internal sealed class PostgresTaskDocs(ServiceJob job)
                 pg.ShmSize?.Bytes),
             Mounts = [DocParts.Mount(JobFacts.DataVolumeName, JobFacts.DataMountPath(pg.Version))],
             Env = env,
-            Templates = [PasswordFile(pg.Password, "noop")],
+            Templates = [RotatedPasswordFile(pg.Password), BackupTaskDocs.ScriptTemplate(RotateScript, "0755", "noop")],
             Vault = DocParts.Vault(pg.Password),
             Resources = ResourcesDoc.Of(pg.Resources),
         };
     }
+
+    /// <summary>The script that gives the role a changed password (scripts variable item <c>rotate_password</c>).</summary>
+    public const string RotateScript = "rotate-password.sh";
+
+    /// <summary>
+    /// The server's password file. The image reads it only when it initialises an empty data directory; when the secret
+    /// changes, Nomad runs rotate-password.sh in the task (change mode <c>script</c>), which sets the role's password
+    /// over the local socket, while the app's own template restarts the app after its splay. PostgreSQL keeps running;
+    /// a failed rotation is logged as a task event, not a restart (fail_on_error = false: a restart would not fix it).
+    /// </summary>
+    private static TemplateDoc RotatedPasswordFile(SecretSource secret) =>
+        PasswordFile(secret, "script") with
+        {
+            ChangeScript = new ChangeScriptDoc("/bin/sh", [$"/local/{RotateScript}"], RotateTimeout, FailOnError: false),
+        };
+
+    /// <summary>How long Nomad lets the rotation run (Nomad's default is 5s).</summary>
+    private const string RotateTimeout = "30s";
 
     public TaskDoc WaitUntilReady()
     {
