@@ -155,8 +155,10 @@ public static class Migration
         files.AddRange(serviceRenderer.RenderVolumesAndPolicies(dedicated, dedicatedSpecName).Where(f => !appVolumeFiles.Contains(f.FileName)));
 
         var dedicatedDoc = new ServiceJobDocBuilder(dedicated, dedicatedSpecName, templates).BuildServiceJob();
-        var migrationDoc = new MigrationDocBuilder(shared, database, dedicated, dedicatedDoc, specName, templates).Build();
+        var migrationDoc = new MigrationDocBuilder(shared, database, dedicated, dedicatedDoc, specName).Build();
         files.Add(new RenderedFile($"{MigrationDocBuilder.JobName(dedicated)}.nomad.hcl", legacyRenderer.Write(migrationDoc, JobFormat.Hcl)));
+        var migrationScript = ScriptsVariable.ForMigration(templates, MigrationDocBuilder.JobName(dedicated));
+        files.Add(new RenderedFile(ScriptsVariable.MigrationFileName(MigrationDocBuilder.JobName(dedicated)), migrationScript.Render(dedicated.Namespace, JobFormat.Hcl)));
         var variables = MigrationDocBuilder.VariablePaths(shared, dedicated);
         if (variables.Count > 0)
         {

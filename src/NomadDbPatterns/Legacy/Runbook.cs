@@ -155,6 +155,7 @@ internal static class Runbook
         md.Append("It never runs twice: on a volume that already holds the completed copy it logs \"already migrated\" and changes nothing; ");
         md.Append("a target holding data it did not put there is refused.\n\n");
         md.Append("```sh\n");
+        md.Append($"nomad var put @{migrate}.nv.hcl   # its migration script, in the job's own variable nomad/jobs/{migrate}\n");
         md.Append($"nomad job run {migrate}.nomad.hcl\n");
         md.Append($"nomad job status {migrate}   # wait until the allocation is complete (Status = dead)\n");
         md.Append($"MIGRATE_ALLOC=$(nomad job allocs -t '{{{{ range . }}}}{{{{ println .ID }}}}{{{{ end }}}}' {migrate} | head -n 1)\n");

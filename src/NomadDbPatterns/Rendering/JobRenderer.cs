@@ -123,7 +123,7 @@ public sealed class JobRenderer
         new(ScriptsVariable.FileName(@namespace, format), _templates.ScriptsVariable.Render(@namespace, format));
 
     /// <summary>Whether <paramref name="job"/>'s files read the scripts variable (it has a backup).</summary>
-    internal static bool ReadsScripts(ServiceJob job) => (job ?? throw new ArgumentNullException(nameof(job))).Backup is not null;
+    internal static bool ReadsScripts(ServiceJob job) => (job ?? throw new ArgumentNullException(nameof(job))) is { Backup: not null } or { Postgres: not null };
 
     private void Write(JobDoc job, JobFormat format, string fileName, RenderedFileSink sink)
     {

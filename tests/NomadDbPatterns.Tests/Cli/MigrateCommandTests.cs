@@ -31,7 +31,7 @@ public sealed class MigrateCommandTests
         Assert.That(Directory.GetFiles(temp.Out).Select(Path.GetFileName), Is.EquivalentTo(new[]
         {
             "vaultwarden.yaml", "vaultwarden.nomad.hcl", "vaultwarden-migrate.nomad.hcl",
-            "postgresql.after-vaultwarden.yaml", "postgresql.after-vaultwarden.nomad.hcl", "RUNBOOK.md", "nomad-db-scripts.nv.hcl",
+            "postgresql.after-vaultwarden.yaml", "postgresql.after-vaultwarden.nomad.hcl", "RUNBOOK.md", "nomad-db-scripts.nv.hcl", "vaultwarden-migrate.nv.hcl",
             "vaultwarden.postgres-data.volume.hcl", "vaultwarden.backups.volume.hcl", "vaultwarden.vault-policy.hcl",
         }));
         Assert.That(run.Out, Does.Contain("RUNBOOK.md"));

@@ -69,7 +69,7 @@ public sealed class MigrationTests
         Assert.That(plan.Files.Select(f => f.FileName), Is.EquivalentTo(new[]
         {
             $"{service}.yaml", $"{service}.nomad.hcl", $"{service}-migrate.nomad.hcl",
-            $"postgresql.after-{service}.yaml", $"postgresql.after-{service}.nomad.hcl", "RUNBOOK.md", "nomad-db-scripts.nv.hcl",
+            $"postgresql.after-{service}.yaml", $"postgresql.after-{service}.nomad.hcl", "RUNBOOK.md", "nomad-db-scripts.nv.hcl", $"{service}-migrate.nv.hcl",
             $"{service}.postgres-data.volume.hcl", $"{service}.backups.volume.hcl", $"{service}.vault-policy.hcl",
         }));
         Assert.Multiple(() =>
@@ -81,6 +81,14 @@ public sealed class MigrationTests
                     // The same scripts as every render (snapshotted once, in ScriptsVariableTests).
                     Assert.That(file.Content, Is.EqualTo(JobRenderer.Default.RenderScripts().Content));
                     continue;
+                }
+
+                if (file.FileName == $"{service}-migrate.nv.hcl")
+                {
+                    // The migration job's own variable carries the tested script verbatim, and the job reads exactly that.
+                    Assert.That(file.Content, Does.Contain(File.ReadAllText(RepoPaths.Combine("templates", "scripts", "migrate-database.sh"))));
+                    Assert.That(plan.Files.Single(f => f.FileName == $"{service}-migrate.nomad.hcl").Content,
+                        Does.Contain($"{{{{ with nomadVar \\\"nomad/jobs/{service}-migrate\\\" }}}}{{{{ .migrate_database }}}}{{{{ end }}}}"));
                 }
 
                 var extension = Path.GetExtension(file.FileName);

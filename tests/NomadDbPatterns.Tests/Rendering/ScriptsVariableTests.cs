@@ -20,7 +20,7 @@ public sealed class ScriptsVariableTests
     {
         var variable = ScriptsVariableFile.Embedded;
         Assert.That((variable.Namespace, variable.Path), Is.EqualTo(("default", "nomad/jobs")));
-        Assert.That(variable.Items.Keys, Is.EqualTo(new[] { "backup_lib", "pg_backup", "sqlite_backup", "backup_age_check", "init_databases" }));
+        Assert.That(variable.Items.Keys, Is.EqualTo(new[] { "backup_lib", "pg_backup", "sqlite_backup", "backup_age_check", "init_databases", "rotate_password" }));
         foreach (var file in ScriptFiles)
         {
             Assert.That(variable.Items[file.Replace(".sh", string.Empty, StringComparison.Ordinal).Replace('-', '_')],
@@ -59,11 +59,17 @@ public sealed class ScriptsVariableTests
               - name: without-backup
                 app: { image: "nginx:1.27" }
                 postgres: { version: 17, password: { nomadVar: nomad/jobs/without-backup } }
+              - name: no-database
+                namespace: other
+                app: { image: "nginx:1.27" }
             """);
         var result = NomadDb.Render([specs]);
         Assert.That(result.Success, Is.True, string.Join('\n', result.Diagnostics));
-        Assert.That(result.Files.Select(f => f.FileName).Where(n => !n.EndsWith(".volume.hcl", StringComparison.Ordinal)), Is.EquivalentTo(new[] { "with-backup.nomad.hcl", "without-backup.nomad.hcl", "nomad-db-scripts.apps.nv.hcl" }));
-        Assert.That(result.Files.Single(f => f.FileName == "without-backup.nomad.hcl").Content, Does.Not.Contain("nomadVar \\\"nomad/jobs\\\""));
+        // A PostgreSQL task reads rotate-password.sh even without backups; a job without a database reads nothing.
+        Assert.That(result.Files.Select(f => f.FileName).Where(n => !n.EndsWith(".volume.hcl", StringComparison.Ordinal)),
+            Is.EquivalentTo(new[] { "with-backup.nomad.hcl", "without-backup.nomad.hcl", "no-database.nomad.hcl", "nomad-db-scripts.apps.nv.hcl", "nomad-db-scripts.nv.hcl" }));
+        Assert.That(result.Files.Single(f => f.FileName == "without-backup.nomad.hcl").Content, Does.Contain("nomadVar \\\"nomad/jobs\\\"").And.Contain(".rotate_password"));
+        Assert.That(result.Files.Single(f => f.FileName == "no-database.nomad.hcl").Content, Does.Not.Contain("nomadVar \\\"nomad/jobs\\\"").And.Not.Contain("Reads its scripts"));
     }
 
     [Test]

@@ -40,18 +40,6 @@ internal static class DocParts
     public static TemplateDoc SecretFile(string destination, SecretSource secret, string changeMode) =>
         Template(destination, ConsulTemplate.SecretFile(secret), changeMode, "0644");
 
-    /// <summary>An embedded script, refusing one that consul-template would evaluate.</summary>
-    public static TemplateDoc Script(TemplateSet templates, string name, string perms)
-    {
-        var text = templates.ReadText($"scripts/{name}");
-        if (text.Contains("{{", StringComparison.Ordinal))
-        {
-            throw new TemplateException($"scripts/{name} contains '{{{{', which consul-template would evaluate.");
-        }
-
-        return Template($"local/{name}", text, "restart", perms);
-    }
-
     public static LifecycleDoc Lifecycle(string hook, bool sidecar) => new(hook, sidecar);
 
     public static DockerConfigDoc Config(string image, string? command = null, IReadOnlyList<string>? args = null, IReadOnlyList<string>? ports = null, long? shmSize = null) =>

@@ -15,8 +15,7 @@ internal sealed class MigrationDocBuilder(
     SharedDatabase database,
     ServiceJob dedicated,
     JobDoc dedicatedDoc,
-    string sourceName,
-    TemplateSet templates)
+    string sourceName)
 {
     /// <summary>The task running migrate-database.sh.</summary>
     public const string MigrateTaskName = "migrate";
@@ -126,7 +125,7 @@ internal sealed class MigrationDocBuilder(
             Templates =
             [
                 Template("secrets/migrate.env", envFile, "noop", env: true),
-                Script(templates, "migrate-database.sh", "0755"),
+                Template("local/migrate-database.sh", ScriptsVariable.MigrationTemplateData(JobName(dedicated)), "noop", perms: "0755"),
             ],
             Vault = RuntimeDefaults.Vault([shared.AdminPassword, pg.Password]),
             Resources = MigrateResources,
