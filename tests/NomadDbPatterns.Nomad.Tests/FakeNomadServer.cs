@@ -124,8 +124,11 @@ internal sealed class FakeNomadServer : IAsyncDisposable
             {
                 context = await listener.GetContextAsync().WaitAsync(stop.Token);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or HttpListenerException or ObjectDisposedException)
+            catch (Exception ex) when (ex is OperationCanceledException or HttpListenerException or ObjectDisposedException
+                || (ex is InvalidOperationException && stop.IsCancellationRequested))
             {
+                // Stopped (disposed, or its lifetime ran out) — also when the stop came before GetContextAsync, which
+                // then reports a listener that is not started.
                 break;
             }
 

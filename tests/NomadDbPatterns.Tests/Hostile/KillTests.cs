@@ -53,7 +53,7 @@ public sealed class KillTests
             sets[s] = Fingerprint(reference);
         }
 
-        Assert.That(sets[0].Count, Is.EqualTo((2 * Jobs) + 1), "a job and its data volume's specification per spec, and the lock");
+        Assert.That(sets[0].Count, Is.EqualTo((2 * Jobs) + 2), "a job and its data volume's specification per spec, the scripts variable and the lock");
         Assert.That(sets[0].Keys, Is.EquivalentTo(sets[1].Keys));
         var output = temp.Out;
         Assert.That(Render(specs[0], output, out var first), Is.EqualTo(0), first);

@@ -42,7 +42,7 @@ public sealed class OutputHardeningTests
         Assert.That(results.Select(r => r.Success), Is.All.True);
         var locked = VolumeLock.Load(Path.Combine(temp.Out, VolumeLock.FileName));
         Assert.That(locked.Volumes.Keys, Is.EquivalentTo(names.Select(n => $"{n}-postgres")));
-        Assert.That(Directory.GetFiles(temp.Out).Select(Path.GetFileName), Is.EquivalentTo(names.SelectMany(n => new[] { $"{n}.nomad.hcl", $"{n}.postgres-data.volume.hcl" }).Append(VolumeLock.FileName)));
+        Assert.That(Directory.GetFiles(temp.Out).Select(Path.GetFileName), Is.EquivalentTo(names.SelectMany(n => new[] { $"{n}.nomad.hcl", $"{n}.postgres-data.volume.hcl" }).Append(VolumeLock.FileName).Append("nomad-db-scripts.nv.hcl")));
         Assert.That(Directory.GetFileSystemEntries(temp.Root.FullName, ".*"), Is.Empty, "no staging directory left beside the output");
     }
 

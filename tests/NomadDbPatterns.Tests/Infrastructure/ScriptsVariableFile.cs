@@ -85,7 +85,7 @@ internal sealed partial class ScriptsVariableFile
     public string Resolve(string data)
     {
         var match = ScriptRead().Match(data);
-        if (!match.Success)
+        if (!match.Success || match.Groups["path"].Value != Path)
         {
             return data;
         }
@@ -100,6 +100,22 @@ internal sealed partial class ScriptsVariableFile
     [GeneratedRegex("""^  (?<key>[A-Za-z_][A-Za-z0-9_]*) = <<(?<anchor>[A-Za-z_][A-Za-z0-9_]*)$""")]
     private static partial Regex HeredocOpen();
 
-    [GeneratedRegex("""^\{\{ with nomadVar "nomad/jobs" \}\}\{\{ \.(?<key>[A-Za-z_][A-Za-z0-9_]*) \}\}\{\{ end \}\}$""")]
+    /// <summary>
+    /// Template data reading a script from <c>nomad/jobs</c> (the shared scripts) or from a migration job's own
+    /// <c>nomad/jobs/JOB</c> (its migration script), resolved from the variable files the renderer writes.
+    /// </summary>
+    public static string ResolveAny(string data)
+    {
+        var match = ScriptRead().Match(data);
+        if (!match.Success || match.Groups["path"].Value == Embedded.Path)
+        {
+            return Embedded.Resolve(data);
+        }
+
+        var job = match.Groups["path"].Value["nomad/jobs/".Length..];
+        return Parse(ScriptsVariable.ForMigration(TemplateSet.Embedded, job).Render(null, JobFormat.Hcl)).Resolve(data);
+    }
+
+    [GeneratedRegex("""^\{\{ with nomadVar "(?<path>nomad/jobs(/[A-Za-z0-9_-]+)?)" \}\}\{\{ \.(?<key>[A-Za-z_][A-Za-z0-9_]*) \}\}\{\{ end \}\}$""")]
     private static partial Regex ScriptRead();
 }

@@ -258,7 +258,7 @@ internal sealed record RenderedTask(IReadOnlyDictionary<string, string> Env, IRe
         var env = task.TryGetProperty("env", out var envBlocks)
             ? envBlocks[0].EnumerateObject().ToDictionary(p => p.Name, p => Unescape(p.Value.GetString()!))
             : [];
-        var templates = Hcl.All(task, "template").ToDictionary(t => Hcl.Attr(t, "destination")!, t => ScriptsVariableFile.Embedded.Resolve(Unescape(Hcl.Attr(t, "data")!)));
+        var templates = Hcl.All(task, "template").ToDictionary(t => Hcl.Attr(t, "destination")!, t => ScriptsVariableFile.ResolveAny(Unescape(Hcl.Attr(t, "data")!)));
         var envFiles = Hcl.All(task, "template").ToDictionary(t => Hcl.Attr(t, "destination")!, t => t.TryGetProperty("env", out var e) && e.GetBoolean());
         var config = Hcl.Single(task, "config");
         var args = config.TryGetProperty("args", out var a) ? a.EnumerateArray().Select(x => Unescape(x.GetString()!)).ToList() : [];
