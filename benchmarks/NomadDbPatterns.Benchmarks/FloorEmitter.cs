@@ -88,9 +88,12 @@ public sealed class FloorEmitter
             .Append("\n        POSTGRES_DB            = ").Q(database)
             .Append("\n        POSTGRES_USER          = ").Q(user)
             .Append("\n        POSTGRES_PASSWORD_FILE = \"/secrets/db-password\"\n      }\n\n");
-        Template(b, "secrets/db-password", "\"0644\"", null, "noop");
+        b.Append("      template {\n        destination = \"secrets/db-password\"\n        perms       = \"0644\"\n        change_mode = \"script\"\n\n")
+            .Append("        change_script {\n          command       = \"/bin/sh\"\n          args          = [\"/local/rotate-password.sh\"]\n")
+            .Append("          timeout       = \"30s\"\n          fail_on_error = false\n        }\n\n        data = <<-EOH\n");
         Body(b, open).Append("{{ .").Append(secret.Key).Append(" }}{{ end }}\n");
         EndTemplate(b);
+        Script(b, "local/rotate-password.sh", "\"0755\"", "rotate_password", "noop");
         Resources(b, pg.Resources);
 
         // readiness gate
@@ -180,9 +183,9 @@ public sealed class FloorEmitter
 
     private static void EndTemplate(StringBuilder b) => b.Append("        EOH\n      }\n\n");
 
-    private static void Script(StringBuilder b, string destination, string perms, string key) =>
+    private static void Script(StringBuilder b, string destination, string perms, string key, string changeMode = "restart") =>
         b.Append("      template {\n        destination = ").Q(destination).Append("\n        perms       = ").Append(perms)
-            .Append("\n        change_mode = \"restart\"\n        data        = \"{{ with nomadVar \\\"nomad/jobs\\\" }}{{ .").Append(key).Append(" }}{{ end }}\"\n      }\n\n");
+            .Append("\n        change_mode = ").Q(changeMode).Append("\n        data        = \"{{ with nomadVar \\\"nomad/jobs\\\" }}{{ .").Append(key).Append(" }}{{ end }}\"\n      }\n\n");
 
     private static void Resources(StringBuilder b, Resources r, bool last = false)
     {
