@@ -135,6 +135,7 @@ internal static class SharedSpecText
             yaml.Append("update: { maxParallel: ").Append(YamlText.Num(job.Update.MaxParallel))
                 .Append(", minHealthyTime: ").Append(YamlText.Str(job.Update.MinHealthyTime.Text))
                 .Append(", healthyDeadline: ").Append(YamlText.Str(job.Update.HealthyDeadline.Text))
+                .Append(", progressDeadline: ").Append(YamlText.Str(job.Update.ProgressDeadline.Text))
                 .Append(", autoRevert: ").Append(YamlText.Bool(job.Update.AutoRevert)).Append(" }\n");
         }
 

@@ -60,6 +60,23 @@ public sealed class MigrationTests
         Assert.That(order.Select(c => c.Rank), Is.EqualTo(Enumerable.Range(1, 10)));
     }
 
+    [Test]
+    public void A_shared_spec_written_from_the_model_keeps_a_custom_update_policy_whole()
+    {
+        // A longer healthy deadline needs a longer progress deadline (Nomad refuses healthy >= progress): the spec
+        // written for a shared instance built in code must carry both, or it comes back invalid.
+        var shared = LoadExample().Job with { Update = new Model.UpdatePolicy(1, 0, true, "30s", "20m", "30m") };
+
+        var plan = Migration.Plan(shared, "vaultwarden", new MigrationOptions());
+
+        Assert.That(plan.Diagnostics, Is.Empty, string.Join("\n", plan.Diagnostics));
+        var after = plan.Files.Single(f => f.FileName == "postgresql.after-vaultwarden.yaml");
+        var loaded = SpecLoader.LoadText(after.Content, after.FileName);
+        Assert.That(loaded.Diagnostics, Is.Empty, string.Join("\n", loaded.Diagnostics));
+        var update = loaded.SharedInstances.Single().Job.Update;
+        Assert.That((update.HealthyDeadline.Text, update.ProgressDeadline.Text), Is.EqualTo(("20m", "30m")));
+    }
+
     [TestCase("speedtest-tracker")]
     [TestCase("vaultwarden")]
     public void Migration_output_matches_its_snapshots(string service)
