@@ -58,4 +58,12 @@ public sealed class PasswordRotationRenderingTests
         Assert.That(script.GetProperty("Timeout").GetInt64(), Is.EqualTo(30_000_000_000L), "time.Duration in nanoseconds");
         Assert.That(script.GetProperty("FailOnError").GetBoolean(), Is.False);
     }
+
+    [Test]
+    public void On_a_non_default_port_the_rotation_finds_the_servers_socket_through_PGPORT()
+    {
+        var files = NomadDb.Render([Path.Combine(RepoPaths.Examples, "host-network.yaml")], new RenderOptions { BaseDirectory = RepoPaths.Root }).Files;
+        var task = PostgresTask(files.Single(f => f.FileName == "wiki.nomad.hcl").Content);
+        Assert.That(task.GetProperty("env")[0].GetProperty("PGPORT").GetString(), Is.EqualTo("5433"));
+    }
 }

@@ -103,6 +103,7 @@ job "wiki" {
         POSTGRES_DB            = "wiki"
         POSTGRES_USER          = "wiki"
         POSTGRES_PASSWORD_FILE = "/secrets/db-password"
+        PGPORT                 = "5433"
       }
 
       template {

@@ -51,6 +51,12 @@ internal sealed class PostgresTaskDocs(ServiceJob job)
         env.Add(new EnvDoc("POSTGRES_DB", job.DatabaseName()));
         env.Add(new EnvDoc("POSTGRES_USER", job.DatabaseUser()));
         env.Add(new EnvDoc("POSTGRES_PASSWORD_FILE", PasswordFilePath));
+        if (pg.Port != Defaults.PostgresPort)
+        {
+            // rotate-password.sh runs in this task and connects over the local socket, whose name carries the port
+            // (.s.PGSQL.PORT): libpq reads PGPORT (the server is started with -p, which wins for itself).
+            env.Add(new EnvDoc("PGPORT", pg.Port.ToString(CultureInfo.InvariantCulture)));
+        }
         return new TaskDoc
         {
             Name = "postgres",
