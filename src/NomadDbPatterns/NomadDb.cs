@@ -255,9 +255,16 @@ public static class NomadDb
     /// <param name="Roots">Each spec file's root (see <see cref="RenderOptions.BaseDirectory"/>).</param>
     private sealed record Prepared(SpecLoadResult Loaded, VolumeLock? VolumeLock, IReadOnlyList<Diagnostic> Diagnostics, IReadOnlyDictionary<string, string> Roots)
     {
-        /// <summary>The spec path a header names: relative to the base directory when one is given, else to the spec's root.</summary>
-        public string SourceName(string file, RenderOptions options) =>
-            DisplayPath(file, options.BaseDirectory ?? (Roots.TryGetValue(file, out var root) ? root : Path.GetDirectoryName(Path.GetFullPath(file))));
+        /// <summary>
+        /// The spec path a header names (and its fleet defaults file, when one applies): relative to the base directory
+        /// when one is given, else to the spec's root.
+        /// </summary>
+        public string SourceName(ISpecSite site, RenderOptions options)
+        {
+            var baseDirectory = options.BaseDirectory ?? (Roots.TryGetValue(site.File, out var root) ? root : Path.GetDirectoryName(Path.GetFullPath(site.File)));
+            var spec = DisplayPath(site.File, baseDirectory);
+            return site.DefaultsFile is { } defaults ? $"{spec} and {DisplayPath(defaults, baseDirectory)}" : spec;
+        }
 
         public bool Valid => Diagnostics.All(d => d.Severity != Severity.Error);
 
@@ -306,7 +313,7 @@ public static class NomadDb
         // Jobs render independently; a large fleet renders in parallel (each file goes to its job's slot).
         void RenderJob(int i)
         {
-            var sourceName = prepared.SourceName(jobs[i].File, options);
+            var sourceName = prepared.SourceName(jobs[i], options);
             renderer.RenderTo(jobs[i].Job, sourceName, options.Format, (name, content) => sink(i, name, content));
             JobRenderer.RenderVolumesAndPoliciesTo(jobs[i].Job, sourceName, options.Format, (name, content) => sink(i, name, content));
         }
@@ -327,7 +334,7 @@ public static class NomadDb
         var slot = jobs.Count;
         foreach (var instance in prepared.Loaded.SharedInstances)
         {
-            foreach (var file in legacyRenderer.Render(instance.Job, prepared.SourceName(instance.File, options), options.Format))
+            foreach (var file in legacyRenderer.Render(instance.Job, prepared.SourceName(instance, options), options.Format))
             {
                 sink(slot, file.FileName, file.Content);
             }

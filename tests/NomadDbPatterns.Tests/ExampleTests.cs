@@ -24,7 +24,8 @@ public sealed class ExampleTests
         var files = new List<(object, RenderedFile)>();
         foreach (var job in loaded.Jobs)
         {
-            foreach (var file in JobRenderer.Default.Render(job.Job, relative).Concat(JobRenderer.Default.RenderVolumesAndPolicies(job.Job, relative)))
+            var source = ExampleNames.Source(relative, job);
+            foreach (var file in JobRenderer.Default.Render(job.Job, source).Concat(JobRenderer.Default.RenderVolumesAndPolicies(job.Job, source)))
             {
                 files.Add((job.Job, file));
             }
@@ -32,7 +33,7 @@ public sealed class ExampleTests
 
         foreach (var instance in loaded.SharedInstances)
         {
-            files.AddRange(SharedPostgresRenderer.Default.Render(instance.Job, relative).Select(file => ((object)instance.Job, file)));
+            files.AddRange(SharedPostgresRenderer.Default.Render(instance.Job, ExampleNames.Source(relative, instance)).Select(file => ((object)instance.Job, file)));
         }
 
         return (loaded, files);
@@ -45,7 +46,7 @@ public sealed class ExampleTests
     public void Example_matches_its_snapshot(string relative, string fileName)
     {
         var file = RenderExample(relative).Files.Single(f => f.File.FileName == fileName).File;
-        Snapshot.Verify(fileName[..^".hcl".Length], file.Content);
+        Snapshot.Verify(ExampleNames.Snapshot(relative, fileName)[..^".hcl".Length], file.Content);
     }
 
     [Test]

@@ -226,6 +226,16 @@ public sealed class PostgresBuilder
         return this;
     }
 
+    /// <summary>
+    /// Pulls the official image through a registry mirror (<c>registry.example</c> or <c>registry.example:5000/library</c>)
+    /// instead of Docker Hub; an explicit <see cref="WithImage"/> is used as given.
+    /// </summary>
+    public PostgresBuilder WithRegistry(string registry)
+    {
+        Sidecar = Sidecar with { Registry = registry };
+        return this;
+    }
+
     /// <summary>Reads the password from Vault KV v2 (e.g. <c>secret/data/postgres/gitea</c>).</summary>
     public PostgresBuilder WithPasswordFromVault(string path, string key = Defaults.VaultSecretKey, string? role = null)
     {

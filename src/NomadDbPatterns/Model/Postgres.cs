@@ -10,8 +10,13 @@ public sealed record PostgresSidecar(SecretSource Password) : IPostgresImage
     public int Version { get; init; } = Defaults.PostgresVersion;
     /// <summary>Image variant appended to the tag (alpine, bookworm, trixie) or empty.</summary>
     public string Variant { get; init; } = Defaults.PostgresVariant;
-    /// <summary>Explicit image; overrides version and variant for the image reference.</summary>
+    /// <summary>Explicit image; overrides version and variant (and the registry) for the image reference.</summary>
     public string? Image { get; init; }
+    /// <summary>
+    /// Registry (and path) the official image is pulled from instead of Docker Hub, e.g. <c>registry.example</c> or
+    /// <c>registry.example:5000/library</c> (a mirror); not applied to an explicit <see cref="Image"/>.
+    /// </summary>
+    public string? Registry { get; init; }
     /// <summary>Database name; null means the job name.</summary>
     public string? Database { get; init; }
     /// <summary>Database user; null means the job name.</summary>
@@ -37,7 +42,7 @@ public sealed record PostgresSidecar(SecretSource Password) : IPostgresImage
     public ImmutableArray<string> InitSql { get; init; } = [];
 
     /// <summary>The image reference to run.</summary>
-    public string ImageReference => Image ?? (string.IsNullOrEmpty(Variant) ? $"postgres:{Version}" : $"postgres:{Version}-{Variant}");
+    public string ImageReference => PostgresImages.Reference(this);
 }
 
 /// <summary>The image a PostgreSQL task runs: the same rules hold for a sidecar and for the legacy shared server.</summary>
@@ -51,6 +56,9 @@ public interface IPostgresImage
 
     /// <summary>Explicit image, or null.</summary>
     string? Image { get; }
+
+    /// <summary>Registry (and path) of the official image, or null for Docker Hub.</summary>
+    string? Registry { get; }
 
     /// <summary>The image reference to run.</summary>
     string ImageReference { get; }

@@ -41,6 +41,21 @@ internal enum PostgresImageBase
 internal static partial class PostgresImages
 {
     /// <summary>
+    /// The reference a PostgreSQL task runs: the explicit image, else the official <c>postgres:MAJOR[-VARIANT]</c>,
+    /// pulled through the registry mirror when one is given.
+    /// </summary>
+    public static string Reference(IPostgresImage image)
+    {
+        if (image.Image is { } explicitImage)
+        {
+            return explicitImage;
+        }
+
+        var official = string.IsNullOrEmpty(image.Variant) ? $"postgres:{image.Version}" : $"postgres:{image.Version}-{image.Variant}";
+        return string.IsNullOrEmpty(image.Registry) ? official : $"{image.Registry}/{official}";
+    }
+
+    /// <summary>
     /// The major in the tag, or null when the tag does not show it: a <c>pgNN</c> part (pgvector's <c>pg17</c>,
     /// <c>0.8.0-pg17-bookworm</c>), else a tag starting with a version (<c>17</c>, <c>17.2-bookworm</c>,
     /// <c>16-alpine3.20</c>, PostGIS's <c>16-3.4</c>: PostgreSQL first, then PostGIS). <c>latest</c>, <c>alpine</c>,

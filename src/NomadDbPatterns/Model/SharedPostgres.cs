@@ -32,8 +32,10 @@ public sealed record SharedPostgresServer : IPostgresImage
     public int Version { get; init; } = Defaults.PostgresVersion;
     /// <summary>Image variant appended to the tag (alpine, bookworm, trixie) or empty.</summary>
     public string Variant { get; init; } = Defaults.PostgresVariant;
-    /// <summary>Explicit image; overrides version and variant for the image reference.</summary>
+    /// <summary>Explicit image; overrides version and variant (and the registry) for the image reference.</summary>
     public string? Image { get; init; }
+    /// <summary>Registry (and path) the official image is pulled from instead of Docker Hub (a mirror); not applied to an explicit <see cref="Image"/>.</summary>
+    public string? Registry { get; init; }
     /// <summary>The superuser the image creates (<c>POSTGRES_USER</c>) and every admin connection uses.</summary>
     public string AdminUser { get; init; } = Defaults.SharedAdminUser;
     /// <summary>The port, static on the node: applications reach the instance at its service address and this port.</summary>
@@ -48,7 +50,7 @@ public sealed record SharedPostgresServer : IPostgresImage
     public string? Volume { get; init; }
 
     /// <summary>The image reference to run.</summary>
-    public string ImageReference => Image ?? (string.IsNullOrEmpty(Variant) ? $"postgres:{Version}" : $"postgres:{Version}-{Variant}");
+    public string ImageReference => PostgresImages.Reference(this);
 }
 
 /// <summary>One database of the shared instance.</summary>

@@ -9,6 +9,9 @@ internal interface ISpecSite
     /// <summary>The spec file.</summary>
     string File { get; }
 
+    /// <summary>The fleet defaults file laid under the job (<see cref="FleetDefaults"/>), or null.</summary>
+    string? DefaultsFile { get; }
+
     /// <summary>The full spec path of <paramref name="path"/> (relative to the job).</summary>
     string PathOf(string path);
 
@@ -25,6 +28,9 @@ internal sealed record LoadedSharedPostgres(SharedPostgresJob Job, string File, 
 {
     /// <summary>Spec paths that already had a reading error: validation does not report them a second time.</summary>
     public IReadOnlyList<string> ReadErrorPaths { get; init; } = [];
+
+    /// <inheritdoc />
+    public string? DefaultsFile { get; init; }
 
     /// <inheritdoc />
     public string PathOf(string path) => BasePath.Length == 0 ? path : path.Length == 0 ? BasePath : $"{BasePath}.{path}";

@@ -55,58 +55,15 @@ internal static class PresetCatalog
     }
 
     /// <summary>
-    /// Lays <paramref name="spec"/> over <paramref name="preset"/>: mappings merge key by key (the spec wins),
-    /// everything else is replaced whole. A key the spec sets to null (<c>~</c>, <c>null</c> or nothing) is removed:
-    /// the merged job does not have it at all (an environment variable is not rendered, a setting falls back to its
-    /// default). A mapping whose <c>type</c> the spec changes (a check from http to tcp) keeps only the preset's keys
-    /// that do not depend on the type. <c>{job}</c> in preset strings becomes the job name.
+    /// Lays <paramref name="spec"/> over <paramref name="preset"/> (<see cref="YamlOverlay"/>: the spec wins, <c>~</c>
+    /// removes a preset key). <c>{job}</c> in preset strings becomes the job name.
     /// </summary>
     /// <remarks>
     /// Every value taken from the preset is placed at <paramref name="choice"/> (the user's <c>preset:</c> line),
     /// with its preset key as <see cref="SourceLocation.Origin"/>: errors are reported in the user's file.
     /// </remarks>
     internal static YamlMapping Merge(YamlMapping preset, YamlMapping spec, string jobName, SourceLocation choice, string presetName) =>
-        Merge(preset, spec, jobName, choice, presetName, string.Empty);
-
-    private static YamlMapping Merge(YamlMapping preset, YamlMapping spec, string jobName, SourceLocation choice, string presetName, string path)
-    {
-        var entries = new List<YamlEntry>();
-        foreach (var presetEntry in preset.Entries)
-        {
-            var own = spec.Entries.FirstOrDefault(e => e.Key.Value == presetEntry.Key.Value);
-            var entryPath = SpecReader.Join(path, presetEntry.Key.Value);
-            if (own is null)
-            {
-                entries.Add(new YamlEntry(
-                    (YamlScalar)Relocate(presetEntry.Key, choice, presetName, entryPath),
-                    Substitute(presetEntry.Value, jobName, choice, presetName, entryPath)));
-            }
-            else if (own.Value is YamlScalar { IsNull: true })
-            {
-                // `KEY: ~` removes the preset's key.
-            }
-            else if (own.Value is YamlMapping ownMapping && presetEntry.Value is YamlMapping presetMapping)
-            {
-                entries.Add(own with { Value = Merge(WithoutTypeSpecificKeys(presetMapping, ownMapping), ownMapping, jobName, choice, presetName, entryPath) });
-            }
-            else
-            {
-                entries.Add(own);
-            }
-        }
-
-        entries.AddRange(spec.Entries.Where(e => preset.Entries.All(p => p.Key.Value != e.Key.Value)));
-        return spec with { Entries = entries };
-    }
-
-    /// <summary>Keys that belong to one <c>type</c> of a mapping: an http check's <c>path</c>.</summary>
-    private static readonly string[] TypeSpecificKeys = ["path"];
-
-    /// <summary>The preset's mapping without its type-specific keys when the spec changes its <c>type</c>.</summary>
-    private static YamlMapping WithoutTypeSpecificKeys(YamlMapping preset, YamlMapping spec) =>
-        preset.Get("type") is YamlScalar presetType && spec.Get("type") is YamlScalar { IsNull: false } specType && presetType.Value != specType.Value
-            ? preset with { Entries = [.. preset.Entries.Where(e => !TypeSpecificKeys.Contains(e.Key.Value))] }
-            : preset;
+        YamlOverlay.Merge(preset, spec, (node, path) => Substitute(node, jobName, choice, presetName, path));
 
     private static YamlNode Substitute(YamlNode node, string jobName, SourceLocation choice, string presetName, string path) => Relocate(node switch
     {

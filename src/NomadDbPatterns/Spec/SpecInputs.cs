@@ -96,7 +96,8 @@ internal static class SpecInputs
 
         foreach (var entry in entries)
         {
-            if (Skipped(entry))
+            // The fleet defaults file is read for the specs it applies to, never as a spec of its own.
+            if (Skipped(entry) || FleetDefaults.IsDefaultsFile(entry))
             {
                 continue;
             }

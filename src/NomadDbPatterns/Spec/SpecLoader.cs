@@ -13,6 +13,9 @@ internal sealed record LoadedJob(ServiceJob Job, string File, string BasePath, S
     /// <summary>Spec paths that already had a reading error: validation does not report them a second time.</summary>
     public IReadOnlyList<string> ReadErrorPaths { get; init; } = [];
 
+    /// <summary>The fleet defaults file laid under the job (<see cref="FleetDefaults"/>), or null.</summary>
+    public string? DefaultsFile { get; init; }
+
     /// <summary>The full spec path of <paramref name="path"/> (relative to the job).</summary>
     public string PathOf(string path) => BasePath.Length == 0 ? path : path.Length == 0 ? BasePath : $"{BasePath}.{path}";
 
@@ -50,22 +53,23 @@ internal static class SpecLoader
         ArgumentNullException.ThrowIfNull(files);
         var list = files as IReadOnlyList<string> ?? [.. files];
         var results = new SpecLoadResult[list.Count];
+        var defaults = new FleetDefaults.Cache();
         // Files are independent: a fleet is read on every core, each result landing in its file's slot.
         if (list.Count >= ParallelThreshold && Environment.ProcessorCount > 1)
         {
-            Parallel.For(0, list.Count, i => results[i] = LoadFile(list[i]));
+            Parallel.For(0, list.Count, i => results[i] = LoadFile(list[i], defaults));
         }
         else
         {
             for (var i = 0; i < list.Count; i++)
             {
-                results[i] = LoadFile(list[i]);
+                results[i] = LoadFile(list[i], defaults);
             }
         }
 
         var jobs = new List<LoadedJob>(list.Count);
         var shared = new List<LoadedSharedPostgres>();
-        var diagnostics = new List<Diagnostic>();
+        var diagnostics = new List<Diagnostic>(defaults.Diagnostics);
         foreach (var result in results)
         {
             jobs.AddRange(result.Jobs);
@@ -78,14 +82,29 @@ internal static class SpecLoader
 
     private const int ParallelThreshold = 32;
 
-    private static SpecLoadResult LoadFile(string file)
+    private static SpecLoadResult LoadFile(string file, FleetDefaults.Cache defaults)
     {
+        if (FleetDefaults.IsDefaultsFile(file) && File.Exists(file))
+        {
+            // Named on the command line, the defaults file is checked (its diagnostics come with the cache's); it holds no job.
+            defaults.For(file);
+            return new SpecLoadResult([], []);
+        }
+
         var (text, error) = SpecInputs.Read(file);
-        return text is null ? new SpecLoadResult([], [error!]) : LoadText(text, file);
+        if (text is null)
+        {
+            return new SpecLoadResult([], [error!]);
+        }
+
+        return LoadText(text, file, defaults.For(file).Defaults);
     }
 
-    /// <summary>Loads one spec document given as text; <paramref name="file"/> names it in diagnostics.</summary>
-    public static SpecLoadResult LoadText(string text, string file)
+    /// <summary>
+    /// Loads one spec document given as text; <paramref name="file"/> names it in diagnostics. <paramref name="defaults"/>,
+    /// the fleet defaults that apply to it, are laid under each job after its preset.
+    /// </summary>
+    public static SpecLoadResult LoadText(string text, string file, FleetDefaults? defaults = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(file);
@@ -144,25 +163,25 @@ internal static class SpecLoader
             var before = diagnostics.Count;
             if (SharedPostgresLoader.IsSharedPostgres(node))
             {
-                if (SharedPostgresLoader.Load(node, path, map, diagnostics) is { } instance)
+                if (SharedPostgresLoader.Load(defaults is not null && node is YamlMapping sharedMapping ? defaults.ApplyTo(sharedMapping, shared: true, file) : node, path, map, diagnostics) is { } instance)
                 {
-                    shared.Add(new LoadedSharedPostgres(instance, file, path, map) { ReadErrorPaths = [.. diagnostics.Skip(before).Select(d => d.Path)] });
+                    shared.Add(new LoadedSharedPostgres(instance, file, path, map) { ReadErrorPaths = [.. diagnostics.Skip(before).Select(d => d.Path)], DefaultsFile = defaults?.File });
                 }
 
                 continue;
             }
 
-            var job = LoadJob(node, path, map, diagnostics);
+            var job = LoadJob(node, path, map, diagnostics, defaults, file);
             if (job is not null)
             {
-                jobs.Add(new LoadedJob(job, file, path, map) { ReadErrorPaths = [.. diagnostics.Skip(before).Select(d => d.Path)] });
+                jobs.Add(new LoadedJob(job, file, path, map) { ReadErrorPaths = [.. diagnostics.Skip(before).Select(d => d.Path)], DefaultsFile = defaults?.File });
             }
         }
 
         return new SpecLoadResult(jobs, diagnostics) { SharedInstances = shared };
     }
 
-    private static ServiceJob? LoadJob(YamlNode node, string path, SourceMap map, List<Diagnostic> diagnostics)
+    private static ServiceJob? LoadJob(YamlNode node, string path, SourceMap map, List<Diagnostic> diagnostics, FleetDefaults? defaults, string file)
     {
         map.Add(path, node.Location);
         if (node is YamlMapping jobMapping && jobMapping.Get("preset") is YamlScalar presetName && !presetName.IsNull)
@@ -177,6 +196,11 @@ internal static class SpecLoader
                 var name = (jobMapping.Get("name") as YamlScalar)?.Value ?? presetName.Value;
                 node = PresetCatalog.Merge(preset, jobMapping, name, presetName.Location, presetName.Value);
             }
+        }
+
+        if (defaults is not null && node is YamlMapping merged)
+        {
+            node = defaults.ApplyTo(merged, shared: false, file);
         }
 
         var reader = new SpecReader(map, diagnostics);

@@ -25,6 +25,7 @@ internal sealed partial class SpecMapper
             Version = MapVersion(pg.Version, pg.Image),
             Variant = pg.Variant ?? Defaults.PostgresVariant,
             Image = pg.Image,
+            Registry = pg.Registry,
             AdminUser = pg.User ?? Defaults.SharedAdminUser,
             Port = pg.Port ?? Defaults.PostgresPort,
             Resources = MapResources(pg.Resources, Defaults.SharedPostgresResources),

@@ -107,6 +107,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
             Version = version,
             Variant = spec.Variant ?? Defaults.PostgresVariant,
             Image = spec.Image,
+            Registry = spec.Registry,
             Database = spec.Database,
             User = spec.User,
             Port = spec.Port ?? Defaults.PostgresPort,

@@ -290,6 +290,8 @@ internal sealed class PostgresSpec
     public string? Variant { get; set; }
     /// <summary>Explicit image built on the official one (a registry mirror, pgvector/pgvector:pg17, postgis/postgis:16-3.4, a digest pin); the major is read from its tag, or given as version (both must agree).</summary>
     public string? Image { get; set; }
+    /// <summary>Registry (and path) the official postgres image is pulled from instead of Docker Hub, e.g. registry.example or registry.example:5000/library (a mirror; usually set once in the fleet defaults); not applied to an explicit image.</summary>
+    public string? Registry { get; set; }
     /// <summary>Database name (default: the job name).</summary>
     public string? Database { get; set; }
     /// <summary>Database user (default: the job name).</summary>

@@ -87,6 +87,8 @@ internal sealed class PostgresImageValidator : AbstractValidator<IPostgresImage>
             .WithMessage("a digest pin is `@sha256:` followed by 64 lower-case hex digits")
             .Must(i => !Rules.IsUnpinnedDatabaseImage(i)).WithErrorCode(ErrorCodes.ImageTag)
             .WithMessage("a database image must pin its major version; 'latest' upgrades it silently").OverridePropertyName("Image");
+        RuleFor(p => p.Registry).Must(r => Rules.IsRegistry(r!)).When(p => p.Registry is not null).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage(p => $"'{Echo.Value(p.Registry)}' is not a registry: a host (with an optional :port) and optional path, e.g. registry.example or registry.example:5000/library, without a scheme, tag or trailing '/'");
         RuleFor(p => p.Image).Must((p, image) => PostgresImages.MajorOf(image) is not { } major || major == p.Version).When(p => p.Image is not null)
             .WithErrorCode(ErrorCodes.PostgresVersion)
             .WithMessage(p => $"the image's tag says PostgreSQL {PostgresImages.MajorOf(p.Image)}, but postgres.version is {p.Version}: they must agree (leave version out to take the tag's)");

@@ -3,7 +3,7 @@ using System.Buffers;
 namespace NomadDbPatterns.Validation;
 
 /// <summary>Small predicates shared by the validators.</summary>
-internal static class Rules
+internal static partial class Rules
 {
     private static readonly SearchValues<char> NameChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-_");
     private static readonly SearchValues<char> IdentifierChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789_");
@@ -57,6 +57,16 @@ internal static class Rules
     /// </summary>
     public static bool IsUnpinnedDatabaseImage(string image) =>
         Model.ImageParts.Parse(image) is { Digest: null, Tag: "latest" or "alpine" };
+
+    /// <summary>
+    /// A registry host with an optional port and path, as the distribution reference grammar (docker/distribution's
+    /// <c>reference/regexp.go</c>) reads the part of an image name before the repository: <c>registry.example</c>,
+    /// <c>registry.example:5000/library</c>, <c>localhost:5000</c>.
+    /// </summary>
+    public static bool IsRegistry(string registry) => registry.Length <= 255 && RegistryPattern().IsMatch(registry);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]{1,5})?(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$")]
+    private static partial System.Text.RegularExpressions.Regex RegistryPattern();
 
     /// <summary>The tag of an image (never part of a digest), or null.</summary>
     public static string? Tag(string image) => Model.ImageParts.Parse(image).Tag;

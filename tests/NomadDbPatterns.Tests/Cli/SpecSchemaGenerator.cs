@@ -29,7 +29,7 @@ public static class SpecSchemaGenerator
         var root = new JsonSchema
         {
             Title = "nomad-db spec",
-            Description = "A nomad-db spec file: one job, or several under `jobs:`.",
+            Description = "A nomad-db spec file: one job, or several under `jobs:`; or the fleet defaults file nomad-db.yaml (`defaults:`).",
         };
 
         // One resolver for both kinds of job: the types they share (postgres, backup, ...) are defined once, in root.
@@ -75,6 +75,14 @@ public static class SpecSchemaGenerator
         root.OneOf.Add(new JsonSchema { Reference = jobDefinition });
         root.OneOf.Add(jobsList);
         root.OneOf.Add(new JsonSchema { Reference = sharedDefinition });
+
+        // The fleet defaults file (nomad-db.yaml): `defaults:` is no key of a job, so a file matches one branch only.
+        var defaults = generator.Generate(typeof(FleetDefaultsFileSpec), resolver);
+        var defaultsFile = new JsonSchema { Type = JsonObjectType.Object, AllowAdditionalProperties = false, Description = "The fleet defaults file, nomad-db.yaml." };
+        defaultsFile.Properties["defaults"] = defaults.Properties["defaults"];
+        defaultsFile.RequiredProperties.Add("defaults");
+        root.Definitions["FleetDefaultsFile"] = defaultsFile;
+        root.OneOf.Add(new JsonSchema { Reference = defaultsFile });
         return root.ToJson().Replace("\r\n", "\n", StringComparison.Ordinal) + "\n";
     }
 }

@@ -137,7 +137,7 @@ public sealed class ToolTests
     {
         var schema = JsonNode.Parse(SpecSchemaGenerator.Generate())!;
         var definitions = schema["definitions"]!.AsObject();
-        foreach (var type in typeof(JobSpec).Assembly.GetTypes().Where(t => t.Namespace == typeof(JobSpec).Namespace && t.Name.EndsWith("Spec", StringComparison.Ordinal) && t.IsClass && t.IsPublic && t != typeof(SpecFileSpec)))
+        foreach (var type in typeof(JobSpec).Assembly.GetTypes().Where(t => t.Namespace == typeof(JobSpec).Namespace && t.Name.EndsWith("Spec", StringComparison.Ordinal) && t.IsClass && !t.IsNested && t != typeof(SpecFileSpec) && t != typeof(FleetDefaultsFileSpec)))
         {
             Assert.That(definitions.ContainsKey(type.Name), Is.True, $"{type.Name} missing from the schema");
             var properties = definitions[type.Name]!["properties"]!.AsObject();
@@ -169,6 +169,22 @@ public sealed class ToolTests
         var errors = schema.Validate(json);
         Assert.That(errors.Select(e => e.ToString()), Is.Empty);
         Assert.That(File.ReadLines(RepoPaths.Combine(relative)).First(), Does.StartWith("# yaml-language-server: $schema=").And.EndWith("nomad-db.schema.json"));
+    }
+
+    [Test]
+    public void The_schema_checks_every_spec_type()
+    {
+        var checkedTypes = typeof(JobSpec).Assembly.GetTypes().Count(t => t.Namespace == typeof(JobSpec).Namespace && t.Name.EndsWith("Spec", StringComparison.Ordinal) && t.IsClass && !t.IsNested);
+        Assert.That(checkedTypes, Is.GreaterThan(20), "the spec types are found (internal ones included)");
+    }
+
+    [Test]
+    public async Task Schema_covers_the_fleet_defaults_file()
+    {
+        var schema = await JsonSchema.FromJsonAsync(SpecSchemaGenerator.Generate());
+        Assert.That(schema.Validate(YamlToJson(File.ReadAllText(RepoPaths.Combine("examples", "homelab-host", "nomad-db.yaml")))), Is.Empty);
+        Assert.That(schema.Validate(YamlToJson("defaults:\n  netwrk: host\n")), Is.Not.Empty);
+        Assert.That(schema.Validate(YamlToJson("defaults:\n  postgres: { password: { nomadVar: x } }\n")), Is.Not.Empty);
     }
 
     [Test]

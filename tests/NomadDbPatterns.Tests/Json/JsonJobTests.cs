@@ -24,8 +24,8 @@ public sealed class JsonJobTests
         Assert.That(loaded.Diagnostics, Is.Empty, string.Join('\n', loaded.Diagnostics));
         Assert.That(NomadDb.Validate(loaded.Jobs), Is.Empty);
         Assert.That(NomadDb.ValidateShared(loaded.SharedInstances), Is.Empty);
-        return [.. loaded.Jobs.SelectMany(job => JobRenderer.Default.Render(job.Job, relative, format)),
-            .. loaded.SharedInstances.SelectMany(instance => SharedPostgresRenderer.Default.Render(instance.Job, relative, format))];
+        return [.. loaded.Jobs.SelectMany(job => JobRenderer.Default.Render(job.Job, ExampleNames.Source(relative, job), format)),
+            .. loaded.SharedInstances.SelectMany(instance => SharedPostgresRenderer.Default.Render(instance.Job, ExampleNames.Source(relative, instance), format))];
     }
 
     private static IEnumerable<TestCaseData> JsonExampleFiles() =>
@@ -37,7 +37,7 @@ public sealed class JsonJobTests
     {
         var file = RenderExample(relative, JobFormat.Json).Single(f => f.FileName == fileName);
         Assert.That(fileName, Does.EndWith(".nomad.json"));
-        Snapshot.Verify(fileName[..^".json".Length], file.Content, "json");
+        Snapshot.Verify(ExampleNames.Snapshot(relative, fileName)[..^".json".Length], file.Content, "json");
     }
 
     [Test]

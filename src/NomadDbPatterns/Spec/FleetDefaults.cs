@@ -1,0 +1,244 @@
+using System.Collections.Concurrent;
+using NomadDbPatterns.Validation;
+
+namespace NomadDbPatterns.Spec;
+
+/// <summary>The fleet defaults file, <c>nomad-db.yaml</c>: one key, <c>defaults:</c>.</summary>
+internal sealed class FleetDefaultsFileSpec
+{
+    /// <summary>Values every job in this directory and below gets unless its spec (or its preset) says otherwise.</summary>
+    public FleetDefaultsSpec? Defaults { get; set; }
+}
+
+/// <summary>
+/// Fleet defaults: placement, network and update policy for every job; `app`, `postgres` and `backup` fill in keys of
+/// those sections in the jobs that have them (a job without backups gets none from here). A job or its preset
+/// overrides any key; `~` in a job removes a default.
+/// </summary>
+internal sealed class FleetDefaultsSpec
+{
+    /// <summary>Datacenters every job may run in.</summary>
+    public List<string>? Datacenters { get; set; }
+    /// <summary>Nomad namespace of every job.</summary>
+    public string? Namespace { get; set; }
+    /// <summary>Nomad region of every job.</summary>
+    public string? Region { get; set; }
+    /// <summary>Nomad node pool of every job.</summary>
+    public string? NodePool { get; set; }
+    /// <summary>Job priority, 1-100.</summary>
+    public int? Priority { get; set; }
+    /// <summary>Placement constraints of every job (a job's own `constraints:` replaces the list).</summary>
+    public List<ConstraintSpec>? Constraints { get; set; }
+    /// <summary>`bridge` or `host` for every job.</summary>
+    public string? Network { get; set; }
+    /// <summary>Update policy of every job's group.</summary>
+    public UpdateSpec? Update { get; set; }
+    /// <summary>How the service jobs' host volumes are provisioned.</summary>
+    public HostVolumesSpec? HostVolumes { get; set; }
+    /// <summary>Defaults for the app task of each service job.</summary>
+    public FleetAppDefaultsSpec? App { get; set; }
+    /// <summary>Defaults for each job's PostgreSQL task (the dedicated sidecars and the shared instance).</summary>
+    public FleetPostgresDefaultsSpec? Postgres { get; set; }
+    /// <summary>Defaults for the backups of jobs that have `backup:`.</summary>
+    public FleetBackupDefaultsSpec? Backup { get; set; }
+}
+
+/// <summary>Fleet defaults of the app task.</summary>
+internal sealed class FleetAppDefaultsSpec
+{
+    /// <summary>CPU and memory of each app task.</summary>
+    public ResourcesSpec? Resources { get; set; }
+}
+
+/// <summary>Fleet defaults of the PostgreSQL task.</summary>
+internal sealed class FleetPostgresDefaultsSpec
+{
+    /// <summary>Major version of new databases (an existing volume keeps its major: see the upgrade guard).</summary>
+    public int? Version { get; set; }
+    /// <summary>Image variant: alpine, bookworm, trixie, or empty.</summary>
+    public string? Variant { get; set; }
+    /// <summary>Registry mirror the official postgres image is pulled from, e.g. registry.example or registry.example:5000/library.</summary>
+    public string? Registry { get; set; }
+    /// <summary>CPU and memory of each PostgreSQL task.</summary>
+    public ResourcesSpec? Resources { get; set; }
+    /// <summary>Size of /dev/shm, e.g. 256MB.</summary>
+    public string? ShmSize { get; set; }
+    /// <summary>Server settings passed as `-c key=value` (a job's settings are merged in, key by key).</summary>
+    public Dictionary<string, string>? Settings { get; set; }
+}
+
+/// <summary>Fleet defaults of backups.</summary>
+internal sealed class FleetBackupDefaultsSpec
+{
+    /// <summary>Five-field cron expression.</summary>
+    public string? Schedule { get; set; }
+    /// <summary>Plain interval instead of a cron expression, e.g. 6h.</summary>
+    public string? Interval { get; set; }
+    /// <summary>IANA time zone of the schedule.</summary>
+    public string? TimeZone { get; set; }
+    /// <summary>Retention.</summary>
+    public RetentionSpec? Retention { get; set; }
+    /// <summary>custom (pg_dump -Fc) or plain-gzip.</summary>
+    public string? Format { get; set; }
+    /// <summary>none or restore.</summary>
+    public string? Verify { get; set; }
+    /// <summary>sidecar or periodic.</summary>
+    public string? Placement { get; set; }
+}
+
+/// <summary>
+/// The fleet defaults that apply to a spec file: the nearest <c>nomad-db.yaml</c> in its directory or a parent
+/// directory, looking no further up than a repository root (a directory holding <c>.git</c>). The defaults are laid
+/// under each job after its preset, node by node (<see cref="YamlOverlay"/>), so a value from them is read, validated
+/// and located like one written in the spec: a diagnostic points at the line of <c>nomad-db.yaml</c> it came from and
+/// names the spec that used it.
+/// </summary>
+internal sealed class FleetDefaults
+{
+    /// <summary>The name of the fleet defaults file.</summary>
+    public const string FileName = "nomad-db.yaml";
+
+    /// <summary>The sections that defaults only fill in: a job without one does not get it from the defaults.</summary>
+    private static readonly string[] Sections = ["app", "postgres", "backup"];
+
+    /// <summary>The keys that also apply to a legacy shared instance (it has no app and no host volume provisioning).</summary>
+    private static readonly string[] SharedKeys = ["datacenters", "namespace", "region", "nodePool", "priority", "constraints", "network", "update", "postgres", "backup"];
+
+    private readonly YamlMapping _defaults;
+
+    private FleetDefaults(string file, YamlMapping defaults)
+    {
+        File = file;
+        _defaults = defaults;
+    }
+
+    /// <summary>The defaults file, as a path like the spec's (relative when the spec's is).</summary>
+    public string File { get; }
+
+    /// <summary>The defaults file that applies to <paramref name="specFile"/>, or null.</summary>
+    public static string? Locate(string specFile)
+    {
+        var full = Path.GetFullPath(specFile);
+        var directory = Path.GetDirectoryName(full);
+        while (directory is not null)
+        {
+            var candidate = Path.Combine(directory, FileName);
+            if (System.IO.File.Exists(candidate))
+            {
+                return Path.IsPathRooted(specFile) ? candidate : Path.GetRelativePath(Environment.CurrentDirectory, candidate);
+            }
+
+            if (Directory.Exists(Path.Combine(directory, ".git")) || System.IO.File.Exists(Path.Combine(directory, ".git")))
+            {
+                return null;
+            }
+
+            directory = Path.GetDirectoryName(directory);
+        }
+
+        return null;
+    }
+
+    /// <summary>True when <paramref name="file"/> is named like a fleet defaults file (it is never read as a job spec).</summary>
+    public static bool IsDefaultsFile(string file) => Path.GetFileName(file) == FileName;
+
+    /// <summary>
+    /// Reads a defaults file strictly (unknown keys, wrong types, keys that are per job); problems go to
+    /// <paramref name="diagnostics"/>, and a file with an error gives no defaults.
+    /// </summary>
+    public static FleetDefaults? Load(string file, List<Diagnostic> diagnostics)
+    {
+        var (text, error) = SpecInputs.Read(file);
+        if (text is null)
+        {
+            diagnostics.Add(error!);
+            return null;
+        }
+
+        return Parse(text, file, diagnostics);
+    }
+
+    /// <summary>Reads defaults given as text; <paramref name="file"/> names it in diagnostics.</summary>
+    public static FleetDefaults? Parse(string text, string file, List<Diagnostic> diagnostics)
+    {
+        var before = diagnostics.Count;
+        YamlNode? root;
+        try
+        {
+            root = YamlTree.Load(text, file);
+        }
+        catch (SpecSyntaxException exception)
+        {
+            diagnostics.Add(Diagnostic.Error(exception.Code, exception.Message, exception.Path, exception.Location));
+            return null;
+        }
+
+        if (root is not YamlMapping mapping || mapping.Get("defaults") is not YamlMapping defaults)
+        {
+            var location = (root is YamlMapping m ? m.Get("defaults")?.Location : null) ?? root?.Location ?? new SourceLocation(file, 1, 1);
+            var unknown = (root as YamlMapping)?.Entries.FirstOrDefault(e => e.Key.Value != "defaults");
+            diagnostics.Add(unknown is not null
+                ? Diagnostic.Error(ErrorCodes.UnknownKey, $"unknown key '{Echo.Value(unknown.Key.Value)}' in the fleet defaults file {FileName}: it holds one mapping, `defaults:`", unknown.Key.Value, unknown.Key.Location)
+                : Diagnostic.Error(ErrorCodes.WrongType, $"the fleet defaults file {FileName} holds one mapping, `defaults:` (datacenters, namespace, network, update, postgres, backup …)", "defaults", location));
+            return null;
+        }
+
+        new SpecReader(new SourceMap(file), diagnostics).Read<FleetDefaultsFileSpec>(mapping, string.Empty);
+        return diagnostics.Skip(before).Any(d => d.Severity == Severity.Error) ? null : new FleetDefaults(file, defaults);
+    }
+
+    /// <summary>
+    /// The job node with the defaults laid under it. <paramref name="shared"/> tells a legacy shared instance, which
+    /// takes only the keys it has; <paramref name="specName"/> is named in the origin of every value taken from here.
+    /// </summary>
+    public YamlMapping ApplyTo(YamlMapping job, bool shared, string specName)
+    {
+        var applicable = _defaults.Entries
+            .Where(e => (!shared || SharedKeys.Contains(e.Key.Value)) && (!Sections.Contains(e.Key.Value) || job.Get(e.Key.Value) is YamlMapping))
+            .ToList();
+        if (applicable.Count == 0)
+        {
+            return job;
+        }
+
+        var origin = $"fleet defaults, for {specName}";
+        return YamlOverlay.Merge(_defaults with { Entries = applicable }, job, (node, _) => WithOrigin(node, origin));
+    }
+
+    private static YamlNode WithOrigin(YamlNode node, string origin)
+    {
+        var located = node with { Location = node.Location with { Origin = origin } };
+        return located switch
+        {
+            YamlMapping m => m with { Entries = [.. m.Entries.Select(e => new YamlEntry((YamlScalar)WithOrigin(e.Key, origin), WithOrigin(e.Value, origin)))] },
+            YamlSequence q => q with { Items = [.. q.Items.Select(i => WithOrigin(i, origin))] },
+            _ => located,
+        };
+    }
+
+    /// <summary>The defaults of each directory, read once per load (a fleet's thousand specs share one file).</summary>
+    internal sealed class Cache
+    {
+        private readonly ConcurrentDictionary<string, Lazy<(FleetDefaults? Defaults, List<Diagnostic> Diagnostics)>> _byFile = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, string?> _byDirectory = new(StringComparer.Ordinal);
+
+        /// <summary>The defaults for <paramref name="specFile"/> and the diagnostics of reading them (the same list for every spec sharing the file).</summary>
+        public (FleetDefaults? Defaults, List<Diagnostic> Diagnostics) For(string specFile)
+        {
+            var file = _byDirectory.GetOrAdd(Path.GetDirectoryName(Path.GetFullPath(specFile)) ?? string.Empty, _ => Locate(specFile));
+            if (file is null)
+            {
+                return (null, []);
+            }
+
+            return _byFile.GetOrAdd(file, static f => new Lazy<(FleetDefaults?, List<Diagnostic>)>(() =>
+            {
+                var diagnostics = new List<Diagnostic>();
+                return (Load(f, diagnostics), diagnostics);
+            })).Value;
+        }
+
+        /// <summary>Every diagnostic of every defaults file read, each once.</summary>
+        public IEnumerable<Diagnostic> Diagnostics => _byFile.OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(p => p.Value.Value.Diagnostics);
+    }
+}
