@@ -24,7 +24,7 @@ internal static class DedicatedSpec
 
     private static bool IsReadableBy(string path, string job) => path == $"nomad/jobs/{job}" || path == $"nomad/jobs/{job}/{job}";
 
-    public static string Yaml(SharedPostgresJob shared, SharedDatabase database, string service, string sharedSpecName)
+    public static string Yaml(SharedPostgresJob shared, SharedDatabase database, string service, string preset, string sharedSpecName)
     {
         var password = Password(database, service);
         var yaml = new StringBuilder();
@@ -37,7 +37,7 @@ internal static class DedicatedSpec
         }
 
         yaml.Append("name: ").Append(YamlText.Str(service)).Append('\n');
-        yaml.Append("preset: ").Append(YamlText.Str(service)).Append('\n');
+        yaml.Append("preset: ").Append(YamlText.Str(preset)).Append('\n');
         YamlText.AppendPlacement(yaml, shared, withPriorityAndConstraints: false);
         yaml.Append("postgres:\n");
         yaml.Append("  version: ").Append(YamlText.Num(Version(shared))).Append('\n');

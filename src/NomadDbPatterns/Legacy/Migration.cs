@@ -23,6 +23,18 @@ public sealed record MigrationOptions
 
     /// <summary>Template overrides, or null for the embedded templates.</summary>
     public TemplateSet? Templates { get; init; }
+
+    /// <summary>
+    /// The user's spec of the dedicated job (one service job with a PostgreSQL database), for an app without a preset or
+    /// a job the user writes; null to write it from the database's preset.
+    /// </summary>
+    public string? DedicatedSpecText { get; init; }
+
+    /// <summary>The file name of <see cref="DedicatedSpecText"/> in headers and the runbook (default <c>&lt;service&gt;.yaml</c>).</summary>
+    public string? DedicatedSpecName { get; init; }
+
+    /// <summary>The fleet defaults the dedicated job's spec is read with (those of the directory it goes to), or null.</summary>
+    internal FleetDefaults? Defaults { get; init; }
 }
 
 /// <summary>One service of the shared instance in migration order.</summary>
@@ -32,7 +44,7 @@ public sealed record MigrationOptions
 public sealed record MigrationCandidate(int Rank, SharedDatabase Database, string Priority);
 
 /// <summary>Everything <c>nomad-db migrate</c> writes for one service, or why it cannot.</summary>
-/// <param name="Service">The service (preset and dedicated job name).</param>
+/// <param name="Service">The service: the <c>service:</c> of its database on the shared instance.</param>
 /// <param name="Files">The files to write into the output directory (empty when there is an error).</param>
 /// <param name="Diagnostics">Errors that prevent the migration.</param>
 public sealed record MigrationPlan(string Service, IReadOnlyList<RenderedFile> Files, IReadOnlyList<Diagnostic> Diagnostics)
@@ -49,8 +61,8 @@ public sealed record MigrationPlan(string Service, IReadOnlyList<RenderedFile> F
     /// <summary>The shared instance without the database, or null when it was the last one (or on error).</summary>
     public SharedPostgresJob? SharedAfter { get; init; }
 
-    /// <summary>The migration job's name.</summary>
-    public string MigrationJobName => $"{Service}-migrate";
+    /// <summary>The migration job's name: the dedicated job's, with <c>-migrate</c>.</summary>
+    public string MigrationJobName => $"{DedicatedJob?.Name ?? Service}-migrate";
 }
 
 /// <summary>
@@ -119,25 +131,42 @@ public static class Migration
 
         var database = matches[0];
         var index = shared.Databases.IndexOf(database);
-        var preset = PresetCatalog.Load(service);
-        if (preset is null)
+        string dedicatedSpecName;
+        string dedicatedYaml;
+        if (options.DedicatedSpecText is { } userSpec)
         {
-            return Failure(service, ErrorCodes.UnknownPreset, $"no preset named '{service}': the dedicated job is built from the service's preset; known presets: {string.Join(", ", PresetCatalog.Names)}", $"databases[{index}].service") with { Database = database };
+            dedicatedSpecName = options.DedicatedSpecName ?? $"{service}.yaml";
+            dedicatedYaml = userSpec;
+        }
+        else
+        {
+            var presetName = database.Preset ?? service;
+            var preset = PresetCatalog.Load(presetName);
+            if (preset is null)
+            {
+                return Failure(service, ErrorCodes.UnknownPreset, $"no preset named '{presetName}': give the dedicated job's spec (nomad-db migrate --dedicated SPEC), or name the app's preset in `preset:` of this database; known presets: {string.Join(", ", PresetCatalog.Names)}", $"databases[{index}].{(database.Preset is null ? "service" : "preset")}") with { Database = database };
+            }
+
+            if (preset.Get("sqlite") is not null)
+            {
+                return Failure(service, ErrorCodes.InvalidValue, $"preset '{presetName}' keeps its data in SQLite, not PostgreSQL: there is no database to migrate", $"databases[{index}].{(database.Preset is null ? "service" : "preset")}") with { Database = database };
+            }
+
+            // The dedicated job is a spec like any other: written as YAML, then loaded, validated and rendered from it.
+            dedicatedSpecName = $"{service}.yaml";
+            dedicatedYaml = DedicatedSpec.Yaml(shared, database, service, presetName, specName);
         }
 
-        if (preset.Get("sqlite") is not null)
-        {
-            return Failure(service, ErrorCodes.InvalidValue, $"preset '{service}' keeps its data in SQLite, not PostgreSQL: there is no database to migrate", $"databases[{index}].service") with { Database = database };
-        }
-
-        // The dedicated job is a spec like any other: written as YAML, then loaded, validated and rendered from it.
-        var dedicatedSpecName = $"{service}.yaml";
-        var dedicatedYaml = DedicatedSpec.Yaml(shared, database, service, specName);
-        var loaded = SpecLoader.LoadText(dedicatedYaml, dedicatedSpecName);
+        var loaded = SpecLoader.LoadText(dedicatedYaml, dedicatedSpecName, options.Defaults);
         var problems = loaded.Diagnostics.Concat(NomadDb.Validate(loaded.Jobs)).Where(d => d.Severity == Severity.Error).ToList();
-        if (problems.Count > 0 || loaded.Jobs.Count != 1)
+        if (problems.Count > 0)
         {
             return new MigrationPlan(service, [], problems) { Database = database };
+        }
+
+        if (loaded.Jobs.Count != 1 || loaded.Jobs[0].Job.Postgres is null)
+        {
+            return Failure(service, ErrorCodes.Usage, $"the dedicated job's spec {dedicatedSpecName} must hold one service job with its own PostgreSQL (`postgres:`)", string.Empty) with { Database = database };
         }
 
         var dedicated = loaded.Jobs[0].Job;
@@ -186,7 +215,7 @@ public static class Migration
         files.AddRange(ScriptsVariable.NamespacesOf([dedicated], [shared]).Select(ns => serviceRenderer.RenderScripts(ns)));
 
         var plan = new MigrationPlan(service, files, []) { Database = database, DedicatedJob = dedicated, SharedAfter = after };
-        files.Add(new RenderedFile(RunbookFileName, Runbook.Write(shared, plan, specName, afterSpecName, variables)));
+        files.Add(new RenderedFile(RunbookFileName, Runbook.Write(shared, plan, specName, dedicatedSpecName, afterSpecName, variables)));
         return plan;
     }
 
@@ -194,7 +223,8 @@ public static class Migration
     public static string DescribePlan(SharedPostgresJob shared, MigrationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(shared);
-        options ??= new MigrationOptions();
+        // One user spec of a dedicated job belongs to one service: the overview plans each from its preset.
+        options = (options ?? new MigrationOptions()) with { DedicatedSpecText = null, DedicatedSpecName = null };
         var specName = options.SharedSpecName ?? $"{shared.Name}.yaml";
         var text = new StringBuilder();
         text.Append($"Shared PostgreSQL job \"{shared.Name}\" ({specName}): {shared.Databases.Length} databases, service \"{shared.Service.Name}\" ({DocParts.Provider(shared.Service.Provider)}).\n");
@@ -207,7 +237,7 @@ public static class Migration
             if (database.Service is not { } service)
             {
                 text.Append($"{candidate.Rank}. (no service) database {database.Name}, owner {database.Owner}\n");
-                text.Append("   cannot migrate yet: set `service:` of this database to the preset of the app that uses it\n");
+                text.Append("   cannot migrate yet: set `service:` of this database to the app's job (and `preset:` when the preset is named otherwise)\n");
                 continue;
             }
 
@@ -225,11 +255,11 @@ public static class Migration
 
             var dedicated = plan.DedicatedJob!;
             var pg = dedicated.Postgres!;
-            text.Append($"   stop     nomad job stop {service}: the app stops using the shared database\n");
+            text.Append($"   stop     nomad job stop {database.CurrentJob}: the app stops using the shared database\n");
             text.Append($"   migrate  batch job {plan.MigrationJobName}: pg_dump -Fc of {database.Name} from service {shared.Service.Name}, restore into host volume\n");
             text.Append($"            {dedicated.DataVolumeSource()} as {dedicated.DatabaseUser()}, compare row counts, record completion (never runs twice)\n");
             text.Append($"   verify   the migration's log and nomad_db_migration.completed; fence {database.Name} on {shared.Name} (ALLOW_CONNECTIONS false)\n");
-            text.Append($"   switch   job {service}: preset {dedicated.Preset}, {pg.ImageReference} on {dedicated.DataVolumeSource()}");
+            text.Append($"   switch   job {dedicated.Name}: {(dedicated.Preset is { } preset ? $"preset {preset}" : "your spec")}, {pg.ImageReference} on {dedicated.DataVolumeSource()}");
             text.Append(dedicated.Backup is { } backup ? $", backups to {backup.Volume},\n" : ",\n");
             text.Append($"            password from {SecretText(pg.Password)}\n");
             text.Append(plan.SharedAfter is { } after

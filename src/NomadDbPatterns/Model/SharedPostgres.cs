@@ -59,8 +59,15 @@ public sealed record SharedPostgresServer : IPostgresImage
 /// <param name="Password">Where the role's password comes from; never a literal.</param>
 public sealed record SharedDatabase(string Name, string Owner, SecretSource Password)
 {
-    /// <summary>The service using it: a preset name, which is also the job name of its dedicated job after migration.</summary>
+    /// <summary>The service using it: the job name of its dedicated job after migration (and its preset, unless <see cref="Preset"/> says otherwise).</summary>
     public string? Service { get; init; }
+    /// <summary>The preset the dedicated job is built from, when it is not named like <see cref="Service"/>; null for the service's name.</summary>
+    public string? Preset { get; init; }
+    /// <summary>The Nomad job that uses the database today (stopped before the migration), when it is not named like <see cref="Service"/>.</summary>
+    public string? Job { get; init; }
+
+    /// <summary>The job that uses the database today: <see cref="Job"/>, else <see cref="Service"/>.</summary>
+    public string? CurrentJob => Job ?? Service;
 }
 
 /// <summary>The service registration through which applications find the shared instance.</summary>

@@ -40,7 +40,7 @@ internal sealed partial class SpecMapper
         {
             var db = specs[i];
             var dbName = db.Name ?? string.Empty;
-            databases.Add(new SharedDatabase(dbName, db.Owner ?? dbName, MapSecret(db.Password, $"databases[{i}].password", name)) { Service = db.Service });
+            databases.Add(new SharedDatabase(dbName, db.Owner ?? dbName, MapSecret(db.Password, $"databases[{i}].password", name)) { Service = db.Service, Preset = db.Preset, Job = db.Job });
         }
 
         var backup = spec.Backup is { } b ? MapBackup(b, name) : null;

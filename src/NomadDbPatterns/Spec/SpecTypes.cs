@@ -107,8 +107,12 @@ internal sealed class SharedDatabaseSpec
     public string? Owner { get; set; }
     /// <summary>The role's password: `nomadVar` or `vault`; a literal password is an error.</summary>
     public SecretSpec? Password { get; set; }
-    /// <summary>The service using it: a preset name, also the job name of its dedicated job after `nomad-db migrate`.</summary>
+    /// <summary>The service using it: the job name of its dedicated job after `nomad-db migrate` (and its preset, unless `preset:` names another).</summary>
     public string? Service { get; set; }
+    /// <summary>The preset `migrate` builds the dedicated job from, when it is not named like the service (an app without a preset: `migrate --dedicated SPEC`).</summary>
+    public string? Preset { get; set; }
+    /// <summary>The Nomad job that uses the database today, when it is not named like the service: `migrate` stops it, and starts it again on rollback.</summary>
+    public string? Job { get; set; }
 }
 
 /// <summary>Service registration of the shared instance.</summary>

@@ -113,6 +113,12 @@ internal sealed class SharedDatabaseValidator : AbstractValidator<SharedDatabase
         RuleFor(d => d.Password).SetValidator(new SecretSourceValidator(job.Name));
         RuleFor(d => d.Service).Must(Rules.IsName).When(d => d.Service is not null).WithErrorCode(ErrorCodes.InvalidName)
             .WithMessage(d => $"'{Echo.Value(d.Service)}' is not a service (job) name");
+        RuleFor(d => d.Job).Must(Rules.IsName).When(d => d.Job is not null).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage(d => $"'{Echo.Value(d.Job)}' is not a job name");
+        RuleFor(d => d.Preset).Must(p => Spec.PresetCatalog.Names.Contains(p)).When(d => d.Preset is not null).WithErrorCode(ErrorCodes.UnknownPreset)
+            .WithMessage(d => $"unknown preset '{Echo.Value(d.Preset)}'; known presets: {string.Join(", ", Spec.PresetCatalog.Names)}");
+        RuleFor(d => d.Service).NotNull().When(d => d.Preset is not null || d.Job is not null).WithErrorCode(ErrorCodes.Required)
+            .WithMessage("`preset:` and `job:` describe the service using the database: give its `service:` too");
     }
 }
 
