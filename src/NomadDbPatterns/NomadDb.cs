@@ -115,18 +115,17 @@ public static class NomadDb
         {
             var path = fullPath(SpecPaths.FromPropertyPath(failure.PropertyName));
             var code = string.IsNullOrEmpty(failure.ErrorCode) || !failure.ErrorCode.StartsWith("NDB", StringComparison.Ordinal) ? ErrorCodes.InvalidValue : failure.ErrorCode;
-            return Diagnostic.Error(code, failure.ErrorMessage, path, locate(path));
+            var severity = failure.Severity == FluentValidation.Severity.Warning ? Severity.Warning : Severity.Error;
+            return new Diagnostic(severity, code, failure.ErrorMessage, path, locate(path));
         });
 
     private static readonly ServiceJobValidator JobValidator = new();
 
     private static IEnumerable<Diagnostic> ValidateJob(ServiceJob job, Func<string, string> fullPath, Func<string, SourceLocation?> locate, int index)
     {
-        var result = JobValidator.Validate(job);
-        foreach (var failure in result.Errors)
+        foreach (var diagnostic in ToDiagnostics(JobValidator.Validate(job), fullPath, locate))
         {
-            var path = fullPath(SpecPaths.FromPropertyPath(failure.PropertyName));
-            yield return Diagnostic.Error(string.IsNullOrEmpty(failure.ErrorCode) || !failure.ErrorCode.StartsWith("NDB", StringComparison.Ordinal) ? ErrorCodes.InvalidValue : failure.ErrorCode, failure.ErrorMessage, path, locate(path));
+            yield return diagnostic;
         }
 
         _ = index;

@@ -43,8 +43,28 @@ public sealed class ValidationTests
         Assert.That(Only(ValidJob() with { Postgres = ValidJob().Postgres! with { Image = "postgres:16.4-alpine" } }, ErrorCodes.PostgresVersion).Path, Is.EqualTo("postgres.image"));
 
     [Test]
-    public void Postgres_memory_floor() =>
-        Assert.That(Only(ValidJob() with { Postgres = ValidJob().Postgres! with { Resources = new Resources(100, 32, null) } }, ErrorCodes.Resources).Path, Is.EqualTo("postgres.resources.memory"));
+    public void Postgres_memory_floor_is_nomads()
+    {
+        var error = Only(ValidJob() with { Postgres = ValidJob().Postgres! with { Resources = new Resources(100, 9, null) } }, ErrorCodes.Resources);
+        Assert.That((error.Severity, error.Path), Is.EqualTo((Severity.Error, "postgres.resources.memory")));
+    }
+
+    [Test]
+    public void Small_postgres_memory_is_a_warning_unless_shared_buffers_is_set()
+    {
+        var small = ValidJob().Postgres! with { Resources = new Resources(100, 32, null) };
+
+        var warning = Only(ValidJob() with { Postgres = small }, ErrorCodes.Resources);
+        var sized = NomadDb.Validate([ValidJob() with { Postgres = small with { Settings = [new("shared_buffers", "8MB")] } }]);
+        var enough = NomadDb.Validate([ValidJob() with { Postgres = small with { Resources = new Resources(100, 64, null) } }]);
+
+        Assert.That((warning.Severity, warning.Path), Is.EqualTo((Severity.Warning, "postgres.resources.memory")));
+        Assert.That(warning.Message, Does.Contain("shared_buffers"));
+        Assert.That(sized, Is.Empty);
+        Assert.That(enough, Is.Empty);
+        Assert.That(NomadJob.Create("svc").WithApp("example/svc:1.0").WithPostgres(pg => pg.WithPasswordFromNomadVariable().WithResources(100, 32)).Build().Postgres!.Resources.Memory,
+            Is.EqualTo(32), "a warning does not stop the builder");
+    }
 
     [Test]
     public void Memory_max_below_memory() =>

@@ -118,6 +118,26 @@ internal sealed class PortMappingValidator : AbstractValidator<PortMapping>
 /// <summary>Validates resources.</summary>
 internal sealed class ResourcesValidator : AbstractValidator<Resources>
 {
+    /// <summary>The smallest memory Nomad accepts for a task: <c>MinResources().MemoryMB</c> in nomad/structs/structs.go (v2.0.5).</summary>
+    public const int NomadMinimumMemory = 10;
+
+    /// <summary>
+    /// Below this, PostgreSQL runs only while its cache stays small: its default shared_buffers (128MB) and work
+    /// memory outgrow the limit and the kernel kills the task. A warning, not an error: small homelab databases run on 32 MB.
+    /// </summary>
+    public const int PostgresComfortableMemory = 64;
+
+    /// <summary>The rules of a PostgreSQL task's resources (the sidecar's and the shared server's).</summary>
+    public static ResourcesValidator Postgres { get; } = new(NomadMinimumMemory);
+
+    /// <summary>The warning for a PostgreSQL task with little memory and no shared_buffers of its own.</summary>
+    public static void WarnAboutSmallPostgres<T>(AbstractValidator<T> validator, Func<T, Resources> resources, Func<T, IEnumerable<KeyValuePair<string, string>>> settings) =>
+        validator.RuleFor(p => resources(p).Memory).GreaterThanOrEqualTo(PostgresComfortableMemory)
+            .When(p => !settings(p).Any(s => s.Key == "shared_buffers"))
+            .WithSeverity(FluentValidation.Severity.Warning).WithErrorCode(ErrorCodes.Resources)
+            .WithMessage(p => $"PostgreSQL gets {resources(p).Memory} MB: its default shared_buffers (128MB) outgrow that as the cache fills, and the task is killed; set postgres.settings.shared_buffers well below the limit (e.g. 8MB) or give it {PostgresComfortableMemory} MB or more")
+            .OverridePropertyName("Resources.Memory");
+
     /// <summary>Creates the validator with a memory floor in MB.</summary>
     public ResourcesValidator(int minimumMemory)
     {

@@ -38,6 +38,10 @@ public sealed record Diagnostic(Severity Severity, string Code, string Message, 
     public static Diagnostic Error(string code, string message, string path, SourceLocation? location = null) =>
         new(Severity.Error, code, message, path, location);
 
+    /// <summary>Creates a warning.</summary>
+    public static Diagnostic Warning(string code, string message, string path, SourceLocation? location = null) =>
+        new(Severity.Warning, code, message, path, location);
+
     /// <summary>Creates an informational diagnostic.</summary>
     public static Diagnostic Info(string code, string message, string path, SourceLocation? location = null) =>
         new(Severity.Info, code, message, path, location);

@@ -13,7 +13,6 @@ internal sealed partial class PostgresSidecarValidator : AbstractValidator<Postg
     /// <summary>Newest major this generator knows the image layout of.</summary>
     public const int MaximumVersion = 18;
 
-    private static readonly ResourcesValidator ResourceRules = new(64);
     private readonly ServiceJob? _job;
 
     /// <summary>Creates the validator for the sidecar of <paramref name="job"/>, or of the job <see cref="ServiceJobValidator"/> validates.</summary>
@@ -28,7 +27,8 @@ internal sealed partial class PostgresSidecarValidator : AbstractValidator<Postg
         RuleFor(p => p.Port).InclusiveBetween(1, 65535).WithErrorCode(ErrorCodes.Port);
         RuleFor(p => p.Port).Equal(Defaults.PostgresPort).When((_, context) => JobScope.Of(context, _job).Network == NetworkMode.Bridge).WithErrorCode(ErrorCodes.Port)
             .WithMessage("on bridge networking each allocation has its own network: keep 5432 (ports only need to differ on host networking)");
-        RuleFor(p => p.Resources).SetValidator(ResourceRules);
+        RuleFor(p => p.Resources).SetValidator(ResourcesValidator.Postgres);
+        ResourcesValidator.WarnAboutSmallPostgres(this, p => p.Resources, p => p.Settings);
         RuleFor(p => p.ShmSize).Must(s => s!.Bytes is > 0).When(p => p.ShmSize is not null).WithErrorCode(ErrorCodes.InvalidValue)
             .WithMessage(p => InputText.SizeProblem(p.ShmSize!.Text));
         RuleFor(p => p.Volume).Must(Rules.IsName).When(p => p.Volume is not null).WithErrorCode(ErrorCodes.InvalidName).WithMessage("not a valid host volume name");

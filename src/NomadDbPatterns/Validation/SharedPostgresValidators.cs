@@ -88,7 +88,8 @@ internal sealed class SharedPostgresServerValidator : AbstractValidator<SharedPo
         RuleFor(p => p.AdminUser).Must(Rules.IsSqlIdentifier).WithErrorCode(ErrorCodes.InvalidName)
             .WithMessage("the admin role is lower-case letters, digits and '_' (starting with a letter or '_')").OverridePropertyName("User");
         RuleFor(p => p.Port).InclusiveBetween(1, 65535).WithErrorCode(ErrorCodes.Port);
-        RuleFor(p => p.Resources).SetValidator(new ResourcesValidator(64));
+        RuleFor(p => p.Resources).SetValidator(ResourcesValidator.Postgres);
+        ResourcesValidator.WarnAboutSmallPostgres(this, p => p.Resources, p => p.Settings);
         RuleFor(p => p.ShmSize).Must(s => s!.Bytes is > 0).When(p => p.ShmSize is not null).WithErrorCode(ErrorCodes.InvalidValue)
             .WithMessage(p => InputText.SizeProblem(p.ShmSize!.Text));
         RuleFor(p => p.Volume).Must(Rules.IsName).When(p => p.Volume is not null).WithErrorCode(ErrorCodes.InvalidName).WithMessage("not a valid host volume name");

@@ -93,7 +93,7 @@ job "git" {
 
       config {
         image        = "registry.example/postgres:16-alpine"
-        args         = ["-p", "5433", "-c", "listen_addresses=127.0.0.1"]
+        args         = ["-p", "5433", "-c", "listen_addresses=127.0.0.1", "-c", "shared_buffers=8MB"]
         ports        = ["db"]
         network_mode = "host"
       }
@@ -141,7 +141,7 @@ job "git" {
 
       resources {
         cpu    = 100
-        memory = 64
+        memory = 32
       }
     }
 

@@ -89,7 +89,7 @@ job "passwords" {
 
       config {
         image        = "registry.example/postgres:16-alpine"
-        args         = ["-p", "5434", "-c", "listen_addresses=127.0.0.1"]
+        args         = ["-p", "5434", "-c", "listen_addresses=127.0.0.1", "-c", "shared_buffers=8MB"]
         ports        = ["db"]
         network_mode = "host"
       }
@@ -133,7 +133,7 @@ job "passwords" {
 
       resources {
         cpu    = 100
-        memory = 64
+        memory = 32
       }
     }
 
