@@ -47,22 +47,26 @@ public static class PlanAnnotationNames
     public const string UpdateDestroy = "destroy";
 }
 
-/// <summary>Diff of a whole job (<c>api.JobDiff</c>).</summary>
-public sealed record JobDiff
+/// <summary>What every level of a diff has: its kind of change, changed primitive fields and changed nested objects.</summary>
+public abstract record DiffNode
 {
-    /// <summary>Kind of change of the job.</summary>
+    /// <summary>Kind of change.</summary>
     public DiffType Type { get; init; }
 
-    /// <summary>The job ID.</summary>
-    public string ID { get; init; } = "";
-
-    /// <summary>Changed primitive fields of the job.</summary>
+    /// <summary>Changed primitive fields; in a plan (a contextual diff) an object lists unchanged fields too, as <see cref="DiffType.None"/>.</summary>
     [JsonConverter(typeof(NullAsEmptyList<FieldDiff>))]
     public IReadOnlyList<FieldDiff> Fields { get; init; } = [];
 
-    /// <summary>Changed nested objects of the job.</summary>
+    /// <summary>Changed nested objects, such as a group's <c>Volume</c> or a task's <c>Config</c> (driver config) and <c>VolumeMount</c>.</summary>
     [JsonConverter(typeof(NullAsEmptyList<ObjectDiff>))]
     public IReadOnlyList<ObjectDiff> Objects { get; init; } = [];
+}
+
+/// <summary>Diff of a whole job (<c>api.JobDiff</c>).</summary>
+public sealed record JobDiff : DiffNode
+{
+    /// <summary>The job ID.</summary>
+    public string ID { get; init; } = "";
 
     /// <summary>One entry per task group of the old or the new job.</summary>
     [JsonConverter(typeof(NullAsEmptyList<TaskGroupDiff>))]
@@ -70,21 +74,10 @@ public sealed record JobDiff
 }
 
 /// <summary>Diff of a task group (<c>api.TaskGroupDiff</c>).</summary>
-public sealed record TaskGroupDiff
+public sealed record TaskGroupDiff : DiffNode
 {
-    /// <summary>Kind of change of the group.</summary>
-    public DiffType Type { get; init; }
-
     /// <summary>The group name (groups are matched by name, so a renamed group is one Deleted and one Added).</summary>
     public string Name { get; init; } = "";
-
-    /// <summary>Changed primitive fields of the group.</summary>
-    [JsonConverter(typeof(NullAsEmptyList<FieldDiff>))]
-    public IReadOnlyList<FieldDiff> Fields { get; init; } = [];
-
-    /// <summary>Changed nested objects, among them one <c>Volume</c> object per changed <c>volume</c> block.</summary>
-    [JsonConverter(typeof(NullAsEmptyList<ObjectDiff>))]
-    public IReadOnlyList<ObjectDiff> Objects { get; init; } = [];
 
     /// <summary>One entry per task of the old or the new group.</summary>
     [JsonConverter(typeof(NullAsEmptyList<TaskDiff>))]
@@ -96,21 +89,10 @@ public sealed record TaskGroupDiff
 }
 
 /// <summary>Diff of a task (<c>api.TaskDiff</c>).</summary>
-public sealed record TaskDiff
+public sealed record TaskDiff : DiffNode
 {
-    /// <summary>Kind of change of the task.</summary>
-    public DiffType Type { get; init; }
-
     /// <summary>The task name (tasks are matched by name).</summary>
     public string Name { get; init; } = "";
-
-    /// <summary>Changed primitive fields of the task.</summary>
-    [JsonConverter(typeof(NullAsEmptyList<FieldDiff>))]
-    public IReadOnlyList<FieldDiff> Fields { get; init; } = [];
-
-    /// <summary>Changed nested objects, such as <c>Config</c> (driver config) and <c>VolumeMount</c>.</summary>
-    [JsonConverter(typeof(NullAsEmptyList<ObjectDiff>))]
-    public IReadOnlyList<ObjectDiff> Objects { get; init; } = [];
 
     /// <summary>Scheduler annotations, such as <see cref="PlanAnnotationNames.ForcesDestructiveUpdate"/>.</summary>
     [JsonConverter(typeof(NullAsEmptyList<string>))]
@@ -118,21 +100,10 @@ public sealed record TaskDiff
 }
 
 /// <summary>Diff of a nested object (<c>api.ObjectDiff</c>), recursive.</summary>
-public sealed record ObjectDiff
+public sealed record ObjectDiff : DiffNode
 {
-    /// <summary>Kind of change of the object.</summary>
-    public DiffType Type { get; init; }
-
     /// <summary>The object kind, such as <c>Config</c>, <c>Volume</c> or <c>VolumeMount</c>.</summary>
     public string Name { get; init; } = "";
-
-    /// <summary>Fields of the object; in a plan (a contextual diff) unchanged fields are listed too, as <see cref="DiffType.None"/>.</summary>
-    [JsonConverter(typeof(NullAsEmptyList<FieldDiff>))]
-    public IReadOnlyList<FieldDiff> Fields { get; init; } = [];
-
-    /// <summary>Nested objects.</summary>
-    [JsonConverter(typeof(NullAsEmptyList<ObjectDiff>))]
-    public IReadOnlyList<ObjectDiff> Objects { get; init; } = [];
 }
 
 /// <summary>Diff of a single value (<c>api.FieldDiff</c>). Values are strings as Nomad flattens them.</summary>

@@ -40,6 +40,17 @@ internal static class HclString
         return builder.ToString();
     }
 
+    /// <summary>
+    /// Appends the escape of a backslash, a double quote, a newline, a carriage return or a tab — the same in HCL, Go,
+    /// YAML and env-file double-quoted strings — and says whether <paramref name="c"/> was one of them.
+    /// </summary>
+    internal static bool AppendCommonEscape(StringBuilder builder, char c)
+    {
+        var escape = c switch { '\\' => "\\\\", '"' => "\\\"", '\n' => "\\n", '\r' => "\\r", '\t' => "\\t", _ => null };
+        builder.Append(escape);
+        return escape is not null;
+    }
+
     /// <summary>Appends the escaped body of a quoted string (without the quotes).</summary>
     public static void AppendQuotedBody(StringBuilder builder, string value)
     {
@@ -48,13 +59,13 @@ internal static class HclString
         for (var i = 0; i < value.Length; i++)
         {
             var c = value[i];
+            if (AppendCommonEscape(builder, c))
+            {
+                continue;
+            }
+
             switch (c)
             {
-                case '\\': builder.Append("\\\\"); break;
-                case '"': builder.Append("\\\""); break;
-                case '\n': builder.Append("\\n"); break;
-                case '\r': builder.Append("\\r"); break;
-                case '\t': builder.Append("\\t"); break;
                 case '$' or '%' when i + 1 < value.Length && value[i + 1] == '{':
                     // HCL reads ${ and %{ as template sequences; doubling the lead character makes them literal.
                     builder.Append(c).Append(c);

@@ -14,24 +14,18 @@ internal static class DoubleQuoted
         var builder = new StringBuilder(value.Length + 2).Append('"');
         foreach (var c in value)
         {
-            switch (c)
+            if (Hcl.HclString.AppendCommonEscape(builder, c))
             {
-                case '\\': builder.Append("\\\\"); break;
-                case '"': builder.Append("\\\""); break;
-                case '\n': builder.Append("\\n"); break;
-                case '\r': builder.Append("\\r"); break;
-                case '\t': builder.Append("\\t"); break;
-                default:
-                    if (c < ' ' || c == '\u007f')
-                    {
-                        builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        builder.Append(c);
-                    }
+                continue;
+            }
 
-                    break;
+            if (c < ' ' || c == '\u007f')
+            {
+                builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                builder.Append(c);
             }
         }
 
