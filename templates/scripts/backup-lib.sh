@@ -1,5 +1,5 @@
 # shellcheck shell=sh
-# backup-lib.sh: functions shared by pg-backup.sh, sqlite-backup.sh and backup-age-check.sh.
+# backup-lib.sh: functions shared by pg-backup.sh, sqlite-backup.sh, backup-age-check.sh and restore-database.sh.
 #
 # Sourced, never executed. POSIX sh: runs under dash (debian images) and busybox ash (alpine images).
 # Configured only through the environment; never prints a password (no command tracing, no env dumps).
@@ -29,6 +29,26 @@ log_line() {
 
 log_error() {
   log_line "$@" >&2
+}
+
+# Per-table exact row counts, "<schema>.<table>|<rows>", for every user table (partitioned parents included).
+pg_count_sql() {
+  cat <<'SQL'
+SELECT pg_catalog.format('SELECT %L, count(*) FROM %I.%I',
+                         pg_catalog.format('%I.%I', n.nspname, c.relname), n.nspname, c.relname)
+FROM pg_catalog.pg_class AS c
+JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p')
+  AND n.nspname <> 'information_schema'
+  AND n.nspname !~ '^pg_'
+ORDER BY 1
+\gexec
+SQL
+}
+
+# The "schema.table|rows" lines of a manifest's row counts.
+manifest_counts() {
+  awk '$1 == "rows" { print substr($0, length($1) + length($2) + 3) "|" $2 }' "$1"
 }
 
 # Exit code 2 marks a configuration error; it is recorded in .last-failure when the directory is usable.

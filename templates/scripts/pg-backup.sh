@@ -101,21 +101,6 @@ as_verify_role() {
   fi
 }
 
-# Per-table exact row counts, "<schema>.<table>|<rows>", for every user table (partitioned parents included).
-pg_count_sql() {
-  cat <<'SQL'
-SELECT pg_catalog.format('SELECT %L, count(*) FROM %I.%I',
-                         pg_catalog.format('%I.%I', n.nspname, c.relname), n.nspname, c.relname)
-FROM pg_catalog.pg_class AS c
-JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p')
-  AND n.nspname <> 'information_schema'
-  AND n.nspname !~ '^pg_'
-ORDER BY 1
-\gexec
-SQL
-}
-
 # pg_dump_to FILE [PG_DUMP_ARGS...]: the dump itself, in the configured scope and format.
 pg_dump_to() {
   pd_file=$1
@@ -323,10 +308,6 @@ backup_manifest() {
   drop_work_dir
 }
 
-# The "schema.table|rows" lines of a manifest's row counts.
-manifest_counts() {
-  awk '$1 == "rows" { print substr($0, length($1) + length($2) + 3) "|" $2 }' "$1"
-}
 
 # BACKUP_MODE=verify: a restore drill of the newest good backup against the current source.
 verify_latest() {
