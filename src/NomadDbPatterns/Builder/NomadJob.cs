@@ -290,6 +290,24 @@ public sealed class PostgresBuilder
         return this;
     }
 
+    /// <summary>
+    /// Registers the database as a service of its own (a periodic backup then connects through it): a tcp check at the
+    /// default interval, or <paramref name="scriptCheck"/> (Consul only) <c>pg_isready</c> in the PostgreSQL task.
+    /// </summary>
+    public PostgresBuilder WithService(string? name = null, ServiceProvider provider = ServiceProvider.Nomad, IEnumerable<string>? tags = null, bool scriptCheck = false)
+    {
+        Sidecar = Sidecar with
+        {
+            Service = new DatabaseService(name ?? JobFacts.DefaultDatabaseServiceName(_jobName))
+            {
+                Provider = provider,
+                Tags = [.. tags ?? []],
+                Check = new HealthCheck(scriptCheck ? CheckType.Script : CheckType.Tcp, null),
+            },
+        };
+        return this;
+    }
+
     /// <summary>Runs idempotent SQL statements in the database on every start, after the extensions, in one transaction.</summary>
     public PostgresBuilder WithInitSql(params string[] statements)
     {

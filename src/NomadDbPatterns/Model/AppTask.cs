@@ -63,6 +63,8 @@ public enum CheckType
     Http,
     /// <summary>TCP connect.</summary>
     Tcp,
+    /// <summary>A command run in a task (Consul only); for the database service, <c>pg_isready</c> in the PostgreSQL task.</summary>
+    Script,
 }
 
 /// <summary>A service registration.</summary>
@@ -79,7 +81,7 @@ public sealed record ServiceRegistration(string Name, string Port)
 }
 
 /// <summary>A health check.</summary>
-/// <param name="Type">http or tcp.</param>
+/// <param name="Type">http or tcp (script: the database service only).</param>
 /// <param name="Path">HTTP path (http only).</param>
 /// <param name="Interval">Interval, e.g. <c>10s</c>.</param>
 /// <param name="Timeout">Timeout, e.g. <c>2s</c>.</param>

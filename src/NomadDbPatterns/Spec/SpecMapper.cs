@@ -15,7 +15,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
         var job = MapPlacement(spec, new ServiceJob(name, app)) with
         {
             Preset = spec.Preset,
-            Postgres = spec.Postgres is { } pg ? MapPostgres(pg, name) : null,
+            Postgres = spec.Postgres is { } pg ? MapPostgres(pg, name, app.Service?.Provider ?? ServiceProvider.Nomad) : null,
             Sqlite = spec.Sqlite is { } sq ? new SqliteStorage(sq.Volume ?? Defaults.SqliteVolume(name), sq.Destination ?? Defaults.SqliteDestination, sq.File ?? Defaults.SqliteFile) : null,
             HostVolumes = spec.HostVolumes is { } hv ? MapHostVolumes(hv) : HostVolumeSettings.Default,
         };
@@ -99,7 +99,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
     private static Resources MapResources(ResourcesSpec? spec, Resources defaults) =>
         spec is null ? defaults : new Resources(spec.Cpu ?? defaults.Cpu, spec.Memory ?? defaults.Memory, spec.MemoryMax ?? defaults.MemoryMax);
 
-    private PostgresSidecar MapPostgres(PostgresSpec spec, string jobName)
+    private PostgresSidecar MapPostgres(PostgresSpec spec, string jobName, ServiceProvider appProvider)
     {
         var version = MapVersion(spec.Version, spec.Image);
         return new PostgresSidecar(MapSecret(spec.Password, "postgres.password", jobName))
@@ -117,6 +117,24 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
             UpgradeFrom = spec.UpgradeFrom,
             Extensions = [.. spec.Extensions ?? []],
             InitSql = MapInitSql(spec),
+            Service = spec.Service is { } service ? MapDatabaseService(service, jobName, appProvider) : null,
+        };
+    }
+
+    /// <summary><c>postgres.service</c>: the name defaults to the one a periodic backup registers, the provider to the app's.</summary>
+    private DatabaseService MapDatabaseService(DatabaseServiceSpec spec, string jobName, ServiceProvider appProvider)
+    {
+        const string path = "postgres.service";
+        var check = spec.Check;
+        return new DatabaseService(spec.Name ?? JobFacts.DefaultDatabaseServiceName(jobName))
+        {
+            Provider = Word(spec.Provider, $"{path}.provider", appProvider, ("nomad", ServiceProvider.Nomad), ("consul", ServiceProvider.Consul)),
+            Tags = [.. spec.Tags ?? []],
+            Check = new HealthCheck(
+                Word(check?.Type, $"{path}.check.type", CheckType.Tcp, ("tcp", CheckType.Tcp), ("script", CheckType.Script)),
+                null,
+                check?.Interval ?? Defaults.CheckInterval,
+                check?.Timeout ?? Defaults.CheckTimeout),
         };
     }
 

@@ -314,6 +314,32 @@ internal sealed class PostgresSpec
     public List<string>? InitSql { get; set; }
     /// <summary>A SQL file run like initSql, after it: a path relative to the spec file's directory, inside it (no '..', no symbolic links).</summary>
     public string? InitSqlFile { get; set; }
+    /// <summary>Register the database as a service of its own (default: not registered, except `&lt;job&gt;-db` for a periodic backup, which then connects through this one): for anything outside the group. Port: the static one on host networking, a mapped one on bridge.</summary>
+    public DatabaseServiceSpec? Service { get; set; }
+}
+
+/// <summary>The database's service registration.</summary>
+internal sealed class DatabaseServiceSpec
+{
+    /// <summary>Service name (default: &lt;job&gt;-db): letters, digits and '-' (RFC 1123), unique in the namespace across the fleet.</summary>
+    public string? Name { get; set; }
+    /// <summary>`nomad` or `consul` (default: the app service's provider, else nomad).</summary>
+    public string? Provider { get; set; }
+    /// <summary>Tags.</summary>
+    public List<string>? Tags { get; set; }
+    /// <summary>Health check (default: tcp every 10s, timeout 2s).</summary>
+    public DatabaseCheckSpec? Check { get; set; }
+}
+
+/// <summary>The database service's health check.</summary>
+internal sealed class DatabaseCheckSpec
+{
+    /// <summary>`tcp` (default) or `script` (Consul only: pg_isready in the PostgreSQL task).</summary>
+    public string? Type { get; set; }
+    /// <summary>Interval (default 10s, at least 1s).</summary>
+    public string? Interval { get; set; }
+    /// <summary>Timeout (default 2s, at least 1s).</summary>
+    public string? Timeout { get; set; }
 }
 
 /// <summary>Where a secret comes from.</summary>

@@ -354,6 +354,13 @@ internal static partial class SecretPolicy
             Settings(context, "Postgres.Settings", pg.Settings);
             Free(context, "Postgres.Image", pg.Image);
             Secret(context, "Postgres.Password", pg.Password);
+            for (var i = 0; i < (pg.Service?.Tags.Length ?? 0); i++)
+            {
+                if (CheckAssignment(pg.Service!.Tags[i]) is { } reason)
+                {
+                    Fail(context, $"Postgres.Service.Tags[{i}]", reason);
+                }
+            }
         }
     }
 
