@@ -181,6 +181,16 @@ public sealed class AppBuilder
         return this;
     }
 
+    /// <summary>
+    /// Gives the app a secret by reference: variable <paramref name="name"/> holds it (rendered into the task's env file),
+    /// or with <paramref name="file"/> (under <c>secrets/</c>) the secret goes into that file and the variable holds its path.
+    /// </summary>
+    public AppBuilder WithSecret(string name, SecretSource source, string? file = null)
+    {
+        Task = Task with { Secrets = Task.Secrets.Add(new TaskSecret(name, source) { File = file }) };
+        return this;
+    }
+
     /// <summary>Overrides the command and arguments.</summary>
     public AppBuilder WithCommand(string command, params string[] args)
     {

@@ -28,6 +28,8 @@ public sealed record AppTask(string Image)
     public ImmutableArray<AppVolume> Volumes { get; init; } = [];
     /// <summary>Extra template files.</summary>
     public ImmutableArray<TemplateFile> Templates { get; init; } = [];
+    /// <summary>Secrets the app reads as environment variables or files, by reference, in order.</summary>
+    public ImmutableArray<TaskSecret> Secrets { get; init; } = [];
 }
 
 /// <summary>An environment variable.</summary>

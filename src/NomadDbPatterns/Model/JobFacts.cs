@@ -21,6 +21,9 @@ internal static class JobFacts
     /// <summary>Group volume name of the backup destination.</summary>
     public const string BackupVolumeName = "backups";
 
+    /// <summary>The env file of a task's env secrets (<c>secrets:</c>, a template with <c>env = true</c>).</summary>
+    public const string SecretsEnvFile = "secrets/secrets.env";
+
     /// <summary>The database name: explicit, or the job name with '-' turned into '_'.</summary>
     public static string DatabaseName(this ServiceJob job) => job.Postgres?.Database ?? ToIdentifier(job.Name);
 

@@ -190,6 +190,31 @@ internal sealed class AppSpec
     public List<VolumeSpec>? Volumes { get; set; }
     /// <summary>Extra template files.</summary>
     public List<TemplateSpec>? Templates { get; set; }
+    /// <summary>Secrets the app reads, by environment variable: `{ nomadVar | vault, key }` rendered into secrets/secrets.env, or with `file: secrets/NAME` into that file (the variable then holds its path, for _FILE conventions). A literal value is an error.</summary>
+    public Dictionary<string, TaskSecretSpec>? Secrets { get; set; }
+}
+
+/// <summary>A secret a task reads, by reference: where it is and its key, never its value.</summary>
+internal sealed class TaskSecretSpec
+{
+    /// <summary>Nomad Variable path, e.g. nomad/jobs/gitea (readable by the job: nomad/jobs/&lt;job&gt;).</summary>
+    public string? NomadVar { get; set; }
+    /// <summary>Vault KV v2 API path, e.g. secret/data/apps/gitea.</summary>
+    public string? Vault { get; set; }
+    /// <summary>The item or field inside the secret (required).</summary>
+    public string? Key { get; set; }
+    /// <summary>Render into this file under secrets/ (e.g. secrets/smtp-password); the variable then holds its path (/secrets/smtp-password).</summary>
+    public string? File { get; set; }
+    /// <summary>Vault role for the workload identity (one per task).</summary>
+    public string? Role { get; set; }
+    /// <summary>Vault only: noop (default), restart or signal when the task's Vault token changes (one per task).</summary>
+    public string? ChangeMode { get; set; }
+    /// <summary>Vault only: the signal sent with changeMode signal.</summary>
+    public string? ChangeSignal { get; set; }
+    /// <summary>Set when the YAML held a plain string: always an error, secrets never go in specs.</summary>
+    [SpecScalarForm]
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? Literal { get; set; }
 }
 
 /// <summary>A port.</summary>

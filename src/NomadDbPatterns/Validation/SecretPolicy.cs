@@ -341,6 +341,11 @@ internal static partial class SecretPolicy
             Free(context, "App.Service.Check.Path", service.Check?.Path);
         }
 
+        foreach (var secret in app.Secrets)
+        {
+            Secret(context, $"App.Secrets.{secret.Name}", secret.Source);
+        }
+
         for (var i = 0; i < app.Templates.Length; i++)
         {
             foreach (var (line, reason) in CheckTemplate(app.Templates[i].Data))

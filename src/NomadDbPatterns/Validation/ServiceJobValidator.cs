@@ -33,6 +33,7 @@ internal sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
         RuleFor(j => j).Custom(CheckVolumes);
         RuleFor(j => j).Custom(SecretPolicy.Check);
         RuleFor(j => j).Custom(CheckServiceNames);
+        RuleFor(j => j).Custom(TaskSecretRules.CheckApp);
     }
 
     /// <summary>
