@@ -79,7 +79,9 @@ public sealed class AppSecretsTests
         Assert.That(Data(app, "secrets/smtp-password"), Is.EqualTo("{{ with secret \"secret/data/notes/smtp\" }}{{ .Data.data.password }}{{ end }}\n"));
         Assert.That(Hcl.Single(app, "env").GetProperty("SMTP_PASSWORD_FILE").ToString(), Does.Contain("/secrets/smtp-password"));
         Assert.That(Hcl.Attr(Hcl.Single(app, "vault"), "change_mode"), Is.EqualTo("noop"), "a Vault secret gives the app its vault block");
-        Assert.That(files.Single(f => f.FileName == "notes.vault-policy.hcl").Content, Does.Contain("path \"secret/data/notes/smtp\""));
+        var job = SpecLoader.LoadText(Spec(Both), "specs/notes.yaml").Jobs.Single().Job;
+        var policy = JobRenderer.Default.RenderVolumesAndPolicies(job, "notes.yaml").Single(f => f.FileName == PolicyFiles.VaultPolicyFileName("notes"));
+        Assert.That(policy.Content, Does.Contain("path \"secret/data/notes/smtp\""));
     }
 
     [Test]
