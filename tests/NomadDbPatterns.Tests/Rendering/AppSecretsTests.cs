@@ -168,4 +168,22 @@ public sealed class AppSecretsTests
         Assert.That((mode.Code, mode.Path), Is.EqualTo((ErrorCodes.SecretReference, "app.secrets.B.changeMode")));
         Assert.That(mode.Location!.Line, Is.EqualTo(10));
     }
+
+    [Test]
+    public void A_presets_secret_is_moved_to_Vault_by_overriding_its_entry()
+    {
+        var files = Render("""
+            name: notes
+            preset: speedtest-tracker
+            app:
+              secrets:
+                FILE__APP_KEY: { nomadVar: ~, vault: secret/data/apps/notes }
+            postgres:
+              password: { nomadVar: nomad/jobs/notes }
+            """);
+        var app = App(files);
+        Assert.That(Data(app, "secrets/speedtest-tracker-app-key"), Is.EqualTo("{{ with secret \"secret/data/apps/notes\" }}{{ .Data.data.app_key }}{{ end }}\n"));
+        Assert.That(Hcl.Single(app, "env").GetProperty("FILE__APP_KEY").ToString(), Does.Contain("/secrets/speedtest-tracker-app-key"));
+        Assert.That(app.TryGetProperty("vault", out _), Is.True);
+    }
 }
