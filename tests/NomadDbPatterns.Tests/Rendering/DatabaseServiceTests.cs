@@ -280,4 +280,26 @@ public sealed class DatabaseServiceTests
         var taken = Load(Spec("bridge", "  service: { name: other-db }"), "specs/e.yaml");
         Assert.That(FleetValidator.Validate([periodic, taken]).Single(d => d.Code == ErrorCodes.DuplicateService).Path, Is.EqualTo("postgres.service.name"));
     }
+
+    [Test]
+    public void A_model_built_in_CSharp_is_held_to_the_same_rules()
+    {
+        // A script check with Nomad's provider (ServiceCheck.validateNomad: http and tcp only).
+        var script = Assert.Throws<NomadDbPatterns.Builder.JobValidationException>(() => NomadDbPatterns.Builder.NomadJob.Create("notes")
+            .WithApp("example/notes:1.0", a => a.WithPort("http", 18080))
+            .WithPostgres(p => p.WithService(scriptCheck: true))
+            .Build())!;
+        Assert.That(script.Diagnostics.Select(d => (d.Code, d.Path)), Does.Contain((ErrorCodes.Service, "postgres.service.check.type")));
+
+        var job = NomadDbPatterns.Builder.NomadJob.Create("notes")
+            .WithApp("example/notes:1.0", a => a.WithPort("http", 18080).WithTcpService("notes", "http"))
+            .WithPostgres(p => p.WithService(provider: ServiceProvider.Nomad))
+            .Build();
+
+        // The app's check cannot be a script; the database's cannot be http.
+        var appScript = job with { App = job.App with { Service = job.App.Service! with { Check = new HealthCheck(CheckType.Script, null) } } };
+        Assert.That(NomadDb.Validate([appScript]).Select(d => (d.Code, d.Path)), Does.Contain((ErrorCodes.Service, "app.service.check.type")));
+        var dbHttp = job with { Postgres = job.Postgres! with { Service = job.Postgres.Service! with { Check = new HealthCheck(CheckType.Http, "/") } } };
+        Assert.That(NomadDb.Validate([dbHttp]).Select(d => (d.Code, d.Path)), Is.SupersetOf(new[] { (ErrorCodes.Service, "postgres.service.check.type"), (ErrorCodes.Service, "postgres.service.check.path") }));
+    }
 }
