@@ -150,6 +150,34 @@ public sealed class SecretsCommandTests
     }
 
     [Test]
+    public async Task App_secrets_are_listed_by_path_and_key_and_only_a_person_supplies_them()
+    {
+        var spec = Spec("web", """
+            name: web
+            app:
+              image: ghcr.io/example/web:1.0.0
+              secrets:
+                SMTP_PASSWORD_FILE: { nomadVar: nomad/jobs/web, key: smtp_password, file: secrets/smtp-password }
+                API_TOKEN: { vault: secret/data/apps/web, key: api_token }
+            postgres:
+              password: { nomadVar: nomad/jobs/web }
+            """);
+        var nomad = new FakeNomad();
+        nomad.Variables[("default", "nomad/jobs/web")] = (3, new() { ["db_password"] = "stored-password-value" });
+        var (exit, stdout, stderr) = await RunAsync(nomad, "secrets", "check", spec);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.EqualTo(ExitCodes.Unhealthy), stdout + stderr);
+            Assert.That(stdout, Does.Match(@"db_password\s+ok"));
+            Assert.That(stdout, Does.Match(@"smtp_password\s+missing\s+the app's SMTP_PASSWORD_FILE \(app.secrets, in secrets/smtp-password\)"));
+            Assert.That(stdout, Does.Contain("  vault secret/data/apps/web (not checked: nomad-db does not talk to Vault)"));
+            Assert.That(stdout, Does.Contain("vault kv patch -mount=secret apps/web api_token=<value>"));
+            Assert.That(stderr, Does.Contain("1 secret item(s) missing"));
+        });
+    }
+
+    [Test]
     public async Task Vault_secrets_are_listed_with_the_vault_command_and_not_generated()
     {
         var nomad = new FakeNomad();

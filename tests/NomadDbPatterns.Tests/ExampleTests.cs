@@ -115,10 +115,29 @@ public sealed class ExampleTests
         var app = Hcl.Block(group, "task", job.App.Name);
         Assert.That(Hcl.Attr(Hcl.Single(app, "config"), "image"), Is.EqualTo(job.App.Image));
         var envKeys = app.TryGetProperty("env", out var env) ? env[0].EnumerateObject().Select(p => p.Name).ToList() : [];
-        Assert.That(envKeys, Is.EquivalentTo(job.App.Env.Select(e => e.Name).ToList()));
+        // Plain variables, then each file secret's variable holding its file's path (app.secrets).
+        Assert.That(envKeys, Is.EquivalentTo(job.App.Env.Select(e => e.Name).Concat(job.App.Secrets.Where(s => s.File is not null).Select(s => s.Name)).ToList()));
         foreach (var variable in job.App.Env)
         {
             Assert.That(env[0].GetProperty(variable.Name).GetString(), Is.EqualTo(variable.Value));
+        }
+
+        var appTemplates = Hcl.All(app, "template").Select(t => Hcl.Attr(t, "destination")).ToList();
+        foreach (var secret in job.App.Secrets)
+        {
+            Assert.That(appTemplates, Does.Contain(secret.File ?? JobFacts.SecretsEnvFile), $"app.secrets.{secret.Name} is rendered");
+            if (secret.File is { } file)
+            {
+                Assert.That(env[0].GetProperty(secret.Name).GetString(), Is.EqualTo("/" + file));
+            }
+        }
+
+        var services = Hcl.All(group, "service").ToDictionary(s => Hcl.Attr(s, "name")!, s => s);
+        if (job.DatabaseService() is { } database)
+        {
+            Assert.That(services.ContainsKey(database.Name), Is.True, $"the database service {database.Name} is registered");
+            Assert.That(Hcl.Attr(services[database.Name], "port"), Is.EqualTo("db"));
+            Assert.That(Hcl.Attr(services[database.Name], "provider"), Is.EqualTo(database.Provider == ServiceProvider.Consul ? "consul" : "nomad"));
         }
 
         var volumes = Hcl.Labels(group, "volume").ToDictionary(v => v, v => Hcl.Attr(Hcl.Block(group, "volume", v), "source"));

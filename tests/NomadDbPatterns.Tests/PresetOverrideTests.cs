@@ -104,10 +104,11 @@ public sealed class PresetOverrideTests
     [Test]
     public void A_null_removes_a_whole_list_of_the_preset()
     {
-        var (job, hcl) = Render(Spec("speedtest-tracker", "app:\n  templates: ~\n  env: ~\n"));
+        var (job, hcl) = Render(Spec("speedtest-tracker", "app:\n  volumes: ~\n  secrets: ~\n"));
 
-        Assert.That(job.App.Templates, Is.Empty);
-        Assert.That(hcl, Does.Not.Contain("app_key").And.Not.Contain("FILE__APP_KEY"));
+        Assert.That(job.App.Volumes, Is.Empty);
+        Assert.That(job.App.Secrets, Is.Empty, "a null removes a whole mapping too");
+        Assert.That(hcl, Does.Not.Contain("app_key").And.Not.Contain("FILE__APP_KEY").And.Not.Contain("volume \"config\""));
     }
 
     /// <summary>

@@ -93,7 +93,7 @@ internal sealed class ExplainCommand(CliConsole console)
             + "cni_path (default /opt/cni/bin); a client without them cannot place bridge jobs.\n\n"
             + "network: host runs every task on the node's network, for clusters without CNI plugins: every port is static and "
             + "unique on the node (fleet validation checks it), PostgreSQL listens on its own postgres.port and only on 127.0.0.1 "
-            + "unless a periodic backup must reach it, and every Docker task gets network_mode = \"host\" (without it Docker "
+            + "unless it is registered (postgres.service) or a periodic backup must reach it, and every Docker task gets network_mode = \"host\" (without it Docker "
             + "puts each container on its default bridge, where 127.0.0.1 is the container's own). kind: shared-postgres takes "
             + "network too."),
         ["exit-codes"] = (

@@ -181,6 +181,16 @@ public sealed class AppBuilder
         return this;
     }
 
+    /// <summary>
+    /// Gives the app a secret by reference: variable <paramref name="name"/> holds it (rendered into the task's env file),
+    /// or with <paramref name="file"/> (under <c>secrets/</c>) the secret goes into that file and the variable holds its path.
+    /// </summary>
+    public AppBuilder WithSecret(string name, SecretSource source, string? file = null)
+    {
+        Task = Task with { Secrets = Task.Secrets.Add(new TaskSecret(name, source) { File = file }) };
+        return this;
+    }
+
     /// <summary>Overrides the command and arguments.</summary>
     public AppBuilder WithCommand(string command, params string[] args)
     {
@@ -297,6 +307,24 @@ public sealed class PostgresBuilder
     {
         ArgumentNullException.ThrowIfNull(extensions);
         Sidecar = Sidecar with { Extensions = Sidecar.Extensions.AddRange(extensions) };
+        return this;
+    }
+
+    /// <summary>
+    /// Registers the database as a service of its own (a periodic backup then connects through it): a tcp check at the
+    /// default interval, or <paramref name="scriptCheck"/> (Consul only) <c>pg_isready</c> in the PostgreSQL task.
+    /// </summary>
+    public PostgresBuilder WithService(string? name = null, ServiceProvider provider = ServiceProvider.Nomad, IEnumerable<string>? tags = null, bool scriptCheck = false)
+    {
+        Sidecar = Sidecar with
+        {
+            Service = new DatabaseService(name ?? JobFacts.DefaultDatabaseServiceName(_jobName))
+            {
+                Provider = provider,
+                Tags = [.. tags ?? []],
+                Check = new HealthCheck(scriptCheck ? CheckType.Script : CheckType.Tcp, null),
+            },
+        };
         return this;
     }
 

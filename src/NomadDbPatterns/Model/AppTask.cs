@@ -28,6 +28,8 @@ public sealed record AppTask(string Image)
     public ImmutableArray<AppVolume> Volumes { get; init; } = [];
     /// <summary>Extra template files.</summary>
     public ImmutableArray<TemplateFile> Templates { get; init; } = [];
+    /// <summary>Secrets the app reads as environment variables or files, by reference, in order.</summary>
+    public ImmutableArray<TaskSecret> Secrets { get; init; } = [];
 }
 
 /// <summary>An environment variable.</summary>
@@ -63,6 +65,8 @@ public enum CheckType
     Http,
     /// <summary>TCP connect.</summary>
     Tcp,
+    /// <summary>A command run in a task (Consul only); for the database service, <c>pg_isready</c> in the PostgreSQL task.</summary>
+    Script,
 }
 
 /// <summary>A service registration.</summary>
@@ -79,7 +83,7 @@ public sealed record ServiceRegistration(string Name, string Port)
 }
 
 /// <summary>A health check.</summary>
-/// <param name="Type">http or tcp.</param>
+/// <param name="Type">http or tcp (script: the database service only).</param>
 /// <param name="Path">HTTP path (http only).</param>
 /// <param name="Interval">Interval, e.g. <c>10s</c>.</param>
 /// <param name="Timeout">Timeout, e.g. <c>2s</c>.</param>

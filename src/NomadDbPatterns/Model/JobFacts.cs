@@ -21,6 +21,9 @@ internal static class JobFacts
     /// <summary>Group volume name of the backup destination.</summary>
     public const string BackupVolumeName = "backups";
 
+    /// <summary>The env file of a task's env secrets (<c>secrets:</c>, a template with <c>env = true</c>).</summary>
+    public const string SecretsEnvFile = "secrets/secrets.env";
+
     /// <summary>The database name: explicit, or the job name with '-' turned into '_'.</summary>
     public static string DatabaseName(this ServiceJob job) => job.Postgres?.Database ?? ToIdentifier(job.Name);
 
@@ -41,8 +44,33 @@ internal static class JobFacts
     /// <summary>A PostgreSQL-friendly identifier from a job name.</summary>
     public static string ToIdentifier(string name) => name.Replace('-', '_');
 
-    /// <summary>The name of the registered database service (used by periodic backups).</summary>
-    public static string DatabaseServiceName(this ServiceJob job) => $"{job.Name}-db";
+    /// <summary>The database service's name when <c>postgres.service</c> names none, and the one a periodic backup registers.</summary>
+    public static string DefaultDatabaseServiceName(string jobName) => $"{jobName}-db";
+
+    /// <summary>
+    /// The database's service registration: <c>postgres.service</c> when given (a periodic backup connects through it),
+    /// else the default one a periodic backup needs (<c>&lt;job&gt;-db</c>, the app's provider, a tcp check), else null.
+    /// </summary>
+    public static DatabaseService? DatabaseService(this ServiceJob job) => job.Postgres switch
+    {
+        null => null,
+        { Service: { } service } => service,
+        _ when job.HasPeriodicBackup() => new DatabaseService(DefaultDatabaseServiceName(job.Name)) { Provider = job.GroupServiceProvider() },
+        _ => null,
+    };
+
+    /// <summary>
+    /// The provider of every service of the job's group: Nomad allows one per group ("Multiple service providers used",
+    /// TaskGroup.validateServices in nomad/structs/structs.go): the app's, else the database service's, else Nomad.
+    /// </summary>
+    public static ServiceProvider GroupServiceProvider(this ServiceJob job) =>
+        job.App.Service?.Provider ?? job.Postgres?.Service?.Provider ?? ServiceProvider.Nomad;
+
+    /// <summary>True when the database is registered as a service, so it listens on the group's <c>db</c> port for others.</summary>
+    public static bool RegistersDatabase(this ServiceJob job) => job.DatabaseService() is not null;
+
+    /// <summary>The name of the registered database service (the one periodic backups connect through).</summary>
+    public static string DatabaseServiceName(this ServiceJob job) => job.DatabaseService()?.Name ?? DefaultDatabaseServiceName(job.Name);
 
     /// <summary>The job ID of a spec's periodic backup job (<c>backup.placement: periodic</c>).</summary>
     public static string BackupJobName(string jobName) => $"{jobName}-backup";
@@ -60,17 +88,18 @@ internal static class JobFacts
     internal static string BackupServiceName(string jobName) => $"{jobName}-db-backup";
 
     /// <summary>
-    /// The services the generator registers for a job besides the app's: the database service of a periodic backup,
-    /// and the backup sidecar's Consul script check. Each with the spec key that causes it.
+    /// The services the generator registers for a job besides the app's: the database service (<c>postgres.service</c>,
+    /// or the default one of a periodic backup), and the backup sidecar's Consul script check. Each with the spec key
+    /// that causes it.
     /// </summary>
     internal static IEnumerable<(string Name, string SpecPath)> GeneratedServices(this ServiceJob job)
     {
-        if (job.Postgres is not null && job.HasPeriodicBackup())
+        if (job.DatabaseService() is { } database)
         {
-            yield return (job.DatabaseServiceName(), "backup.placement");
+            yield return (database.Name, job.Postgres?.Service is null ? "backup.placement" : "postgres.service.name");
         }
 
-        if (job.Backup is { Placement: BackupPlacement.Sidecar } && job.App.Service?.Provider == ServiceProvider.Consul)
+        if (job.Backup is { Placement: BackupPlacement.Sidecar } && job.GroupServiceProvider() == ServiceProvider.Consul)
         {
             yield return (BackupServiceName(job.Name), "backup");
         }

@@ -40,9 +40,32 @@ public sealed record PostgresSidecar(SecretSource Password) : IPostgresImage
     /// text of a SQL file. It must be idempotent.
     /// </summary>
     public ImmutableArray<string> InitSql { get; init; } = [];
+    /// <summary>
+    /// The database registered as a service of its own (for anything outside the group, and for a periodic backup),
+    /// or null: not registered, unless a periodic backup needs it (then under <c>&lt;job&gt;-db</c>).
+    /// </summary>
+    public DatabaseService? Service { get; init; }
 
     /// <summary>The image reference to run.</summary>
     public string ImageReference => PostgresImages.Reference(this);
+}
+
+/// <summary>
+/// The registration of a job's PostgreSQL as a service (group service on the port labelled <c>db</c>: the node's static
+/// port on host networking, the mapped port on bridge).
+/// </summary>
+/// <param name="Name">Service name (RFC 1123: letters, digits and '-'), unique in the namespace.</param>
+public sealed record DatabaseService(string Name)
+{
+    /// <summary>The provider: Nomad's service discovery or Consul.</summary>
+    public ServiceProvider Provider { get; init; } = ServiceProvider.Nomad;
+    /// <summary>Tags.</summary>
+    public ImmutableArray<string> Tags { get; init; } = [];
+    /// <summary>
+    /// The health check: <see cref="CheckType.Tcp"/> (the default) or <see cref="CheckType.Script"/> (Consul only:
+    /// <c>pg_isready</c> run in the PostgreSQL task).
+    /// </summary>
+    public HealthCheck Check { get; init; } = new(CheckType.Tcp, null);
 }
 
 /// <summary>The image a PostgreSQL task runs: the same rules hold for a sidecar and for the legacy shared server.</summary>

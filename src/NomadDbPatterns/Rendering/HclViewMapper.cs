@@ -42,7 +42,7 @@ internal static class HclViewMapper
         StrOrNull(service.Port),
         Str(service.Provider),
         ListOrNull(service.Tags),
-        Each(service.Checks, c => new CheckView(Str(c.Type), StrOrNull(c.Path), StrOrNull(c.Command), ListOrNull(c.Args), Str(c.Interval), Str(c.Timeout))));
+        Each(service.Checks, c => new CheckView(Str(c.Type), StrOrNull(c.Path), StrOrNull(c.Command), ListOrNull(c.Args), Str(c.Interval), Str(c.Timeout), StrOrNull(c.Task))));
 
     private static TaskView Task(TaskDoc task) => new(
         Str(task.Name),

@@ -178,6 +178,7 @@ internal static class JobJsonWriter
         OptionalString(w, "Path", check.Path);
         w.WriteNumber("Interval", GoDuration.Nanoseconds(check.Interval));
         w.WriteNumber("Timeout", GoDuration.Nanoseconds(check.Timeout));
+        OptionalString(w, "TaskName", check.Task);
         w.WriteEndObject();
     }
 

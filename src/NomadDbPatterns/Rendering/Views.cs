@@ -117,11 +117,11 @@ internal sealed record ServiceView(string Name, string? Port, string Provider, s
 }
 
 /// <summary>A check.</summary>
-internal sealed record CheckView(string Type, string? Path, string? Command, string? Args, string Interval, string Timeout) : IView
+internal sealed record CheckView(string Type, string? Path, string? Command, string? Args, string Interval, string Timeout, string? Task) : IView
 {
     public object? Member(string name) => name switch
     {
-        "type" => Type, "path" => Path, "command" => Command, "args" => Args, "interval" => Interval, "timeout" => Timeout,
+        "type" => Type, "path" => Path, "command" => Command, "args" => Args, "interval" => Interval, "timeout" => Timeout, "task" => Task,
         _ => IView.Missing,
     };
 }

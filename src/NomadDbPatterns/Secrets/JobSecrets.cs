@@ -27,8 +27,8 @@ internal enum SecretStore
 internal sealed record RequiredSecret(string Job, SecretStore Store, string Path, string? Key, string? Namespace, string Purpose, string? Recipe);
 
 /// <summary>
-/// Every secret a job reads, known to the generator: the database password(s) of the model, the lookups in the app's
-/// own template files, and the recipes of the secrets a preset declares. <c>nomad-db secrets check|generate</c> read
+/// Every secret a job reads, known to the generator: the database password(s) of the model, the app's secrets
+/// (app.secrets), the lookups in the app's own template files, and the recipes of the secrets a preset declares. <c>nomad-db secrets check|generate</c> read
 /// this list; nothing here touches a value.
 /// </summary>
 internal static partial class JobSecrets
@@ -60,6 +60,20 @@ internal static partial class JobSecrets
         {
             var readers = job.HasPeriodicBackup() ? $"the PostgreSQL password (postgres.password), read by the app, the database and {JobFacts.BackupJobName(job.Name)}" : "the PostgreSQL password (postgres.password), read by the app and the database";
             secrets.Add(From(job.Name, password, job.Namespace, readers, PresetInfo.PasswordGenerate));
+        }
+
+        foreach (var secret in job.App.Secrets)
+        {
+            var (store, path) = secret.Source switch
+            {
+                VaultSecret vault => (SecretStore.Vault, vault.Path),
+                NomadVariableSecret variable => (SecretStore.NomadVariable, variable.Path),
+                _ => throw new ArgumentOutOfRangeException(nameof(job), secret.Source.GetType().Name, "unknown secret source"),
+            };
+            var description = preset?.Secrets.FirstOrDefault(s => s.Key == secret.Source.Key && path == ownVariable) is { } declared
+                ? declared.Description
+                : $"the app's {secret.Name} (app.secrets{(secret.File is { } file ? $", in {file}" : string.Empty)})";
+            secrets.Add(From(job.Name, secret.Source, job.Namespace, description, RecipeOf(store, path, secret.Source.Key)));
         }
 
         foreach (var template in job.App.Templates)

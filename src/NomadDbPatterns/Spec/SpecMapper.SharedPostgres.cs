@@ -15,6 +15,7 @@ internal sealed partial class SpecMapper
         var pg = spec.Postgres ?? new PostgresSpec();
         RejectNotApplicable(pg.Password is not null, "postgres.password", "the shared instance's superuser password is `adminPassword:`");
         RejectNotApplicable(pg.Database is not null, "postgres.database", "the shared instance's databases are listed under `databases:`");
+        RejectNotApplicable(pg.Service is not null, "postgres.service", "the shared instance's service registration is `service:`");
         RejectNotApplicable(pg.UpgradeFrom is not null, "postgres.upgradeFrom", "the shared instance's major does not change: migrate its services to dedicated databases instead");
         foreach (var (present, key) in new[] { (pg.Extensions is not null, "extensions"), (pg.InitSql is not null, "initSql"), (pg.InitSqlFile is not null, "initSqlFile") })
         {

@@ -15,7 +15,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
         var job = MapPlacement(spec, new ServiceJob(name, app)) with
         {
             Preset = spec.Preset,
-            Postgres = spec.Postgres is { } pg ? MapPostgres(pg, name) : null,
+            Postgres = spec.Postgres is { } pg ? MapPostgres(pg, name, app.Service?.Provider ?? ServiceProvider.Nomad) : null,
             Sqlite = spec.Sqlite is { } sq ? new SqliteStorage(sq.Volume ?? Defaults.SqliteVolume(name), sq.Destination ?? Defaults.SqliteDestination, sq.File ?? Defaults.SqliteFile) : null,
             HostVolumes = spec.HostVolumes is { } hv ? MapHostVolumes(hv) : HostVolumeSettings.Default,
         };
@@ -56,6 +56,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
 
     private AppTask MapApp(AppSpec? spec, string jobName)
     {
+        var secrets = MapTaskSecrets(spec?.Secrets, "app.secrets", jobName);
         spec ??= new AppSpec();
         var ports = (spec.Ports ?? []).Select(p => new PortMapping(p.Name ?? string.Empty, p.To ?? 0, p.Static)).ToImmutableArray();
         return new AppTask(spec.Image ?? string.Empty)
@@ -76,7 +77,41 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
                 ChangeMode = t.ChangeMode ?? Defaults.TemplateChangeMode,
                 Perms = t.Perms,
             })],
+            Secrets = secrets,
         };
+    }
+
+    /// <summary>
+    /// A task's <c>secrets:</c> (app.secrets; any task's later), by variable name in the spec's order: each a reference
+    /// with a key, never a value. A literal is reported without echoing it.
+    /// </summary>
+    private ImmutableArray<TaskSecret> MapTaskSecrets(Dictionary<string, TaskSecretSpec>? specs, string path, string jobName)
+    {
+        var secrets = ImmutableArray.CreateBuilder<TaskSecret>();
+        foreach (var (name, spec) in specs ?? [])
+        {
+            var at = $"{path}.{name}";
+            if (spec.Literal is not null)
+            {
+                // The value itself is never echoed: it is a secret someone just leaked into a spec.
+                Report(ErrorCodes.LiteralPassword, "a literal secret is not allowed; reference it: `{ nomadVar: nomad/jobs/<job>, key: KEY }` or `{ vault: secret/data/<path>, key: KEY }`", at);
+                continue;
+            }
+
+            if (spec.Key is null && (spec.NomadVar is not null || spec.Vault is not null))
+            {
+                Report(ErrorCodes.Required, "a secret reference needs the `key` of the item (Nomad Variable) or field (Vault) to read", at);
+            }
+
+            var source = MapSecret(
+                new SecretSpec { NomadVar = spec.NomadVar, Vault = spec.Vault, Key = spec.Key, Role = spec.Role, ChangeMode = spec.ChangeMode, ChangeSignal = spec.ChangeSignal },
+                at,
+                jobName,
+                "secret");
+            secrets.Add(new TaskSecret(name, source) { File = spec.File });
+        }
+
+        return secrets.ToImmutable();
     }
 
     private ServiceRegistration MapService(ServiceSpec spec, string jobName, ImmutableArray<PortMapping> ports)
@@ -99,7 +134,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
     private static Resources MapResources(ResourcesSpec? spec, Resources defaults) =>
         spec is null ? defaults : new Resources(spec.Cpu ?? defaults.Cpu, spec.Memory ?? defaults.Memory, spec.MemoryMax ?? defaults.MemoryMax);
 
-    private PostgresSidecar MapPostgres(PostgresSpec spec, string jobName)
+    private PostgresSidecar MapPostgres(PostgresSpec spec, string jobName, ServiceProvider appProvider)
     {
         var version = MapVersion(spec.Version, spec.Image);
         return new PostgresSidecar(MapSecret(spec.Password, "postgres.password", jobName))
@@ -118,6 +153,24 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
             UpgradeFrom = spec.UpgradeFrom,
             Extensions = [.. spec.Extensions ?? []],
             InitSql = MapInitSql(spec),
+            Service = spec.Service is { } service ? MapDatabaseService(service, jobName, appProvider) : null,
+        };
+    }
+
+    /// <summary><c>postgres.service</c>: the name defaults to the one a periodic backup registers, the provider to the app's.</summary>
+    private DatabaseService MapDatabaseService(DatabaseServiceSpec spec, string jobName, ServiceProvider appProvider)
+    {
+        const string path = "postgres.service";
+        var check = spec.Check;
+        return new DatabaseService(spec.Name ?? JobFacts.DefaultDatabaseServiceName(jobName))
+        {
+            Provider = Word(spec.Provider, $"{path}.provider", appProvider, ("nomad", ServiceProvider.Nomad), ("consul", ServiceProvider.Consul)),
+            Tags = [.. spec.Tags ?? []],
+            Check = new HealthCheck(
+                Word(check?.Type, $"{path}.check.type", CheckType.Tcp, ("tcp", CheckType.Tcp), ("script", CheckType.Script)),
+                null,
+                check?.Interval ?? Defaults.CheckInterval,
+                check?.Timeout ?? Defaults.CheckTimeout),
         };
     }
 
@@ -141,7 +194,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
         return version ?? MajorFromImage(image) ?? Defaults.PostgresVersion;
     }
 
-    private SecretSource MapSecret(SecretSpec? spec, string path, string jobName)
+    private SecretSource MapSecret(SecretSpec? spec, string path, string jobName, string what = "password")
     {
         if (spec is null)
         {
@@ -184,7 +237,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
             return new NomadVariableSecret(variable, spec.Key ?? Defaults.NomadVariableSecretKey);
         }
 
-        Report(ErrorCodes.SecretReference, "a password source needs `nomadVar` or `vault`", path);
+        Report(ErrorCodes.SecretReference, $"a {what} source needs `nomadVar` or `vault`", path);
         return new NomadVariableSecret(Defaults.JobVariablePath(jobName));
     }
 

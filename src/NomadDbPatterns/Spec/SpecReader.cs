@@ -196,6 +196,33 @@ internal sealed class SpecReader(SourceMap map, List<Diagnostic> diagnostics)
             return dictionary;
         }
 
+        if (underlying.IsGenericType && underlying.GetGenericTypeDefinition() == typeof(Dictionary<,>) && underlying.GetGenericArguments()[0] == typeof(string))
+        {
+            // Names to mappings (app.secrets: variable → reference): each value read like any mapping, at NAME's path.
+            if (node is not YamlMapping mapping)
+            {
+                return TypeError(node, path, "a mapping of names to mappings");
+            }
+
+            var valueType = underlying.GetGenericArguments()[1];
+            var dictionary = (System.Collections.IDictionary)Activator.CreateInstance(underlying, StringComparer.Ordinal)!;
+            foreach (var entry in mapping.Entries)
+            {
+                var entryPath = Join(path, entry.Key.Value);
+                map.Add(entryPath, entry.Key.Location);
+                if (entry.Value is YamlScalar { IsNull: true })
+                {
+                    Error(entry.Value, entryPath, ErrorCodes.WrongType, "expected a mapping, found no value");
+                }
+                else if (ReadValue(valueType, entry.Value, entryPath, entry.Key.Location) is { } value)
+                {
+                    dictionary[entry.Key.Value] = value;
+                }
+            }
+
+            return dictionary;
+        }
+
         if (underlying.IsClass)
         {
             return ReadObject(underlying, node, path);

@@ -194,6 +194,31 @@ internal sealed class AppSpec
     public List<VolumeSpec>? Volumes { get; set; }
     /// <summary>Extra template files.</summary>
     public List<TemplateSpec>? Templates { get; set; }
+    /// <summary>Secrets the app reads, by environment variable: `{ nomadVar | vault, key }` rendered into secrets/secrets.env, or with `file: secrets/NAME` into that file (the variable then holds its path, for _FILE conventions). A literal value is an error.</summary>
+    public Dictionary<string, TaskSecretSpec>? Secrets { get; set; }
+}
+
+/// <summary>A secret a task reads, by reference: where it is and its key, never its value.</summary>
+internal sealed class TaskSecretSpec
+{
+    /// <summary>Nomad Variable path, e.g. nomad/jobs/gitea (readable by the job: nomad/jobs/&lt;job&gt;).</summary>
+    public string? NomadVar { get; set; }
+    /// <summary>Vault KV v2 API path, e.g. secret/data/apps/gitea.</summary>
+    public string? Vault { get; set; }
+    /// <summary>The item or field inside the secret (required).</summary>
+    public string? Key { get; set; }
+    /// <summary>Render into this file under secrets/ (e.g. secrets/smtp-password); the variable then holds its path (/secrets/smtp-password).</summary>
+    public string? File { get; set; }
+    /// <summary>Vault role for the workload identity (one per task).</summary>
+    public string? Role { get; set; }
+    /// <summary>Vault only: noop (default), restart or signal when the task's Vault token changes (one per task).</summary>
+    public string? ChangeMode { get; set; }
+    /// <summary>Vault only: the signal sent with changeMode signal.</summary>
+    public string? ChangeSignal { get; set; }
+    /// <summary>Set when the YAML held a plain string: always an error, secrets never go in specs.</summary>
+    [SpecScalarForm]
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? Literal { get; set; }
 }
 
 /// <summary>A port.</summary>
@@ -320,6 +345,32 @@ internal sealed class PostgresSpec
     public List<string>? InitSql { get; set; }
     /// <summary>A SQL file run like initSql, after it: a path relative to the spec file's directory, inside it (no '..', no symbolic links).</summary>
     public string? InitSqlFile { get; set; }
+    /// <summary>Register the database as a service of its own (default: not registered, except `&lt;job&gt;-db` for a periodic backup, which then connects through this one): for anything outside the group. Port: the static one on host networking, a mapped one on bridge.</summary>
+    public DatabaseServiceSpec? Service { get; set; }
+}
+
+/// <summary>The database's service registration.</summary>
+internal sealed class DatabaseServiceSpec
+{
+    /// <summary>Service name (default: &lt;job&gt;-db): letters, digits and '-' (RFC 1123), unique in the namespace across the fleet.</summary>
+    public string? Name { get; set; }
+    /// <summary>`nomad` or `consul` (default: the app service's provider, else nomad).</summary>
+    public string? Provider { get; set; }
+    /// <summary>Tags.</summary>
+    public List<string>? Tags { get; set; }
+    /// <summary>Health check (default: tcp every 10s, timeout 2s).</summary>
+    public DatabaseCheckSpec? Check { get; set; }
+}
+
+/// <summary>The database service's health check.</summary>
+internal sealed class DatabaseCheckSpec
+{
+    /// <summary>`tcp` (default) or `script` (Consul only: pg_isready in the PostgreSQL task).</summary>
+    public string? Type { get; set; }
+    /// <summary>Interval (default 10s, at least 1s).</summary>
+    public string? Interval { get; set; }
+    /// <summary>Timeout (default 2s, at least 1s).</summary>
+    public string? Timeout { get; set; }
 }
 
 /// <summary>Where a secret comes from.</summary>

@@ -180,11 +180,41 @@ internal sealed class HealthCheckValidator : AbstractValidator<HealthCheck>
     /// <summary>Creates the validator.</summary>
     public HealthCheckValidator()
     {
+        RuleFor(c => c.Type).NotEqual(CheckType.Script).WithErrorCode(ErrorCodes.Service)
+            .WithMessage("an app check is http or tcp (a script check is the database service's pg_isready only)");
         RuleFor(c => c.Path).Must(p => p is not null && p.StartsWith('/')).When(c => c.Type == CheckType.Http).WithErrorCode(ErrorCodes.Service)
             .WithMessage("an http check needs a path starting with '/'");
         RuleFor(c => c.Path).Null().When(c => c.Type == CheckType.Tcp).WithErrorCode(ErrorCodes.Service).WithMessage("a tcp check has no path");
         RuleFor(c => c.Interval).Must(d => d.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 10s");
         RuleFor(c => c.Timeout).Must(d => d.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 2s");
+    }
+}
+
+/// <summary>
+/// Validates the database's service registration (<c>postgres.service</c>): a service name Nomad accepts, and a check
+/// Nomad's server accepts for the provider (ServiceCheck.validateNomad / validateConsul / validateCommon in
+/// nomad/structs/services.go: provider nomad allows http and tcp only; interval and timeout at least 1s).
+/// </summary>
+internal sealed class DatabaseServiceValidator : AbstractValidator<DatabaseService>
+{
+    /// <summary>Nomad's minCheckInterval and minCheckTimeout (nomad/structs/services.go).</summary>
+    private static readonly TimeSpan MinimumCheckTime = TimeSpan.FromSeconds(1);
+
+    /// <summary>Creates the validator.</summary>
+    public DatabaseServiceValidator()
+    {
+        RuleFor(s => s.Name).Must(Rules.IsServiceName).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage(s => $"'{Echo.Value(s.Name)}' is not a service name Nomad accepts (1-63 letters, digits and '-', RFC 1123)");
+        RuleForEach(s => s.Tags).NotEmpty().WithErrorCode(ErrorCodes.InvalidValue).WithMessage("a tag must not be empty");
+        RuleFor(s => s.Check.Type).NotEqual(CheckType.Http).WithErrorCode(ErrorCodes.Service)
+            .WithMessage("PostgreSQL speaks no HTTP: the database check is tcp or script");
+        RuleFor(s => s.Check.Type).NotEqual(CheckType.Script).When(s => s.Provider == ServiceProvider.Nomad).WithErrorCode(ErrorCodes.Service)
+            .WithMessage("a script check needs provider consul: Nomad's own service checks can only be http or tcp");
+        RuleFor(s => s.Check.Path).Null().WithErrorCode(ErrorCodes.Service).WithMessage("a database check has no path");
+        RuleFor(s => s.Check.Interval).Must(d => d.IsNomadDuration && d.Value >= MinimumCheckTime).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage("not a duration of at least 1s such as 10s (Nomad's minimum check interval)");
+        RuleFor(s => s.Check.Timeout).Must(d => d.IsNomadDuration && d.Value >= MinimumCheckTime).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage("not a duration of at least 1s such as 2s (Nomad's minimum check timeout)");
     }
 }
 

@@ -44,6 +44,7 @@ internal sealed partial class PostgresSidecarValidator : AbstractValidator<Postg
         RuleForEach(p => p.InitSql).Must(sql => !string.IsNullOrWhiteSpace(sql)).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("an empty SQL statement")
             .Must(sql => !PasswordInSql().IsMatch(sql)).WithErrorCode(ErrorCodes.LiteralPassword)
             .WithMessage("init SQL would write a password into the job file (PASSWORD '…'); let the app create its roles, or set such passwords outside nomad-db");
+        RuleFor(p => p.Service!).SetValidator(ServiceRules).When(p => p.Service is not null);
         RuleFor(p => p.Password).SetValidator(p => _job is null ? SecretRules : new SecretSourceValidator(_job.Name));
         RuleFor(p => p.Database).Custom((database, context) =>
         {
@@ -56,6 +57,7 @@ internal sealed partial class PostgresSidecarValidator : AbstractValidator<Postg
     }
 
     private static readonly SecretSourceValidator SecretRules = new();
+    private static readonly DatabaseServiceValidator ServiceRules = new();
 
     /// <summary>A name CREATE EXTENSION finds as a control file: letters, digits, '_' and '-' (uuid-ossp), at most 63 (NAMEDATALEN - 1).</summary>
     private static bool IsExtensionName(string name) =>

@@ -341,6 +341,11 @@ internal static partial class SecretPolicy
             Free(context, "App.Service.Check.Path", service.Check?.Path);
         }
 
+        foreach (var secret in app.Secrets)
+        {
+            Secret(context, $"App.Secrets.{secret.Name}", secret.Source);
+        }
+
         for (var i = 0; i < app.Templates.Length; i++)
         {
             foreach (var (line, reason) in CheckTemplate(app.Templates[i].Data))
@@ -354,6 +359,13 @@ internal static partial class SecretPolicy
             Settings(context, "Postgres.Settings", pg.Settings);
             Free(context, "Postgres.Image", pg.Image);
             Secret(context, "Postgres.Password", pg.Password);
+            for (var i = 0; i < (pg.Service?.Tags.Length ?? 0); i++)
+            {
+                if (CheckAssignment(pg.Service!.Tags[i]) is { } reason)
+                {
+                    Fail(context, $"Postgres.Service.Tags[{i}]", reason);
+                }
+            }
         }
     }
 

@@ -33,9 +33,13 @@ internal sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
         RuleFor(j => j).Custom(CheckVolumes);
         RuleFor(j => j).Custom(SecretPolicy.Check);
         RuleFor(j => j).Custom(CheckServiceNames);
+        RuleFor(j => j).Custom(TaskSecretRules.CheckApp);
     }
 
-    /// <summary>Service names are unique within a job: the app's must not take a name the generator registers.</summary>
+    /// <summary>
+    /// Service names are unique within a job: the app's must not take a name the generator registers, nor the database
+    /// service the backup sidecar's.
+    /// </summary>
     private static void CheckServiceNames(ServiceJob job, ValidationContext<ServiceJob> context)
     {
         if (job.App.Service is { } service && job.GeneratedServices().Any(s => s.Name == service.Name))
@@ -43,16 +47,30 @@ internal sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
             context.Fail("App.Service.Name", ErrorCodes.Service, $"service name '{Echo.Value(service.Name)}' is the one this job registers for its database or backup; choose another");
         }
 
+        if (job.Postgres?.Service is { } database && job.GeneratedServices().Count(s => s.Name == database.Name) > 1)
+        {
+            context.Fail("Postgres.Service.Name", ErrorCodes.Service, $"service name '{Echo.Value(database.Name)}' is the one this job registers for its backup sidecar's check; choose another");
+        }
+
+        // Nomad refuses a group whose services use two providers (TaskGroup.validateServices, nomad/structs/structs.go).
+        if (job.Postgres?.Service is { } registered && job.App.Service is { } app && registered.Provider != app.Provider)
+        {
+            context.Fail("Postgres.Service.Provider", ErrorCodes.Service, $"every service of a group uses one provider (Nomad refuses two): app.service uses {DocWord(app.Provider)}, so the database service must too");
+        }
+
         if (!Rules.IsName(job.Name))
         {
             return;
         }
 
-        foreach (var (name, _) in job.GeneratedServices().Where(s => !Rules.IsServiceName(s.Name)))
+        // An explicit postgres.service name is checked where it is written (PostgresSidecarValidator).
+        foreach (var (name, _) in job.GeneratedServices().Where(s => !Rules.IsServiceName(s.Name) && s.Name != job.Postgres?.Service?.Name))
         {
             context.Fail("Name", ErrorCodes.InvalidName, $"the job registers service '{name}', which Nomad refuses (1-63 letters, digits and '-', RFC 1123): use '-' instead of '_' in the job name, or a shorter one");
         }
     }
+
+    private static string DocWord(ServiceProvider provider) => provider == ServiceProvider.Consul ? "consul" : "nomad";
 
     /// <inheritdoc />
     protected override bool PreValidate(ValidationContext<ServiceJob> context, FluentValidation.Results.ValidationResult result)

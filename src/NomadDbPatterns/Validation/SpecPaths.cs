@@ -5,7 +5,7 @@ namespace NomadDbPatterns.Validation;
 /// <summary>Turns validator property paths (<c>App.Ports[0].Name</c>) into spec paths (<c>app.ports[0].name</c>).</summary>
 internal static class SpecPaths
 {
-    private static readonly HashSet<string> VerbatimChildren = new(StringComparer.Ordinal) { "Env", "Settings" };
+    private static readonly HashSet<string> VerbatimChildren = new(StringComparer.Ordinal) { "Env", "Settings", "Secrets" };
 
     public static string FromPropertyPath(string propertyPath)
     {

@@ -276,7 +276,7 @@ public sealed class JsonJobTests
                 facts.Add($"service {where} {name} port={HclText(service, "port")} provider={HclText(service, "provider")} tags={HclList(service, "tags")}");
                 foreach (var check in Blocks(service, "check"))
                 {
-                    facts.Add($"check {where}/{name} type={HclText(check, "type")} path={HclText(check, "path")} command={HclText(check, "command")} args={HclList(check, "args")} interval={Nanoseconds(HclText(check, "interval"))} timeout={Nanoseconds(HclText(check, "timeout"))}");
+                    facts.Add($"check {where}/{name} type={HclText(check, "type")} path={HclText(check, "path")} task={HclText(check, "task")} command={HclText(check, "command")} args={HclList(check, "args")} interval={Nanoseconds(HclText(check, "interval"))} timeout={Nanoseconds(HclText(check, "timeout"))}");
                 }
             }
         }
@@ -387,7 +387,7 @@ public sealed class JsonJobTests
                 facts.Add($"service {where} {name} port={Text(service, "PortLabel")} provider={Text(service, "Provider")} tags={List(service, "Tags")}");
                 foreach (var check in Items(service, "Checks"))
                 {
-                    facts.Add($"check {where}/{name} type={Text(check, "Type")} path={Text(check, "Path")} command={Text(check, "Command")} args={List(check, "Args")} interval={Raw(check, "Interval")} timeout={Raw(check, "Timeout")}");
+                    facts.Add($"check {where}/{name} type={Text(check, "Type")} path={Text(check, "Path")} task={Text(check, "TaskName")} command={Text(check, "Command")} args={List(check, "Args")} interval={Raw(check, "Interval")} timeout={Raw(check, "Timeout")}");
                 }
             }
         }

@@ -130,7 +130,9 @@ public sealed class NomadServerRulesTests
             Job(group: Delay + NomadService, task: Delay + Service("api", "provider = \"nomad\"")),
             Job(group: Delay + NomadService, task: Service("api", "provider = \"consul\"")),
             Job(group: Delay + NomadService + NomadService),
-            Job(group: Delay, task: Service("api", "provider = \"nomad\"\ntask = \"other\""))),
+            Job(group: Delay, task: Service("api", "provider = \"nomad\"\ntask = \"other\"")),
+            // The app's service and a database service in two providers (postgres.service must follow the app's).
+            Job(group: Delay + NomadService + Service("db", "provider = \"consul\"", Check("type = \"tcp\"")))),
         new("group-service-checks",
             Job(group: Delay + Service("web", "provider = \"consul\"", Check("type = \"script\"\ntask = \"app\"\ncommand = \"/bin/true\""))),
             Job(group: Delay + Service("web", "provider = \"consul\"", Check("type = \"script\"\ncommand = \"/bin/true\""))),

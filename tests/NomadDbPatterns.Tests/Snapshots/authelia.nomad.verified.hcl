@@ -194,14 +194,20 @@ job "authelia" {
 
       template {
         destination = "secrets/authelia-storage-encryption-key"
+        perms       = "0644"
         change_mode = "restart"
-        data        = "{{ with nomadVar \"nomad/jobs/authelia\" }}{{ .storage_encryption_key }}{{ end }}"
+        data        = <<-EOH
+          {{ with nomadVar "nomad/jobs/authelia" }}{{ .storage_encryption_key }}{{ end }}
+        EOH
       }
 
       template {
         destination = "secrets/authelia-reset-password-jwt-secret"
+        perms       = "0644"
         change_mode = "restart"
-        data        = "{{ with nomadVar \"nomad/jobs/authelia\" }}{{ .reset_password_jwt_secret }}{{ end }}"
+        data        = <<-EOH
+          {{ with nomadVar "nomad/jobs/authelia" }}{{ .reset_password_jwt_secret }}{{ end }}
+        EOH
       }
 
       resources {

@@ -20,6 +20,10 @@ job "gitea" {
       port "ssh" {
         to = 22
       }
+
+      port "db" {
+        to = 5432
+      }
     }
 
     volume "postgres-data" {
@@ -69,6 +73,19 @@ job "gitea" {
       }
     }
 
+    service {
+      name     = "gitea-postgres"
+      port     = "db"
+      provider = "nomad"
+      tags     = ["postgres"]
+
+      check {
+        type     = "tcp"
+        interval = "10s"
+        timeout  = "2s"
+      }
+    }
+
     # PostgreSQL 16: a prestart sidecar, so it runs for the whole allocation; its data lives on host volume "gitea-postgres".
     # Its files belong to the image's postgres user, uid:gid 70:70 (Alpine image): a host volume created ahead must let it write.
     task "postgres" {
@@ -83,6 +100,7 @@ job "gitea" {
 
       config {
         image = "postgres:16-alpine"
+        ports = ["db"]
       }
 
       volume_mount {
@@ -170,6 +188,10 @@ job "gitea" {
         change_mode = "noop"
       }
 
+      env {
+        GITEA__mailer__PASSWD__FILE = "/secrets/smtp-password"
+      }
+
       template {
         destination = "secrets/db.env"
         env         = true
@@ -190,6 +212,24 @@ job "gitea" {
         change_mode = "restart"
         data        = <<-EOH
           {{ with secret "secret/data/postgres/gitea" }}{{ .Data.data.password }}{{ end }}
+        EOH
+      }
+
+      template {
+        destination = "secrets/secrets.env"
+        env         = true
+        change_mode = "restart"
+        data        = <<-EOH
+          {{ with secret "secret/data/apps/gitea" }}GITEA__security__SECRET_KEY={{ print .Data.data.secret_key | toJSON }}{{ end }}
+        EOH
+      }
+
+      template {
+        destination = "secrets/smtp-password"
+        perms       = "0644"
+        change_mode = "restart"
+        data        = <<-EOH
+          {{ with secret "secret/data/apps/gitea" }}{{ .Data.data.smtp_password }}{{ end }}
         EOH
       }
 

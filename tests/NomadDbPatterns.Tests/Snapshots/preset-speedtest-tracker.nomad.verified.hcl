@@ -181,8 +181,11 @@ job "speedtest-tracker" {
 
       template {
         destination = "secrets/speedtest-tracker-app-key"
+        perms       = "0644"
         change_mode = "restart"
-        data        = "{{ with nomadVar \"nomad/jobs/speedtest-tracker\" }}{{ .app_key }}{{ end }}"
+        data        = <<-EOH
+          {{ with nomadVar "nomad/jobs/speedtest-tracker" }}{{ .app_key }}{{ end }}
+        EOH
       }
 
       resources {

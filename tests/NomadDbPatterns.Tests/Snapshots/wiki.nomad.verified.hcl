@@ -69,6 +69,22 @@ job "wiki" {
       }
     }
 
+    service {
+      name     = "wiki-postgres"
+      port     = "db"
+      provider = "consul"
+      tags     = ["postgres", "primary"]
+
+      check {
+        type     = "script"
+        task     = "postgres"
+        command  = "pg_isready"
+        args     = ["-q", "-p", "5433", "-U", "wiki", "-d", "wiki"]
+        interval = "30s"
+        timeout  = "5s"
+      }
+    }
+
     # PostgreSQL 16: a prestart sidecar, so it runs for the whole allocation; its data lives on host volume "wiki-postgres".
     # Its files belong to the image's postgres user, uid:gid 70:70 (Alpine image): a host volume created ahead must let it write.
     task "postgres" {
@@ -83,7 +99,7 @@ job "wiki" {
 
       config {
         image        = "postgres:16-alpine"
-        args         = ["-p", "5433", "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=40", "-c", "shared_buffers=64MB"]
+        args         = ["-p", "5433", "-c", "max_connections=40", "-c", "shared_buffers=64MB"]
         ports        = ["db"]
         shm_size     = 134217728
         network_mode = "host"

@@ -98,7 +98,7 @@ public sealed class TemplateSetTests
             _random.Next(2) == 0 ? new UpdateView(Text(), Text(), Text(), Text(), Text(), Text()) : null,
             new RestartView(Text(), Text(), Text(), Text()), List(Service), List(Task));
 
-        private ServiceView Service() => new(Text(), Maybe(), Text(), Maybe(), List(() => new CheckView(Text(), Maybe(), Maybe(), Maybe(), Text(), Text())));
+        private ServiceView Service() => new(Text(), Maybe(), Text(), Maybe(), List(() => new CheckView(Text(), Maybe(), Maybe(), Maybe(), Text(), Text(), Maybe())));
 
         private TaskView Task() => new(
             Text(), List(() => Text()), _random.Next(2) == 0 ? new LifecycleView(Text(), Text()) : null, Text(), Maybe(), Maybe(), Maybe(), Maybe(), Maybe(), Maybe(), Maybe(), Maybe(), Maybe(),

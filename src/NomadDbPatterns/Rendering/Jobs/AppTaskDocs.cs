@@ -27,6 +27,7 @@ internal sealed class AppTaskDocs(ServiceJob job)
         }
 
         templates.AddRange(app.Templates.Select(t => DocParts.Template(t.Destination, t.Data, t.ChangeMode, t.Perms, t.Env)));
+        templates.AddRange(SecretTemplates(app.Secrets));
         var mounts = new List<MountDoc>();
         if (job.Sqlite is { } sqlite)
         {
@@ -34,19 +35,43 @@ internal sealed class AppTaskDocs(ServiceJob job)
         }
 
         mounts.AddRange(app.Volumes.Select(v => new MountDoc(v.Name, v.Destination, v.ReadOnly ? true : null)));
-        var usesVault = pg?.Password is VaultSecret && app.Database is not null;
+        // The task's one vault block: the database password's (when the app reads it) and the secrets', which validation
+        // makes share one role and change mode.
+        IEnumerable<SecretSource> read = pg is not null && app.Database is not null ? [pg.Password] : [];
         return new TaskDoc
         {
             Name = app.Name,
             User = app.User,
             Config = new DockerConfigDoc(app.Image, app.Command, app.Args, [.. app.Ports.Select(p => p.Name)], null),
             Mounts = mounts,
-            Env = [.. app.Env.Select(e => new EnvDoc(e.Name, e.Value))],
+            Env = [.. app.Env.Select(e => new EnvDoc(e.Name, e.Value)), .. SecretFileEnv(app.Secrets)],
             Templates = templates,
-            Vault = usesVault ? DocParts.Vault(pg!.Password) : null,
+            Vault = RuntimeDefaults.Vault(read.Concat(app.Secrets.Select(s => s.Source))),
             Resources = ResourcesDoc.Of(app.Resources),
         };
     }
+
+    /// <summary>
+    /// A task's secrets as templates: the env secrets in one env file (<c>secrets/secrets.env</c>, <c>env = true</c>), each
+    /// line JSON-quoted by consul-template; each file secret in its own file. A changed secret restarts the task.
+    /// </summary>
+    public static IEnumerable<TemplateDoc> SecretTemplates(IReadOnlyList<TaskSecret> secrets)
+    {
+        var env = secrets.Where(s => s.File is null).Select(s => ConsulTemplate.EnvLine(s.Name, [new EnvPart(EnvPartKind.Secret, string.Empty)], s.Source)).ToList();
+        if (env.Count > 0)
+        {
+            yield return DocParts.Template(JobFacts.SecretsEnvFile, string.Join('\n', env) + "\n", "restart", env: true);
+        }
+
+        foreach (var secret in secrets.Where(s => s.File is not null))
+        {
+            yield return DocParts.SecretFile(secret.File!, secret.Source, "restart");
+        }
+    }
+
+    /// <summary>The variables of file secrets: each holds its file's path in the container (the task dir's secrets/ is /secrets).</summary>
+    public static IEnumerable<EnvDoc> SecretFileEnv(IReadOnlyList<TaskSecret> secrets) =>
+        secrets.Where(s => s.File is not null).Select(s => new EnvDoc(s.Name, "/" + s.File));
 
     /// <summary>Splits a wiring value into literal text and the secret, resolving the other placeholders.</summary>
     private List<EnvPart> Parts(PostgresSidecar pg, string value)

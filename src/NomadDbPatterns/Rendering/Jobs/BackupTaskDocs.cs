@@ -25,7 +25,7 @@ internal sealed class BackupTaskDocs(ServiceJob job)
     public static readonly ResourcesDoc DumpResources = new(100, 128, null);
     private static readonly ResourcesDoc SqliteResources = new(50, 64, null);
 
-    private ServiceProvider Provider => job.App.Service?.Provider ?? ServiceProvider.Nomad;
+    private ServiceProvider Provider => job.GroupServiceProvider();
 
     /// <summary>pg_dump of the service's database: a poststart sidecar, or the task of the periodic backup job.</summary>
     public TaskDoc Postgres(BackupPolicy backup, bool periodic)
@@ -37,7 +37,9 @@ internal sealed class BackupTaskDocs(ServiceJob job)
         string connection;
         if (periodic)
         {
-            var lookup = Provider == ServiceProvider.Consul ? $"service {ConsulTemplate.GoString(job.DatabaseServiceName())}" : $"nomadService {ConsulTemplate.GoString(job.DatabaseServiceName())}";
+            // The database service: postgres.service when given, else the default one registered for this backup.
+            var database = job.DatabaseService()!;
+            var lookup = database.Provider == ServiceProvider.Consul ? $"service {ConsulTemplate.GoString(database.Name)}" : $"nomadService {ConsulTemplate.GoString(database.Name)}";
             connection = $"{{{{ range {lookup} }}}}PGHOST={{{{ .Address }}}}\nPGPORT={{{{ .Port }}}}\n{{{{ end }}}}";
         }
         else

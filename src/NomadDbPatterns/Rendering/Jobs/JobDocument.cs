@@ -58,7 +58,8 @@ internal sealed record RestartDoc(int Attempts, string Interval, string Delay, s
 
 internal sealed record ServiceDoc(string Name, string? Port, string Provider, IReadOnlyList<string> Tags, IReadOnlyList<CheckDoc> Checks);
 
-internal sealed record CheckDoc(string Type, string? Path, string? Command, IReadOnlyList<string> Args, string Interval, string Timeout);
+/// <summary>A check; <paramref name="Task"/> names the task a group service's script check runs in.</summary>
+internal sealed record CheckDoc(string Type, string? Path, string? Command, IReadOnlyList<string> Args, string Interval, string Timeout, string? Task = null);
 
 /// <summary>
 /// A task: every field named where it is set (a null or an empty list is "not set"); <see cref="Comment"/> explains it

@@ -11,6 +11,9 @@ internal sealed class PostgresTaskDocs(ServiceJob job)
 {
     private PostgresSidecar Pg => job.Postgres!;
 
+    /// <summary>The PostgreSQL server's task.</summary>
+    public const string ServerTaskName = "postgres";
+
     /// <summary>Where every task of the job finds the database password.</summary>
     public const string PasswordFilePath = "/secrets/db-password";
 
@@ -29,7 +32,7 @@ internal sealed class PostgresTaskDocs(ServiceJob job)
             args.Add(pg.Port.ToString(CultureInfo.InvariantCulture));
         }
 
-        if (job.Network == NetworkMode.Host && !job.HasPeriodicBackup() && pg.Settings.All(s => s.Key != "listen_addresses"))
+        if (job.Network == NetworkMode.Host && !job.RegistersDatabase() && pg.Settings.All(s => s.Key != "listen_addresses"))
         {
             // On the node's network the image's default listen_addresses='*' would expose the database to the LAN.
             args.Add("-c");
@@ -59,7 +62,7 @@ internal sealed class PostgresTaskDocs(ServiceJob job)
         }
         return new TaskDoc
         {
-            Name = "postgres",
+            Name = ServerTaskName,
             Comment =
             [
                 $"PostgreSQL {pg.Version}: a prestart sidecar, so it runs for the whole allocation; its data lives on host volume \"{job.DataVolumeSource()}\".",
@@ -71,7 +74,7 @@ internal sealed class PostgresTaskDocs(ServiceJob job)
                 pg.ImageReference,
                 null,
                 args,
-                job.Network == NetworkMode.Host || job.HasPeriodicBackup() ? ["db"] : [],
+                job.Network == NetworkMode.Host || job.RegistersDatabase() ? ["db"] : [],
                 pg.ShmSize?.Bytes),
             Mounts = [DocParts.Mount(JobFacts.DataVolumeName, JobFacts.DataMountPath(pg.Version))],
             Env = env,

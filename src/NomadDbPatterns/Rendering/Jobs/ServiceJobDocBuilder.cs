@@ -1,3 +1,4 @@
+using System.Globalization;
 using NomadDbPatterns.Model;
 
 namespace NomadDbPatterns.Rendering;
@@ -87,7 +88,7 @@ internal sealed class ServiceJobDocBuilder(ServiceJob job, string sourceName, Te
                 : new PortDoc(port.Name, port.Static, port.To));
         }
 
-        if (Pg is not null && (host || job.HasPeriodicBackup()))
+        if (Pg is not null && (host || job.RegistersDatabase()))
         {
             ports.Add(host ? new PortDoc("db", Pg.Port, null) : new PortDoc("db", null, Pg.Port));
         }
@@ -109,11 +110,19 @@ internal sealed class ServiceJobDocBuilder(ServiceJob job, string sourceName, Te
             services.Add(new ServiceDoc(service.Name, service.Port, DocParts.Provider(service.Provider), service.Tags, checks));
         }
 
-        if (Pg is not null && job.HasPeriodicBackup())
+        if (job.DatabaseService() is { } database)
         {
-            services.Add(DocParts.Service(job.DatabaseServiceName(), "db", job.App.Service?.Provider ?? ServiceProvider.Nomad, DocParts.TcpCheck()));
+            services.Add(new ServiceDoc(database.Name, "db", DocParts.Provider(database.Provider), database.Tags, [DatabaseCheck(database.Check)]));
         }
 
         return services;
     }
+
+    /// <summary>
+    /// The database service's check: a TCP connect to the <c>db</c> port, or (Consul) <c>pg_isready</c> over the local
+    /// socket in the PostgreSQL task, which a group service's script check must name (TaskGroup.validateScriptChecksInGroupServices).
+    /// </summary>
+    private CheckDoc DatabaseCheck(HealthCheck check) => check.Type == CheckType.Script
+        ? new CheckDoc("script", null, "pg_isready", ["-q", "-p", Pg!.Port.ToString(CultureInfo.InvariantCulture), "-U", job.DatabaseUser(), "-d", job.DatabaseName()], check.Interval.Text, check.Timeout.Text, PostgresTaskDocs.ServerTaskName)
+        : new CheckDoc("tcp", null, null, [], check.Interval.Text, check.Timeout.Text);
 }
