@@ -187,7 +187,7 @@ public static class Migration
         var migrationDoc = new MigrationDocBuilder(shared, database, dedicated, dedicatedDoc, specName).Build();
         files.Add(new RenderedFile($"{MigrationDocBuilder.JobName(dedicated)}.nomad.hcl", legacyRenderer.Write(migrationDoc, JobFormat.Hcl)));
         var migrationScript = ScriptsVariable.ForMigration(templates, MigrationDocBuilder.JobName(dedicated));
-        files.Add(new RenderedFile(ScriptsVariable.MigrationFileName(MigrationDocBuilder.JobName(dedicated)), migrationScript.Render(dedicated.Namespace, JobFormat.Hcl)));
+        files.Add(new RenderedFile(ScriptsVariable.OneJobFileName(MigrationDocBuilder.JobName(dedicated)), migrationScript.Render(dedicated.Namespace, JobFormat.Hcl)));
         var variables = MigrationDocBuilder.VariablePaths(shared, dedicated);
         if (variables.Count > 0)
         {

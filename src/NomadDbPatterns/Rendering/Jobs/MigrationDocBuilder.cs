@@ -125,7 +125,7 @@ internal sealed class MigrationDocBuilder(
             Templates =
             [
                 Template("secrets/migrate.env", envFile, "noop", env: true),
-                Template("local/migrate-database.sh", ScriptsVariable.MigrationTemplateData(JobName(dedicated)), "noop", perms: "0755"),
+                Template("local/migrate-database.sh", ScriptsVariable.OneJobTemplateData(JobName(dedicated), ScriptsVariable.MigrateKey), "noop", perms: "0755"),
             ],
             Vault = RuntimeDefaults.Vault([shared.AdminPassword, pg.Password]),
             Resources = MigrateResources,

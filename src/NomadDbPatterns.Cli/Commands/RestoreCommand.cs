@@ -1,0 +1,79 @@
+using System.CommandLine;
+using NomadDbPatterns.Model;
+using NomadDbPatterns.Recovery;
+using NomadDbPatterns.Rendering;
+using NomadDbPatterns.Spec;
+using NomadDbPatterns.Validation;
+
+namespace NomadDbPatterns.Cli.Commands;
+
+/// <summary>
+/// <c>nomad-db restore SPECS --job NAME [--from latest|FILE] [--into new-volume|in-place] -o DIR</c>: a one-shot,
+/// verified restore job for a service's database from its backups, with a runbook.
+/// </summary>
+internal sealed class RestoreCommand(CliConsole console)
+{
+    public Command Build()
+    {
+        var specs = new Argument<string[]>("specs") { Description = "Spec files or directories holding the job", Arity = ArgumentArity.OneOrMore };
+        var job = new Option<string>("--job", "-j") { Description = "The job whose database is restored", Required = true };
+        var from = new Option<string>("--from") { Description = "latest (the newest good backup) or a backup's file name on the backup volume", DefaultValueFactory = _ => RestoreOptions.Latest };
+        var into = new Option<string>("--into") { Description = "new-volume (a new, empty data volume; the job switches when you say so) or in-place (replaces the database; the app must be stopped)", DefaultValueFactory = _ => "new-volume" };
+        into.AcceptOnlyFromAmong("new-volume", "in-place");
+        var output = new Option<string>("--output", "-o") { Description = "Directory to write the restore job, its script variable, the new volume's specification and RUNBOOK.md into", Required = true };
+        var templates = Shared.TemplatesOption();
+        var command = new Command("restore", "Restore a service's database from its backups: a one-shot job that checks the backup's checksum, restores it and compares every table's row count with the backup's manifest, and RUNBOOK.md.\n\nExamples:\n  nomad-db restore examples/myservice.yaml --job myservice -o restore/myservice\n  nomad-db restore specs --job gitea --from gitea-20261204T023000Z.dump --into in-place -o restore/gitea")
+        {
+            specs, job, from, into, output, templates,
+        };
+        command.SetAction(parse => Execute(parse.GetValue(specs)!, parse.GetValue(job)!, parse.GetValue(from)!, parse.GetValue(into)!, parse.GetValue(output)!, parse.GetValue(templates)));
+        return command;
+    }
+
+    public int Execute(string[] specs, string jobName, string from, string into, string output, string? templatesDirectory)
+    {
+        var loaded = SpecLoader.LoadFiles(SpecLoader.ExpandInputs(specs));
+        var diagnostics = loaded.Diagnostics.Concat(NomadDb.Validate(loaded.Jobs)).ToList();
+        Shared.Print(console, diagnostics);
+        if (diagnostics.Any(d => d.Severity == Severity.Error))
+        {
+            return Shared.Summarize(console, diagnostics);
+        }
+
+        var job = loaded.Jobs.SingleOrDefault(j => j.Job.Name == jobName);
+        if (job is null)
+        {
+            console.Error.WriteLine($"error NDB090: no service job named '{jobName}' in {string.Join(", ", specs)}");
+            return ExitCodes.Usage;
+        }
+
+        var target = into == "in-place" ? RestoreTarget.InPlace : RestoreTarget.NewVolume;
+        var plan = Restore.Plan(job.Job, new RestoreOptions
+        {
+            From = from,
+            Into = target,
+            SourceName = Path.GetFileName(job.File),
+            Templates = templatesDirectory is null ? null : TemplateSet.WithOverrides(templatesDirectory),
+        });
+        var located = plan.Diagnostics.Select(d => d.Location is null && d.Path.Length > 0 ? d with { Path = job.PathOf(d.Path), Location = job.Locate(d.Path) } : d).ToList();
+        Shared.Print(console, located);
+        if (!plan.Success)
+        {
+            return Shared.Summarize(console, located);
+        }
+
+        OutputWriter.WriteAll(output, plan.Files);
+        foreach (var file in plan.Files)
+        {
+            console.Detail($"wrote {Path.Combine(output, file.FileName)}");
+        }
+
+        if (target == RestoreTarget.InPlace)
+        {
+            console.Error.WriteLine($"warning: an in-place restore replaces database \"{job.Job.DatabaseName()}\" of job \"{jobName}\": stop the job first (RUNBOOK.md, step 2)");
+        }
+
+        console.Info($"wrote {plan.Files.Count} file(s) into {output}; follow {Path.Combine(output, Restore.RunbookFileName)}");
+        return ExitCodes.Ok;
+    }
+}

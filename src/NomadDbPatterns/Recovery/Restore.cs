@@ -1,0 +1,181 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using NomadDbPatterns.Model;
+using NomadDbPatterns.Rendering;
+using NomadDbPatterns.Validation;
+
+namespace NomadDbPatterns.Recovery;
+
+/// <summary>Where a restore goes.</summary>
+public enum RestoreTarget
+{
+    /// <summary>A new, empty data volume (<c>&lt;data volume&gt;-restored</c>); the job switches to it only when the operator says so.</summary>
+    NewVolume,
+
+    /// <summary>The job's own data volume: the database is dropped, created again and restored (the app must be stopped).</summary>
+    InPlace,
+}
+
+/// <summary>What to restore and where.</summary>
+public sealed record RestoreOptions
+{
+    /// <summary>The value of <see cref="From"/> that picks the newest good backup.</summary>
+    public const string Latest = "latest";
+
+    /// <summary><see cref="Latest"/>, or a backup's file name on the backup volume (<c>NAME-YYYYmmddTHHMMSSZ.dump</c>).</summary>
+    public string From { get; init; } = Latest;
+
+    /// <summary>Where the backup is restored.</summary>
+    public RestoreTarget Into { get; init; } = RestoreTarget.NewVolume;
+
+    /// <summary>The spec named in headers and the runbook (default <c>&lt;job&gt;.yaml</c>).</summary>
+    public string? SourceName { get; init; }
+
+    /// <summary>Template overrides, or null for the embedded templates.</summary>
+    public TemplateSet? Templates { get; init; }
+}
+
+/// <summary>Everything <c>nomad-db restore</c> writes for one job, or why it cannot.</summary>
+/// <param name="Job">The job whose database is restored.</param>
+/// <param name="Files">The files to write (empty on error).</param>
+/// <param name="Diagnostics">Errors that prevent the restore.</param>
+public sealed record RestorePlan(string Job, IReadOnlyList<RenderedFile> Files, IReadOnlyList<Diagnostic> Diagnostics)
+{
+    /// <summary>True when there is no error.</summary>
+    public bool Success => Diagnostics.All(d => d.Severity != Severity.Error);
+
+    /// <summary>The host volume the backup is restored into.</summary>
+    public string? TargetVolume { get; init; }
+
+    /// <summary>The restore job's name.</summary>
+    public string RestoreJobName => $"{Job}-restore";
+}
+
+/// <summary>
+/// Restores a service's database from its backups as a generated, verified one-shot job: the backup's checksum is
+/// checked, it is restored in one transaction, and every table's row count is compared with the backup's manifest.
+/// </summary>
+public static partial class Restore
+{
+    /// <summary>The runbook's file name.</summary>
+    public const string RunbookFileName = "RUNBOOK.md";
+
+    /// <summary>Plans the restore of <paramref name="job"/>'s database (a valid model with PostgreSQL and backups).</summary>
+    public static RestorePlan Plan(ServiceJob job, RestoreOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        options ??= new RestoreOptions();
+        var templates = options.Templates ?? TemplateSet.Embedded;
+        var sourceName = options.SourceName ?? $"{job.Name}.yaml";
+        var invalid = NomadDb.Validate([job]).Where(d => d.Severity == Severity.Error).ToList();
+        if (invalid.Count > 0)
+        {
+            return new RestorePlan(job.Name, [], invalid);
+        }
+
+        if (job.Postgres is not { } pg)
+        {
+            return Failure(job, "sqlite", "a SQLite service is restored by copying a backup file back onto its stopped volume (RUNBOOK of the backups); `restore` restores PostgreSQL databases");
+        }
+
+        if (job.Backup is null)
+        {
+            return Failure(job, "backup", "the job has no backups to restore from (`backup:`)");
+        }
+
+        if (options.From != RestoreOptions.Latest && !BackupFileName().IsMatch(options.From))
+        {
+            return Failure(job, string.Empty, $"'{Echo.Value(options.From)}' is neither `latest` nor a backup file name such as {job.DatabaseName()}-20261204T030000Z.dump");
+        }
+
+        // The restore runs the job's own PostgreSQL task; on a new volume it is that task on the new volume. Its init
+        // SQL is left to the job's next start (it must be idempotent), so the restore meets an empty database.
+        var target = options.Into == RestoreTarget.NewVolume
+            ? job with { Postgres = pg with { Volume = $"{job.DataVolumeSource()}-restored", Extensions = [], InitSql = [] } }
+            : job with { Postgres = pg with { Extensions = [], InitSql = [] } };
+        var restoreJob = RestoreDocBuilder.JobName(job);
+        var targetDoc = new ServiceJobDocBuilder(target, sourceName, templates).BuildServiceJob();
+        var doc = new RestoreDocBuilder(job, target, targetDoc, options, sourceName).Build();
+        var renderer = new SharedPostgresRenderer(templates);
+        var files = new List<RenderedFile>
+        {
+            new($"{restoreJob}.nomad.hcl", renderer.Write(doc, JobFormat.Hcl)),
+            new(ScriptsVariable.OneJobFileName(restoreJob), ScriptsVariable.ForOneJob(templates, restoreJob, ScriptsVariable.RestoreKey, "restore-database.sh").Render(job.Namespace, JobFormat.Hcl)),
+        };
+        if (options.Into == RestoreTarget.NewVolume && job.HostVolumes.Provision == VolumeProvisioning.Dynamic)
+        {
+            var volumeFile = HostVolumeFiles.DynamicFileName(job.Name, JobFacts.DataVolumeName, JobFormat.Hcl);
+            files.AddRange(JobRenderer.Default.RenderVolumesAndPolicies(target, sourceName)
+                .Where(f => f.FileName == volumeFile)
+                .Select(f => f with { FileName = HostVolumeFiles.DynamicFileName(restoreJob, JobFacts.DataVolumeName, JobFormat.Hcl) }));
+        }
+
+        files.AddRange(ScriptsVariable.NamespacesOf([job], []).Select(ns => new JobRenderer(templates).RenderScripts(ns)));
+        var plan = new RestorePlan(job.Name, files, []) { TargetVolume = target.DataVolumeSource() };
+        files.Add(new RenderedFile(RunbookFileName, Runbook(job, plan, options, sourceName)));
+        return plan;
+    }
+
+    private static RestorePlan Failure(ServiceJob job, string path, string message) =>
+        new(job.Name, [], [Diagnostic.Error(ErrorCodes.InvalidValue, message, path)]);
+
+    [GeneratedRegex(@"^[A-Za-z0-9_.-]+-[0-9]{8}T[0-9]{6}Z\.(dump|sql\.gz)$")]
+    private static partial Regex BackupFileName();
+
+    private static string Runbook(ServiceJob job, RestorePlan plan, RestoreOptions options, string sourceName)
+    {
+        var restoreJob = plan.RestoreJobName;
+        var newVolume = options.Into == RestoreTarget.NewVolume;
+        var md = new StringBuilder();
+        md.Append($"# Restore the database of {job.Name}\n\n");
+        md.Append($"Generated by nomad-db {GeneratorInfo.Version} from `{sourceName}`. This restores database `{job.DatabaseName()}` from ");
+        md.Append(options.From == RestoreOptions.Latest ? "the newest good backup" : $"backup `{options.From}`");
+        md.Append($" on host volume `{job.Backup!.Volume}` into host volume `{plan.TargetVolume}`");
+        md.Append(newVolume ? " (new and empty; the job's current volume is not touched).\n\n" : ", **in place: the database's current content is replaced**.\n\n");
+        md.Append($"`{restoreJob}` checks the backup's sha256, restores it in one transaction and compares every table's exact row count ");
+        md.Append("with the backup's manifest; any difference fails the job and its log says why.\n\n");
+        if (job.Namespace is { } ns)
+        {
+            md.Append($"```sh\nexport NOMAD_NAMESPACE={ns}\n```\n\n");
+        }
+
+        md.Append("## 1. Prepare\n\n```sh\n");
+        md.Append("nomad var put @nomad-db-scripts.nv.hcl      # the shared scripts (backup-lib.sh), if not published yet\n");
+        md.Append($"nomad var put @{ScriptsVariable.OneJobFileName(restoreJob)}   # the restore script, in the job's own variable\n");
+        if (newVolume && job.HostVolumes.Provision == VolumeProvisioning.Dynamic)
+        {
+            md.Append($"nomad volume create {HostVolumeFiles.DynamicFileName(restoreJob, JobFacts.DataVolumeName, JobFormat.Hcl)}   # the new, empty volume, on the node holding `{job.Backup.Volume}`\n");
+        }
+        else if (newVolume)
+        {
+            md.Append($"# add host volume \"{plan.TargetVolume}\" (an empty directory) to the client configuration of the node holding \"{job.Backup.Volume}\"\n");
+        }
+
+        md.Append($"nomad job validate {restoreJob}.nomad.hcl\n```\n\n");
+        md.Append("## 2. Stop the app\n\n");
+        md.Append(newVolume
+            ? $"A new-volume restore does not touch `{job.Name}`'s data, but the backups are read while it may write new ones: stop it if you want the restored copy to be the last word.\n\n"
+            : $"**Required**: the restore drops the database. `{job.Name}` must not run (both would start PostgreSQL on the same volume).\n\n");
+        md.Append($"```sh\nnomad job stop {job.Name}\nnomad job status {job.Name}   # Status = dead (stopped)\n```\n\n");
+        md.Append("## 3. Restore and verify\n\n```sh\n");
+        md.Append($"nomad job run {restoreJob}.nomad.hcl\n");
+        md.Append($"nomad job status {restoreJob}   # wait until the allocation is complete (Status = dead)\n");
+        md.Append($"ALLOC=$(nomad job allocs -t '{{{{ range . }}}}{{{{ println .ID }}}}{{{{ end }}}}' {restoreJob} | head -n 1)\n");
+        md.Append($"nomad alloc logs \"$ALLOC\" {RestoreDocBuilder.RestoreTaskName}            # ends with: restore ok file=... sha256=match tables=N rows=M\n");
+        md.Append($"nomad alloc logs -stderr \"$ALLOC\" {RestoreDocBuilder.RestoreTaskName}    # on failure: restore FAILED ... reason=...\n");
+        md.Append($"nomad job stop -purge {restoreJob}\n```\n\n");
+        md.Append("## 4. Switch\n\n");
+        if (newVolume)
+        {
+            md.Append($"Point the job at the restored volume: in your spec set `postgres.volume: {plan.TargetVolume}`, render, then run it. ");
+            md.Append($"The old volume `{job.DataVolumeSource()}` stays as it was: to go back, remove the key again. Delete it only when you no longer need it.\n\n");
+            md.Append($"```sh\nnomad-db render <your specs> -o <out>\nnomad job run <out>/{job.Name}.nomad.hcl\n```\n");
+        }
+        else
+        {
+            md.Append($"```sh\nnomad job run {job.Name}.nomad.hcl   # your rendered job, unchanged\n```\n");
+        }
+
+        return md.ToString();
+    }
+}
