@@ -126,7 +126,10 @@ public static class NomadDb
         foreach (var failure in result.Errors)
         {
             var path = fullPath(SpecPaths.FromPropertyPath(failure.PropertyName));
-            yield return Diagnostic.Error(string.IsNullOrEmpty(failure.ErrorCode) || !failure.ErrorCode.StartsWith("NDB", StringComparison.Ordinal) ? ErrorCodes.InvalidValue : failure.ErrorCode, failure.ErrorMessage, path, locate(path));
+            var code = string.IsNullOrEmpty(failure.ErrorCode) || !failure.ErrorCode.StartsWith("NDB", StringComparison.Ordinal) ? ErrorCodes.InvalidValue : failure.ErrorCode;
+            yield return failure.Severity == FluentValidation.Severity.Warning
+                ? new Diagnostic(Severity.Warning, code, failure.ErrorMessage, path, locate(path))
+                : Diagnostic.Error(code, failure.ErrorMessage, path, locate(path));
         }
 
         _ = index;

@@ -28,6 +28,8 @@ public sealed record AppTask(string Image)
     public ImmutableArray<AppVolume> Volumes { get; init; } = [];
     /// <summary>Extra template files.</summary>
     public ImmutableArray<TemplateFile> Templates { get; init; } = [];
+    /// <summary>Docker options: mounts, privileged, DNS, /dev/shm size.</summary>
+    public ContainerOptions Container { get; init; } = ContainerOptions.None;
 }
 
 /// <summary>An environment variable.</summary>

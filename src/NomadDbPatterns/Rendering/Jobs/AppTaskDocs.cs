@@ -39,7 +39,7 @@ internal sealed class AppTaskDocs(ServiceJob job)
         {
             Name = app.Name,
             User = app.User,
-            Config = new DockerConfigDoc(app.Image, app.Command, app.Args, [.. app.Ports.Select(p => p.Name)], null),
+            Config = ExtraTaskDocs.Container(new DockerConfigDoc(app.Image, app.Command, app.Args, [.. app.Ports.Select(p => p.Name)], app.Container.ShmSize?.Bytes), app.Container),
             Mounts = mounts,
             Env = [.. app.Env.Select(e => new EnvDoc(e.Name, e.Value))],
             Templates = templates,
