@@ -36,6 +36,7 @@ internal sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
         RuleFor(j => j).Custom(SecretPolicy.Check);
         RuleFor(j => j).Custom(CheckServiceNames);
         RuleFor(j => j).Custom(CheckTasks);
+        RuleFor(j => j).Custom(CheckProviders);
     }
 
     /// <summary>
@@ -94,6 +95,30 @@ internal sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
             }
         }
     }
+
+    /// <summary>
+    /// Every service of a group uses one provider (TaskGroup.validateServices in nomad/structs/structs.go): a task's
+    /// service follows the app's (or the database service a periodic backup registers, always with the app's provider).
+    /// </summary>
+    private static void CheckProviders(ServiceJob job, ValidationContext<ServiceJob> context)
+    {
+        ServiceProvider? group = job.App.Service?.Provider ?? (job.GeneratedServices().Any() ? ServiceProvider.Nomad : null);
+        for (var i = 0; i < job.Tasks.Length; i++)
+        {
+            if (job.Tasks[i].Service is not { } service)
+            {
+                continue;
+            }
+
+            group ??= service.Provider;
+            if (service.Provider != group)
+            {
+                context.Fail($"Tasks[{i}].Service.Provider", ErrorCodes.Service, $"the group's other services use provider {DocProvider(group.Value)}: Nomad refuses a group whose services mix providers");
+            }
+        }
+    }
+
+    private static string DocProvider(ServiceProvider provider) => provider == ServiceProvider.Consul ? "consul" : "nomad";
 
     /// <summary>Volume destinations and Docker mount targets of one task are distinct mount points.</summary>
     private static void CheckMountPoints(IReadOnlyList<AppVolume> volumes, ContainerOptions container, string path, ValidationContext<ServiceJob> context)
