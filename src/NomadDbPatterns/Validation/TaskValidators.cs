@@ -22,7 +22,7 @@ internal sealed class ExtraTaskValidator : AbstractValidator<ExtraTask>
         RuleFor(t => t.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(t => $"'{Echo.Value(t.Name)}' is not a valid task name");
         RuleFor(t => t.Name).Must(n => !JobFacts.GeneratedTaskNames.Contains(n)).WithErrorCode(ErrorCodes.InvalidName)
             .WithMessage(t => $"task name '{Echo.Value(t.Name)}' is taken by a generated task");
-        RuleFor(t => t.Image).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("an image is required")
+        RuleFor(t => t.Image).Cascade(CascadeMode.Stop).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("an image is required")
             .Must(Rules.HasTag).WithErrorCode(ErrorCodes.ImageTag).WithMessage(t => $"image '{Echo.Value(t.Image)}' needs an explicit tag (repo:tag)");
         RuleFor(t => t.Resources).SetValidator(ResourceRules);
         RuleFor(t => t.Service!).SetValidator(ServiceRules).When(t => t.Service is not null);
@@ -93,7 +93,7 @@ internal sealed class ContainerOptionsValidator : AbstractValidator<ContainerOpt
         {
             if (!IsIpAddress(dns.Servers[i]))
             {
-                context.Fail($"Servers[{i}]", ErrorCodes.InvalidValue, $"'{Echo.Value(dns.Servers[i])}' is not an IP address (Docker's DNS servers are addresses, not names)");
+                context.Fail($"Dns.Servers[{i}]", ErrorCodes.InvalidValue, $"'{Echo.Value(dns.Servers[i])}' is not an IP address (Docker's DNS servers are addresses, not names)");
             }
         }
 
@@ -103,14 +103,14 @@ internal sealed class ContainerOptionsValidator : AbstractValidator<ContainerOpt
             {
                 if (values[i].Length == 0 || values[i].Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
                 {
-                    context.Fail($"{key}[{i}]", ErrorCodes.InvalidValue, "a resolv.conf entry is one word: no spaces, not empty");
+                    context.Fail($"Dns.{key}[{i}]", ErrorCodes.InvalidValue, "a resolv.conf entry is one word: no spaces, not empty");
                 }
             }
         }
 
         if (dns.Servers.IsEmpty && dns.Searches.IsEmpty && dns.Options.IsEmpty)
         {
-            context.Fail(string.Empty, ErrorCodes.Required, "dns needs servers, searches or options");
+            context.Fail("Dns", ErrorCodes.Required, "dns needs servers, searches or options");
         }
     }
 
@@ -147,7 +147,7 @@ internal sealed class DockerMountValidator : AbstractValidator<DockerMount>
         RuleFor(m => m.Source).Null().When(m => m.Type == MountType.Tmpfs).WithErrorCode(ErrorCodes.Mount).WithMessage("a tmpfs mount has no source");
         RuleFor(m => m.TmpfsSize).Null().When(m => m.Type != MountType.Tmpfs).WithErrorCode(ErrorCodes.Mount).WithMessage("tmpfsSize applies to tmpfs mounts only");
         RuleFor(m => m.TmpfsSize).Must(s => s!.Bytes is > 0).When(m => m.Type == MountType.Tmpfs && m.TmpfsSize is not null).WithErrorCode(ErrorCodes.InvalidValue)
-            .WithMessage(m => InputText.SizeProblem(m.TmpfsSize!.Text));
+            .WithMessage(m => InputText.SizeProblem(m.TmpfsSize!.Text, "tmpfsSize"));
     }
 
     private static bool IsContainerPath(string path) =>
