@@ -172,6 +172,46 @@ public sealed class JsonJobTests
         Assert.That(task.GetProperty("Templates")[0].GetProperty("EmbeddedTmpl").GetString(), Is.EqualTo(hostile + "\n"));
     }
 
+    [Test]
+    public void Extra_tasks_and_docker_options_say_the_same_in_hcl_and_json()
+    {
+        var job = new ServiceJob("multi", new AppTask("example/multi:1.0")
+        {
+            Ports = [new PortMapping("http", 8080), new PortMapping("cache", 6379)],
+            Service = new ServiceRegistration("multi", "http") { Check = new HealthCheck(CheckType.Http, "/health") },
+            Templates = [new TemplateFile("local/app.conf", "listen 8080\n")],
+            Container = new ContainerOptions
+            {
+                Mounts = [new DockerMount(MountType.Bind, "/etc/app.conf") { Source = "local/app.conf", ReadOnly = true }, new DockerMount(MountType.Tmpfs, "/run/app") { TmpfsSize = "64MB" }],
+                Privileged = true,
+                Dns = new DnsSettings { Servers = ["192.168.1.1"], Searches = ["home.arpa"], Options = ["ndots:2"] },
+                ShmSize = "128MB",
+            },
+        })
+        {
+            Network = NetworkMode.Host,
+            Sqlite = new SqliteStorage("multi-data", "/data", "multi.db"),
+            Tasks =
+            [
+                new ExtraTask("cache", "redis:7-alpine")
+                {
+                    Lifecycle = new TaskLifecycle(LifecycleHook.Prestart, Sidecar: true),
+                    Service = new ServiceRegistration("multi-cache", "cache") { Check = new HealthCheck(CheckType.Tcp, null) },
+                    Container = new ContainerOptions { Mounts = [new DockerMount(MountType.Tmpfs, "/data")] },
+                },
+                new ExtraTask("once", "busybox:1.37") { Command = "/bin/true", Lifecycle = new TaskLifecycle(LifecycleHook.Poststop), Env = [new EnvVar("A", "b")] },
+            ],
+        };
+        Assert.That(NomadDb.Validate([job]).Select(d => d.Code), Is.EqualTo(new[] { Validation.ErrorCodes.Privileged }));
+        var hcl = JobRenderer.Default.Render(job, "multi.yaml").Single().Content;
+        using var json = JsonDocument.Parse(JobRenderer.Default.Render(job, "multi.yaml", JobFormat.Json).Single().Content);
+        var fromHcl = JobFacts.FromHcl(Hcl2Json.ParseText(hcl));
+        var fromJson = JobFacts.FromApiJson(json.RootElement);
+        Assert.That(fromJson, Is.EqualTo(fromHcl), string.Join('\n', fromJson.Except(fromHcl).Select(f => "only in JSON: " + f).Concat(fromHcl.Except(fromJson).Select(f => "only in HCL:  " + f))));
+        Assert.That(fromHcl, Has.Some.StartWith("docker-mount multi/app type=\"tmpfs\"").And.Some.Contain("tmpfs_size=67108864")
+            .And.Some.StartWith("docker multi/app privileged=true").And.Some.StartWith("lifecycle multi/once hook=\"poststop\""));
+    }
+
     /// <summary>
     /// What a job says, as sorted lines, read from hcl2json's output of the HCL or from the API JSON. Both readers
     /// are written from Nomad's documented shapes, independently of the generator.
