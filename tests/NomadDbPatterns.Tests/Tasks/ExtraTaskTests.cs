@@ -1,6 +1,8 @@
+using NomadDbPatterns.Cli;
 using NomadDbPatterns.Model;
 using NomadDbPatterns.Rendering;
 using NomadDbPatterns.Spec;
+using NomadDbPatterns.Tests.Cli;
 using NomadDbPatterns.Tests.Infrastructure;
 using NomadDbPatterns.Tests.NomadSchema;
 using NomadDbPatterns.Validation;
@@ -217,6 +219,40 @@ public sealed class ExtraTaskTests
             .Build();
         Assert.That(job.App.Container.Privileged, Is.True);
         Assert.That(NomadDb.Validate([job]).Single().Severity, Is.EqualTo(Severity.Warning));
+    }
+
+    [Test]
+    public void A_task_service_name_is_unique_across_the_fleet()
+    {
+        using var temp = new TempSpecs();
+        const string task = "tasks:\n  - name: cache\n    image: redis:7-alpine\n    service: { name: shared-cache, port: http }\n";
+        temp.Write("one.yaml", TempSpecs.Service("one", task));
+        var second = temp.Write("two.yaml", TempSpecs.Service("two", task));
+        var run = CliRun.Of("validate", temp.Specs);
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.InvalidInput));
+        Assert.That(run.Error, Does.Contain($"{second}:").And.Contain($"error {ErrorCodes.DuplicateService}: service name").And.Contain("service \"shared-cache\" of task \"cache\" of job \"two\"").And.Contain("(tasks[0].service.name)"));
+    }
+
+    [Test]
+    public void A_task_host_volume_is_claimed_across_the_fleet()
+    {
+        using var temp = new TempSpecs();
+        const string task = "tasks:\n  - name: worker\n    image: example/worker:1.0\n    volumes: [{ name: spool, source: spool, destination: /spool }]\n";
+        temp.Write("one.yaml", TempSpecs.Service("one", task));
+        var second = temp.Write("two.yaml", TempSpecs.Service("two", task));
+        var run = CliRun.Of("validate", temp.Specs);
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.InvalidInput));
+        Assert.That(run.Error, Does.Contain($"{second}:").And.Contain($"error {ErrorCodes.DuplicateVolume}").And.Contain("(tasks[0].volumes[0].source)"));
+    }
+
+    [Test]
+    public void Privileged_validates_with_a_warning_and_exit_code_zero()
+    {
+        using var temp = new TempSpecs();
+        var file = temp.Write("one.yaml", TempSpecs.Service("one", "tasks:\n  - name: agent\n    image: example/agent:1.0\n    privileged: true\n"));
+        var run = CliRun.Of("validate", temp.Specs);
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Ok), run.Error);
+        Assert.That(run.Error + run.Out, Does.Contain($"{file}:16:5: warning {ErrorCodes.Privileged}"));
     }
 
     // ---------------------------------------------------------------- bad input
