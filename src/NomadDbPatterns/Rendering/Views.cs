@@ -185,7 +185,7 @@ internal sealed record DockerMountView(string Type, string Target, string? Sourc
 {
     public object? Member(string name) => name switch
     {
-        "type" => Type, "target" => Target, "source" => Source, "readonly" => ReadOnly, "tmpfs_size" => TmpfsSize, _ => IView.Missing,
+        "type" => Type, "target" => Target, "source" => Source, "read_only" => ReadOnly, "tmpfs_size" => TmpfsSize, _ => IView.Missing,
     };
 }
 

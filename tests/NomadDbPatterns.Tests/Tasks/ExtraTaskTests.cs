@@ -373,6 +373,14 @@ public sealed class ExtraTaskTests
         AssertError(Valid.Replace("CACHE_DIR:", "CACHE-DIR:"), ErrorCodes.InvalidName, "tasks[1].env.CACHE-DIR", "CACHE-DIR", "not an environment variable name");
 
     [Test]
+    public void A_literal_credential_in_a_task_env_is_an_error_and_not_echoed()
+    {
+        var yaml = Valid.Replace("      CACHE_DIR: /data/cache\n", "      CACHE_DIR: /data/cache\n      REDIS_PASSWORD: hunter2-hunter2\n");
+        AssertError(yaml, ErrorCodes.LiteralPassword, "tasks[1].env.REDIS_PASSWORD", "REDIS_PASSWORD", "REDIS_PASSWORD");
+        Assert.That(SingleError(yaml).ToString(), Does.Not.Contain("hunter2"));
+    }
+
+    [Test]
     public void Task_memory_below_the_floor_is_an_error() =>
         AssertError(Valid.Replace("memory: 64 }", "memory: 8 }"), ErrorCodes.Resources, "tasks[1].resources.memory", "memory: 8 }", "below the minimum");
 }
