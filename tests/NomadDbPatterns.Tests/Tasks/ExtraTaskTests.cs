@@ -255,6 +255,21 @@ public sealed class ExtraTaskTests
         Assert.That(run.Error + run.Out, Does.Contain($"{file}:16:5: warning {ErrorCodes.Privileged}"));
     }
 
+    [Test]
+    public void An_extra_tasks_template_lookups_are_secrets_the_job_reads_and_get_a_policy()
+    {
+        var job = new ServiceJob("svc", new AppTask("example/app:1.0"))
+        {
+            Sqlite = new SqliteStorage("svc-data", "/data", "svc.db"),
+            Tasks = [new ExtraTask("mailer", "example/mailer:1.0") { Templates = [new TemplateFile("secrets/smtp.env", "{{ with nomadVar \"nomad/jobs/mail\" }}SMTP_PASS={{ .smtp_password }}{{ end }}\n") { Env = true }] }],
+        };
+        Assert.That(NomadDb.Validate([job]), Is.Empty);
+        var secret = NomadDbPatterns.Secrets.JobSecrets.Of(job).Single();
+        Assert.That((secret.Path, secret.Key, secret.Purpose), Is.EqualTo(("nomad/jobs/mail", "smtp_password", "read by the mailer task's template secrets/smtp.env")));
+        var files = JobRenderer.Default.RenderVolumesAndPolicies(job, File).Select(f => f.FileName).ToList();
+        Assert.That(files, Has.Some.Contains("policy"), "nomad/jobs/mail is outside the job's implicit variables: a policy file comes beside the job");
+    }
+
     // ---------------------------------------------------------------- bad input
 
     [Test]
