@@ -270,6 +270,25 @@ public sealed class ExtraTaskTests
         Assert.That(files, Has.Some.Contains("policy"), "nomad/jobs/mail is outside the job's implicit variables: a policy file comes beside the job");
     }
 
+    [Test]
+    public void Task_values_that_hcl_escapes_reach_nomad_as_written()
+    {
+        const string hostile = "${NOMAD_TASK_DIR} %{ if } \"quoted\" back\\slash ünï";
+        var job = new ServiceJob("svc", new AppTask("example/app:1.0"))
+        {
+            Sqlite = new SqliteStorage("svc-data", "/data", "svc.db"),
+            Tasks = [new ExtraTask("odd", "example/odd:1.0") { Command = "/bin/sh", Args = ["-c", hostile], Env = [new EnvVar("ODD", hostile)] }],
+        };
+        Assert.That(NomadDb.Validate([job]), Is.Empty);
+        var hcl = JobRenderer.Default.Render(job, File).Single().Content;
+        NomadConformance.AssertAccepted(new Dictionary<string, string> { ["svc.nomad.hcl"] = hcl });
+        var task = Hcl2Json.ParseText(hcl).GetProperty("job").GetProperty("svc")[0].GetProperty("group").GetProperty("svc")[0].GetProperty("task").GetProperty("odd")[0];
+        // hcl2json keeps HCL's escapes of template sequences ($${, %%{); undone, the text is what the spec said.
+        static string Unescape(string text) => text.Replace("$${", "${", StringComparison.Ordinal).Replace("%%{", "%{", StringComparison.Ordinal);
+        Assert.That(Unescape(task.GetProperty("env")[0].GetProperty("ODD").GetString()!), Is.EqualTo(hostile));
+        Assert.That(Unescape(task.GetProperty("config")[0].GetProperty("args")[1].GetString()!), Is.EqualTo(hostile));
+    }
+
     // ---------------------------------------------------------------- bad input
 
     [Test]
