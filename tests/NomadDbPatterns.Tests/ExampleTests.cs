@@ -104,6 +104,7 @@ public sealed class ExampleTests
         }
 
         expectedTasks.Add(job.App.Name);
+        expectedTasks.AddRange(job.Tasks.Select(t => t.Name));
         if (job.Backup is { Placement: BackupPlacement.Sidecar })
         {
             expectedTasks.Add("db-backup");
@@ -111,6 +112,17 @@ public sealed class ExampleTests
 
         Assert.That(tasks, Is.EquivalentTo(expectedTasks));
         Assert.That(Hcl.Attr(Hcl.Single(group, "network"), "mode"), Is.EqualTo(job.Network == NetworkMode.Host ? "host" : "bridge"));
+
+        foreach (var extra in job.Tasks)
+        {
+            var task = Hcl.Block(group, "task", extra.Name);
+            var config = Hcl.Single(task, "config");
+            Assert.That(Hcl.Attr(config, "image"), Is.EqualTo(extra.Image));
+            Assert.That(task.TryGetProperty("lifecycle", out var lifecycle) ? Hcl.Attr(lifecycle[0], "hook") : null,
+                Is.EqualTo(extra.Lifecycle?.Hook.ToString().ToLowerInvariant()));
+            var mountTargets = config.TryGetProperty("mount", out var mounts) ? mounts.EnumerateArray().Select(m => Hcl.Attr(m, "target")).ToList() : [];
+            Assert.That(mountTargets, Is.EqualTo(extra.Container.Mounts.Select(m => m.Target).ToList()));
+        }
 
         var app = Hcl.Block(group, "task", job.App.Name);
         Assert.That(Hcl.Attr(Hcl.Single(app, "config"), "image"), Is.EqualTo(job.App.Image));

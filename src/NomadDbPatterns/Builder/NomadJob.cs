@@ -41,6 +41,17 @@ public sealed class JobBuilder
         return this;
     }
 
+    /// <summary>Adds a task to the group besides the app: a sidecar or a lifecycle task (see <see cref="TaskBuilder.AsLifecycle"/>).</summary>
+    public JobBuilder WithTask(string name, string image, Action<TaskBuilder>? configure = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(image);
+        var builder = new TaskBuilder(new ExtraTask(name, image));
+        configure?.Invoke(builder);
+        _job = _job with { Tasks = _job.Tasks.Add(builder.Task) };
+        return this;
+    }
+
     /// <summary>Keeps the app's data in SQLite on a host volume instead of a networked database.</summary>
     public JobBuilder WithSqlite(string volume, string destination, string file)
     {
@@ -204,6 +215,148 @@ public sealed class AppBuilder
         Task = Task with { User = user };
         return this;
     }
+
+    /// <summary>Bind-mounts a file or directory of the task (under local/ or secrets/, e.g. a template's destination) at <paramref name="target"/>.</summary>
+    public AppBuilder WithBindMount(string source, string target, bool readOnly = true)
+    {
+        Task = Task with { Container = ContainerEdits.AddMount(Task.Container, new DockerMount(MountType.Bind, target) { Source = source, ReadOnly = readOnly }) };
+        return this;
+    }
+
+    /// <summary>Mounts a tmpfs at <paramref name="target"/>, limited to <paramref name="size"/> (e.g. 64MB) when given.</summary>
+    public AppBuilder WithTmpfs(string target, string? size = null)
+    {
+        Task = Task with { Container = ContainerEdits.AddMount(Task.Container, new DockerMount(MountType.Tmpfs, target) { TmpfsSize = size }) };
+        return this;
+    }
+
+    /// <summary>Runs the container privileged: validation warns (NDB037); the node's Docker plugin must set <c>allow_privileged = true</c>.</summary>
+    public AppBuilder AsPrivileged()
+    {
+        Task = Task with { Container = Task.Container with { Privileged = true } };
+        return this;
+    }
+
+    /// <summary>Sets the container's name servers (IP addresses) and search domains (host networking only).</summary>
+    public AppBuilder WithDns(IEnumerable<string> servers, IEnumerable<string>? searches = null)
+    {
+        ArgumentNullException.ThrowIfNull(servers);
+        Task = Task with { Container = Task.Container with { Dns = new DnsSettings { Servers = [.. servers], Searches = [.. searches ?? []] } } };
+        return this;
+    }
+
+    /// <summary>Sets the size of /dev/shm, e.g. 256MB.</summary>
+    public AppBuilder WithShmSize(string size)
+    {
+        Task = Task with { Container = Task.Container with { ShmSize = size } };
+        return this;
+    }
+}
+
+/// <summary>Configures an extra task of the group.</summary>
+public sealed class TaskBuilder
+{
+    internal TaskBuilder(ExtraTask task) => Task = task;
+
+    internal ExtraTask Task { get; private set; }
+
+    /// <summary>Adds a plain (non-secret) environment variable.</summary>
+    public TaskBuilder WithEnv(string name, string value)
+    {
+        Task = Task with { Env = Task.Env.Add(new EnvVar(name, value)) };
+        return this;
+    }
+
+    /// <summary>Sets CPU (MHz) and memory (MB).</summary>
+    public TaskBuilder WithResources(int cpu, int memory, int? memoryMax = null)
+    {
+        Task = Task with { Resources = new Resources(cpu, memory, memoryMax) };
+        return this;
+    }
+
+    /// <summary>Runs the task at a lifecycle hook; <paramref name="sidecar"/> keeps it running beside the main tasks.</summary>
+    public TaskBuilder AsLifecycle(LifecycleHook hook, bool sidecar = false)
+    {
+        Task = Task with { Lifecycle = new TaskLifecycle(hook, sidecar) };
+        return this;
+    }
+
+    /// <summary>Registers a task service with a TCP check on a port of the group (one of the app's ports).</summary>
+    public TaskBuilder WithTcpService(string name, string port, ServiceProvider provider = ServiceProvider.Nomad)
+    {
+        Task = Task with { Service = new ServiceRegistration(name, port) { Provider = provider, Check = new HealthCheck(CheckType.Tcp, null) } };
+        return this;
+    }
+
+    /// <summary>Mounts a host volume (the same name as an app volume shares that group volume).</summary>
+    public TaskBuilder WithVolume(string name, string source, string destination, bool readOnly = false)
+    {
+        Task = Task with { Volumes = Task.Volumes.Add(new AppVolume(name, source, destination, readOnly)) };
+        return this;
+    }
+
+    /// <summary>Adds a template file.</summary>
+    public TaskBuilder WithTemplate(string destination, string data, bool env = false, string changeMode = Defaults.TemplateChangeMode)
+    {
+        Task = Task with { Templates = Task.Templates.Add(new TemplateFile(destination, data) { Env = env, ChangeMode = changeMode }) };
+        return this;
+    }
+
+    /// <summary>Overrides the command and arguments.</summary>
+    public TaskBuilder WithCommand(string command, params string[] args)
+    {
+        Task = Task with { Command = command, Args = [.. args] };
+        return this;
+    }
+
+    /// <summary>Sets the user to run as.</summary>
+    public TaskBuilder WithUser(string user)
+    {
+        Task = Task with { User = user };
+        return this;
+    }
+
+    /// <summary>Bind-mounts a file or directory of the task (under local/ or secrets/, e.g. a template's destination) at <paramref name="target"/>.</summary>
+    public TaskBuilder WithBindMount(string source, string target, bool readOnly = true)
+    {
+        Task = Task with { Container = ContainerEdits.AddMount(Task.Container, new DockerMount(MountType.Bind, target) { Source = source, ReadOnly = readOnly }) };
+        return this;
+    }
+
+    /// <summary>Mounts a tmpfs at <paramref name="target"/>, limited to <paramref name="size"/> (e.g. 64MB) when given.</summary>
+    public TaskBuilder WithTmpfs(string target, string? size = null)
+    {
+        Task = Task with { Container = ContainerEdits.AddMount(Task.Container, new DockerMount(MountType.Tmpfs, target) { TmpfsSize = size }) };
+        return this;
+    }
+
+    /// <summary>Runs the container privileged: validation warns (NDB037); the node's Docker plugin must set <c>allow_privileged = true</c>.</summary>
+    public TaskBuilder AsPrivileged()
+    {
+        Task = Task with { Container = Task.Container with { Privileged = true } };
+        return this;
+    }
+
+    /// <summary>Sets the container's name servers (IP addresses) and search domains (host networking only).</summary>
+    public TaskBuilder WithDns(IEnumerable<string> servers, IEnumerable<string>? searches = null)
+    {
+        ArgumentNullException.ThrowIfNull(servers);
+        Task = Task with { Container = Task.Container with { Dns = new DnsSettings { Servers = [.. servers], Searches = [.. searches ?? []] } } };
+        return this;
+    }
+
+    /// <summary>Sets the size of /dev/shm, e.g. 256MB.</summary>
+    public TaskBuilder WithShmSize(string size)
+    {
+        Task = Task with { Container = Task.Container with { ShmSize = size } };
+        return this;
+    }
+}
+
+/// <summary>Edits of <see cref="ContainerOptions"/> both task builders share.</summary>
+internal static class ContainerEdits
+{
+    public static ContainerOptions AddMount(ContainerOptions options, DockerMount mount) => options with { Mounts = options.Mounts.Add(mount) };
 }
 
 /// <summary>Configures the PostgreSQL sidecar.</summary>

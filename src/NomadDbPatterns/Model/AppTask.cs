@@ -30,6 +30,8 @@ public sealed record AppTask(string Image)
     public ImmutableArray<TemplateFile> Templates { get; init; } = [];
     /// <summary>Secrets the app reads as environment variables or files, by reference, in order.</summary>
     public ImmutableArray<TaskSecret> Secrets { get; init; } = [];
+    /// <summary>Docker options: mounts, privileged, DNS, /dev/shm size.</summary>
+    public ContainerOptions Container { get; init; } = ContainerOptions.None;
 }
 
 /// <summary>An environment variable.</summary>

@@ -30,6 +30,9 @@ public static class Defaults
     /// <summary>The app task's name.</summary>
     public const string AppTaskName = "app";
 
+    /// <summary>An extra task's CPU (MHz) and memory (MB): a small sidecar such as Redis or a cron runner.</summary>
+    public static Resources ExtraTaskResources { get; } = new(100, 128, null);
+
     /// <summary>
     /// The PostgreSQL sidecar's CPU and memory. No memory_max: Nomad ignores it unless the cluster enables memory
     /// oversubscription (and warns on every job), so it is set only when a spec asks for it.

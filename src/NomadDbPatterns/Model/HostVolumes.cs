@@ -65,6 +65,13 @@ internal static class HostVolumeFacts
         }
 
         volumes.AddRange(job.App.Volumes.Select(v => new HostVolumeUse(v.Name, v.Source, v.ReadOnly, $"the app's {v.Destination}", null, "0755")));
+        foreach (var task in job.Tasks)
+        {
+            // A volume the app or an earlier task mounts is the same group volume (validation keeps them alike).
+            volumes.AddRange(task.Volumes.Where(v => !volumes.Any(u => u.Name == v.Name))
+                .Select(v => new HostVolumeUse(v.Name, v.Source, v.ReadOnly, $"the {task.Name} task's {v.Destination}", null, "0755")));
+        }
+
         return volumes;
     }
 }

@@ -26,6 +26,8 @@ public sealed record ServiceJob(string Name, AppTask App) : Job(Name)
     public HostVolumeSettings HostVolumes { get; init; } = HostVolumeSettings.Default;
     /// <summary>The preset the job was built from, if any (informational).</summary>
     public string? Preset { get; init; }
+    /// <summary>Tasks of the group besides the app and the generator's: sidecars and lifecycle tasks, in order.</summary>
+    public ImmutableArray<ExtraTask> Tasks { get; init; } = [];
 }
 
 /// <summary>The group's update policy.</summary>

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace NomadDbPatterns.Model;
 
 /// <summary>Decisions derived from a job that every renderer and validator must agree on.</summary>
@@ -77,6 +79,13 @@ internal static class JobFacts
 
     /// <summary>The task of the backup sidecar in the service job's group.</summary>
     public const string BackupSidecarTaskName = "db-backup";
+
+    /// <summary>
+    /// The names of the tasks the generator puts into a service job's group (PostgreSQL, its readiness wait, the backup
+    /// sidecar): the app and extra tasks may not take them, whatever the job holds, so adding a database later never
+    /// renames a user's task.
+    /// </summary>
+    public static ImmutableArray<string> GeneratedTaskNames { get; } = ["postgres", "wait-for-postgres", BackupSidecarTaskName];
 
     /// <summary>The task of the periodic backup job (group <c>backup</c>).</summary>
     public const string PeriodicBackupTaskName = "backup";

@@ -28,7 +28,7 @@ internal static class HostVolumeFiles
     /// <summary>Hands the provisioning files of <paramref name="job"/> to <paramref name="sink"/>.</summary>
     public static void Write(ServiceJob job, string sourceName, JobFormat format, RenderedFileSink sink)
     {
-        var volumes = job.MountedHostVolumes().Where(v => !(job.App.Volumes.FirstOrDefault(a => a.Name == v.Name)?.Shared ?? false)).ToList();
+        var volumes = job.MountedHostVolumes().Where(v => !(job.App.Volumes.Concat(job.Tasks.SelectMany(t => t.Volumes)).FirstOrDefault(a => a.Name == v.Name)?.Shared ?? false)).ToList();
         if (volumes.Count == 0)
         {
             return;

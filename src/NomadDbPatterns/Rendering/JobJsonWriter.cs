@@ -250,10 +250,43 @@ internal static class JobJsonWriter
         w.WriteStartObject("Config");
         Strings(w, "args", config.Args);
         OptionalString(w, "command", config.Command);
+        Strings(w, "dns_options", config.DnsOptions);
+        Strings(w, "dns_search_domains", config.DnsSearchDomains);
+        Strings(w, "dns_servers", config.DnsServers);
         w.WriteString("image", config.Image);
+        // Blocks inside a driver config are lists of maps in api.Task's Config, as jobspec2 decodes them.
+        Array(w, "mount", config.Mounts, DockerMount);
         OptionalString(w, "network_mode", config.NetworkMode);
         Strings(w, "ports", config.Ports);
+        if (config.Privileged)
+        {
+            w.WriteBoolean("privileged", true);
+        }
+
         OptionalNumber(w, "shm_size", config.ShmSize);
+        w.WriteEndObject();
+    }
+
+    private static void DockerMount(Utf8JsonWriter w, DockerMountDoc mount)
+    {
+        w.WriteStartObject();
+        if (mount.ReadOnly is { } readOnly)
+        {
+            w.WriteBoolean("readonly", readOnly);
+        }
+
+        OptionalString(w, "source", mount.Source);
+        w.WriteString("target", mount.Target);
+        if (mount.TmpfsSize is { } size)
+        {
+            w.WriteStartArray("tmpfs_options");
+            w.WriteStartObject();
+            w.WriteNumber("size", size);
+            w.WriteEndObject();
+            w.WriteEndArray();
+        }
+
+        w.WriteString("type", mount.Type);
         w.WriteEndObject();
     }
 

@@ -42,12 +42,12 @@ internal static partial class PolicyFiles
 
     /// <summary>
     /// Each job file of <paramref name="job"/> (name, group) with the secrets its templates read: the database
-    /// password, the app's secrets (app.secrets), and what the app's own template files look up (<c>secret "PATH"</c>, <c>nomadVar "PATH"</c>).
+    /// password, the app's secrets (app.secrets), and what the template files of the app and the extra tasks look up (<c>secret "PATH"</c>, <c>nomadVar "PATH"</c>).
     /// </summary>
     private static IEnumerable<(string Job, string Group, IReadOnlyList<SecretSource> Secrets)> JobsAndSecrets(ServiceJob job)
     {
         var password = job.Postgres?.Password;
-        var appSecrets = job.App.Templates.SelectMany(t => Lookups().Matches(t.Data))
+        var appSecrets = job.App.Templates.Concat(job.Tasks.SelectMany(t => t.Templates)).SelectMany(t => Lookups().Matches(t.Data))
             .Select(m => m.Groups["kind"].Value == "secret" ? (SecretSource)new VaultSecret(m.Groups["path"].Value) : new NomadVariableSecret(m.Groups["path"].Value));
         yield return (job.Name, job.Name, [.. password is null ? [] : new[] { password }, .. job.App.Secrets.Select(s => s.Source), .. appSecrets]);
         if (job.HasPeriodicBackup() && password is not null)

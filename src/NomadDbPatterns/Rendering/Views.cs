@@ -137,6 +137,11 @@ internal sealed record TaskView(
     string? Ports,
     string? ShmSize,
     string? NetworkMode,
+    string? Privileged,
+    string? DnsServers,
+    string? DnsSearchDomains,
+    string? DnsOptions,
+    IReadOnlyList<DockerMountView> DockerMounts,
     string? User,
     string? KillSignal,
     string? KillTimeout,
@@ -154,7 +159,9 @@ internal sealed record TaskView(
         "name" => Name, "comment" => Comment, "lifecycle" => Lifecycle, "image" => Image, "command" => Command, "args" => Args,
         "ports" => Ports, "shm_size" => ShmSize, "user" => User, "mounts" => Mounts, "env" => Env, "templates" => Templates,
         "vault" => Vault, "resources" => Resources, "services" => Services, "restart" => Restart, "kill_signal" => KillSignal,
-        "kill_timeout" => KillTimeout, "shutdown_delay" => ShutdownDelay, "network_mode" => NetworkMode, _ => IView.Missing,
+        "kill_timeout" => KillTimeout, "shutdown_delay" => ShutdownDelay, "network_mode" => NetworkMode, "privileged" => Privileged,
+        "dns_servers" => DnsServers, "dns_search_domains" => DnsSearchDomains, "dns_options" => DnsOptions, "docker_mounts" => DockerMounts,
+        _ => IView.Missing,
     };
 }
 
@@ -170,6 +177,15 @@ internal sealed record MountView(string Volume, string Destination, string? Read
     public object? Member(string name) => name switch
     {
         "volume" => Volume, "destination" => Destination, "read_only" => ReadOnly, _ => IView.Missing,
+    };
+}
+
+/// <summary>A docker <c>mount</c> block.</summary>
+internal sealed record DockerMountView(string Type, string Target, string? Source, string? ReadOnly, string? TmpfsSize) : IView
+{
+    public object? Member(string name) => name switch
+    {
+        "type" => Type, "target" => Target, "source" => Source, "read_only" => ReadOnly, "tmpfs_size" => TmpfsSize, _ => IView.Missing,
     };
 }
 

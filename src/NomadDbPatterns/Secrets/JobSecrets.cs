@@ -76,13 +76,14 @@ internal static partial class JobSecrets
             secrets.Add(From(job.Name, secret.Source, job.Namespace, description, RecipeOf(store, path, secret.Source.Key)));
         }
 
-        foreach (var template in job.App.Templates)
+        var templates = job.App.Templates.Select(t => ("the app's", t)).Concat(job.Tasks.SelectMany(task => task.Templates.Select(t => ($"the {task.Name} task's", t))));
+        foreach (var (owner, template) in templates)
         {
             foreach (var (store, path, key) in Lookups(template.Data))
             {
                 var description = key is not null && preset?.Secrets.FirstOrDefault(s => s.Key == key && path == ownVariable) is { } declared
                     ? declared.Description
-                    : $"read by the app's template {template.Destination}";
+                    : $"read by {owner} template {template.Destination}";
                 secrets.Add(new RequiredSecret(job.Name, store, path, key, store == SecretStore.NomadVariable ? job.Namespace : null, description, RecipeOf(store, path, key)));
             }
         }

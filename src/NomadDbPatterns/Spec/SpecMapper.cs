@@ -18,6 +18,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
             Postgres = spec.Postgres is { } pg ? MapPostgres(pg, name, app.Service?.Provider ?? ServiceProvider.Nomad) : null,
             Sqlite = spec.Sqlite is { } sq ? new SqliteStorage(sq.Volume ?? Defaults.SqliteVolume(name), sq.Destination ?? Defaults.SqliteDestination, sq.File ?? Defaults.SqliteFile) : null,
             HostVolumes = spec.HostVolumes is { } hv ? MapHostVolumes(hv) : HostVolumeSettings.Default,
+            Tasks = [.. (spec.Tasks ?? []).Select((t, i) => MapTask(t, $"tasks[{i}]", name, app.Ports))],
         };
         return job with { Backup = spec.Backup is { } b ? MapBackup(b, name) : null };
     }
@@ -69,17 +70,63 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
             Env = Env(spec.Env),
             Database = spec.Database is { } db ? new DatabaseWiring { Env = Env(db.Env), PasswordFile = db.PasswordFile ?? false } : null,
             Resources = MapResources(spec.Resources, Defaults.AppResources),
-            Service = spec.Service is { } s ? MapService(s, jobName, ports) : null,
-            Volumes = [.. (spec.Volumes ?? []).Select(v => new AppVolume(v.Name ?? string.Empty, v.Source ?? string.Empty, v.Destination ?? string.Empty, v.ReadOnly ?? false) { Shared = v.Shared ?? false })],
-            Templates = [.. (spec.Templates ?? []).Select(t => new TemplateFile(t.Destination ?? string.Empty, t.Data ?? string.Empty)
-            {
-                Env = t.Env ?? false,
-                ChangeMode = t.ChangeMode ?? Defaults.TemplateChangeMode,
-                Perms = t.Perms,
-            })],
+            Service = spec.Service is { } s ? MapService(s, jobName, ports, "app.service") : null,
+            Volumes = MapVolumes(spec.Volumes),
+            Templates = MapTemplates(spec.Templates),
+            Container = MapContainer(spec.Mounts, spec.Privileged, spec.Dns, spec.ShmSize, "app"),
             Secrets = secrets,
         };
     }
+
+    /// <summary>An extra task; its service names a port of the group (the app's ports), by default <c>JOB-TASK</c>.</summary>
+    private ExtraTask MapTask(TaskSpec spec, string path, string jobName, ImmutableArray<PortMapping> groupPorts) =>
+        new(spec.Name ?? string.Empty, spec.Image ?? string.Empty)
+        {
+            Command = spec.Command,
+            Args = [.. spec.Args ?? []],
+            User = spec.User,
+            Env = Env(spec.Env),
+            Resources = MapResources(spec.Resources, Defaults.ExtraTaskResources),
+            Lifecycle = spec.Lifecycle is { } l
+                ? new TaskLifecycle(
+                    Word(l.Hook, $"{path}.lifecycle.hook", LifecycleHook.Prestart, ("prestart", LifecycleHook.Prestart), ("poststart", LifecycleHook.Poststart), ("poststop", LifecycleHook.Poststop)),
+                    l.Sidecar ?? false)
+                : null,
+            Service = spec.Service is { } s ? MapService(s, $"{jobName}-{spec.Name}", groupPorts, $"{path}.service") : null,
+            Volumes = MapVolumes(spec.Volumes),
+            Templates = MapTemplates(spec.Templates),
+            Container = MapContainer(spec.Mounts, spec.Privileged, spec.Dns, spec.ShmSize, path),
+        };
+
+    private static ImmutableArray<AppVolume> MapVolumes(List<VolumeSpec>? volumes) =>
+        [.. (volumes ?? []).Select(v => new AppVolume(v.Name ?? string.Empty, v.Source ?? string.Empty, v.Destination ?? string.Empty, v.ReadOnly ?? false) { Shared = v.Shared ?? false })];
+
+    private static ImmutableArray<TemplateFile> MapTemplates(List<TemplateSpec>? templates) =>
+        [.. (templates ?? []).Select(t => new TemplateFile(t.Destination ?? string.Empty, t.Data ?? string.Empty)
+        {
+            Env = t.Env ?? false,
+            ChangeMode = t.ChangeMode ?? Defaults.TemplateChangeMode,
+            Perms = t.Perms,
+        })];
+
+    /// <summary>The Docker options every task has, written flat on the task in the spec.</summary>
+    private ContainerOptions MapContainer(List<MountSpec>? mounts, bool? privileged, DnsSpec? dns, string? shmSize, string path) =>
+        mounts is null && privileged is null && dns is null && shmSize is null
+            ? ContainerOptions.None
+            : new ContainerOptions
+            {
+                Mounts = [.. (mounts ?? []).Select((m, i) => new DockerMount(
+                    Word(m.Type, $"{path}.mounts[{i}].type", MountType.Bind, ("bind", MountType.Bind), ("tmpfs", MountType.Tmpfs)),
+                    m.Target ?? string.Empty)
+                {
+                    Source = m.Source,
+                    ReadOnly = m.ReadOnly ?? false,
+                    TmpfsSize = m.TmpfsSize,
+                })],
+                Privileged = privileged ?? false,
+                Dns = dns is null ? null : new DnsSettings { Servers = [.. dns.Servers ?? []], Searches = [.. dns.Searches ?? []], Options = [.. dns.Options ?? []] },
+                ShmSize = shmSize,
+            };
 
     /// <summary>
     /// A task's <c>secrets:</c> (app.secrets; any task's later), by variable name in the spec's order: each a reference
@@ -114,10 +161,9 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
         return secrets.ToImmutable();
     }
 
-    private ServiceRegistration MapService(ServiceSpec spec, string jobName, ImmutableArray<PortMapping> ports)
+    private ServiceRegistration MapService(ServiceSpec spec, string defaultName, ImmutableArray<PortMapping> ports, string path)
     {
-        var path = "app.service";
-        return new ServiceRegistration(spec.Name ?? jobName, spec.Port ?? (ports.IsEmpty ? string.Empty : ports[0].Name))
+        return new ServiceRegistration(spec.Name ?? defaultName, spec.Port ?? (ports.IsEmpty ? string.Empty : ports[0].Name))
         {
             Provider = Word(spec.Provider, $"{path}.provider", ServiceProvider.Nomad, ("nomad", ServiceProvider.Nomad), ("consul", ServiceProvider.Consul)),
             Tags = [.. spec.Tags ?? []],

@@ -37,6 +37,8 @@ internal sealed class JobSpec : IPlacementSpec
     public UpdateSpec? Update { get; set; }
     /// <summary>The application task.</summary>
     public AppSpec? App { get; set; }
+    /// <summary>Tasks of the group besides the app: sidecars (e.g. Redis) and one-shot prestart/poststart/poststop tasks; the database and backup tasks stay the generator's.</summary>
+    public List<TaskSpec>? Tasks { get; set; }
     /// <summary>The dedicated PostgreSQL sidecar.</summary>
     public PostgresSpec? Postgres { get; set; }
     /// <summary>SQLite storage, for services that need no networked database.</summary>
@@ -194,6 +196,14 @@ internal sealed class AppSpec
     public List<VolumeSpec>? Volumes { get; set; }
     /// <summary>Extra template files.</summary>
     public List<TemplateSpec>? Templates { get; set; }
+    /// <summary>Docker mounts: a task file bind-mounted into place (`{ type: bind, source: local/app.conf, target: /etc/app.conf, readOnly: true }`) or a tmpfs.</summary>
+    public List<MountSpec>? Mounts { get; set; }
+    /// <summary>Run the container privileged (default false): an opt-in that is warned about (NDB037); the Docker plugin needs `allow_privileged = true`.</summary>
+    public bool? Privileged { get; set; }
+    /// <summary>The container's resolver settings (host networking only).</summary>
+    public DnsSpec? Dns { get; set; }
+    /// <summary>Size of /dev/shm, e.g. 256MB (Docker's default is 64MB).</summary>
+    public string? ShmSize { get; set; }
     /// <summary>Secrets the app reads, by environment variable: `{ nomadVar | vault, key }` rendered into secrets/secrets.env, or with `file: secrets/NAME` into that file (the variable then holds its path, for _FILE conventions). A literal value is an error.</summary>
     public Dictionary<string, TaskSecretSpec>? Secrets { get; set; }
 }
@@ -219,6 +229,76 @@ internal sealed class TaskSecretSpec
     [SpecScalarForm]
     [System.Text.Json.Serialization.JsonIgnore]
     public string? Literal { get; set; }
+}
+
+/// <summary>A task of the group besides the app: a sidecar or a lifecycle (prestart/poststart/poststop) task.</summary>
+internal sealed class TaskSpec
+{
+    /// <summary>Task name: unique in the group; not app's, nor postgres, wait-for-postgres or db-backup.</summary>
+    public string? Name { get; set; }
+    /// <summary>Container image with an explicit tag, e.g. redis:7-alpine.</summary>
+    public string? Image { get; set; }
+    /// <summary>Overrides the image's command.</summary>
+    public string? Command { get; set; }
+    /// <summary>Arguments.</summary>
+    public List<string>? Args { get; set; }
+    /// <summary>User to run as, e.g. `1000:1000`.</summary>
+    public string? User { get; set; }
+    /// <summary>Plain (non-secret) environment variables.</summary>
+    public Dictionary<string, string>? Env { get; set; }
+    /// <summary>CPU and memory (default 100 MHz, 128 MB).</summary>
+    public ResourcesSpec? Resources { get; set; }
+    /// <summary>When it runs; without it the task is a main task that runs as long as the app.</summary>
+    public LifecycleSpec? Lifecycle { get; set; }
+    /// <summary>Service registration of this task (a task service), naming one of app.ports; same keys as app.service; the name defaults to JOB-TASK.</summary>
+    public ServiceSpec? Service { get; set; }
+    /// <summary>Host volumes the task mounts, as in app.volumes.</summary>
+    public List<VolumeSpec>? Volumes { get; set; }
+    /// <summary>Template files, as in app.templates.</summary>
+    public List<TemplateSpec>? Templates { get; set; }
+    /// <summary>Docker mounts, as in app.mounts.</summary>
+    public List<MountSpec>? Mounts { get; set; }
+    /// <summary>Run the container privileged (default false): an opt-in that is warned about (NDB037); the Docker plugin needs `allow_privileged = true`.</summary>
+    public bool? Privileged { get; set; }
+    /// <summary>The container's resolver settings (host networking only).</summary>
+    public DnsSpec? Dns { get; set; }
+    /// <summary>Size of /dev/shm, e.g. 256MB.</summary>
+    public string? ShmSize { get; set; }
+}
+
+/// <summary>When a task runs (Nomad's lifecycle block).</summary>
+internal sealed class LifecycleSpec
+{
+    /// <summary>`prestart`, `poststart` or `poststop`.</summary>
+    public string? Hook { get; set; }
+    /// <summary>Keep the task running beside the main tasks (default false: it runs once, to completion).</summary>
+    public bool? Sidecar { get; set; }
+}
+
+/// <summary>A Docker mount.</summary>
+internal sealed class MountSpec
+{
+    /// <summary>`bind` (default) or `tmpfs`.</summary>
+    public string? Type { get; set; }
+    /// <summary>bind: a file or directory of the task, relative to its directory, under local/ or secrets/ (e.g. a template's destination); tmpfs: none.</summary>
+    public string? Source { get; set; }
+    /// <summary>Absolute path in the container.</summary>
+    public string? Target { get; set; }
+    /// <summary>Mount read-only (default false).</summary>
+    public bool? ReadOnly { get; set; }
+    /// <summary>tmpfs only: size limit, e.g. 64MB.</summary>
+    public string? TmpfsSize { get; set; }
+}
+
+/// <summary>The container's resolver settings.</summary>
+internal sealed class DnsSpec
+{
+    /// <summary>Name server IP addresses.</summary>
+    public List<string>? Servers { get; set; }
+    /// <summary>Search domains.</summary>
+    public List<string>? Searches { get; set; }
+    /// <summary>resolv.conf options, e.g. ndots:2.</summary>
+    public List<string>? Options { get; set; }
 }
 
 /// <summary>A port.</summary>

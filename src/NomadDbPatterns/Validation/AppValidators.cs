@@ -15,6 +15,7 @@ internal sealed class AppTaskValidator : AbstractValidator<AppTask>
     private static readonly ServiceRegistrationValidator ServiceRules = new();
     private static readonly AppVolumeValidator VolumeRules = new();
     private static readonly TemplateFileValidator TemplateRules = new();
+    private static readonly ContainerOptionsValidator ContainerRules = new();
 
     /// <summary>Creates the validator for the app of <paramref name="job"/> (its rules do not depend on the job).</summary>
     public AppTaskValidator(ServiceJob job)
@@ -27,7 +28,7 @@ internal sealed class AppTaskValidator : AbstractValidator<AppTask>
     internal AppTaskValidator()
     {
         RuleFor(a => a.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(a => $"'{Echo.Value(a.Name)}' is not a valid task name");
-        RuleFor(a => a.Name).Must(n => n is not ("postgres" or "wait-for-postgres" or "db-backup")).WithErrorCode(ErrorCodes.InvalidName)
+        RuleFor(a => a.Name).Must(n => !JobFacts.GeneratedTaskNames.Contains(n)).WithErrorCode(ErrorCodes.InvalidName)
             .WithMessage(a => $"task name '{Echo.Value(a.Name)}' is taken by a generated task");
         RuleFor(a => a.Image).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("an image is required")
             .Must(Rules.HasTag).WithErrorCode(ErrorCodes.ImageTag).WithMessage(a => $"image '{Echo.Value(a.Image)}' needs an explicit tag (repo:tag)");
@@ -36,6 +37,7 @@ internal sealed class AppTaskValidator : AbstractValidator<AppTask>
         RuleFor(a => a.Service!).SetValidator(ServiceRules).When(a => a.Service is not null);
         RuleForEach(a => a.Volumes).SetValidator(VolumeRules);
         RuleForEach(a => a.Templates).SetValidator(TemplateRules);
+        RuleFor(a => a.Container).SetValidator(ContainerRules);
         RuleFor(a => a).Custom((app, context) =>
         {
             foreach (var env in app.Env)

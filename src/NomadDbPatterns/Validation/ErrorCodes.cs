@@ -31,6 +31,10 @@ public static class ErrorCodes
     public const string Service = "NDB032";
     /// <summary>A volume problem within one job.</summary>
     public const string Volume = "NDB033";
+    /// <summary>A Docker mount Nomad's driver would refuse: a bind source outside the task's directories, a tmpfs with a source, a target twice.</summary>
+    public const string Mount = "NDB036";
+    /// <summary>Warning: a task runs as a privileged container (an explicit opt-in).</summary>
+    public const string Privileged = "NDB037";
     /// <summary>Update deadlines out of Nomad's order (min_healthy_time &lt; healthy_deadline &lt; progress_deadline).</summary>
     public const string UpdateDeadlines = "NDB034";
     /// <summary>A cron expression or interval that does not parse.</summary>
@@ -89,6 +93,8 @@ public static class ErrorCodes
         [Port] = ("Port problem", "Port labels must be unique within a job; on host networking every port needs a unique static number; numbers must be 1-65535."),
         [Service] = ("Service problem", "A service must name an existing port; checks with provider nomad may only be http or tcp (script and grpc checks need Consul); http checks need a path starting with '/'. The database service (`postgres.service`) checks tcp (the default) or, with provider consul, script (pg_isready in the PostgreSQL task); its name must differ from the job's other services."),
         [Volume] = ("Volume problem", "Volume names and mount destinations must be unique within a job, destinations absolute, and sources valid host volume names."),
+        [Mount] = ("Docker mount problem", "A `mounts:` entry is a Docker `mount` block. `bind` mounts a file or directory of the task itself — a path under local/ or secrets/, usually a template's destination such as local/nginx.conf — at `target`, an absolute path in the container: Nomad's Docker driver refuses any other source unless the node's plugin sets `volumes { enabled = true }`, so host directories are mounted as host volumes (`volumes:`) instead. `tmpfs` takes no source and an optional `tmpfsSize` (e.g. 64MB). Each target appears once per task; Docker refuses a duplicate mount point."),
+        [Privileged] = ("Privileged container (warning)", "`privileged: true` runs the container with every capability and the host's devices; it is allowed as an explicit opt-in and reported as a warning every time. Nomad's Docker driver refuses it (\"Docker privileged mode is disabled on this Nomad agent\") unless the node's plugin configuration sets `allow_privileged = true` (plugin \"docker\" { config { allow_privileged = true } }); constrain the job to nodes that do. Prefer narrower settings where the image allows it."),
         [UpdateDeadlines] = ("Update deadlines out of order", "Nomad's server refuses a job unless minHealthyTime < healthyDeadline < progressDeadline (UpdateStrategy.Validate in nomad/structs/structs.go); its parser accepts it, so the mistake would only show at `nomad job run`. The defaults are 30s, 10m and 15m: raise progressDeadline when you raise healthyDeadline."),
         [Schedule] = ("Bad schedule", "Use a five-field cron expression (minute hour day-of-month month day-of-week, with numbers, *, lists, ranges and steps, or @hourly/@daily/@weekly/@monthly) or an interval such as 30m, 6h, 1d; and a valid IANA time zone."),
         [Retention] = ("Bad retention", "keepLast must be at least 1 and maxAge a positive duration such as 7d; at least one of them must be set."),

@@ -56,6 +56,14 @@ internal static class FleetValidator
                 Claim(services, (@namespace, service.Name), new Use(loaded, "app.service.name", $"service \"{service.Name}\" of job \"{job.Name}\""), ErrorCodes.DuplicateService, "service name '{0}' is already registered in this namespace", diagnostics);
             }
 
+            for (var t = 0; t < job.Tasks.Length; t++)
+            {
+                if (job.Tasks[t].Service is { } taskService)
+                {
+                    Claim(services, (@namespace, taskService.Name), new Use(loaded, $"tasks[{t}].service.name", $"service \"{taskService.Name}\" of task \"{job.Tasks[t].Name}\" of job \"{job.Name}\""), ErrorCodes.DuplicateService, "service name '{0}' is already registered in this namespace", diagnostics);
+                }
+            }
+
             foreach (var (generated, specPath) in job.GeneratedServices())
             {
                 Claim(services, (@namespace, generated), new Use(loaded, specPath, $"service \"{generated}\" that job \"{job.Name}\" registers"), ErrorCodes.DuplicateService, "service name '{0}' is already registered in this namespace", diagnostics);
@@ -107,6 +115,20 @@ internal static class FleetValidator
         {
             var volume = job.App.Volumes[i];
             yield return (volume.Source, new Use(loaded, $"app.volumes[{i}].source", $"volume \"{volume.Name}\" of job \"{job.Name}\"", volume.Shared && volume.ReadOnly));
+        }
+
+        // A task's volume that the app (or an earlier task) already mounts is the same group volume: one claim.
+        var claimed = job.App.Volumes.Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
+        for (var t = 0; t < job.Tasks.Length; t++)
+        {
+            for (var i = 0; i < job.Tasks[t].Volumes.Length; i++)
+            {
+                var volume = job.Tasks[t].Volumes[i];
+                if (claimed.Add(volume.Name))
+                {
+                    yield return (volume.Source, new Use(loaded, $"tasks[{t}].volumes[{i}].source", $"volume \"{volume.Name}\" of job \"{job.Name}\"", volume.Shared && volume.ReadOnly));
+                }
+            }
         }
     }
 

@@ -93,8 +93,8 @@ internal static class InputText
     }
 
     /// <summary>The message for a size that is not one (or is beyond <see cref="InputLimits.MaxSizeBytes"/>).</summary>
-    public static string SizeProblem(string? value) =>
-        value is not null && IsTooLarge(value) ? $"shmSize '{Echo.Value(value)}' is larger than 1 TiB" : "shmSize is a size such as 256MB or 1GB";
+    public static string SizeProblem(string? value, string key = "shmSize") =>
+        value is not null && IsTooLarge(value) ? $"{key} '{Echo.Value(value)}' is larger than 1 TiB" : $"{key} is a size such as 256MB or 1GB";
 
     private static bool IsTooLarge(string value)
     {

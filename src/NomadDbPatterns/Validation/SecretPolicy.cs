@@ -302,56 +302,16 @@ internal static partial class SecretPolicy
     {
         CheckJobCommon(job.Constraints, context);
         var app = job.App;
-        Free(context, "App.Image", app.Image);
-        if (app.Command is { } command)
-        {
-            foreach (var (_, reason) in CheckArgs(command.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
-            {
-                Fail(context, "App.Command", reason);
-                break;
-            }
-        }
-
-        Free(context, "App.User", app.User);
-        foreach (var (index, reason) in CheckArgs(app.Args))
-        {
-            Fail(context, $"App.Args[{index}]", reason);
-        }
-
-        foreach (var env in app.Env)
-        {
-            Named(context, $"App.Env.{env.Name}", env.Name, env.Value);
-        }
-
-        foreach (var env in app.Database?.Env ?? [])
-        {
-            Named(context, $"App.Database.Env.{env.Name}", env.Name, env.Value);
-        }
-
-        if (app.Service is { } service)
-        {
-            for (var i = 0; i < service.Tags.Length; i++)
-            {
-                if (CheckAssignment(service.Tags[i]) is { } reason)
-                {
-                    Fail(context, $"App.Service.Tags[{i}]", reason);
-                }
-            }
-
-            Free(context, "App.Service.Check.Path", service.Check?.Path);
-        }
-
+        CheckTask(context, "App", app.Image, app.Command, app.User, app.Args, app.Env, app.Database?.Env ?? [], app.Service, app.Templates);
         foreach (var secret in app.Secrets)
         {
             Secret(context, $"App.Secrets.{secret.Name}", secret.Source);
         }
 
-        for (var i = 0; i < app.Templates.Length; i++)
+        for (var t = 0; t < job.Tasks.Length; t++)
         {
-            foreach (var (line, reason) in CheckTemplate(app.Templates[i].Data))
-            {
-                Fail(context, $"App.Templates[{i}].Data", $"line {line} of the template: {reason}");
-            }
+            var task = job.Tasks[t];
+            CheckTask(context, $"Tasks[{t}]", task.Image, task.Command, task.User, task.Args, task.Env, [], task.Service, task.Templates);
         }
 
         if (job.Postgres is { } pg)
@@ -365,6 +325,59 @@ internal static partial class SecretPolicy
                 {
                     Fail(context, $"Postgres.Service.Tags[{i}]", reason);
                 }
+            }
+        }
+    }
+
+    /// <summary>The text of one task (the app, with its database wiring, or an extra task) under <paramref name="path"/>.</summary>
+    private static void CheckTask(ValidationContext<ServiceJob> context, string path, string image, string? command, string? user,
+        System.Collections.Immutable.ImmutableArray<string> args, System.Collections.Immutable.ImmutableArray<EnvVar> envVars,
+        System.Collections.Immutable.ImmutableArray<EnvVar> databaseEnv, ServiceRegistration? service, System.Collections.Immutable.ImmutableArray<TemplateFile> templates)
+    {
+        Free(context, $"{path}.Image", image);
+        if (command is not null)
+        {
+            foreach (var (_, reason) in CheckArgs(command.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
+            {
+                Fail(context, $"{path}.Command", reason);
+                break;
+            }
+        }
+
+        Free(context, $"{path}.User", user);
+        foreach (var (index, reason) in CheckArgs(args))
+        {
+            Fail(context, $"{path}.Args[{index}]", reason);
+        }
+
+        foreach (var env in envVars)
+        {
+            Named(context, $"{path}.Env.{env.Name}", env.Name, env.Value);
+        }
+
+        foreach (var env in databaseEnv)
+        {
+            Named(context, $"{path}.Database.Env.{env.Name}", env.Name, env.Value);
+        }
+
+        if (service is not null)
+        {
+            for (var i = 0; i < service.Tags.Length; i++)
+            {
+                if (CheckAssignment(service.Tags[i]) is { } reason)
+                {
+                    Fail(context, $"{path}.Service.Tags[{i}]", reason);
+                }
+            }
+
+            Free(context, $"{path}.Service.Check.Path", service.Check?.Path);
+        }
+
+        for (var i = 0; i < templates.Length; i++)
+        {
+            foreach (var (line, reason) in CheckTemplate(templates[i].Data))
+            {
+                Fail(context, $"{path}.Templates[{i}].Data", $"line {line} of the template: {reason}");
             }
         }
     }

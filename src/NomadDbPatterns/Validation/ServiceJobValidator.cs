@@ -14,12 +14,14 @@ internal sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
     private static readonly PostgresSidecarValidator PostgresValidator = new();
     private static readonly BackupPolicyValidator BackupValidator = new();
     private static readonly SqliteStorageValidator SqliteRules = new();
+    private static readonly ExtraTaskValidator TaskValidator = new();
 
     /// <summary>Creates the validator.</summary>
     public ServiceJobValidator()
     {
         Include(PlacementValidator.Instance);
         RuleFor(j => j.App).SetValidator(AppValidator);
+        RuleForEach(j => j.Tasks).SetValidator(TaskValidator);
         RuleFor(j => j.Postgres!).SetValidator(PostgresValidator).When(j => j.Postgres is not null);
         RuleFor(j => j.Sqlite!).SetValidator(SqliteRules).When(j => j.Sqlite is not null);
         RuleFor(j => j.Backup!).SetValidator(BackupValidator).When(j => j.Backup is not null);
@@ -34,6 +36,115 @@ internal sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
         RuleFor(j => j).Custom(SecretPolicy.Check);
         RuleFor(j => j).Custom(CheckServiceNames);
         RuleFor(j => j).Custom(TaskSecretRules.CheckApp);
+        RuleFor(j => j).Custom(CheckTasks);
+        RuleFor(j => j).Custom(CheckProviders);
+    }
+
+    /// <summary>
+    /// The group's tasks together: names unique (Nomad refuses a group that names a task twice, TaskGroup.Validate in
+    /// nomad/structs/structs.go), a volume shared between tasks mounted alike, mount points unique per task, and DNS
+    /// settings only where Docker takes them.
+    /// </summary>
+    private static void CheckTasks(ServiceJob job, ValidationContext<ServiceJob> context)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal) { job.App.Name };
+        var volumes = job.App.Volumes.GroupBy(v => v.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        foreach (var generated in new[] { JobFacts.DataVolumeName, JobFacts.BackupVolumeName, JobFacts.SqliteVolumeName })
+        {
+            volumes.TryAdd(generated, new AppVolume(generated, string.Empty, string.Empty));
+        }
+
+        CheckMountPoints(job.App.Volumes, job.App.Container, "App", context);
+        CheckDns(job, job.App.Container, "App", context);
+        for (var i = 0; i < job.Tasks.Length; i++)
+        {
+            var task = job.Tasks[i];
+            var path = $"Tasks[{i}]";
+            if (!names.Add(task.Name))
+            {
+                context.Fail($"{path}.Name", ErrorCodes.InvalidName, $"task name '{Echo.Value(task.Name)}' is used twice in the group (the app's is '{Echo.Value(job.App.Name)}')");
+            }
+
+            for (var v = 0; v < task.Volumes.Length; v++)
+            {
+                var volume = task.Volumes[v];
+                if (!volumes.TryGetValue(volume.Name, out var shared))
+                {
+                    volumes.Add(volume.Name, volume);
+                }
+                else if (shared.Source.Length == 0)
+                {
+                    context.Fail($"{path}.Volumes[{v}].Name", ErrorCodes.Volume, $"volume name '{Echo.Value(volume.Name)}' is the generator's; choose another");
+                }
+                else if (shared.Source != volume.Source || shared.ReadOnly != volume.ReadOnly || shared.Shared != volume.Shared)
+                {
+                    context.Fail($"{path}.Volumes[{v}].Name", ErrorCodes.Volume, $"volume '{Echo.Value(volume.Name)}' is already mounted from '{Echo.Value(shared.Source)}'{(shared.ReadOnly ? " read-only" : string.Empty)}: a task sharing it gives the same source, readOnly and shared");
+                }
+
+                if (job.Postgres is not null && volume.Source == job.DataVolumeSource())
+                {
+                    context.Fail($"{path}.Volumes[{v}].Source", ErrorCodes.Volume, $"the task mounts the PostgreSQL data volume '{Echo.Value(volume.Source)}'");
+                }
+            }
+
+            CheckMountPoints(task.Volumes, task.Container, path, context);
+            CheckDns(job, task.Container, path, context);
+            if (task.Service is { } service && (job.App.Service?.Name == service.Name || job.GeneratedServices().Any(s => s.Name == service.Name)
+                || job.Tasks.Take(i).Any(t => t.Service?.Name == service.Name)))
+            {
+                context.Fail($"{path}.Service.Name", ErrorCodes.Service, $"service name '{Echo.Value(service.Name)}' is registered by another task of this job; choose another");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every service of a group uses one provider (TaskGroup.validateServices in nomad/structs/structs.go): a task's
+    /// service follows the app's (or the database service a periodic backup registers, always with the app's provider).
+    /// </summary>
+    private static void CheckProviders(ServiceJob job, ValidationContext<ServiceJob> context)
+    {
+        ServiceProvider? group = job.App.Service?.Provider ?? (job.GeneratedServices().Any() ? ServiceProvider.Nomad : null);
+        for (var i = 0; i < job.Tasks.Length; i++)
+        {
+            if (job.Tasks[i].Service is not { } service)
+            {
+                continue;
+            }
+
+            group ??= service.Provider;
+            if (service.Provider != group)
+            {
+                context.Fail($"Tasks[{i}].Service.Provider", ErrorCodes.Service, $"the group's other services use provider {DocProvider(group.Value)}: Nomad refuses a group whose services mix providers");
+            }
+        }
+    }
+
+    private static string DocProvider(ServiceProvider provider) => provider == ServiceProvider.Consul ? "consul" : "nomad";
+
+    /// <summary>Volume destinations and Docker mount targets of one task are distinct mount points.</summary>
+    private static void CheckMountPoints(IReadOnlyList<AppVolume> volumes, ContainerOptions container, string path, ValidationContext<ServiceJob> context)
+    {
+        var destinations = volumes.Select(v => v.Destination).ToHashSet(StringComparer.Ordinal);
+        for (var m = 0; m < container.Mounts.Length; m++)
+        {
+            if (destinations.Contains(container.Mounts[m].Target))
+            {
+                context.Fail($"{path}.Container.Mounts[{m}].Target", ErrorCodes.Mount, $"a volume is already mounted at '{Echo.Value(container.Mounts[m].Target)}'");
+            }
+        }
+    }
+
+    /// <summary>
+    /// On bridge networking each Docker task joins the group's network namespace (network_mode container:…, set by the
+    /// driver, drivers/docker/driver.go:1402-1418), and Docker refuses DNS settings for such a container ("conflicting
+    /// options: dns and the network mode"): task DNS is for host networking.
+    /// </summary>
+    private static void CheckDns(ServiceJob job, ContainerOptions container, string path, ValidationContext<ServiceJob> context)
+    {
+        if (container.Dns is not null && job.Network == NetworkMode.Bridge)
+        {
+            context.Fail($"{path}.Container.Dns", ErrorCodes.InvalidValue, "task DNS settings need `network: host`: on bridge networking the container shares the group's network namespace and Docker refuses DNS options for it");
+        }
     }
 
     /// <summary>

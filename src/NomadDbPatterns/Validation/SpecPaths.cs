@@ -7,6 +7,9 @@ internal static class SpecPaths
 {
     private static readonly HashSet<string> VerbatimChildren = new(StringComparer.Ordinal) { "Env", "Settings", "Secrets" };
 
+    /// <summary>Model records that group keys the spec writes flat on the task (<c>app.mounts</c>, not <c>app.container.mounts</c>).</summary>
+    private static readonly HashSet<string> FlatInSpec = new(StringComparer.Ordinal) { "Container" };
+
     public static string FromPropertyPath(string propertyPath)
     {
         if (string.IsNullOrEmpty(propertyPath))
@@ -19,7 +22,7 @@ internal static class SpecPaths
         for (var i = 0; i < segments.Length; i++)
         {
             var segment = segments[i];
-            if (segment.Length == 0)
+            if (segment.Length == 0 || (i > 0 && FlatInSpec.Contains(segment)))
             {
                 continue;
             }

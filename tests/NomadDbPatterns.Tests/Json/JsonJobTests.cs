@@ -172,6 +172,46 @@ public sealed class JsonJobTests
         Assert.That(task.GetProperty("Templates")[0].GetProperty("EmbeddedTmpl").GetString(), Is.EqualTo(hostile + "\n"));
     }
 
+    [Test]
+    public void Extra_tasks_and_docker_options_say_the_same_in_hcl_and_json()
+    {
+        var job = new ServiceJob("multi", new AppTask("example/multi:1.0")
+        {
+            Ports = [new PortMapping("http", 8080), new PortMapping("cache", 6379)],
+            Service = new ServiceRegistration("multi", "http") { Check = new HealthCheck(CheckType.Http, "/health") },
+            Templates = [new TemplateFile("local/app.conf", "listen 8080\n")],
+            Container = new ContainerOptions
+            {
+                Mounts = [new DockerMount(MountType.Bind, "/etc/app.conf") { Source = "local/app.conf", ReadOnly = true }, new DockerMount(MountType.Tmpfs, "/run/app") { TmpfsSize = "64MB" }],
+                Privileged = true,
+                Dns = new DnsSettings { Servers = ["192.168.1.1"], Searches = ["home.arpa"], Options = ["ndots:2"] },
+                ShmSize = "128MB",
+            },
+        })
+        {
+            Network = NetworkMode.Host,
+            Sqlite = new SqliteStorage("multi-data", "/data", "multi.db"),
+            Tasks =
+            [
+                new ExtraTask("cache", "redis:7-alpine")
+                {
+                    Lifecycle = new TaskLifecycle(LifecycleHook.Prestart, Sidecar: true),
+                    Service = new ServiceRegistration("multi-cache", "cache") { Check = new HealthCheck(CheckType.Tcp, null) },
+                    Container = new ContainerOptions { Mounts = [new DockerMount(MountType.Tmpfs, "/data")] },
+                },
+                new ExtraTask("once", "busybox:1.37") { Command = "/bin/true", Lifecycle = new TaskLifecycle(LifecycleHook.Poststop), Env = [new EnvVar("A", "b")] },
+            ],
+        };
+        Assert.That(NomadDb.Validate([job]).Select(d => d.Code), Is.EqualTo(new[] { Validation.ErrorCodes.Privileged }));
+        var hcl = JobRenderer.Default.Render(job, "multi.yaml").Single().Content;
+        using var json = JsonDocument.Parse(JobRenderer.Default.Render(job, "multi.yaml", JobFormat.Json).Single().Content);
+        var fromHcl = JobFacts.FromHcl(Hcl2Json.ParseText(hcl));
+        var fromJson = JobFacts.FromApiJson(json.RootElement);
+        Assert.That(fromJson, Is.EqualTo(fromHcl), string.Join('\n', fromJson.Except(fromHcl).Select(f => "only in JSON: " + f).Concat(fromHcl.Except(fromJson).Select(f => "only in HCL:  " + f))));
+        Assert.That(fromHcl, Has.Some.StartWith("docker-mount multi/app type=\"tmpfs\"").And.Some.Contain("tmpfs_size=67108864")
+            .And.Some.StartWith("docker multi/app privileged=true").And.Some.StartWith("lifecycle multi/once hook=\"poststop\""));
+    }
+
     /// <summary>
     /// What a job says, as sorted lines, read from hcl2json's output of the HCL or from the API JSON. Both readers
     /// are written from Nomad's documented shapes, independently of the generator.
@@ -234,6 +274,11 @@ public sealed class JsonJobTests
                     foreach (var config in Blocks(task, "config"))
                     {
                         facts.Add($"config {where} image={HclText(config, "image")} command={HclText(config, "command")} args={HclList(config, "args")} ports={HclList(config, "ports")} shm_size={Raw(config, "shm_size")} network_mode={HclText(config, "network_mode")}");
+                        facts.Add($"docker {where} privileged={Raw(config, "privileged")} dns_servers={HclList(config, "dns_servers")} dns_search_domains={HclList(config, "dns_search_domains")} dns_options={HclList(config, "dns_options")}");
+                        foreach (var mount in Blocks(config, "mount"))
+                        {
+                            facts.Add($"docker-mount {where} type={HclText(mount, "type")} source={HclText(mount, "source")} target={HclText(mount, "target")} readonly={Raw(mount, "readonly")} tmpfs_size={string.Join(",", Blocks(mount, "tmpfs_options").Select(o => Raw(o, "size")))}");
+                        }
                     }
 
                     foreach (var mount in Blocks(task, "volume_mount"))
@@ -345,6 +390,11 @@ public sealed class JsonJobTests
                     if (task.TryGetProperty("Config", out var config))
                     {
                         facts.Add($"config {where} image={Text(config, "image")} command={Text(config, "command")} args={List(config, "args")} ports={List(config, "ports")} shm_size={Raw(config, "shm_size")} network_mode={Text(config, "network_mode")}");
+                        facts.Add($"docker {where} privileged={Raw(config, "privileged")} dns_servers={List(config, "dns_servers")} dns_search_domains={List(config, "dns_search_domains")} dns_options={List(config, "dns_options")}");
+                        foreach (var mount in Items(config, "mount"))
+                        {
+                            facts.Add($"docker-mount {where} type={Text(mount, "type")} source={Text(mount, "source")} target={Text(mount, "target")} readonly={Raw(mount, "readonly")} tmpfs_size={string.Join(",", Items(mount, "tmpfs_options").Select(o => Raw(o, "size")))}");
+                        }
                     }
 
                     foreach (var mount in Items(task, "VolumeMounts"))

@@ -56,6 +56,7 @@ public static partial class NomadServerRules
     private const string ApiTasks = "api/tasks.go";
     private const string ApiJobs = "api/jobs.go";
     private const string DockerDriver = "drivers/docker/driver.go";
+    private const string DockerConfig = "drivers/docker/config.go";
 
     /// <summary>Where the rules were read: repository and tag.</summary>
     public const string NomadSource = "hashicorp/nomad@v2.0.5";
@@ -157,6 +158,12 @@ public static partial class NomadServerRules
             $"{DockerDriver}:1402-1418", DockerBridgeNetworkMode),
         Error("docker-ports", "Each label in a docker task's config.ports is a port of the group's network, unless the task joins the group's network namespace (the driver then skips port mapping).",
             $"{DockerDriver}:1420-1435", DockerPorts),
+        Error("docker-mounts", "A docker config mount has type bind, volume (the default) or tmpfs; a tmpfs has no source; with the plugin's default volumes.enabled = false a bind source (relative to the task directory) stays inside the allocation directory and type volume is refused.",
+            $"{DockerConfig}:255-261; {DockerConfig}:601-642; {DockerDriver}:1268-1282; {DockerDriver}:1609-1634", DockerMounts),
+        Error("docker-privileged", "privileged = true is refused unless the client's docker plugin sets allow_privileged = true (not set by default): 'Docker privileged mode is disabled on this Nomad agent'.",
+            $"{DockerConfig}:255-262; {DockerDriver}:1210-1214", DockerPrivileged),
+        Error("docker-dns", "dns_servers are IP addresses (the driver drops anything else); a docker task that joins the group's network namespace (bridge, cni/*: network_mode container:...) sets no dns_servers, dns_search_domains or dns_options: Docker refuses DNS servers for such a container and the namespace's resolv.conf wins.",
+            $"{DockerDriver}:1311-1344; {DockerDriver}:1402-1418", DockerDns),
 
         // ---- warnings ----
         Warning("warn-memory-max", "memory_max set on a task: 'Memory oversubscription is not enabled; Task \"G.T\" memory_max value will be ignored' (oversubscription is off by default).",
@@ -1661,6 +1668,88 @@ public static partial class NomadServerRules
             foreach (var port in task.Config!.Strings("ports").Where(port => !labels.Contains(port)))
             {
                 yield return new(task.Config.At("ports"), $"Port \"{port}\" not found, check network block");
+            }
+        }
+    }
+
+    private static IEnumerable<RuleFinding> DockerMounts(NomadJob job)
+    {
+        foreach (var task in job.Tasks.Where(task => task.IsDocker && task.Config is not null))
+        {
+            foreach (var mount in task.Config!.Blocks("mount").Concat(task.Config.Blocks("mounts")))
+            {
+                var type = mount.String("type") ?? "volume";
+                var source = mount.String("source") ?? string.Empty;
+                switch (type)
+                {
+                    case "bind":
+                        // expandPath joins a relative source to the task directory (ALLOC/TASK); the check is against ALLOC.
+                        if (source.StartsWith('/') || EscapesAllocDir(source))
+                        {
+                            yield return new(mount.At("source"), $"volumes are not enabled; cannot mount host path: \"{source}\"");
+                        }
+
+                        break;
+                    case "tmpfs":
+                        if (source.Length > 0)
+                        {
+                            yield return new(mount.At("source"), "invalid source, must be \"\" for tmpfs");
+                        }
+
+                        break;
+                    case "volume":
+                        yield return new(mount.At("type"), $"volumes are not enabled; cannot mount volume: \"{source}\"");
+                        break;
+                    default:
+                        yield return new(mount.At("type"), $"invalid mount type, must be \"bind\", \"volume\", \"tmpfs\": \"{type}\"");
+                        break;
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether a path relative to ALLOC/TASK leaves ALLOC once cleaned (filepath.Clean, then the parent check).</summary>
+    private static bool EscapesAllocDir(string relative)
+    {
+        var depth = 1; // inside ALLOC/TASK
+        foreach (var part in relative.Split('/'))
+        {
+            if (part == "..")
+            {
+                depth--;
+                if (depth < 0)
+                {
+                    return true;
+                }
+            }
+            else if (part is not ("" or "."))
+            {
+                depth++;
+            }
+        }
+
+        return false;
+    }
+
+    private static IEnumerable<RuleFinding> DockerPrivileged(NomadJob job) =>
+        job.Tasks.Where(task => task.IsDocker && task.Config?.Bool("privileged") == true)
+            .Select(task => new RuleFinding(task.Config!.At("privileged"), "Docker privileged mode is disabled on this Nomad agent (unless its docker plugin sets allow_privileged = true)"));
+
+    private static IEnumerable<RuleFinding> DockerDns(NomadJob job)
+    {
+        foreach (var task in job.Tasks.Where(task => task.IsDocker && task.Config is not null))
+        {
+            foreach (var server in task.Config!.Strings("dns_servers").Where(server => !System.Net.IPAddress.TryParse(server, out _)))
+            {
+                yield return new(task.Config.At("dns_servers"), $"invalid ip address for container dns server: {server}");
+            }
+
+            if (JoinsGroupNamespace(task.Group) && task.Config.String("network_mode") is null)
+            {
+                foreach (var key in new[] { "dns_servers", "dns_search_domains", "dns_options" }.Where(key => task.Config.Strings(key).Count > 0))
+                {
+                    yield return new(task.Config.At(key), $"the docker task joins the group's {task.Group.NetworkMode} network namespace: Docker refuses DNS settings for a container in another's network (conflicting options: dns and the network mode)");
+                }
             }
         }
     }

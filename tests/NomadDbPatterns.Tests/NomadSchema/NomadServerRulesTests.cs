@@ -234,6 +234,23 @@ public sealed class NomadServerRulesTests
         new("docker-ports",
             Job(network: Host, config: "network_mode = \"host\"\nports = [\"http\"]"),
             Job(network: Host, config: "network_mode = \"host\"\nports = [\"admin\"]")),
+        new("docker-mounts",
+            Job(config: Block("mount", "type = \"bind\"\nsource = \"local/app.conf\"\ntarget = \"/etc/app.conf\"\nreadonly = true")
+                + Block("mount", "type = \"bind\"\nsource = \"../alloc/data\"\ntarget = \"/shared\"")
+                + Block("mount", "type = \"tmpfs\"\ntarget = \"/run/app\"\n" + Block("tmpfs_options", "size = 67108864"))),
+            new Failing(Job(config: Block("mount", "type = \"bind\"\nsource = \"/etc/nginx\"\ntarget = \"/etc/nginx\"")), "job.j.group.g.task.app.config.mount.source"),
+            Job(config: Block("mount", "type = \"bind\"\nsource = \"../../etc\"\ntarget = \"/etc/x\"")),
+            Job(config: Block("mount", "type = \"tmpfs\"\nsource = \"x\"\ntarget = \"/run/app\"")),
+            Job(config: Block("mount", "source = \"named\"\ntarget = \"/data\"")),
+            Job(config: Block("mount", "type = \"npipe\"\ntarget = \"/data\""))),
+        new("docker-privileged",
+            Job(config: "privileged = false"),
+            new Failing(Job(config: "privileged = true"), "job.j.group.g.task.app.config.privileged")),
+        new("docker-dns",
+            Job(network: Host, config: "network_mode = \"host\"\ndns_servers = [\"192.168.1.1\", \"fd00::1\"]\ndns_search_domains = [\"home.arpa\"]\ndns_options = [\"ndots:2\"]"),
+            Job(network: Host, config: "network_mode = \"host\"\ndns_servers = [\"dns.home.arpa\"]"),
+            new Failing(Job(config: "dns_servers = [\"192.168.1.1\"]"), "job.j.group.g.task.app.config.dns_servers"),
+            Job(config: "dns_search_domains = [\"home.arpa\"]")),
 
         new("warn-memory-max", Job(task: Block("resources", "memory = 256")), Job(task: Block("resources", "memory = 256\nmemory_max = 512"))),
         new("warn-shutdown-delay",

@@ -42,7 +42,7 @@ internal sealed class AppTaskDocs(ServiceJob job)
         {
             Name = app.Name,
             User = app.User,
-            Config = new DockerConfigDoc(app.Image, app.Command, app.Args, [.. app.Ports.Select(p => p.Name)], null),
+            Config = ExtraTaskDocs.Container(new DockerConfigDoc(app.Image, app.Command, app.Args, [.. app.Ports.Select(p => p.Name)], app.Container.ShmSize?.Bytes), app.Container),
             Mounts = mounts,
             Env = [.. app.Env.Select(e => new EnvDoc(e.Name, e.Value)), .. SecretFileEnv(app.Secrets)],
             Templates = templates,

@@ -24,6 +24,14 @@ internal static class DocParts
 
     public static ServiceDoc Service(string name, string? port, ServiceProvider provider, params CheckDoc[] checks) => new(name, port, Provider(provider), [], checks);
 
+    /// <summary>A service the spec registers (the app's, an extra task's) with its check.</summary>
+    public static ServiceDoc Service(ServiceRegistration service) => new(
+        service.Name,
+        service.Port,
+        Provider(service.Provider),
+        service.Tags,
+        service.Check is { } check ? [new(check.Type == CheckType.Http ? "http" : "tcp", check.Path, null, [], check.Interval.Text, check.Timeout.Text)] : []);
+
     public static CheckDoc TcpCheck() => new("tcp", null, null, [], Defaults.CheckInterval, Defaults.CheckTimeout);
 
     public static CheckDoc ScriptCheck(string command, IReadOnlyList<string> args, string interval, string timeout) => new("script", null, command, args, interval, timeout);

@@ -93,7 +93,19 @@ internal sealed record LifecycleDoc(string Hook, bool Sidecar);
 internal sealed record KillDoc(string Signal, string Timeout);
 
 /// <summary>The docker driver's <c>config</c> block; <paramref name="NetworkMode"/> is set on host networking.</summary>
-internal sealed record DockerConfigDoc(string Image, string? Command, IReadOnlyList<string> Args, IReadOnlyList<string> Ports, long? ShmSize, string? NetworkMode = null);
+internal sealed record DockerConfigDoc(string Image, string? Command, IReadOnlyList<string> Args, IReadOnlyList<string> Ports, long? ShmSize, string? NetworkMode = null)
+{
+    /// <summary><c>privileged = true</c>, or false (not written).</summary>
+    public bool Privileged { get; init; }
+    public IReadOnlyList<string> DnsServers { get; init; } = [];
+    public IReadOnlyList<string> DnsSearchDomains { get; init; } = [];
+    public IReadOnlyList<string> DnsOptions { get; init; } = [];
+    /// <summary>The driver's <c>mount</c> blocks.</summary>
+    public IReadOnlyList<DockerMountDoc> Mounts { get; init; } = [];
+}
+
+/// <summary>A docker <c>mount</c> block: <paramref name="TmpfsSize"/> (bytes) goes into <c>tmpfs_options.size</c>.</summary>
+internal sealed record DockerMountDoc(string Type, string Target, string? Source, bool? ReadOnly, long? TmpfsSize);
 
 internal sealed record MountDoc(string Volume, string Destination, bool? ReadOnly);
 

@@ -26,6 +26,7 @@ internal sealed class ServiceJobDocBuilder(ServiceJob job, string sourceName, Te
         }
 
         tasks.Add(new AppTaskDocs(job).App());
+        tasks.AddRange(job.Tasks.Select(ExtraTaskDocs.Task));
         if (job.Backup is { Placement: BackupPlacement.Sidecar } backup)
         {
             var backups = new BackupTaskDocs(job);
@@ -104,10 +105,7 @@ internal sealed class ServiceJobDocBuilder(ServiceJob job, string sourceName, Te
         var services = new List<ServiceDoc>();
         if (job.App.Service is { } service)
         {
-            var checks = service.Check is { } check
-                ? new List<CheckDoc> { new(check.Type == CheckType.Http ? "http" : "tcp", check.Path, null, [], check.Interval.Text, check.Timeout.Text) }
-                : [];
-            services.Add(new ServiceDoc(service.Name, service.Port, DocParts.Provider(service.Provider), service.Tags, checks));
+            services.Add(DocParts.Service(service));
         }
 
         if (job.DatabaseService() is { } database)
