@@ -30,6 +30,8 @@ public sealed record ExtraTask(string Name, string Image)
     public ImmutableArray<TemplateFile> Templates { get; init; } = [];
     /// <summary>Docker options: mounts, privileged, DNS, /dev/shm size.</summary>
     public ContainerOptions Container { get; init; } = ContainerOptions.None;
+    /// <summary>Secrets the task reads as environment variables or files, by reference, in order (as the app's).</summary>
+    public ImmutableArray<TaskSecret> Secrets { get; init; } = [];
 }
 
 /// <summary>When a task runs relative to the group's main tasks (Nomad's <c>lifecycle</c> block).</summary>

@@ -49,7 +49,7 @@ internal static partial class PolicyFiles
         var password = job.Postgres?.Password;
         var appSecrets = job.App.Templates.Concat(job.Tasks.SelectMany(t => t.Templates)).SelectMany(t => Lookups().Matches(t.Data))
             .Select(m => m.Groups["kind"].Value == "secret" ? (SecretSource)new VaultSecret(m.Groups["path"].Value) : new NomadVariableSecret(m.Groups["path"].Value));
-        yield return (job.Name, job.Name, [.. password is null ? [] : new[] { password }, .. job.App.Secrets.Select(s => s.Source), .. appSecrets]);
+        yield return (job.Name, job.Name, [.. password is null ? [] : new[] { password }, .. job.App.Secrets.Select(s => s.Source), .. job.Tasks.SelectMany(t => t.Secrets).Select(s => s.Source), .. appSecrets]);
         if (job.HasPeriodicBackup() && password is not null)
         {
             yield return (JobFacts.BackupJobName(job.Name), "backup", [password]);

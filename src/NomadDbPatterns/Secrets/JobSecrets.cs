@@ -62,7 +62,9 @@ internal static partial class JobSecrets
             secrets.Add(From(job.Name, password, job.Namespace, readers, PresetInfo.PasswordGenerate));
         }
 
-        foreach (var secret in job.App.Secrets)
+        var taskSecrets = job.App.Secrets.Select(s => (Owner: "the app's", Key: "app.secrets", Secret: s))
+            .Concat(job.Tasks.SelectMany(t => t.Secrets.Select(s => (Owner: $"the {t.Name} task's", Key: $"tasks[{t.Name}].secrets", Secret: s))));
+        foreach (var (owner, secretsKey, secret) in taskSecrets)
         {
             var (store, path) = secret.Source switch
             {
@@ -72,7 +74,7 @@ internal static partial class JobSecrets
             };
             var description = preset?.Secrets.FirstOrDefault(s => s.Key == secret.Source.Key && path == ownVariable) is { } declared
                 ? declared.Description
-                : $"the app's {secret.Name} (app.secrets{(secret.File is { } file ? $", in {file}" : string.Empty)})";
+                : $"{owner} {secret.Name} ({secretsKey}{(secret.File is { } file ? $", in {file}" : string.Empty)})";
             secrets.Add(From(job.Name, secret.Source, job.Namespace, description, RecipeOf(store, path, secret.Source.Key)));
         }
 

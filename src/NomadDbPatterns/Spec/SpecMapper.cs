@@ -96,6 +96,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
             Volumes = MapVolumes(spec.Volumes),
             Templates = MapTemplates(spec.Templates),
             Container = MapContainer(spec.Mounts, spec.Privileged, spec.Dns, spec.ShmSize, path),
+            Secrets = MapTaskSecrets(spec.Secrets, $"{path}.secrets", jobName),
         };
 
     private static ImmutableArray<AppVolume> MapVolumes(List<VolumeSpec>? volumes) =>

@@ -264,6 +264,8 @@ internal sealed class TaskSpec
     public DnsSpec? Dns { get; set; }
     /// <summary>Size of /dev/shm, e.g. 256MB.</summary>
     public string? ShmSize { get; set; }
+    /// <summary>Secrets the task reads, as in app.secrets: into secrets/secrets.env, or into a file under secrets/.</summary>
+    public Dictionary<string, TaskSecretSpec>? Secrets { get; set; }
 }
 
 /// <summary>When a task runs (Nomad's lifecycle block).</summary>

@@ -312,6 +312,10 @@ internal static partial class SecretPolicy
         {
             var task = job.Tasks[t];
             CheckTask(context, $"Tasks[{t}]", task.Image, task.Command, task.User, task.Args, task.Env, [], task.Service, task.Templates);
+            foreach (var secret in task.Secrets)
+            {
+                Secret(context, $"Tasks[{t}].Secrets.{secret.Name}", secret.Source);
+            }
         }
 
         if (job.Postgres is { } pg)

@@ -36,6 +36,7 @@ internal sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
         RuleFor(j => j).Custom(SecretPolicy.Check);
         RuleFor(j => j).Custom(CheckServiceNames);
         RuleFor(j => j).Custom(TaskSecretRules.CheckApp);
+        RuleFor(j => j).Custom(TaskSecretRules.CheckTasks);
         RuleFor(j => j).Custom(CheckTasks);
         RuleFor(j => j).Custom(CheckProviders);
     }

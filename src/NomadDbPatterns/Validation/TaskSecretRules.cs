@@ -43,6 +43,19 @@ internal static class TaskSecretRules
         Check(job, app.Secrets, "App.Secrets", taken, otherVariables, vault, context);
     }
 
+    /// <summary>Checks the secrets of every extra task of <paramref name="job"/>.</summary>
+    public static void CheckTasks(ServiceJob job, ValidationContext<ServiceJob> context)
+    {
+        for (var i = 0; i < job.Tasks.Length; i++)
+        {
+            var task = job.Tasks[i];
+            if (!task.Secrets.IsEmpty)
+            {
+                Check(job, task.Secrets, $"Tasks[{i}].Secrets", [.. task.Templates.Select(t => t.Destination)], task.Env.Select(e => e.Name).ToHashSet(StringComparer.Ordinal), null, context);
+            }
+        }
+    }
+
     /// <summary>
     /// Checks <paramref name="secrets"/> of one task at <paramref name="path"/>: <paramref name="taken"/> are the task's
     /// other template destinations, <paramref name="otherVariables"/> its other variables, <paramref name="vault"/> a

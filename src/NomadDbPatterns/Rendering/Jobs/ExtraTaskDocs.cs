@@ -16,8 +16,9 @@ internal static class ExtraTaskDocs
         Lifecycle = task.Lifecycle is { } lifecycle ? DocParts.Lifecycle(Hook(lifecycle.Hook), lifecycle.Sidecar) : null,
         Config = Container(new DockerConfigDoc(task.Image, task.Command, task.Args, [], task.Container.ShmSize?.Bytes), task.Container),
         Mounts = [.. task.Volumes.Select(v => new MountDoc(v.Name, v.Destination, v.ReadOnly ? true : null))],
-        Env = [.. task.Env.Select(e => new EnvDoc(e.Name, e.Value))],
-        Templates = [.. task.Templates.Select(t => DocParts.Template(t.Destination, t.Data, t.ChangeMode, t.Perms, t.Env))],
+        Env = [.. task.Env.Select(e => new EnvDoc(e.Name, e.Value)), .. AppTaskDocs.SecretFileEnv(task.Secrets)],
+        Templates = [.. task.Templates.Select(t => DocParts.Template(t.Destination, t.Data, t.ChangeMode, t.Perms, t.Env)), .. AppTaskDocs.SecretTemplates(task.Secrets)],
+        Vault = RuntimeDefaults.Vault(task.Secrets.Select(s => s.Source)),
         Resources = ResourcesDoc.Of(task.Resources),
         Services = task.Service is { } service ? [DocParts.Service(service)] : [],
     };
