@@ -169,12 +169,15 @@ internal sealed class UpdateSpec
     public bool? AutoRevert { get; set; }
 }
 
-/// <summary>The application task.</summary>
-internal sealed class AppSpec
+/// <summary>
+/// What every task of the group is written with: the app (<see cref="AppSpec"/>) and each extra task
+/// (<see cref="TaskSpec"/>) — image, command, environment, resources, service, volumes, templates, Docker options, secrets.
+/// </summary>
+internal abstract class ContainerTaskSpec
 {
-    /// <summary>Task name (default `app`).</summary>
+    /// <summary>Task name: the app's defaults to `app`; an extra task's is unique in the group, and none is postgres, wait-for-postgres or db-backup.</summary>
     public string? Name { get; set; }
-    /// <summary>Container image with an explicit tag.</summary>
+    /// <summary>Container image with an explicit tag, e.g. redis:7-alpine.</summary>
     public string? Image { get; set; }
     /// <summary>Overrides the image's command.</summary>
     public string? Command { get; set; }
@@ -182,17 +185,13 @@ internal sealed class AppSpec
     public List<string>? Args { get; set; }
     /// <summary>User to run as, e.g. `1000:1000`.</summary>
     public string? User { get; set; }
-    /// <summary>Ports the app listens on.</summary>
-    public List<PortSpec>? Ports { get; set; }
     /// <summary>Plain (non-secret) environment variables.</summary>
     public Dictionary<string, string>? Env { get; set; }
-    /// <summary>How the app receives its database settings.</summary>
-    public DatabaseWiringSpec? Database { get; set; }
-    /// <summary>CPU and memory.</summary>
+    /// <summary>CPU and memory (defaults: the app 200 MHz, 256 MB; an extra task 100 MHz, 128 MB).</summary>
     public ResourcesSpec? Resources { get; set; }
-    /// <summary>Service registration with a health check.</summary>
+    /// <summary>Service registration with a health check; an extra task's names one of app.ports and defaults to JOB-TASK.</summary>
     public ServiceSpec? Service { get; set; }
-    /// <summary>The app's own host volumes.</summary>
+    /// <summary>Host volumes the task mounts (a name shared with another task mounts the same group volume).</summary>
     public List<VolumeSpec>? Volumes { get; set; }
     /// <summary>Extra template files.</summary>
     public List<TemplateSpec>? Templates { get; set; }
@@ -204,8 +203,17 @@ internal sealed class AppSpec
     public DnsSpec? Dns { get; set; }
     /// <summary>Size of /dev/shm, e.g. 256MB (Docker's default is 64MB).</summary>
     public string? ShmSize { get; set; }
-    /// <summary>Secrets the app reads, by environment variable: `{ nomadVar | vault, key }` rendered into secrets/secrets.env, or with `file: secrets/NAME` into that file (the variable then holds its path, for _FILE conventions). A literal value is an error.</summary>
+    /// <summary>Secrets the task reads, by environment variable: `{ nomadVar | vault, key }` rendered into secrets/secrets.env, or with `file: secrets/NAME` into that file (the variable then holds its path, for _FILE conventions). A literal value is an error.</summary>
     public Dictionary<string, TaskSecretSpec>? Secrets { get; set; }
+}
+
+/// <summary>The application task.</summary>
+internal sealed class AppSpec : ContainerTaskSpec
+{
+    /// <summary>Ports the app listens on (the group's ports: extra tasks' services name them too).</summary>
+    public List<PortSpec>? Ports { get; set; }
+    /// <summary>How the app receives its database settings.</summary>
+    public DatabaseWiringSpec? Database { get; set; }
 }
 
 /// <summary>A secret a task reads, by reference: where it is and its key, never its value.</summary>
@@ -232,40 +240,10 @@ internal sealed class TaskSecretSpec
 }
 
 /// <summary>A task of the group besides the app: a sidecar or a lifecycle (prestart/poststart/poststop) task.</summary>
-internal sealed class TaskSpec
+internal sealed class TaskSpec : ContainerTaskSpec
 {
-    /// <summary>Task name: unique in the group; not app's, nor postgres, wait-for-postgres or db-backup.</summary>
-    public string? Name { get; set; }
-    /// <summary>Container image with an explicit tag, e.g. redis:7-alpine.</summary>
-    public string? Image { get; set; }
-    /// <summary>Overrides the image's command.</summary>
-    public string? Command { get; set; }
-    /// <summary>Arguments.</summary>
-    public List<string>? Args { get; set; }
-    /// <summary>User to run as, e.g. `1000:1000`.</summary>
-    public string? User { get; set; }
-    /// <summary>Plain (non-secret) environment variables.</summary>
-    public Dictionary<string, string>? Env { get; set; }
-    /// <summary>CPU and memory (default 100 MHz, 128 MB).</summary>
-    public ResourcesSpec? Resources { get; set; }
     /// <summary>When it runs; without it the task is a main task that runs as long as the app.</summary>
     public LifecycleSpec? Lifecycle { get; set; }
-    /// <summary>Service registration of this task (a task service), naming one of app.ports; same keys as app.service; the name defaults to JOB-TASK.</summary>
-    public ServiceSpec? Service { get; set; }
-    /// <summary>Host volumes the task mounts, as in app.volumes.</summary>
-    public List<VolumeSpec>? Volumes { get; set; }
-    /// <summary>Template files, as in app.templates.</summary>
-    public List<TemplateSpec>? Templates { get; set; }
-    /// <summary>Docker mounts, as in app.mounts.</summary>
-    public List<MountSpec>? Mounts { get; set; }
-    /// <summary>Run the container privileged (default false): an opt-in that is warned about (NDB037); the Docker plugin needs `allow_privileged = true`.</summary>
-    public bool? Privileged { get; set; }
-    /// <summary>The container's resolver settings (host networking only).</summary>
-    public DnsSpec? Dns { get; set; }
-    /// <summary>Size of /dev/shm, e.g. 256MB.</summary>
-    public string? ShmSize { get; set; }
-    /// <summary>Secrets the task reads, as in app.secrets: into secrets/secrets.env, or into a file under secrets/.</summary>
-    public Dictionary<string, TaskSecretSpec>? Secrets { get; set; }
 }
 
 /// <summary>When a task runs (Nomad's lifecycle block).</summary>

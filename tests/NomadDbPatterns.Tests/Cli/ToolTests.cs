@@ -137,7 +137,7 @@ public sealed class ToolTests
     {
         var schema = JsonNode.Parse(SpecSchemaGenerator.Generate())!;
         var definitions = schema["definitions"]!.AsObject();
-        foreach (var type in typeof(JobSpec).Assembly.GetTypes().Where(t => t.Namespace == typeof(JobSpec).Namespace && t.Name.EndsWith("Spec", StringComparison.Ordinal) && t.IsClass && !t.IsNested && t != typeof(SpecFileSpec) && t != typeof(FleetDefaultsFileSpec)))
+        foreach (var type in typeof(JobSpec).Assembly.GetTypes().Where(t => t.Namespace == typeof(JobSpec).Namespace && t.Name.EndsWith("Spec", StringComparison.Ordinal) && t.IsClass && !t.IsNested && !t.IsAbstract && t != typeof(SpecFileSpec) && t != typeof(FleetDefaultsFileSpec)))
         {
             Assert.That(definitions.ContainsKey(type.Name), Is.True, $"{type.Name} missing from the schema");
             var properties = definitions[type.Name]!["properties"]!.AsObject();
