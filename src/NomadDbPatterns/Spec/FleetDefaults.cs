@@ -15,32 +15,16 @@ internal sealed class FleetDefaultsFileSpec
 /// those sections in the jobs that have them (a job without backups gets none from here). A job or its preset
 /// overrides any key; `~` in a job removes a default.
 /// </summary>
-internal sealed class FleetDefaultsSpec
+internal sealed class FleetDefaultsSpec : PlacementKeysSpec
 {
-    /// <summary>Datacenters every job may run in.</summary>
-    public List<string>? Datacenters { get; set; }
-    /// <summary>Nomad namespace of every job.</summary>
-    public string? Namespace { get; set; }
-    /// <summary>Nomad region of every job.</summary>
-    public string? Region { get; set; }
-    /// <summary>Nomad node pool of every job.</summary>
-    public string? NodePool { get; set; }
-    /// <summary>Job priority, 1-100.</summary>
-    public int? Priority { get; set; }
-    /// <summary>Placement constraints of every job (a job's own `constraints:` replaces the list).</summary>
-    public List<ConstraintSpec>? Constraints { get; set; }
-    /// <summary>`bridge` or `host` for every job.</summary>
-    public string? Network { get; set; }
-    /// <summary>Update policy of every job's group.</summary>
-    public UpdateSpec? Update { get; set; }
     /// <summary>How the service jobs' host volumes are provisioned.</summary>
     public HostVolumesSpec? HostVolumes { get; set; }
     /// <summary>Defaults for the app task of each service job.</summary>
     public FleetAppDefaultsSpec? App { get; set; }
     /// <summary>Defaults for each job's PostgreSQL task (the dedicated sidecars and the shared instance).</summary>
-    public FleetPostgresDefaultsSpec? Postgres { get; set; }
+    public PostgresServerSpec? Postgres { get; set; }
     /// <summary>Defaults for the backups of jobs that have `backup:`.</summary>
-    public FleetBackupDefaultsSpec? Backup { get; set; }
+    public BackupPolicySpec? Backup { get; set; }
 }
 
 /// <summary>Fleet defaults of the app task.</summary>
@@ -48,42 +32,6 @@ internal sealed class FleetAppDefaultsSpec
 {
     /// <summary>CPU and memory of each app task.</summary>
     public ResourcesSpec? Resources { get; set; }
-}
-
-/// <summary>Fleet defaults of the PostgreSQL task.</summary>
-internal sealed class FleetPostgresDefaultsSpec
-{
-    /// <summary>Major version of new databases (an existing volume keeps its major: see the upgrade guard).</summary>
-    public int? Version { get; set; }
-    /// <summary>Image variant: alpine, bookworm, trixie, or empty.</summary>
-    public string? Variant { get; set; }
-    /// <summary>Registry mirror the official postgres image is pulled from, e.g. registry.example or registry.example:5000/library.</summary>
-    public string? Registry { get; set; }
-    /// <summary>CPU and memory of each PostgreSQL task.</summary>
-    public ResourcesSpec? Resources { get; set; }
-    /// <summary>Size of /dev/shm, e.g. 256MB.</summary>
-    public string? ShmSize { get; set; }
-    /// <summary>Server settings passed as `-c key=value` (a job's settings are merged in, key by key).</summary>
-    public Dictionary<string, string>? Settings { get; set; }
-}
-
-/// <summary>Fleet defaults of backups.</summary>
-internal sealed class FleetBackupDefaultsSpec
-{
-    /// <summary>Five-field cron expression.</summary>
-    public string? Schedule { get; set; }
-    /// <summary>Plain interval instead of a cron expression, e.g. 6h.</summary>
-    public string? Interval { get; set; }
-    /// <summary>IANA time zone of the schedule.</summary>
-    public string? TimeZone { get; set; }
-    /// <summary>Retention.</summary>
-    public RetentionSpec? Retention { get; set; }
-    /// <summary>custom (pg_dump -Fc) or plain-gzip.</summary>
-    public string? Format { get; set; }
-    /// <summary>none or restore.</summary>
-    public string? Verify { get; set; }
-    /// <summary>sidecar or periodic.</summary>
-    public string? Placement { get; set; }
 }
 
 /// <summary>

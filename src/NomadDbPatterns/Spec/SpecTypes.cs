@@ -11,7 +11,7 @@ internal sealed class SpecFileSpec
 }
 
 /// <summary>One job: a service with its dedicated database, or a legacy shared PostgreSQL instance.</summary>
-internal sealed class JobSpec : IPlacementSpec
+internal sealed class JobSpec : PlacementKeysSpec, IPlacementSpec
 {
     /// <summary>Job name (Nomad job ID): lower-case letters, digits, '-' and '_', at most 63 characters.</summary>
     public string? Name { get; set; }
@@ -19,22 +19,6 @@ internal sealed class JobSpec : IPlacementSpec
     public string? Kind { get; set; }
     /// <summary>Start from a known app's preset; every key given here overrides the preset.</summary>
     public string? Preset { get; set; }
-    /// <summary>Datacenters the job may run in (default: dc1).</summary>
-    public List<string>? Datacenters { get; set; }
-    /// <summary>Nomad namespace.</summary>
-    public string? Namespace { get; set; }
-    /// <summary>Nomad region.</summary>
-    public string? Region { get; set; }
-    /// <summary>Nomad node pool.</summary>
-    public string? NodePool { get; set; }
-    /// <summary>Job priority, 1-100.</summary>
-    public int? Priority { get; set; }
-    /// <summary>Placement constraints.</summary>
-    public List<ConstraintSpec>? Constraints { get; set; }
-    /// <summary>`bridge` (default) or `host`.</summary>
-    public string? Network { get; set; }
-    /// <summary>Update policy of the group (defaults suit a stateful group).</summary>
-    public UpdateSpec? Update { get; set; }
     /// <summary>The application task.</summary>
     public AppSpec? App { get; set; }
     /// <summary>Tasks of the group besides the app: sidecars (e.g. Redis) and one-shot prestart/poststart/poststop tasks; the database and backup tasks stay the generator's.</summary>
@@ -62,28 +46,12 @@ internal sealed class HostVolumesSpec
 /// The legacy shared PostgreSQL instance (`kind: shared-postgres`): one server, one database per service, frozen.
 /// It has no app: the server is the main task, and an init task keeps every listed database and role in place.
 /// </summary>
-internal sealed class SharedPostgresSpec : IPlacementSpec
+internal sealed class SharedPostgresSpec : PlacementKeysSpec, IPlacementSpec
 {
     /// <summary>Job name (Nomad job ID), e.g. postgresql.</summary>
     public string? Name { get; set; }
     /// <summary>`shared-postgres`.</summary>
     public string? Kind { get; set; }
-    /// <summary>Datacenters the job may run in (default: dc1).</summary>
-    public List<string>? Datacenters { get; set; }
-    /// <summary>Nomad namespace.</summary>
-    public string? Namespace { get; set; }
-    /// <summary>Nomad region.</summary>
-    public string? Region { get; set; }
-    /// <summary>Nomad node pool.</summary>
-    public string? NodePool { get; set; }
-    /// <summary>Job priority, 1-100.</summary>
-    public int? Priority { get; set; }
-    /// <summary>Placement constraints.</summary>
-    public List<ConstraintSpec>? Constraints { get; set; }
-    /// <summary>Network mode: bridge (default; needs Nomad's CNI plugins) or host (the server listens on the node's port).</summary>
-    public string? Network { get; set; }
-    /// <summary>Update policy of the group (defaults suit a stateful group).</summary>
-    public UpdateSpec? Update { get; set; }
     /// <summary>The server: version, variant, image, user (the admin role, default postgres), port (static on the node, default 5432), volume (default &lt;job&gt;-data), resources, shmSize, settings.</summary>
     public PostgresSpec? Postgres { get; set; }
     /// <summary>The admin (superuser) password: `nomadVar` or `vault`; a literal password is an error.</summary>
@@ -124,6 +92,27 @@ internal sealed class SharedServiceSpec
     public string? Name { get; set; }
     /// <summary>`consul` (default) or `nomad`.</summary>
     public string? Provider { get; set; }
+}
+
+/// <summary>Where a job runs and how its group is updated: the keys every kind of job has, and the fleet defaults give.</summary>
+internal abstract class PlacementKeysSpec
+{
+    /// <summary>Datacenters the job may run in (default: dc1).</summary>
+    public List<string>? Datacenters { get; set; }
+    /// <summary>Nomad namespace.</summary>
+    public string? Namespace { get; set; }
+    /// <summary>Nomad region.</summary>
+    public string? Region { get; set; }
+    /// <summary>Nomad node pool.</summary>
+    public string? NodePool { get; set; }
+    /// <summary>Job priority, 1-100.</summary>
+    public int? Priority { get; set; }
+    /// <summary>Placement constraints (a job's own list replaces the fleet defaults' list).</summary>
+    public List<ConstraintSpec>? Constraints { get; set; }
+    /// <summary>`bridge` (default; needs Nomad's CNI plugins) or `host` (every port static on the node).</summary>
+    public string? Network { get; set; }
+    /// <summary>Update policy of the group (defaults suit a stateful group).</summary>
+    public UpdateSpec? Update { get; set; }
 }
 
 /// <summary>
@@ -370,17 +359,28 @@ internal sealed class TemplateSpec
     public string? Perms { get; set; }
 }
 
-/// <summary>The dedicated PostgreSQL sidecar.</summary>
-internal sealed class PostgresSpec
+/// <summary>The keys that describe a PostgreSQL server (its image, resources and settings): the fleet defaults give these.</summary>
+internal class PostgresServerSpec
 {
     /// <summary>Major version (default: the image tag's major, else 17).</summary>
     public int? Version { get; set; }
     /// <summary>Image variant: alpine (default), bookworm, trixie, or empty.</summary>
     public string? Variant { get; set; }
-    /// <summary>Explicit image built on the official one (a registry mirror, pgvector/pgvector:pg17, postgis/postgis:16-3.4, a digest pin); the major is read from its tag, or given as version (both must agree).</summary>
-    public string? Image { get; set; }
     /// <summary>Registry (and path) the official postgres image is pulled from instead of Docker Hub, e.g. registry.example or registry.example:5000/library (a mirror; usually set once in the fleet defaults); not applied to an explicit image.</summary>
     public string? Registry { get; set; }
+    /// <summary>CPU and memory.</summary>
+    public ResourcesSpec? Resources { get; set; }
+    /// <summary>Size of /dev/shm, e.g. 256MB.</summary>
+    public string? ShmSize { get; set; }
+    /// <summary>Server settings passed as `-c key=value`.</summary>
+    public Dictionary<string, string>? Settings { get; set; }
+}
+
+/// <summary>The dedicated PostgreSQL sidecar.</summary>
+internal sealed class PostgresSpec : PostgresServerSpec
+{
+    /// <summary>Explicit image built on the official one (a registry mirror, pgvector/pgvector:pg17, postgis/postgis:16-3.4, a digest pin); the major is read from its tag, or given as version (both must agree).</summary>
+    public string? Image { get; set; }
     /// <summary>Database name (default: the job name).</summary>
     public string? Database { get; set; }
     /// <summary>Database user (default: the job name).</summary>
@@ -389,12 +389,6 @@ internal sealed class PostgresSpec
     public SecretSpec? Password { get; set; }
     /// <summary>Port (default 5432).</summary>
     public int? Port { get; set; }
-    /// <summary>CPU and memory.</summary>
-    public ResourcesSpec? Resources { get; set; }
-    /// <summary>Size of /dev/shm, e.g. 256MB.</summary>
-    public string? ShmSize { get; set; }
-    /// <summary>Server settings passed as `-c key=value`.</summary>
-    public Dictionary<string, string>? Settings { get; set; }
     /// <summary>Host volume for the data directory (default: &lt;job&gt;-postgres).</summary>
     public string? Volume { get; set; }
     /// <summary>Declared major upgrade of an existing volume: the major it was initialised with.</summary>
@@ -465,8 +459,8 @@ internal sealed class SqliteSpec
     public string? File { get; set; }
 }
 
-/// <summary>Backups.</summary>
-internal sealed class BackupSpec
+/// <summary>How backups run (schedule, retention, format, verification, placement): the fleet defaults give these.</summary>
+internal class BackupPolicySpec
 {
     /// <summary>Five-field cron expression (default "0 3 * * *").</summary>
     public string? Schedule { get; set; }
@@ -478,12 +472,17 @@ internal sealed class BackupSpec
     public RetentionSpec? Retention { get; set; }
     /// <summary>custom (pg_dump -Fc, default) or plain-gzip.</summary>
     public string? Format { get; set; }
-    /// <summary>Host volume receiving the backups (default: &lt;job&gt;-backups).</summary>
-    public string? Volume { get; set; }
     /// <summary>none (default) or restore.</summary>
     public string? Verify { get; set; }
     /// <summary>sidecar (default) or periodic.</summary>
     public string? Placement { get; set; }
+}
+
+/// <summary>Backups.</summary>
+internal sealed class BackupSpec : BackupPolicySpec
+{
+    /// <summary>Host volume receiving the backups (default: &lt;job&gt;-backups).</summary>
+    public string? Volume { get; set; }
 }
 
 /// <summary>Retention.</summary>
