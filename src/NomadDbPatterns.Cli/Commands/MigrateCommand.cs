@@ -98,7 +98,7 @@ internal sealed class MigrateCommand(CliConsole console)
         }
 
         var result = Migration.Plan(shared.Job, service!, options);
-        var located = result.Diagnostics.Select(d => d.Location is null && d.Path.Length > 0 ? d with { Path = shared.PathOf(d.Path), Location = shared.Locate(d.Path) } : d).ToList();
+        var located = Shared.Located(result.Diagnostics, shared);
         Shared.Print(console, located);
         if (!result.Success)
         {

@@ -55,7 +55,7 @@ internal sealed class RestoreCommand(CliConsole console)
             SourceName = Path.GetFileName(job.File),
             Templates = templatesDirectory is null ? null : TemplateSet.WithOverrides(templatesDirectory),
         });
-        var located = plan.Diagnostics.Select(d => d.Location is null && d.Path.Length > 0 ? d with { Path = job.PathOf(d.Path), Location = job.Locate(d.Path) } : d).ToList();
+        var located = Shared.Located(plan.Diagnostics, job);
         Shared.Print(console, located);
         if (!plan.Success)
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NomadDbPatterns.Spec;
 using NomadDbPatterns.Validation;
 
 namespace NomadDbPatterns.Cli.Commands;
@@ -26,6 +27,10 @@ internal static class Shared
     /// Prints diagnostics as <c>file:line:col: error CODE: message (path)</c>: errors to stderr, warnings to stdout,
     /// info (why something is not an error, e.g. which constraint keeps two jobs apart) to stdout with --verbose only.
     /// </summary>
+    /// <summary>A plan's diagnostics that carry only a spec path (relative to <paramref name="site"/>), located in its spec.</summary>
+    public static List<Diagnostic> Located(IEnumerable<Diagnostic> diagnostics, ISpecSite site) =>
+        [.. diagnostics.Select(d => d.Location is null && d.Path.Length > 0 ? d with { Path = site.PathOf(d.Path), Location = site.Locate(d.Path) } : d)];
+
     public static void Print(CliConsole console, IEnumerable<Diagnostic> diagnostics)
     {
         if (console.Diagnostics != DiagnosticFormat.Text)

@@ -96,21 +96,21 @@ public static partial class Restore
         var restoreJob = RestoreDocBuilder.JobName(job);
         var targetDoc = new ServiceJobDocBuilder(target, sourceName, templates).BuildServiceJob();
         var doc = new RestoreDocBuilder(job, target, targetDoc, options, sourceName).Build();
-        var renderer = new SharedPostgresRenderer(templates);
+        var jobRenderer = new JobRenderer(templates);
         var files = new List<RenderedFile>
         {
-            new($"{restoreJob}.nomad.hcl", renderer.Write(doc, JobFormat.Hcl)),
+            new($"{restoreJob}.nomad.hcl", new SharedPostgresRenderer(templates).Write(doc, JobFormat.Hcl)),
             new(ScriptsVariable.OneJobFileName(restoreJob), ScriptsVariable.ForOneJob(templates, restoreJob, ScriptsVariable.RestoreKey, "restore-database.sh").Render(job.Namespace, JobFormat.Hcl)),
         };
         if (options.Into == RestoreTarget.NewVolume && job.HostVolumes.Provision == VolumeProvisioning.Dynamic)
         {
             var volumeFile = HostVolumeFiles.DynamicFileName(job.Name, JobFacts.DataVolumeName, JobFormat.Hcl);
-            files.AddRange(JobRenderer.Default.RenderVolumesAndPolicies(target, sourceName)
+            files.AddRange(jobRenderer.RenderVolumesAndPolicies(target, sourceName)
                 .Where(f => f.FileName == volumeFile)
                 .Select(f => f with { FileName = HostVolumeFiles.DynamicFileName(restoreJob, JobFacts.DataVolumeName, JobFormat.Hcl) }));
         }
 
-        files.AddRange(ScriptsVariable.NamespacesOf([job], []).Select(ns => new JobRenderer(templates).RenderScripts(ns)));
+        files.AddRange(ScriptsVariable.NamespacesOf([job], []).Select(ns => jobRenderer.RenderScripts(ns)));
         var plan = new RestorePlan(job.Name, files, []) { TargetVolume = target.DataVolumeSource() };
         files.Add(new RenderedFile(RunbookFileName, Runbook(job, plan, options, sourceName)));
         return plan;

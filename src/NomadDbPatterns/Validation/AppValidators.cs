@@ -27,11 +27,7 @@ internal sealed class AppTaskValidator : AbstractValidator<AppTask>
     /// <summary>Creates the validator.</summary>
     internal AppTaskValidator()
     {
-        RuleFor(a => a.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(a => $"'{Echo.Value(a.Name)}' is not a valid task name");
-        RuleFor(a => a.Name).Must(n => !JobFacts.GeneratedTaskNames.Contains(n)).WithErrorCode(ErrorCodes.InvalidName)
-            .WithMessage(a => $"task name '{Echo.Value(a.Name)}' is taken by a generated task");
-        RuleFor(a => a.Image).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("an image is required")
-            .Must(Rules.HasTag).WithErrorCode(ErrorCodes.ImageTag).WithMessage(a => $"image '{Echo.Value(a.Image)}' needs an explicit tag (repo:tag)");
+        TaskRules.NameImageAndEnv(this, a => a.Name, a => a.Image, a => a.Env);
         RuleForEach(a => a.Ports).SetValidator(PortRules);
         RuleFor(a => a.Resources).SetValidator(ResourceRules);
         RuleFor(a => a.Service!).SetValidator(ServiceRules).When(a => a.Service is not null);
@@ -40,14 +36,6 @@ internal sealed class AppTaskValidator : AbstractValidator<AppTask>
         RuleFor(a => a.Container).SetValidator(ContainerRules);
         RuleFor(a => a).Custom((app, context) =>
         {
-            foreach (var env in app.Env)
-            {
-                if (!Rules.IsEnvName(env.Name))
-                {
-                    context.Fail($"Env.{env.Name}", ErrorCodes.InvalidName, $"'{Echo.Value(env.Name)}' is not an environment variable name");
-                }
-            }
-
             var plainNames = app.Env.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
             foreach (var env in app.Database?.Env ?? [])
             {
@@ -151,6 +139,28 @@ internal sealed class ResourcesValidator : AbstractValidator<Resources>
     }
 }
 
+/// <summary>The rules every task of the group has: a task name that is no generated task's, a pinned image, env names.</summary>
+internal static class TaskRules
+{
+    public static void NameImageAndEnv<T>(AbstractValidator<T> validator, Func<T, string> name, Func<T, string> image, Func<T, System.Collections.Immutable.ImmutableArray<EnvVar>> env)
+    {
+        validator.RuleFor(t => name(t)).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(t => $"'{Echo.Value(name(t))}' is not a valid task name")
+            .OverridePropertyName("Name");
+        validator.RuleFor(t => name(t)).Must(n => !JobFacts.GeneratedTaskNames.Contains(n)).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage(t => $"task name '{Echo.Value(name(t))}' is taken by a generated task").OverridePropertyName("Name");
+        validator.RuleFor(t => image(t)).Cascade(CascadeMode.Stop).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("an image is required")
+            .Must(Rules.HasTag).WithErrorCode(ErrorCodes.ImageTag).WithMessage(t => $"image '{Echo.Value(image(t))}' needs an explicit tag (repo:tag)")
+            .OverridePropertyName("Image");
+        validator.RuleFor(t => t).Custom((task, context) =>
+        {
+            foreach (var variable in env(task).Where(e => !Rules.IsEnvName(e.Name)))
+            {
+                context.Fail($"Env.{variable.Name}", ErrorCodes.InvalidName, $"'{Echo.Value(variable.Name)}' is not an environment variable name");
+            }
+        });
+    }
+}
+
 /// <summary>Validates a service registration.</summary>
 internal sealed class ServiceRegistrationValidator : AbstractValidator<ServiceRegistration>
 {
@@ -164,13 +174,19 @@ internal sealed class ServiceRegistrationValidator : AbstractValidator<ServiceRe
         _app = app;
     }
 
-    /// <summary>Creates the validator for the service of the app of the job that <see cref="ServiceJobValidator"/> validates.</summary>
-    internal ServiceRegistrationValidator()
+    /// <summary>
+    /// Creates the validator for a service of the job that <see cref="ServiceJobValidator"/> validates: the app's, or
+    /// an extra task's (<paramref name="defaultName"/> says what the name defaults to). Every service names a port of the
+    /// group, which only app.ports declares.
+    /// </summary>
+    internal ServiceRegistrationValidator(string defaultName = "the job name")
     {
         RuleFor(s => s.Name).Must(Rules.IsServiceName).WithErrorCode(ErrorCodes.InvalidName)
-            .WithMessage(s => $"'{Echo.Value(s.Name)}' is not a service name Nomad accepts (1-63 letters, digits and '-', RFC 1123; the job name by default)");
+            .WithMessage(s => $"'{Echo.Value(s.Name)}' is not a service name Nomad accepts (1-63 letters, digits and '-', RFC 1123; {defaultName} by default)");
         RuleFor(s => s.Port).Must((_, p, context) => (_app ?? JobScope.Of(context, null).App).Ports.Any(port => port.Name == p)).WithErrorCode(ErrorCodes.Service)
-            .WithMessage(s => $"the service names port '{Echo.Value(s.Port)}', which app.ports does not define");
+            .WithMessage(s => s.Port.Length == 0
+                ? "a task service needs a port of the group: define it in app.ports and name it here"
+                : $"the service names port '{Echo.Value(s.Port)}', which app.ports does not define (the group's ports are declared there)");
         RuleForEach(s => s.Tags).NotEmpty().WithErrorCode(ErrorCodes.InvalidValue);
         RuleFor(s => s.Check!).SetValidator(CheckRules).When(s => s.Check is not null);
     }

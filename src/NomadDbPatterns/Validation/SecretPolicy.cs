@@ -302,20 +302,12 @@ internal static partial class SecretPolicy
     {
         CheckJobCommon(job.Constraints, context);
         var app = job.App;
-        CheckTask(context, "App", app.Image, app.Command, app.User, app.Args, app.Env, app.Database?.Env ?? [], app.Service, app.Templates);
-        foreach (var secret in app.Secrets)
-        {
-            Secret(context, $"App.Secrets.{secret.Name}", secret.Source);
-        }
+        CheckTask(context, "App", app.Image, app.Command, app.User, app.Args, app.Env, app.Database?.Env ?? [], app.Service, app.Templates, app.Secrets);
 
         for (var t = 0; t < job.Tasks.Length; t++)
         {
             var task = job.Tasks[t];
-            CheckTask(context, $"Tasks[{t}]", task.Image, task.Command, task.User, task.Args, task.Env, [], task.Service, task.Templates);
-            foreach (var secret in task.Secrets)
-            {
-                Secret(context, $"Tasks[{t}].Secrets.{secret.Name}", secret.Source);
-            }
+            CheckTask(context, $"Tasks[{t}]", task.Image, task.Command, task.User, task.Args, task.Env, [], task.Service, task.Templates, task.Secrets);
         }
 
         if (job.Postgres is { } pg)
@@ -336,8 +328,14 @@ internal static partial class SecretPolicy
     /// <summary>The text of one task (the app, with its database wiring, or an extra task) under <paramref name="path"/>.</summary>
     private static void CheckTask(ValidationContext<ServiceJob> context, string path, string image, string? command, string? user,
         System.Collections.Immutable.ImmutableArray<string> args, System.Collections.Immutable.ImmutableArray<EnvVar> envVars,
-        System.Collections.Immutable.ImmutableArray<EnvVar> databaseEnv, ServiceRegistration? service, System.Collections.Immutable.ImmutableArray<TemplateFile> templates)
+        System.Collections.Immutable.ImmutableArray<EnvVar> databaseEnv, ServiceRegistration? service, System.Collections.Immutable.ImmutableArray<TemplateFile> templates,
+        System.Collections.Immutable.ImmutableArray<TaskSecret> secrets)
     {
+        foreach (var secret in secrets)
+        {
+            Secret(context, $"{path}.Secrets.{secret.Name}", secret.Source);
+        }
+
         Free(context, $"{path}.Image", image);
         if (command is not null)
         {

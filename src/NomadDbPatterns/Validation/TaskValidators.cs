@@ -14,47 +14,17 @@ internal sealed class ExtraTaskValidator : AbstractValidator<ExtraTask>
     private static readonly AppVolumeValidator VolumeRules = new();
     private static readonly TemplateFileValidator TemplateRules = new();
     private static readonly ContainerOptionsValidator ContainerRules = new();
-    private static readonly ExtraTaskServiceValidator ServiceRules = new();
+    private static readonly ServiceRegistrationValidator ServiceRules = new("JOB-TASK");
 
     /// <summary>Creates the validator.</summary>
     public ExtraTaskValidator()
     {
-        RuleFor(t => t.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(t => $"'{Echo.Value(t.Name)}' is not a valid task name");
-        RuleFor(t => t.Name).Must(n => !JobFacts.GeneratedTaskNames.Contains(n)).WithErrorCode(ErrorCodes.InvalidName)
-            .WithMessage(t => $"task name '{Echo.Value(t.Name)}' is taken by a generated task");
-        RuleFor(t => t.Image).Cascade(CascadeMode.Stop).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("an image is required")
-            .Must(Rules.HasTag).WithErrorCode(ErrorCodes.ImageTag).WithMessage(t => $"image '{Echo.Value(t.Image)}' needs an explicit tag (repo:tag)");
+        TaskRules.NameImageAndEnv(this, t => t.Name, t => t.Image, t => t.Env);
         RuleFor(t => t.Resources).SetValidator(ResourceRules);
         RuleFor(t => t.Service!).SetValidator(ServiceRules).When(t => t.Service is not null);
         RuleForEach(t => t.Volumes).SetValidator(VolumeRules);
         RuleForEach(t => t.Templates).SetValidator(TemplateRules);
         RuleFor(t => t.Container).SetValidator(ContainerRules);
-        RuleFor(t => t).Custom((task, context) =>
-        {
-            foreach (var env in task.Env.Where(e => !Rules.IsEnvName(e.Name)))
-            {
-                context.Fail($"Env.{env.Name}", ErrorCodes.InvalidName, $"'{Echo.Value(env.Name)}' is not an environment variable name");
-            }
-        });
-    }
-}
-
-/// <summary>A task service: it names a port of the group, which only the app's ports define.</summary>
-internal sealed class ExtraTaskServiceValidator : AbstractValidator<ServiceRegistration>
-{
-    private static readonly HealthCheckValidator CheckRules = new();
-
-    /// <summary>Creates the validator (the job comes from <see cref="JobScope"/>).</summary>
-    public ExtraTaskServiceValidator()
-    {
-        RuleFor(s => s.Name).Must(Rules.IsServiceName).WithErrorCode(ErrorCodes.InvalidName)
-            .WithMessage(s => $"'{Echo.Value(s.Name)}' is not a service name Nomad accepts (1-63 letters, digits and '-', RFC 1123; JOB-TASK by default)");
-        RuleFor(s => s.Port).Must((_, p, context) => JobScope.Of(context, null).App.Ports.Any(port => port.Name == p)).WithErrorCode(ErrorCodes.Service)
-            .WithMessage(s => s.Port.Length == 0
-                ? "a task service needs a port of the group: define it in app.ports and name it here"
-                : $"the service names port '{Echo.Value(s.Port)}', which app.ports does not define (the group's ports are declared there)");
-        RuleForEach(s => s.Tags).NotEmpty().WithErrorCode(ErrorCodes.InvalidValue);
-        RuleFor(s => s.Check!).SetValidator(CheckRules).When(s => s.Check is not null);
     }
 }
 
