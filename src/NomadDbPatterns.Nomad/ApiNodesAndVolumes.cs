@@ -116,7 +116,15 @@ public sealed record JobListStub
     /// <summary>When it was submitted, Unix nanoseconds.</summary>
     public long SubmitTime { get; init; }
 
-    /// <summary>Its meta, when listed with <c>meta=true</c>.</summary>
+    /// <summary>Its meta, when listed with <c>meta=true</c>; empty otherwise.</summary>
+    /// <remarks>
+    /// Nomad omits an empty <c>Meta</c> (<c>json:",omitempty"</c>), and the generated serializer sets an init-only
+    /// property it does not find to null, whatever its initializer says: the getter gives an empty map then.
+    /// </remarks>
     [JsonConverter(typeof(NullAsEmptyDictionary<string>))]
-    public IReadOnlyDictionary<string, string> Meta { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Meta { get => meta ?? EmptyMeta; init => meta = value; }
+
+    private readonly IReadOnlyDictionary<string, string>? meta;
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyMeta = new Dictionary<string, string>();
 }

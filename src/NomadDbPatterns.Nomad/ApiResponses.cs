@@ -97,6 +97,19 @@ public sealed record DesiredUpdates
     public ulong Preemptions { get; init; }
 }
 
+/// <summary>Nomad's answer to stopping a job (<c>api.JobDeregisterResponse</c>, api/jobs.go at v2.0.5).</summary>
+public sealed record JobDeregisterResponse
+{
+    /// <summary>ID of the evaluation that stops the job's allocations; empty when none was created.</summary>
+    public string EvalID { get; init; } = "";
+
+    /// <summary>Raft index at which the evaluation was created.</summary>
+    public ulong EvalCreateIndex { get; init; }
+
+    /// <summary>The job's modify index after the stop.</summary>
+    public ulong JobModifyIndex { get; init; }
+}
+
 /// <summary>
 /// Answer of <c>POST /v1/jobs</c> (<c>api.JobRegisterResponse</c>; the agent writes <c>structs.JobRegisterResponse</c>,
 /// whose embedded <c>QueryMeta</c> adds <c>Index</c>).

@@ -129,6 +129,19 @@ public sealed class NomadClient : IDisposable
     }
 
     /// <summary>
+    /// Stops a job: <c>DELETE /v1/job/:id</c> in <paramref name="namespace"/> (null: the client's), without purging it,
+    /// so that Nomad keeps its history and it can be started again (command/agent/job_endpoint.go jobDelete at v2.0.5).
+    /// Its allocations stop; host volumes and their data are not touched.
+    /// </summary>
+    public async Task<JobDeregisterResponse> StopJobAsync(string jobId, string? @namespace = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
+        var path = $"v1/job/{Uri.EscapeDataString(jobId)}";
+        return await SendAsync<JobDeregisterResponse>(HttpMethod.Delete, path, null, cancellationToken, @namespace, "purge=false").ConfigureAwait(false)
+            ?? throw EmptyAnswer(path);
+    }
+
+    /// <summary>
     /// Reads an evaluation: <c>GET /v1/evaluation/:id</c>. With <paramref name="blocking"/> this is a blocking query:
     /// Nomad answers once the evaluation's index passes <see cref="BlockingQuery.Index"/> or the wait ends.
     /// </summary>

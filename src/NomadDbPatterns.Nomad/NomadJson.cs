@@ -19,6 +19,7 @@ internal static class NomadJson
 [JsonSerializable(typeof(JobValidateResponse))]
 [JsonSerializable(typeof(JobPlanResponse))]
 [JsonSerializable(typeof(JobRegisterResponse))]
+[JsonSerializable(typeof(JobDeregisterResponse))]
 [JsonSerializable(typeof(NomadVariable))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]

@@ -66,8 +66,63 @@ internal sealed class FakeNomad
     /// <summary>When set, the logs endpoint answers 403 (a token without read-logs).</summary>
     public bool LogsForbidden { get; set; }
 
-    /// <summary>What <c>GET /v1/jobs</c> lists (api.JobListStub objects), filtered by <c>?prefix=</c>.</summary>
+    /// <summary>
+    /// What <c>GET /v1/jobs</c> lists (api.JobListStub objects), filtered by <c>?prefix=</c> and <c>?namespace=</c>
+    /// (absent: <c>default</c>; <c>*</c>: every namespace), with <c>Meta</c> only for <c>?meta=true</c>
+    /// (command/agent/job_endpoint.go jobListRequest, structs.JobListStub's <c>Meta json:",omitempty"</c>).
+    /// </summary>
     public List<JsonObject> JobList { get; } = [];
+
+    /// <summary>When set, <c>GET /v1/jobs</c> answers 403 (a token without list-jobs).</summary>
+    public bool JobsForbidden { get; set; }
+
+    /// <summary>The jobs stopped with <c>DELETE /v1/job/:id</c>: namespace, ID and the purge query value.</summary>
+    public List<(string Namespace, string ID, string? Purge)> Stopped { get; } = [];
+
+    private FakeResponse ListJobs(RecordedRequest request)
+    {
+        var query = System.Web.HttpUtility.ParseQueryString(request.Query);
+        var prefix = query["prefix"] ?? "";
+        var @namespace = query["namespace"] ?? "default";
+        var meta = query["meta"] == "true";
+        lock (gate)
+        {
+            var listed = JobList
+                .Where(j => j["ID"]!.GetValue<string>().StartsWith(prefix, StringComparison.Ordinal))
+                .Where(j => @namespace == "*" || (j["Namespace"]?.GetValue<string>() ?? "default") == @namespace)
+                .Select(j =>
+                {
+                    var stub = j.DeepClone().AsObject();
+                    if (!meta)
+                    {
+                        stub.Remove("Meta");
+                    }
+
+                    return (JsonNode)stub;
+                });
+            return new FakeResponse(200, new JsonArray([.. listed]).ToJsonString()) { Index = 30 };
+        }
+    }
+
+    // api.JobDeregisterResponse; the job stays listed, with Stop set (nomad/job_endpoint.go Deregister without purge).
+    private FakeResponse StopJob(RecordedRequest request)
+    {
+        var id = Uri.UnescapeDataString(request.Path["/v1/job/".Length..]);
+        var query = System.Web.HttpUtility.ParseQueryString(request.Query);
+        var @namespace = query["namespace"] ?? "default";
+        lock (gate)
+        {
+            var job = JobList.FirstOrDefault(j => j["ID"]!.GetValue<string>() == id && (j["Namespace"]?.GetValue<string>() ?? "default") == @namespace);
+            if (job is null)
+            {
+                return FakeResponse.Error(404, "job not found");
+            }
+
+            job["Stop"] = true;
+            Stopped.Add((@namespace, id, query["purge"]));
+            return new FakeResponse(200, new JsonObject { ["EvalID"] = "5d2a9c1e-7b1f-4d7e-9a53-0c1f2e3d4b5a", ["EvalCreateIndex"] = 61, ["JobModifyIndex"] = 61, ["Index"] = 61, ["LastContact"] = 0, ["KnownLeader"] = false, ["NextToken"] = "" }.ToJsonString()) { Index = 61 };
+        }
+    }
 
     private FakeResponse TaskLog(RecordedRequest request)
     {
@@ -110,7 +165,9 @@ internal sealed class FakeNomad
             ("POST", "/v1/jobs") => Read(Register),
             ("POST", "/v1/validate/job") => Read(Validate),
             ("GET", _) when path.StartsWith("/v1/client/fs/logs/", StringComparison.Ordinal) => TaskLog(request),
-            ("GET", "/v1/jobs") => new FakeResponse(200, new JsonArray([.. JobList.Where(j => j["ID"]!.GetValue<string>().StartsWith(System.Web.HttpUtility.ParseQueryString(request.Query)["prefix"] ?? "", StringComparison.Ordinal)).Select(j => j.DeepClone())]).ToJsonString()) { Index = 30 },
+            ("GET", "/v1/jobs") when JobsForbidden => FakeResponse.Error(403, "Permission denied"),
+            ("GET", "/v1/jobs") => ListJobs(request),
+            ("DELETE", _) when path.StartsWith("/v1/job/", StringComparison.Ordinal) => StopJob(request),
             ("GET", "/v1/nodes") when NodesForbidden => FakeResponse.Error(403, "Permission denied"),
             ("GET", "/v1/nodes") => ListNodes(),
             ("GET", _) when path.StartsWith("/v1/node/", StringComparison.Ordinal) => ReadNode(path["/v1/node/".Length..]),

@@ -1,5 +1,7 @@
 using NomadDbPatterns.Cli;
 using NomadDbPatterns.Tests.Cli;
+using NomadDbPatterns.Model;
+using NomadDbPatterns.Rendering;
 using NomadDbPatterns.Validation;
 using NUnit.Framework;
 
@@ -156,6 +158,78 @@ public sealed class FleetDefaultsTests
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.InvalidInput));
         Assert.That(run.Out + run.Error, Does.Contain($"{defaults}:1:1: error {ErrorCodes.UnknownKey}: unknown key 'network' in the fleet defaults file nomad-db.yaml"));
+    }
+
+    [Test]
+    public void A_fleet_name_marks_every_job_under_its_directory_in_the_job_meta_and_nothing_else()
+    {
+        using var temp = new TempSpecs();
+        temp.Write("nomad-db.yaml", "fleet: home\n");
+        temp.Write("one.yaml", TempSpecs.Service("one", "backup: { schedule: \"0 4 * * *\", placement: periodic }\n"));
+        temp.Write("sub/two.yaml", TempSpecs.Service("two").Replace("to: 8080", "to: 8081", StringComparison.Ordinal));
+        temp.Write("other/nomad-db.yaml", "defaults:\n  datacenters: [other]\n");
+        temp.Write("other/three.yaml", TempSpecs.Service("three").Replace("to: 8080", "to: 8082", StringComparison.Ordinal));
+
+        var run = Render(temp);
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Ok), run.Out + run.Error);
+        foreach (var job in new[] { "one", "one-backup", "two" })
+        {
+            Assert.That(Job(temp, job), Does.Contain("  meta {\n    nomad_db_fleet = \"home\"\n  }\n"), job);
+        }
+
+        Assert.That(Job(temp, "three"), Does.Not.Contain("meta"), "the nearest defaults file applies whole: it names no fleet");
+        Assert.That(Job(temp, "one"), Does.Contain("datacenters = [\"dc1\"]"), "a file with only `fleet:` changes nothing else");
+
+        var json = CliRun.Of(["render", temp.Specs, "-o", temp.Out + "-json", "--format", "json"]);
+        Assert.That(json.ExitCode, Is.EqualTo(ExitCodes.Ok), json.Out + json.Error);
+        Assert.That(File.ReadAllText(Path.Combine(temp.Out + "-json", "two.nomad.json")), Does.Contain("\"Meta\": {\n      \"nomad_db_fleet\": \"home\"\n    }"));
+    }
+
+    [TestCase("fleet: Home Lab\n", "'Home Lab' is not a valid fleet name", 1)]
+    [TestCase("fleet: [home]\n", "fleet", 1)]
+    [TestCase("defaults:\n  fleet: home\n", "unknown key 'fleet'", 2)]
+    public void A_bad_fleet_name_is_located_in_the_defaults_file(string body, string message, int line)
+    {
+        using var temp = new TempSpecs();
+        var defaults = temp.Write("nomad-db.yaml", body);
+        temp.Write("one.yaml", TempSpecs.Service("one"));
+
+        var run = CliRun.Of("validate", temp.Specs);
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.InvalidInput), run.Out);
+        Assert.That(run.Out + run.Error, Does.Contain($"{defaults}:{line}:").And.Contain(message));
+    }
+
+    [Test]
+    public void A_spec_cannot_name_its_fleet_itself_only_its_directory_can()
+    {
+        using var temp = new TempSpecs();
+        var spec = temp.Write("one.yaml", TempSpecs.Service("one") + "fleet: home\n");
+
+        var run = CliRun.Of("validate", spec);
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.InvalidInput));
+        Assert.That(run.Out + run.Error, Does.Contain("unknown key 'fleet'"));
+    }
+
+    [TestCase("home", true)]
+    [TestCase("home-lab_2", true)]
+    [TestCase("Home", false)]
+    [TestCase("home lab", false)]
+    public void The_builder_marks_a_fleet_and_the_validator_checks_its_name(string fleet, bool valid)
+    {
+        var job = NomadDbPatterns.Builder.NomadJob.Create("svc")
+            .WithApp("example/svc:1.0", app => app.WithPort("http", 8080))
+            .WithPostgres(pg => pg.WithPasswordFromNomadVariable())
+            .WithFleet(fleet)
+            .Peek();
+        var errors = NomadDb.Validate([job]).Where(d => d.Severity == Severity.Error).ToList();
+        Assert.That(errors.Select(e => e.Code), valid ? Is.Empty : Is.EqualTo(new[] { ErrorCodes.InvalidName }));
+        if (valid)
+        {
+            Assert.That(JobRenderer.Default.Render(job, "svc.yaml").Single().Content, Does.Contain($"nomad_db_fleet = \"{fleet}\""));
+        }
     }
 
     [Test]

@@ -15,6 +15,16 @@ internal sealed record NomadJobPayload(string Id, JsonObject Job, IReadOnlyList<
 
     /// <summary>The task that runs the job's backups and how old its newest good backup may be; null without backups.</summary>
     public BackupWatch? Backup { get; init; }
+
+    /// <summary>The fleet the job belongs to (its meta names it), or null.</summary>
+    public FleetRoot? Fleet { get; init; }
+}
+
+/// <summary>A fleet: its name and the <c>nomad-db.yaml</c> naming it, whose directory holds every spec of the fleet.</summary>
+internal sealed record FleetRoot(string Name, string DefaultsFile)
+{
+    /// <summary>The directory whose specs (and those below it) are the fleet's.</summary>
+    public string Directory => Path.GetDirectoryName(DefaultsFile) is { Length: > 0 } directory ? directory : ".";
 }
 
 /// <summary>Where a job's backups run: a sidecar of the job's group, or the runs of a periodic job.</summary>
@@ -38,6 +48,20 @@ internal static class NomadJobs
         var models = loaded.Jobs.ToDictionary(j => j.Job.Name, j => j.Job, StringComparer.Ordinal);
         // The legacy shared instance holds every service's data: its server task is guarded like a sidecar.
         var shared = loaded.SharedInstances.ToDictionary(s => s.Job.Name, s => s.Job, StringComparer.Ordinal);
+        var fleets = new Dictionary<string, FleetRoot>(StringComparer.Ordinal);
+        foreach (var (name, fleet, file, periodic) in loaded.Jobs.Select(j => (j.Job.Name, j.Job.Fleet, j.DefaultsFile, j.Job.HasPeriodicBackup()))
+                     .Concat(loaded.SharedInstances.Select(s => (s.Job.Name, s.Job.Fleet, s.DefaultsFile, false))))
+        {
+            if (fleet is not null && file is not null)
+            {
+                fleets[name] = new FleetRoot(fleet, file);
+                if (periodic)
+                {
+                    fleets[JobFacts.BackupJobName(name)] = fleets[name];
+                }
+            }
+        }
+
         var jobs = new List<NomadJobPayload>();
         foreach (var file in result.Files.Where(f => f.FileName.EndsWith(".nomad.json", StringComparison.Ordinal)))
         {
@@ -49,7 +73,10 @@ internal static class NomadJobs
                     ? new[] { new DatabaseTopology(instance.Name, "postgres", [JobFacts.DataVolumeName], instance.Postgres.Version) }
                     : [];
             var secrets = model is not null ? JobSecrets.Of(model) : shared.TryGetValue(id, out var sharedJob) ? JobSecrets.Of(sharedJob) : [];
-            jobs.Add(new NomadJobPayload(id, job, databases) { Secrets = secrets, Backup = BackupOf(id, model, shared.GetValueOrDefault(id), models.Values) });
+            jobs.Add(new NomadJobPayload(id, job, databases)
+            {
+                Secrets = secrets, Backup = BackupOf(id, model, shared.GetValueOrDefault(id), models.Values), Fleet = fleets.GetValueOrDefault(id),
+            });
         }
 
         return (jobs, result);

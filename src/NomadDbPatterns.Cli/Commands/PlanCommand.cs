@@ -28,6 +28,7 @@ internal sealed class PlanCommand(CliConsole console)
         var command = new Command("plan",
             "Ask Nomad for a plan of every job: print its diff, the allocations Nomad could not place and why, Nomad's warnings, "
             + "and data-loss risks (removed DB group/task, changed data volume, PostgreSQL major change, destructive DB update). "
+            + "For a fleet named in nomad-db.yaml (`fleet:`), also the fleet's jobs in Nomad that no spec under its directory describes any more (`run --prune` stops them). "
             + $"Reads {NomadConnection.VariablesHelp}; the flags below override them.\n\n"
             + "Exit codes: 0 every job can be placed and has no data-loss risk, 4 data-loss risk, 6 Nomad cannot place an allocation, "
             + "1 invalid spec, 2 usage, 5 Nomad unreachable or an API error. With --detailed-exitcode: nomad job plan's 0/1/255.\n\n"
@@ -49,6 +50,7 @@ internal sealed class PlanCommand(CliConsole console)
         Task<int> RunAsync() => NomadJobs.WithNomadAsync(console, specs, () => connection.Client(parse, console), async (client, jobs, _) =>
         {
             var plans = await PlanAllAsync(client, jobs, console, cancellationToken);
+            FleetOrphans.Print(console, await FleetOrphans.FindAsync(client, jobs, cancellationToken), "`nomad-db run --prune` stops it (its volumes and backups stay)");
             changes = plans.Any(p => p.Plan.ChangesAllocations);
             return Verdict(console, plans, "`nomad-db run` refuses them without --accept-risk", "`nomad-db run` refuses them without --allow-placement-failures")
                 ?? Done(plans);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using NomadDbPatterns.Nomad;
+using NomadDbPatterns.Spec;
 using NomadDbPatterns.Validation;
 
 namespace NomadDbPatterns.Cli.Commands;
@@ -14,7 +15,7 @@ internal sealed class RunCommand(CliConsole console)
 {
     private readonly NomadConnection connection = new();
 
-    private sealed record Settings(bool CheckIndex, bool AcceptRisk, bool AllowPlacementFailures, bool Wait, bool CreateVolumes, FollowOptions Follow);
+    private sealed record Settings(bool CheckIndex, bool AcceptRisk, bool AllowPlacementFailures, bool Wait, bool CreateVolumes, bool Prune, FollowOptions Follow);
 
     public Command Build()
     {
@@ -28,6 +29,11 @@ internal sealed class RunCommand(CliConsole console)
         var createVolumes = new Option<bool>("--create-volumes")
         {
             Description = "Before planning, create the jobs' dynamic host volumes that do not exist yet (PUT /v1/volume/host/create), all of a job's volumes on one node",
+        };
+        var prune = new Option<bool>("--prune")
+        {
+            Description = "After registering, stop the fleet's jobs in Nomad that no spec under the fleet's directory describes any more "
+                + "(the jobs whose meta names the fleet of nomad-db.yaml's `fleet:`; listed first, as plan lists them; stopped, not purged; volumes and backups stay)",
         };
         var wait = new Option<bool>("--wait") { Description = "Follow each job's evaluation and deployment until it is healthy, failed, or --wait-timeout passes" };
         var waitTimeout = new Option<string>("--wait-timeout")
@@ -48,9 +54,9 @@ internal sealed class RunCommand(CliConsole console)
             + "With --wait, follow each evaluation and deployment with progress lines until healthy, failed or timed out.\n\n"
             + "Exit codes: 0 registered (with --wait: deployments successful), 4 data-loss risk, 6 placement failure, "
             + "7 deployment or evaluation failed (--wait), 8 timed out waiting (--wait), 1 invalid spec, 2 usage, 5 Nomad unreachable or an API error.\n\n"
-            + "Examples:\n  nomad-db run specs/ --create-volumes --check-index --wait\n  nomad-db run specs/postgres-upgrade.yaml --accept-risk\n  nomad-db run specs/ --wait --wait-timeout 30m --poll-interval 5s")
+            + "Examples:\n  nomad-db run specs/ --create-volumes --check-index --wait\n  nomad-db run specs/ --prune\n  nomad-db run specs/postgres-upgrade.yaml --accept-risk\n  nomad-db run specs/ --wait --wait-timeout 30m --poll-interval 5s")
         {
-            specs, checkIndex, acceptRisk, allowPlacement, createVolumes, wait, waitTimeout, pollInterval,
+            specs, checkIndex, acceptRisk, allowPlacement, createVolumes, prune, wait, waitTimeout, pollInterval,
         };
         connection.AddTo(command);
         command.SetAction((parse, cancel) =>
@@ -61,7 +67,7 @@ internal sealed class RunCommand(CliConsole console)
             }
 
             var allow = parse.GetValue(allowPlacement);
-            var settings = new Settings(parse.GetValue(checkIndex), parse.GetValue(acceptRisk), allow, parse.GetValue(wait), parse.GetValue(createVolumes),
+            var settings = new Settings(parse.GetValue(checkIndex), parse.GetValue(acceptRisk), allow, parse.GetValue(wait), parse.GetValue(createVolumes), parse.GetValue(prune),
                 new FollowOptions { Timeout = timeout, PollInterval = interval, ContinueAfterPlacementFailures = allow });
             return ExecuteAsync(parse, parse.GetValue(specs)!, settings, cancel);
         });
@@ -82,6 +88,12 @@ internal sealed class RunCommand(CliConsole console)
     private Task<int> ExecuteAsync(ParseResult parse, IReadOnlyList<string> specs, Settings settings, CancellationToken cancellationToken) =>
         NomadJobs.WithNomadAsync(console, specs, () => connection.Client(parse, console), async (client, jobs, result) =>
         {
+            if (settings.Prune && !jobs.Any(j => j.Fleet is not null))
+            {
+                console.Error.WriteLine($"error NDB090: --prune stops the jobs of a fleet whose spec is gone, and these specs belong to none: name the fleet with `fleet: NAME` in {FleetDefaults.FileName}");
+                return ExitCodes.Usage;
+            }
+
             if (settings.CreateVolumes && !await HostVolumeCreation.CreateMissingAsync(client, console, jobs, result, cancellationToken))
             {
                 console.Error.WriteLine("refusing to run: nothing was registered.");
@@ -89,6 +101,8 @@ internal sealed class RunCommand(CliConsole console)
             }
 
             var plans = await PlanCommand.PlanAllAsync(client, jobs, console, cancellationToken);
+            var orphans = await FleetOrphans.FindAsync(client, jobs, cancellationToken);
+            FleetOrphans.Print(console, orphans, settings.Prune ? "stopped once the jobs are registered" : "re-run with --prune to stop it");
             var refused = PlanCommand.Verdict(console,
                 plans.Where(p => (p.Risks.Count > 0 && !settings.AcceptRisk) || (p.CannotPlace && !settings.AllowPlacementFailures)).ToList(),
                 "re-run with --accept-risk once the data is safe (backup verified, migration declared)",
@@ -99,11 +113,23 @@ internal sealed class RunCommand(CliConsole console)
                 return code;
             }
 
+            if (settings.Prune && orphans.Problem is { } problem)
+            {
+                console.Error.WriteLine($"error: --prune: {problem}.");
+                console.Error.WriteLine("refusing to run: nothing was registered.");
+                return orphans.ProblemExitCode;
+            }
+
             await PublishScriptsAsync(client, result, cancellationToken);
             var registered = new List<(PlannedJob Planned, JobRegisterResponse Response)>();
             foreach (var planned in plans)
             {
                 registered.Add((planned, await RegisterAsync(client, planned, settings.CheckIndex, cancellationToken)));
+            }
+
+            if (settings.Prune)
+            {
+                await StopAsync(client, orphans.Orphans, cancellationToken);
             }
 
             if (!settings.Wait)
@@ -128,6 +154,17 @@ internal sealed class RunCommand(CliConsole console)
             console.Info(written
                 ? $"published the scripts to variable \"{path}\" in namespace \"{@namespace}\""
                 : $"variable \"{path}\" in namespace \"{@namespace}\" already holds these scripts");
+        }
+    }
+
+    /// <summary>Stops the fleet's jobs whose spec is gone, after the fleet's other jobs are registered.</summary>
+    private async Task StopAsync(NomadClient client, IReadOnlyList<OrphanJob> orphans, CancellationToken cancellationToken)
+    {
+        foreach (var orphan in orphans)
+        {
+            var stopped = await client.StopJobAsync(orphan.Id, orphan.Namespace, cancellationToken);
+            var evaluation = stopped.EvalID.Length > 0 ? $", evaluation {AllocationDiagnosis.Short(stopped.EvalID)}" : "";
+            console.Info($"stopped \"{orphan.Id}\" in namespace {orphan.Namespace} (fleet \"{orphan.Fleet.Name}\", no spec{evaluation}); its host volumes and backups stay, `nomad job start` brings it back");
         }
     }
 

@@ -96,6 +96,16 @@ public sealed class JobBuilder
         return this;
     }
 
+    /// <summary>
+    /// Marks the job as one of the fleet <paramref name="fleet"/> (job meta <c>nomad_db_fleet</c>): the fleet's jobs in
+    /// Nomad that no spec describes any more can then be found and stopped (<c>plan</c>, <c>run --prune</c>).
+    /// </summary>
+    public JobBuilder WithFleet(string fleet)
+    {
+        _job = _job with { Fleet = fleet };
+        return this;
+    }
+
     /// <summary>Adds a placement constraint.</summary>
     public JobBuilder WithConstraint(string attribute, string @operator, string value)
     {

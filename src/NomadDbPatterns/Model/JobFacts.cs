@@ -14,6 +14,12 @@ internal static class JobFacts
     /// </summary>
     internal const string PostgresKillTimeout = "30s";
 
+    /// <summary>
+    /// The job meta key naming a job's fleet (<see cref="Job.Fleet"/>). Job meta is part of every task's meta
+    /// (Job.CombinedTaskMeta, nomad/structs/structs.go at v2.0.5), so setting it replaces each allocation once.
+    /// </summary>
+    public const string FleetMetaKey = "nomad_db_fleet";
+
     /// <summary>Group volume name of the PostgreSQL data directory.</summary>
     public const string DataVolumeName = "postgres-data";
 

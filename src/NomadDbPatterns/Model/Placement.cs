@@ -32,6 +32,12 @@ public abstract record Job(string Name)
     public UpdatePolicy Update { get; init; } = UpdatePolicy.Stateful;
     /// <summary>Restart policy of the group.</summary>
     public RestartPolicy Restart { get; init; } = RestartPolicy.Default;
+    /// <summary>
+    /// The fleet the job belongs to, or null: written into the job's meta (<c>nomad_db_fleet</c>), so
+    /// that <c>plan</c> can name the fleet's jobs in Nomad that no spec describes any more and <c>run --prune</c>
+    /// can stop them. From YAML it is the <c>fleet:</c> of the <c>nomad-db.yaml</c> that applies.
+    /// </summary>
+    public string? Fleet { get; init; }
 }
 
 /// <summary>A placement constraint.</summary>

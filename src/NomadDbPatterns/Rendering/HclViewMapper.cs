@@ -19,6 +19,7 @@ internal static class HclViewMapper
         StrOrNull(job.NodePool),
         job.Priority is { } priority ? Num(priority) : null,
         Each(job.Constraints, c => new ConstraintView(StrOrNull(c.Attribute), Str(c.Operator), StrOrNull(c.Value))),
+        Each(job.Meta, m => new EnvView(Key(m.Key), Str(m.Value))),
         job.Periodic is { } periodic ? new PeriodicView(List(periodic.Crons), Bool(periodic.ProhibitOverlap), Str(periodic.TimeZone)) : null,
         Group(job.Group));
 

@@ -71,6 +71,17 @@ internal static class JobJsonWriter
             w.WriteEndObject();
         }
 
+        if (job.Meta.Count > 0)
+        {
+            w.WriteStartObject("Meta");
+            foreach (var entry in SortedByKey(job.Meta, m => m.Key))
+            {
+                w.WriteString(entry.Key, entry.Value);
+            }
+
+            w.WriteEndObject();
+        }
+
         w.WriteEndObject();
     }
 

@@ -26,6 +26,7 @@ internal sealed record JobView(
     string? NodePool,
     string? Priority,
     IReadOnlyList<ConstraintView> Constraints,
+    IReadOnlyList<EnvView> Meta,
     PeriodicView? Periodic,
     GroupView Group) : IView
 {
@@ -33,7 +34,7 @@ internal sealed record JobView(
     {
         "header" => Header, "name" => Name, "datacenters" => Datacenters, "type" => Type, "namespace" => Namespace,
         "region" => Region, "node_pool" => NodePool, "priority" => Priority, "constraints" => Constraints,
-        "periodic" => Periodic, "group" => Group, _ => IView.Missing,
+        "meta" => Meta, "periodic" => Periodic, "group" => Group, _ => IView.Missing,
     };
 }
 
@@ -189,7 +190,7 @@ internal sealed record DockerMountView(string Type, string Target, string? Sourc
     };
 }
 
-/// <summary>An env entry.</summary>
+/// <summary>An attribute of a map block (env, meta): its key and its value.</summary>
 internal sealed record EnvView(string Key, string Value) : IView
 {
     public object? Member(string name) => name switch { "key" => Key, "value" => Value, _ => IView.Missing };

@@ -3,9 +3,15 @@ using NomadDbPatterns.Validation;
 
 namespace NomadDbPatterns.Spec;
 
-/// <summary>The fleet defaults file, <c>nomad-db.yaml</c>: one key, <c>defaults:</c>.</summary>
+/// <summary>The fleet defaults file, <c>nomad-db.yaml</c>: the fleet's name and its <c>defaults:</c>.</summary>
 internal sealed class FleetDefaultsFileSpec
 {
+    /// <summary>
+    /// Names the fleet: every job of a spec in this directory and below carries it in its meta (nomad_db_fleet), so
+    /// that `plan` names the fleet's jobs in Nomad whose spec is gone and `run --prune` stops them. Setting or changing
+    /// it changes each job's meta, which Nomad applies by replacing each allocation once.
+    /// </summary>
+    public string? Fleet { get; set; }
     /// <summary>Values every job in this directory and below gets unless its spec (or its preset) says otherwise.</summary>
     public FleetDefaultsSpec? Defaults { get; set; }
 }
@@ -54,14 +60,18 @@ internal sealed class FleetDefaults
 
     private readonly YamlMapping _defaults;
 
-    private FleetDefaults(string file, YamlMapping defaults)
+    private FleetDefaults(string file, string? fleet, YamlMapping defaults)
     {
         File = file;
+        Fleet = fleet;
         _defaults = defaults;
     }
 
     /// <summary>The defaults file, as a path like the spec's (relative when the spec's is).</summary>
     public string File { get; }
+
+    /// <summary>The fleet's name (<c>fleet:</c>), or null: the jobs of every spec under the file's directory are its jobs.</summary>
+    public string? Fleet { get; }
 
     /// <summary>The defaults file that applies to <paramref name="specFile"/>, or null.</summary>
     public static string? Locate(string specFile)
@@ -121,18 +131,28 @@ internal sealed class FleetDefaults
             return null;
         }
 
-        if (root is not YamlMapping mapping || mapping.Get("defaults") is not YamlMapping defaults)
+        if (root is not YamlMapping mapping || mapping.Entries.Count == 0)
         {
-            var location = (root is YamlMapping m ? m.Get("defaults")?.Location : null) ?? root?.Location ?? new SourceLocation(file, 1, 1);
-            var unknown = (root as YamlMapping)?.Entries.FirstOrDefault(e => e.Key.Value != "defaults");
-            diagnostics.Add(unknown is not null
-                ? Diagnostic.Error(ErrorCodes.UnknownKey, $"unknown key '{Echo.Value(unknown.Key.Value)}' in the fleet defaults file {FileName}: it holds one mapping, `defaults:`", unknown.Key.Value, unknown.Key.Location)
-                : Diagnostic.Error(ErrorCodes.WrongType, $"the fleet defaults file {FileName} holds one mapping, `defaults:` (datacenters, namespace, network, update, postgres, backup …)", "defaults", location));
+            diagnostics.Add(Diagnostic.Error(ErrorCodes.WrongType, $"the fleet defaults file {FileName} holds a mapping: `fleet:` (the fleet's name) and `defaults:` (datacenters, namespace, network, update, postgres, backup …)",
+                string.Empty, root?.Location ?? new SourceLocation(file, 1, 1)));
+            return null;
+        }
+
+        if (mapping.Entries.FirstOrDefault(e => e.Key.Value is not ("fleet" or "defaults")) is { } unknown)
+        {
+            diagnostics.Add(Diagnostic.Error(ErrorCodes.UnknownKey, $"unknown key '{Echo.Value(unknown.Key.Value)}' in the fleet defaults file {FileName}: it holds `fleet:` (the fleet's name) and `defaults:` (the values, such as `defaults: {{ {Echo.Value(unknown.Key.Value)}: … }}`)", unknown.Key.Value, unknown.Key.Location));
             return null;
         }
 
         new SpecReader(new SourceMap(file), diagnostics).Read<FleetDefaultsFileSpec>(mapping, string.Empty);
-        return diagnostics.Skip(before).Any(d => d.Severity == Severity.Error) ? null : new FleetDefaults(file, defaults);
+        var fleet = mapping.Get("fleet") as YamlScalar;
+        if (fleet is { IsNull: false } && !Rules.IsName(fleet.Value))
+        {
+            diagnostics.Add(Diagnostic.Error(ErrorCodes.InvalidName, PlacementValidator.FleetNameMessage(fleet.Value), "fleet", fleet.Location));
+        }
+
+        var defaults = mapping.Get("defaults") as YamlMapping ?? new YamlMapping(mapping.Location, []);
+        return diagnostics.Skip(before).Any(d => d.Severity == Severity.Error) ? null : new FleetDefaults(file, fleet is { IsNull: false } ? fleet.Value : null, defaults);
     }
 
     /// <summary>

@@ -165,7 +165,7 @@ internal static class SpecLoader
             {
                 if (SharedPostgresLoader.Load(defaults is not null && node is YamlMapping sharedMapping ? defaults.ApplyTo(sharedMapping, shared: true, file) : node, path, map, diagnostics) is { } instance)
                 {
-                    shared.Add(new LoadedSharedPostgres(instance, file, path, map) { ReadErrorPaths = [.. diagnostics.Skip(before).Select(d => d.Path)], DefaultsFile = defaults?.File });
+                    shared.Add(new LoadedSharedPostgres(instance with { Fleet = defaults?.Fleet }, file, path, map) { ReadErrorPaths = [.. diagnostics.Skip(before).Select(d => d.Path)], DefaultsFile = defaults?.File });
                 }
 
                 continue;
@@ -174,7 +174,7 @@ internal static class SpecLoader
             var job = LoadJob(node, path, map, diagnostics, defaults, file);
             if (job is not null)
             {
-                jobs.Add(new LoadedJob(job, file, path, map) { ReadErrorPaths = [.. diagnostics.Skip(before).Select(d => d.Path)], DefaultsFile = defaults?.File });
+                jobs.Add(new LoadedJob(job with { Fleet = defaults?.Fleet }, file, path, map) { ReadErrorPaths = [.. diagnostics.Skip(before).Select(d => d.Path)], DefaultsFile = defaults?.File });
             }
         }
 

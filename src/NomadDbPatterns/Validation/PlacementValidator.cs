@@ -29,9 +29,15 @@ internal sealed partial class PlacementValidator : AbstractValidator<Job>
             .WithMessage((_, value) => $"'{Echo.Value(value ?? string.Empty)}' is not a namespace name Nomad accepts (1-128 letters, digits and '-')");
         RuleFor(j => j.NodePool).Must(value => value is null || NodePoolName().IsMatch(value)).WithErrorCode(ErrorCodes.InvalidName)
             .WithMessage((_, value) => $"'{Echo.Value(value ?? string.Empty)}' is not a node pool name Nomad accepts (1-128 letters, digits, '-' and '_')");
+        RuleFor(j => j.Fleet).Must(Rules.IsName).When(j => j.Fleet is not null).WithErrorCode(ErrorCodes.InvalidName)
+            .WithMessage((_, value) => FleetNameMessage(value!));
         RuleForEach(j => j.Constraints).SetValidator(ConstraintRules);
         RuleFor(j => j.Update).SetValidator(UpdateRules);
     }
+
+    /// <summary>Why a fleet name is refused (a job's, or the <c>fleet:</c> of <c>nomad-db.yaml</c>).</summary>
+    public static string FleetNameMessage(string value) =>
+        $"'{Echo.Value(value)}' is not a valid fleet name (lower-case letters, digits, '-' and '_', at most 63 characters)";
 
     /// <summary>A namespace name as Nomad defines it (validNamespaceName, nomad/structs/structs.go l.227 at v2.0.5).</summary>
     [GeneratedRegex("^[a-zA-Z0-9-]{1,128}$")]

@@ -2,6 +2,7 @@ using System.Globalization;
 using NomadDbPatterns.Cli;
 using NomadDbPatterns.Model;
 using NomadDbPatterns.Recovery;
+using NomadDbPatterns.Rendering;
 using NomadDbPatterns.Spec;
 using NomadDbPatterns.Tests.Cli;
 using NomadDbPatterns.Tests.Infrastructure;
@@ -41,6 +42,14 @@ public sealed class RestoreJobTests
         }
 
         NomadConformance.AssertAccepted(new Dictionary<string, string> { ["myservice-restore.nomad.hcl"] = File(plan, "myservice-restore.nomad.hcl") });
+    }
+
+    [Test]
+    public void A_restore_job_is_no_job_of_the_fleet_so_that_a_finished_one_is_never_pruned()
+    {
+        var job = Example() with { Fleet = "home" };
+        Assert.That(JobRenderer.Default.Render(job, "myservice.yaml").Single().Content, Does.Contain("nomad_db_fleet = \"home\""));
+        Assert.That(File(Restore.Plan(job), "myservice-restore.nomad.hcl"), Does.Not.Contain("meta"));
     }
 
     [Test]

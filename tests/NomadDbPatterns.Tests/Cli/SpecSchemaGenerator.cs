@@ -76,11 +76,13 @@ public static class SpecSchemaGenerator
         root.OneOf.Add(jobsList);
         root.OneOf.Add(new JsonSchema { Reference = sharedDefinition });
 
-        // The fleet defaults file (nomad-db.yaml): `defaults:` is no key of a job, so a file matches one branch only.
+        // The fleet defaults file (nomad-db.yaml): `fleet:` and `defaults:` are no keys of a job (which needs `name:`),
+        // so a file matches one branch only.
         var defaults = generator.Generate(typeof(FleetDefaultsFileSpec), resolver);
-        var defaultsFile = new JsonSchema { Type = JsonObjectType.Object, AllowAdditionalProperties = false, Description = "The fleet defaults file, nomad-db.yaml." };
+        var defaultsFile = new JsonSchema { Type = JsonObjectType.Object, AllowAdditionalProperties = false, MinProperties = 1, Description = "The fleet defaults file, nomad-db.yaml." };
+        defaultsFile.Properties["fleet"] = defaults.Properties["fleet"];
+        defaultsFile.Properties["fleet"].Pattern = "^[a-z0-9][a-z0-9_-]{0,62}$";
         defaultsFile.Properties["defaults"] = defaults.Properties["defaults"];
-        defaultsFile.RequiredProperties.Add("defaults");
         root.Definitions["FleetDefaultsFile"] = defaultsFile;
         root.OneOf.Add(new JsonSchema { Reference = defaultsFile });
         return root.ToJson().Replace("\r\n", "\n", StringComparison.Ordinal) + "\n";

@@ -185,6 +185,8 @@ public sealed class ToolTests
         Assert.That(schema.Validate(YamlToJson(File.ReadAllText(RepoPaths.Combine("examples", "homelab-host", "nomad-db.yaml")))), Is.Empty);
         Assert.That(schema.Validate(YamlToJson("defaults:\n  netwrk: host\n")), Is.Not.Empty);
         Assert.That(schema.Validate(YamlToJson("defaults:\n  postgres: { password: { nomadVar: x } }\n")), Is.Not.Empty);
+        Assert.That(schema.Validate(YamlToJson("fleet: home\n")), Is.Empty);
+        Assert.That(schema.Validate(YamlToJson("fleet: Home Lab\n")), Is.Not.Empty);
     }
 
     [Test]

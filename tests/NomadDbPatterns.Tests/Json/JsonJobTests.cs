@@ -229,6 +229,11 @@ public sealed class JsonJobTests
                 facts.Add($"constraint {HclText(constraint, "attribute")} {HclText(constraint, "operator")} {HclText(constraint, "value")}");
             }
 
+            foreach (var meta in Blocks(job, "meta"))
+            {
+                facts.AddRange(meta.EnumerateObject().Select(entry => $"meta {entry.Name}={Unescape(entry.Value.GetString()!)}"));
+            }
+
             foreach (var periodic in Blocks(job, "periodic"))
             {
                 facts.Add($"periodic {HclList(periodic, "crons")} prohibit_overlap={Raw(periodic, "prohibit_overlap")} time_zone={HclText(periodic, "time_zone")}");
@@ -337,6 +342,11 @@ public sealed class JsonJobTests
             foreach (var constraint in Items(job, "Constraints"))
             {
                 facts.Add($"constraint {Text(constraint, "LTarget")} {Text(constraint, "Operand")} {Text(constraint, "RTarget")}");
+            }
+
+            if (job.TryGetProperty("Meta", out var meta))
+            {
+                facts.AddRange(meta.EnumerateObject().Select(entry => $"meta {entry.Name}={entry.Value.GetString()}"));
             }
 
             if (job.TryGetProperty("Periodic", out var periodic))

@@ -11,6 +11,10 @@ job "documents" {
     value     = "nas01"
   }
 
+  meta {
+    nomad_db_fleet = "homelab"
+  }
+
   group "documents" {
     count          = 1
     shutdown_delay = "5s"

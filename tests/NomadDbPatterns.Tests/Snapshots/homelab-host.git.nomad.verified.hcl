@@ -12,6 +12,10 @@ job "git" {
     value     = "nas01"
   }
 
+  meta {
+    nomad_db_fleet = "homelab"
+  }
+
   group "git" {
     count          = 1
     shutdown_delay = "5s"

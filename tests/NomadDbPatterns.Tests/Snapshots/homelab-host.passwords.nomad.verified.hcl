@@ -12,6 +12,10 @@ job "passwords" {
     value     = "nas01"
   }
 
+  meta {
+    nomad_db_fleet = "homelab"
+  }
+
   group "passwords" {
     count          = 1
     shutdown_delay = "5s"

@@ -91,7 +91,7 @@ public sealed class TemplateSetTests
 
         public JobView Job() => new(
             List(() => Text(), 0, 3), Text(), Text(), Text(), Maybe(), Maybe(), Maybe(), Maybe(),
-            List(() => new ConstraintView(Maybe(), Text(), Maybe())), _random.Next(3) == 0 ? new PeriodicView(Text(), Text(), Text()) : null, Group());
+            List(() => new ConstraintView(Maybe(), Text(), Maybe())), List(() => new EnvView(Text(), Text())), _random.Next(3) == 0 ? new PeriodicView(Text(), Text(), Text()) : null, Group());
 
         private GroupView Group() => new(
             Text(), Text(), Maybe(), Text(), List(() => new PortView(Text(), Maybe(), Maybe())), List(() => new VolumeView(Text(), Text(), Text(), Text())),

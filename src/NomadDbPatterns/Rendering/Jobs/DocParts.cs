@@ -13,6 +13,13 @@ internal static class DocParts
     public static JobDoc Job(IReadOnlyList<string> header, string name, string type, Model.Job placement, GroupDoc group) =>
         JobDoc.Placed(placement, header, name, type, null, group);
 
+    /// <summary>
+    /// A one-shot job run beside a service's (a migration, a restore): placed like it, but not one of its fleet's jobs
+    /// (no fleet meta), so that a finished run is never taken for a job whose spec is gone.
+    /// </summary>
+    public static JobDoc OneShotJob(IReadOnlyList<string> header, string name, Model.Job placement, GroupDoc group) =>
+        JobDoc.Placed(placement, header, name, "batch", null, group) with { Meta = [] };
+
     public static GroupDoc Group(string name, NetworkMode network, IReadOnlyList<PortDoc> ports, IReadOnlyList<VolumeDoc> volumes, UpdatePolicy? update, RestartPolicy restart, IReadOnlyList<ServiceDoc> services, IReadOnlyList<TaskDoc> tasks) =>
         RuntimeDefaults.Group(name, network, ports, volumes, update, RestartDoc.Of(restart), services, tasks);
 

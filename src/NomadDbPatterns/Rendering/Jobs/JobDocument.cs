@@ -1,3 +1,4 @@
+using NomadDbPatterns.Model;
 namespace NomadDbPatterns.Rendering;
 
 // The job document: every rendering decision already made (names, defaults, ports, scripts, what is set and what is
@@ -19,11 +20,22 @@ internal sealed record JobDoc(
     PeriodicDoc? Periodic,
     GroupDoc Group)
 {
-    /// <summary>A job placed where the model's <paramref name="placement"/> says (datacenters, namespace, constraints…).</summary>
+    /// <summary>The job's meta: its fleet (<see cref="JobFacts.FleetMetaKey"/>) when it belongs to one.</summary>
+    public IReadOnlyList<MetaDoc> Meta { get; init; } = [];
+
+    /// <summary>
+    /// A job placed where the model's <paramref name="placement"/> says (datacenters, namespace, constraints…),
+    /// marked with its fleet.
+    /// </summary>
     public static JobDoc Placed(Model.Job placement, IReadOnlyList<string> header, string id, string type, PeriodicDoc? periodic, GroupDoc group) =>
         new(header, id, type, placement.Datacenters, placement.Namespace, placement.Region, placement.NodePool, placement.Priority,
-            [.. placement.Constraints.Select(c => new ConstraintDoc(c.Attribute, c.Operator, c.Value))], periodic, group);
+            [.. placement.Constraints.Select(c => new ConstraintDoc(c.Attribute, c.Operator, c.Value))], periodic, group)
+        {
+            Meta = placement.Fleet is { } fleet ? [new MetaDoc(JobFacts.FleetMetaKey, fleet)] : [],
+        };
 }
+
+internal sealed record MetaDoc(string Key, string Value);
 
 internal sealed record ConstraintDoc(string? Attribute, string Operator, string? Value);
 

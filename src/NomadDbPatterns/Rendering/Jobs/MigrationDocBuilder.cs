@@ -56,7 +56,7 @@ internal sealed class MigrationDocBuilder(
             new RestartPolicy(0, "30m", "15s", "fail"),
             [],
             [postgres, wait, MigrateTask()]);
-        return Job(Header(), JobName(dedicated), "batch", dedicated, group);
+        return OneShotJob(Header(), JobName(dedicated), dedicated, group);
     }
 
     private TaskDoc DedicatedTask(string name) => dedicatedDoc.Group.Tasks.Single(t => t.Name == name);

@@ -45,7 +45,7 @@ internal sealed class RestoreDocBuilder(ServiceJob job, ServiceJob target, JobDo
             new RestartPolicy(0, "30m", "15s", "fail"),
             [],
             [postgres, RestoreTask()]);
-        return Job(Header(), JobName(job), "batch", job, group);
+        return OneShotJob(Header(), JobName(job), job, group);
     }
 
     private List<string> Header() =>
