@@ -240,6 +240,7 @@ job "gitea" {
     }
 
     # Backups of "gitea" to host volume "gitea-backups": dump to a temporary file, verify, rename atomically, then apply retention.
+    # Restore drills on BACKUP_DRILL_CRON: the newest backup restored into a scratch database and compared with its manifest.
     # Nomad service checks cannot run scripts: the sidecar exits non-zero when the newest good backup is older than BACKUP_STALE_AFTER_SECONDS.
     task "db-backup" {
       driver = "docker"
@@ -276,6 +277,7 @@ job "gitea" {
         BACKUP_LIB                 = "/local/backup-lib.sh"
         TZ                         = "Europe/Berlin"
         BACKUP_VERIFY              = "none"
+        BACKUP_DRILL_CRON          = "0 4 * * 0"
       }
 
       template {

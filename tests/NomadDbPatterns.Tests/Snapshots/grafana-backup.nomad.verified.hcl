@@ -2,13 +2,14 @@
 # Preset: grafana.
 # Reads its scripts from Nomad Variable nomad/jobs (nomad-db-scripts*.nv.hcl), sha256 65ee714884df87db.
 # Periodic backup of job "grafana": it reaches PostgreSQL through the service "grafana-db" that job registers.
+# Its second cron is the restore drill: a run launched by it restores the newest backup into a scratch database and compares it with its manifest.
 
 job "grafana-backup" {
   datacenters = ["homelab"]
   type        = "batch"
 
   periodic {
-    crons            = ["40 2 * * *"]
+    crons            = ["40 2 * * *", "10 3 * * 0"]
     prohibit_overlap = true
     time_zone        = "Europe/Berlin"
   }
@@ -64,6 +65,7 @@ job "grafana-backup" {
         BACKUP_LIB                 = "/local/backup-lib.sh"
         TZ                         = "Europe/Berlin"
         BACKUP_VERIFY              = "none"
+        BACKUP_DRILL_CRON          = "10 3 * * 0"
       }
 
       template {
