@@ -6,8 +6,9 @@ namespace NomadDbPatterns.Nomad;
 /// <summary>
 /// What a backup task's log says about its runs: the lines the generated backup scripts print
 /// (templates/scripts/backup-lib.sh: <c>&lt;UTC time&gt; backup ok name=… file=…</c> on stdout,
-/// <c>&lt;UTC time&gt; backup FAILED name=… reason="…"</c> and <c>backup STALE …</c> on stderr). Only the newest
-/// of each kind is kept.
+/// <c>&lt;UTC time&gt; backup FAILED name=… reason="…"</c> and <c>backup STALE …</c> on stderr), and those of the
+/// restore drills (<c>drill ok name=… file=…</c>, <c>drill FAILED name=… file=… reason="…"</c>), a timeline of their
+/// own: a good backup does not clear a failed drill. Only the newest of each kind is kept.
 /// </summary>
 /// <param name="LastSuccess">When the newest good backup finished, or null when the log has none.</param>
 /// <param name="LastSuccessFile">Its file name.</param>
@@ -15,7 +16,7 @@ namespace NomadDbPatterns.Nomad;
 /// <param name="LastFailureReason">Why it failed.</param>
 public sealed partial record BackupLog(DateTimeOffset? LastSuccess, string? LastSuccessFile, DateTimeOffset? LastFailure, string? LastFailureReason)
 {
-    [GeneratedRegex("""^(?<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) backup (?:ok name=\S* file=(?<file>\S+)|FAILED name=\S* reason="(?<reason>[^"]*)")""", RegexOptions.Multiline)]
+    [GeneratedRegex("""^(?<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) (?<kind>backup|drill) (?:ok name=\S* file=(?<file>\S+)|FAILED name=\S* (?:file=\S* )?reason="(?<reason>[^"]*)")""", RegexOptions.Multiline)]
     private static partial Regex Runs();
 
     /// <summary>Reads the run lines of <paramref name="logs"/> (stdout and stderr tails, in any order).</summary>
@@ -25,7 +26,18 @@ public sealed partial record BackupLog(DateTimeOffset? LastSuccess, string? Last
         foreach (Match run in logs.SelectMany(l => Runs().Matches(l)))
         {
             var time = DateTimeOffset.ParseExact(run.Groups["time"].Value, "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
-            if (run.Groups["file"].Success && (result.LastSuccess is null || time >= result.LastSuccess))
+            if (run.Groups["kind"].Value == "drill")
+            {
+                if (run.Groups["file"].Success && (result.LastDrill is null || time >= result.LastDrill))
+                {
+                    result = result with { LastDrill = time, LastDrillFile = run.Groups["file"].Value };
+                }
+                else if (run.Groups["reason"].Success && (result.LastDrillFailure is null || time >= result.LastDrillFailure))
+                {
+                    result = result with { LastDrillFailure = time, LastDrillFailureReason = run.Groups["reason"].Value };
+                }
+            }
+            else if (run.Groups["file"].Success && (result.LastSuccess is null || time >= result.LastSuccess))
             {
                 result = result with { LastSuccess = time, LastSuccessFile = run.Groups["file"].Value };
             }
@@ -40,4 +52,19 @@ public sealed partial record BackupLog(DateTimeOffset? LastSuccess, string? Last
 
     /// <summary>True when the newest run the log shows failed.</summary>
     public bool LatestFailed => LastFailure is { } failed && (LastSuccess is not { } ok || failed > ok);
+
+    /// <summary>When the newest passing restore drill finished, or null.</summary>
+    public DateTimeOffset? LastDrill { get; init; }
+
+    /// <summary>The backup file the newest passing drill restored.</summary>
+    public string? LastDrillFile { get; init; }
+
+    /// <summary>When the newest failed restore drill ended, or null.</summary>
+    public DateTimeOffset? LastDrillFailure { get; init; }
+
+    /// <summary>Why it failed.</summary>
+    public string? LastDrillFailureReason { get; init; }
+
+    /// <summary>True when the newest restore drill the log shows failed.</summary>
+    public bool LatestDrillFailed => LastDrillFailure is { } failed && (LastDrill is not { } ok || failed > ok);
 }

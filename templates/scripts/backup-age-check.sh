@@ -2,7 +2,8 @@
 # shellcheck source-path=SCRIPTDIR
 # backup-age-check.sh: health check for the backups in a directory. POSIX sh (dash, busybox ash).
 # Exits 0 when the newest good backup is younger than BACKUP_STALE_AFTER_SECONDS, 1 when it is older or there
-# is none, 2 on a configuration error; prints one line saying why. Writes nothing.
+# is none, 2 on a configuration error; prints one line saying why, with the newest failure (.last-failure: a
+# failed backup or restore drill) if any. Writes nothing.
 #
 # BACKUP_DIR                  the backup directory
 # BACKUP_STALE_AFTER_SECONDS  maximum age of the newest good backup (>= 1); e.g. the schedule's longest gap
@@ -46,7 +47,7 @@ set -- $ac_newest
 set +f
 ac_age=$((ac_now - $1))
 if [ "$ac_age" -lt "$BACKUP_STALE_AFTER_SECONDS" ]; then
-  echo "OK: newest backup $2 is $ac_age seconds old (limit $BACKUP_STALE_AFTER_SECONDS)"
+  echo "OK: newest backup $2 is $ac_age seconds old (limit $BACKUP_STALE_AFTER_SECONDS)$ac_failure"
   exit 0
 fi
 echo "STALE: newest backup $2 is $ac_age seconds old (limit $BACKUP_STALE_AFTER_SECONDS)$ac_failure"

@@ -10,7 +10,8 @@
 #   1. sets BACKUP_NAME (file-name prefix) and BACKUP_EXT (".dump", ".sql.gz", ".sqlite"),
 #   2. defines `backup_produce TMPFILE`: writes and checks a backup in TMPFILE, returns non-zero and sets
 #      FAIL_REASON on failure, may set RUN_SUMMARY (extra "key=value" text for the run's log line),
-#   3. calls `backup_validate_common` and then `backup_main`.
+#   3. calls `backup_validate_common` and then `backup_main`;
+#   4. with BACKUP_DRILL_CRON, defines `backup_drill` (pg-backup.sh: the restore drill), run on that schedule.
 #
 # Files in BACKUP_DIR (one backup name per directory):
 #   <name>-<YYYYmmddTHHMMSSZ><ext>         a good backup; the UTC stamp is the start of the run
@@ -377,6 +378,14 @@ cron_fields_at() {
   date -d "@$1" '+%Y %m %d %H %M %w'
 }
 
+# drill_due EPOCH: true when BACKUP_DRILL_CRON (if set) matches that minute in BACKUP_DRILL_TZ (default TZ).
+drill_due() {
+  [ -n "$BACKUP_DRILL_CRON" ] || return 1
+  [ -n "$BACKUP_DRILL_TZ" ] || BACKUP_DRILL_TZ=$TZ
+  # shellcheck disable=SC2046 # six numeric words
+  cron_matches "$BACKUP_DRILL_CRON" $(TZ=$BACKUP_DRILL_TZ date -d "@$1" '+%Y %m %d %H %M %w')
+}
+
 # ---------------------------------------------------------------------------------------------------------
 # Runs and schedule
 # ---------------------------------------------------------------------------------------------------------
@@ -603,12 +612,18 @@ backup_loop() {
   bl_started=$(date -u +%s)
   bl_iterations=0
   bl_last_minute=""
+  bl_drill_minute=""
   if [ -n "$BACKUP_CRON" ]; then
     log_line "backup scheduler started name=$BACKUP_NAME cron=\"$BACKUP_CRON\" tz=$TZ"
   else
     log_line "backup scheduler started name=$BACKUP_NAME interval_seconds=$BACKUP_INTERVAL_SECONDS"
   fi
   while :; do
+    # The drill's minute is taken before a backup run, which may outlast it; each minute is evaluated once.
+    bl_tick=$(($(date -u +%s) / 60 * 60))
+    bl_drill=no
+    [ "$bl_tick" != "$bl_drill_minute" ] && drill_due "$bl_tick" && bl_drill=yes
+    bl_drill_minute=$bl_tick
     if [ -n "$BACKUP_CRON" ]; then
       # shellcheck disable=SC2046 # six numeric words
       set -- $(cron_fields_now)
@@ -622,6 +637,7 @@ backup_loop() {
     elif interval_due; then
       backup_run
     fi
+    [ "$bl_drill" = no ] || backup_drill
     if [ -n "$BACKUP_STALE_AFTER_SECONDS" ] && backup_stale "$bl_started"; then
       exit 1
     fi
@@ -640,6 +656,17 @@ backup_main() {
   backup_install_traps
   case $BACKUP_MODE in
     once)
+      # A periodic job launched by its drill cron (and not also by its backup cron) runs the drill only.
+      bm_launch=$(printf '%s\n' "$NOMAD_JOB_ID" | sed -n 's|.*/periodic-\([0-9][0-9]*\)$|\1|p')
+      if [ -n "$bm_launch" ] && drill_due "$bm_launch"; then
+        bm_rc=0
+        # shellcheck disable=SC2046 # six numeric words
+        if cron_matches "$BACKUP_CRON" $(cron_fields_at "$bm_launch"); then
+          backup_run || bm_rc=1
+        fi
+        backup_drill || bm_rc=1
+        exit $bm_rc
+      fi
       backup_run
       exit $?
       ;;

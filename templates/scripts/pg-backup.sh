@@ -26,11 +26,14 @@
 #                          (default: PGUSER, which then needs CREATEDB and must be able to own the objects)
 # BACKUP_MODE              once (default): one run, exit status = result (periodic batch job)
 #                          loop: long-running sidecar; failed runs are logged and marked, the loop goes on
-#                          verify: restore the newest good backup into the scratch database and compare its
-#                          row counts with its manifest, i.e. with what the database held when the dump was
-#                          taken (a restore drill that writes since the backup cannot upset); a backup without
-#                          a manifest is compared with the source as it is now
+#                          verify: one restore drill (below), exit status = result
 # BACKUP_CRON              loop mode: 5-field cron (see backup-lib.sh), evaluated each minute in TZ
+# BACKUP_DRILL_CRON        restore drills on this 5-field cron, in BACKUP_DRILL_TZ (default TZ): the newest good
+#                          backup, checked against its .sha256, restored into the scratch database and compared
+#                          with its manifest's row counts (what the database held when the dump was taken, never
+#                          the live data); "drill ok|FAILED" lines, .last-failure "drill: ..." as a failed backup.
+#                          Loop mode: a second schedule of the loop. Once mode (a periodic job with both crons):
+#                          the launch time in NOMAD_JOB_ID ("<job>/periodic-<epoch>") says which cron fired
 # TZ                       time zone of BACKUP_CRON (needs tzdata; both postgres images ship it)
 # BACKUP_INTERVAL_SECONDS  loop mode instead of a cron: run when the newest good backup is this old
 # BACKUP_RETRY_SECONDS     interval mode: wait after a failed run (default: min(300, interval))
@@ -68,7 +71,9 @@ case $BACKUP_SCOPE in
     BACKUP_FORMAT=plain-gzip
     [ -n "$BACKUP_NAME" ] || BACKUP_NAME=cluster
     [ "$BACKUP_VERIFY" = none ] || config_error "BACKUP_VERIFY=restore is not available for BACKUP_SCOPE=cluster"
-    [ "$BACKUP_MODE" != verify ] || config_error "BACKUP_MODE=verify is not available for BACKUP_SCOPE=cluster"
+    if [ "$BACKUP_MODE" = verify ] || [ -n "$BACKUP_DRILL_CRON" ]; then
+      config_error "restore drills are not available for BACKUP_SCOPE=cluster"
+    fi
     ;;
   *) config_error "BACKUP_SCOPE must be database or cluster, got '$BACKUP_SCOPE'" ;;
 esac
@@ -81,14 +86,18 @@ case $BACKUP_VERIFY in
   none | restore) ;;
   *) config_error "BACKUP_VERIFY must be none or restore, got '$BACKUP_VERIFY'" ;;
 esac
-if [ "$BACKUP_VERIFY" = restore ] || [ "$BACKUP_MODE" = verify ]; then
+if [ -n "$BACKUP_DRILL_CRON" ]; then
+  cron_matches "$BACKUP_DRILL_CRON" 2000 01 01 00 00 6
+  [ $? -eq 2 ] && config_error "BACKUP_DRILL_CRON '$BACKUP_DRILL_CRON' is not a valid 5-field cron expression"
+fi
+if [ "$BACKUP_VERIFY" = restore ] || [ "$BACKUP_MODE" = verify ] || [ -n "$BACKUP_DRILL_CRON" ]; then
   [ -n "$BACKUP_VERIFY_DATABASE" ] || BACKUP_VERIFY_DATABASE="$PGDATABASE"_restore_verify
   # The scratch database is dropped: it must never be the database being backed up.
   [ "$BACKUP_VERIFY_DATABASE" != "$PGDATABASE" ] ||
     config_error "BACKUP_VERIFY_DATABASE must differ from PGDATABASE"
 fi
 if [ "$BACKUP_MODE" = verify ]; then
-  BACKUP_MODE=once BACKUP_VERIFY_LATEST=yes
+  BACKUP_MODE=once BACKUP_DRILL_NOW=yes
 fi
 backup_validate_common
 
@@ -309,48 +318,43 @@ backup_manifest() {
 }
 
 
-# BACKUP_MODE=verify: a restore drill of the newest good backup against the current source.
-verify_latest() {
-  backup_install_traps
-  vl_start=$(date -u +%s)
-  vl_file=$(list_backups "$BACKUP_DIR" "$BACKUP_NAME" | grep -v '\.sqlite$' | tail -n 1)
+# The restore drill (BACKUP_DRILL_CRON, BACKUP_MODE=verify): the newest good backup against its .sha256 and its
+# manifest only, never against the live data, so writes since the dump cannot raise a false alarm. A failure is
+# marked and logged as a failed backup is; success clears only a drill's failure marker.
+backup_drill() {
+  dr_start=$(date -u +%s)
+  dr_file=$(list_backups "$BACKUP_DIR" "$BACKUP_NAME" | grep -v '\.sqlite$' | tail -n 1)
   FAIL_REASON=""
   RUN_SUMMARY=""
-  if [ -z "$vl_file" ]; then
+  if [ -z "$dr_file" ]; then
     FAIL_REASON="no backup named $BACKUP_NAME in $BACKUP_DIR"
-  elif [ -f "$BACKUP_DIR/$vl_file.sha256" ] && ! (cd "$BACKUP_DIR" && sha256sum -c "$vl_file.sha256" >/dev/null); then
-    FAIL_REASON="checksum mismatch for $vl_file"
-  else
-    case $vl_file in
+  elif ! (cd "$BACKUP_DIR" && sha256sum -c "$dr_file.sha256" >/dev/null 2>&1); then
+    FAIL_REASON="checksum mismatch (or no $dr_file.sha256)"
+  elif ! grep -q '^rows ' "$BACKUP_DIR/$dr_file.manifest" 2>/dev/null; then
+    FAIL_REASON="no row counts in $dr_file.manifest to compare with"
+  elif new_work_dir; then
+    case $dr_file in
       *.dump) BACKUP_FORMAT=custom ;;
       *) BACKUP_FORMAT=plain-gzip ;;
     esac
-    if new_work_dir; then
-      if grep -q '^rows ' "$BACKUP_DIR/$vl_file.manifest" 2>/dev/null; then
-        # Against what the dump held when it was taken (its manifest): writes since then cause no false alarm.
-        manifest_counts "$BACKUP_DIR/$vl_file.manifest" >"$BACKUP_WORK/source.counts"
-        verify_restore "$BACKUP_DIR/$vl_file" "$BACKUP_WORK/source.counts" && RUN_SUMMARY="$RUN_SUMMARY against=manifest"
-      else
-        # An older backup without a manifest: against the source as it is now.
-        pg_count_sql >"$BACKUP_WORK/counts.sql"
-        if psql -X -q -w -At -v ON_ERROR_STOP=1 -f "$BACKUP_WORK/counts.sql" >"$BACKUP_WORK/source.counts"; then
-          verify_restore "$BACKUP_DIR/$vl_file" "$BACKUP_WORK/source.counts" && RUN_SUMMARY="$RUN_SUMMARY against=source"
-        else
-          FAIL_REASON="counting the source rows failed"
-        fi
-      fi
-    fi
+    manifest_counts "$BACKUP_DIR/$dr_file.manifest" >"$BACKUP_WORK/source.counts"
+    verify_restore "$BACKUP_DIR/$dr_file" "$BACKUP_WORK/source.counts"
   fi
-  vl_end=$(date -u +%s)
+  drop_work_dir
+  dr_end=$(date -u +%s)
   if [ -z "$FAIL_REASON" ]; then
-    log_line "verify ok name=$BACKUP_NAME file=$vl_file duration=$((vl_end - vl_start))s$RUN_SUMMARY"
-    exit 0
+    grep -q '^[0-9]* drill: ' "$BACKUP_DIR/.last-failure" 2>/dev/null && rm -f "$BACKUP_DIR/.last-failure"
+    log_line "drill ok name=$BACKUP_NAME file=$dr_file duration=$((dr_end - dr_start))s$RUN_SUMMARY"
+    return 0
   fi
-  log_error "verify FAILED name=$BACKUP_NAME file=$vl_file reason=\"$FAIL_REASON\" duration=$((vl_end - vl_start))s"
-  exit 1
+  write_marker .last-failure "$dr_end drill: $FAIL_REASON" || log_error "drill: cannot write $BACKUP_DIR/.last-failure"
+  log_error "drill FAILED name=$BACKUP_NAME file=$dr_file reason=\"$FAIL_REASON\" duration=$((dr_end - dr_start))s"
+  return 1
 }
 
-if [ "$BACKUP_VERIFY_LATEST" = yes ]; then
-  verify_latest
+if [ "$BACKUP_DRILL_NOW" = yes ]; then
+  backup_install_traps
+  backup_drill
+  exit $?
 fi
 backup_main

@@ -26,6 +26,7 @@ fi
 . "$BACKUP_LIB"
 
 [ -n "$SQLITE_DB" ] || config_error "SQLITE_DB is not set"
+[ -z "$BACKUP_DRILL_CRON" ] || config_error "SQLite backups have no restore drill (BACKUP_DRILL_CRON)"
 [ -n "$SQLITE_BUSY_TIMEOUT_MS" ] || SQLITE_BUSY_TIMEOUT_MS=10000
 is_positive_int "$SQLITE_BUSY_TIMEOUT_MS" ||
   config_error "SQLITE_BUSY_TIMEOUT_MS must be an integer >= 1, got '$SQLITE_BUSY_TIMEOUT_MS'"

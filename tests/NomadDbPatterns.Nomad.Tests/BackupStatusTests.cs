@@ -90,6 +90,25 @@ public sealed class BackupStatusTests
     }
 
     [Test]
+    public async Task A_failed_latest_restore_drill_is_a_problem_until_a_drill_passes()
+    {
+        // A good backup after the failed drill does not clear it: the drill has a timeline of its own.
+        var drillFailed = "2026-12-04T03:00:21Z drill FAILED name=myservice file=myservice-20261204T013000Z.dump reason=\"restore-verify: row counts differ in 1 of 5 table(s)\" duration=20s\n";
+        var (exit, output, _) = await StatusAsync(WithBackupLog(Ok, drillFailed), CommandHarness.Example);
+        var drillOk = "2026-12-05T03:00:19Z drill ok name=myservice file=myservice-20261205T013000Z.dump duration=18s verify=match tables=5 rows=1940\n";
+        var (passedExit, passedOutput, _) = await StatusAsync(WithBackupLog(Ok + drillOk, drillFailed), CommandHarness.Example);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.EqualTo(ExitCodes.Unhealthy), output);
+            Assert.That(output, Does.Contain("problem: the latest restore drill failed at 2026-12-04T03:00:21Z: restore-verify: row counts differ in 1 of 5 table(s)"));
+            Assert.That(output, Does.Not.Contain("the latest backup run failed"));
+            Assert.That(passedExit, Is.EqualTo(ExitCodes.Ok), passedOutput);
+            Assert.That(passedOutput, Does.Contain("drill: newest restore drill passed 8h 59m ago, at 2026-12-05T03:00:19Z (myservice-20261205T013000Z.dump)"));
+        });
+    }
+
+    [Test]
     public async Task An_allocation_running_longer_than_the_schedule_allows_without_a_good_backup_is_a_problem()
     {
         // The fixture's allocation was created on 2026-01-15: months without a good backup.
@@ -137,10 +156,23 @@ public sealed class BackupStatusTests
     [TestCase("2026-12-05T01:30:11Z backup ok name=a file=a-1.dump size=1 bytes duration=1s", "2026-12-05T01:30:11Z a-1.dump - -")]
     [TestCase("2026-12-05T01:30:11Z backup FAILED name=a reason=\"disk full\" duration=1s", "- - 2026-12-05T01:30:11Z disk full")]
     [TestCase("garbage\n2026-12-05 backup ok", "- - - -")]
+    [TestCase("2026-12-05T01:30:11Z drill ok name=a file=a-1.dump duration=1s", "- - - -")]
+    [TestCase("2026-12-05T01:30:11Z drill FAILED name=a file=a-1.dump reason=\"checksum mismatch\" duration=1s", "- - - -")]
     public void The_log_parser_reads_the_scripts_run_lines(string log, string expected)
     {
         var parsed = BackupLog.Parse(log);
         string Time(DateTimeOffset? t) => t is { } v ? v.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) : "-";
         Assert.That($"{Time(parsed.LastSuccess)} {parsed.LastSuccessFile ?? "-"} {Time(parsed.LastFailure)} {parsed.LastFailureReason ?? "-"}", Is.EqualTo(expected));
+    }
+
+    [TestCase("2026-12-05T01:30:11Z drill ok name=a file=a-1.dump duration=1s verify=match", "2026-12-05T01:30:11Z a-1.dump - - False")]
+    [TestCase("2026-12-05T01:30:11Z drill FAILED name=a file=a-1.dump reason=\"checksum mismatch\" duration=1s", "- - 2026-12-05T01:30:11Z checksum mismatch True")]
+    [TestCase("2026-12-05T01:30:11Z drill FAILED name=a file= reason=\"no backup named a in /backups\" duration=0s", "- - 2026-12-05T01:30:11Z no backup named a in /backups True")]
+    [TestCase("2026-12-05T01:30:11Z backup ok name=a file=a-1.dump size=1 bytes duration=1s", "- - - - False")]
+    public void The_log_parser_reads_the_drill_lines_apart(string log, string expected)
+    {
+        var parsed = BackupLog.Parse(log);
+        string Time(DateTimeOffset? t) => t is { } v ? v.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) : "-";
+        Assert.That($"{Time(parsed.LastDrill)} {parsed.LastDrillFile ?? "-"} {Time(parsed.LastDrillFailure)} {parsed.LastDrillFailureReason ?? "-"} {parsed.LatestDrillFailed}", Is.EqualTo(expected));
     }
 }

@@ -131,6 +131,26 @@ public sealed class SpecErrorTests
         Assert.That(error.Location.Line, Is.EqualTo(line));
     }
 
+    [TestCase("backup:\n  drill: { schedule: \"0 4 * * 8\" }\n", "NDB040", "backup.drill.schedule", 11, 12, "'0 4 * * 8' is not a valid cron expression")]
+    [TestCase("backup:\n  drill: { schedule: \"@weekly\", timeZone: Nowhere/Land }\n", "NDB040", "backup.drill.timeZone", 11, 33, "not an IANA time zone")]
+    [TestCase("backup:\n  drill: { timeZone: UTC }\n", "NDB040", "backup.drill.schedule", 11, 3, "a drill needs a `schedule`")]
+    [TestCase("backup:\n  placement: periodic\n  timeZone: Europe/Berlin\n  drill:\n    schedule: \"0 4 * * 0\"\n    timeZone: UTC\n", "NDB043", "backup.drill.timeZone", 15, 5, "one time_zone")]
+    public void Invalid_drill_settings_are_reported_at_their_position(string backup, string code, string path, int line, int column, string message)
+    {
+        var error = Errors(Valid + "\n" + backup).Single();
+        Assert.That((error.Code, error.Path, error.Location), Is.EqualTo((code, path, new SourceLocation("specs/svc.yaml", line, column))), error.ToString());
+        Assert.That(error.Message, Does.Contain(message));
+    }
+
+    [Test]
+    public void A_drill_of_sqlite_backups_is_refused()
+    {
+        var yaml = "name: svc\napp:\n  image: example/app:1.0\nsqlite:\n  volume: svc-data\n  destination: /data\n  file: app.db\nbackup:\n  drill: { schedule: \"0 4 * * 0\" }\n";
+        var error = Errors(yaml).Single();
+        Assert.That((error.Code, error.Path, error.Location), Is.EqualTo((ErrorCodes.InvalidValue, "backup.drill", new SourceLocation("specs/svc.yaml", 9, 3))));
+        Assert.That(error.Message, Does.Contain("SQLite backups have no drill"));
+    }
+
     [Test]
     public void Periodic_backup_without_a_database_service_is_rejected()
     {

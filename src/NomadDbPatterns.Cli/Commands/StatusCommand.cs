@@ -258,6 +258,17 @@ internal sealed class StatusCommand(CliConsole console)
             ok = false;
         }
 
+        if (log.LatestDrillFailed)
+        {
+            output.WriteLine($"  problem: the latest restore drill failed at {log.LastDrillFailure:yyyy-MM-dd'T'HH:mm:ss'Z'}: {log.LastDrillFailureReason}");
+            output.WriteLine($"  next: {logsCommand}");
+            ok = false;
+        }
+        else if (log.LastDrill is { } drill)
+        {
+            output.WriteLine($"  drill: newest restore drill passed {Age(now - drill)} ago, at {drill:yyyy-MM-dd'T'HH:mm:ss'Z'} ({log.LastDrillFile})");
+        }
+
         return ok;
     }
 

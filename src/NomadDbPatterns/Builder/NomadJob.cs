@@ -549,6 +549,16 @@ public sealed class BackupBuilder
         return this;
     }
 
+    /// <summary>
+    /// Restore drills on a five-field cron expression in <paramref name="timeZone"/> (default: the backup schedule's):
+    /// the newest backup restored into a scratch database and compared with its manifest.
+    /// </summary>
+    public BackupBuilder WithDrill(string cron, string? timeZone = null)
+    {
+        Policy = Policy with { Drill = new BackupDrill(cron, timeZone) };
+        return this;
+    }
+
     /// <summary>Runs as a separate periodic batch job instead of a sidecar.</summary>
     public BackupBuilder AsPeriodicJob()
     {

@@ -37,6 +37,14 @@ public sealed record BackupRetention(int? KeepLast, Duration? MaxAge)
     public static BackupRetention Default { get; } = new(Defaults.BackupKeepLast, null);
 }
 
+/// <summary>
+/// A scheduled restore drill: the newest backup, checked against its checksum, restored into a scratch database and
+/// compared with the row counts its manifest recorded when the dump was taken (never with the live data).
+/// </summary>
+/// <param name="Schedule">Five-field cron expression.</param>
+/// <param name="TimeZone">IANA time zone of <paramref name="Schedule"/>, or null for the backup schedule's.</param>
+public sealed record BackupDrill(CronSchedule Schedule, string? TimeZone = null);
+
 /// <summary>The backup of a service's database.</summary>
 /// <param name="Volume">Host volume receiving the backups; must differ from the data volume.</param>
 public sealed record BackupPolicy(string Volume)
@@ -51,4 +59,8 @@ public sealed record BackupPolicy(string Volume)
     public bool VerifyRestore { get; init; }
     /// <summary>Placement.</summary>
     public BackupPlacement Placement { get; init; } = BackupPlacement.Sidecar;
+    /// <summary>Scheduled restore drills, or null.</summary>
+    public BackupDrill? Drill { get; init; }
+    /// <summary>The time zone the drill's schedule is read in: its own, else the backup schedule's.</summary>
+    public string DrillTimeZone => Drill?.TimeZone ?? Schedule.TimeZone;
 }

@@ -300,6 +300,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
             Format = Word(spec.Format, $"{path}.format", BackupFormat.Custom, ("custom", BackupFormat.Custom), ("plain-gzip", BackupFormat.PlainGzip)),
             VerifyRestore = Word(spec.Verify, $"{path}.verify", false, ("none", false), ("restore", true)),
             Placement = Word(spec.Placement, $"{path}.placement", BackupPlacement.Sidecar, ("sidecar", BackupPlacement.Sidecar), ("periodic", BackupPlacement.Periodic)),
+            Drill = spec.Drill is { } drill ? new BackupDrill(drill.Schedule ?? string.Empty, drill.TimeZone) : null,
         };
     }
 

@@ -483,6 +483,17 @@ internal sealed class BackupSpec : BackupPolicySpec
 {
     /// <summary>Host volume receiving the backups (default: &lt;job&gt;-backups).</summary>
     public string? Volume { get; set; }
+    /// <summary>Scheduled restore drills of the newest backup into a scratch database (PostgreSQL services).</summary>
+    public DrillSpec? Drill { get; set; }
+}
+
+/// <summary>A restore drill schedule.</summary>
+internal sealed class DrillSpec
+{
+    /// <summary>Five-field cron expression, e.g. "0 4 * * 0".</summary>
+    public string? Schedule { get; set; }
+    /// <summary>IANA time zone of the schedule (default: the backup's).</summary>
+    public string? TimeZone { get; set; }
 }
 
 /// <summary>Retention.</summary>

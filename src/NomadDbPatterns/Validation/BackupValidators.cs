@@ -48,6 +48,35 @@ internal sealed class BackupPolicyValidator : AbstractValidator<BackupPolicy>
             .WithMessage("a periodic backup job runs on Nomad's cron (`periodic { crons }`): give a cron `schedule`, not an interval").OverridePropertyName("Schedule");
         RuleFor(b => b.VerifyRestore).Equal(false).When((_, context) => JobScope.Of(context, _job).Postgres is null).WithErrorCode(ErrorCodes.InvalidValue)
             .WithMessage("restore-verify applies to PostgreSQL dumps").OverridePropertyName("Verify");
+        RuleFor(b => b.Drill).Null().When((_, context) => JobScope.Of(context, _job).Postgres is null).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage("a restore drill restores a PostgreSQL dump into a scratch database and compares it with its manifest; SQLite backups have no drill (each copy is integrity-checked when it is taken)");
+        RuleFor(b => b).Custom((backup, context) =>
+        {
+            if (backup.Drill is null || JobScope.Of(context, _job).Postgres is null)
+            {
+                return;
+            }
+
+            var drill = backup.Drill;
+            if (drill.Schedule.Text.Length == 0)
+            {
+                context.Fail("Drill.Schedule", ErrorCodes.Schedule, "a drill needs a `schedule`: a five-field cron expression such as \"0 4 * * 0\"");
+            }
+            else if (drill.Schedule.Problem is { } problem)
+            {
+                context.Fail("Drill.Schedule", ErrorCodes.Schedule, $"'{Echo.Value(drill.Schedule.Text)}'{problem}");
+            }
+
+            if (drill.TimeZone is { } zone && !CronSchedule.IsTimeZone(zone))
+            {
+                context.Fail("Drill.TimeZone", ErrorCodes.Schedule, $"'{Echo.Value(zone)}' is not an IANA time zone (e.g. UTC, Europe/Berlin)");
+            }
+            else if (backup.Placement == BackupPlacement.Periodic && backup.DrillTimeZone != backup.Schedule.TimeZone)
+            {
+                context.Fail("Drill.TimeZone", ErrorCodes.PeriodicBackup,
+                    $"a periodic backup job runs its drills from the same `periodic` block, which has one time_zone: leave the drill's timeZone out or make it the backup's ('{Echo.Value(backup.Schedule.TimeZone)}')");
+            }
+        });
     }
 }
 

@@ -148,6 +148,8 @@ internal sealed class SharedBackupValidator : AbstractValidator<BackupPolicy>
             .WithMessage("a cluster backup is pg_dumpall output: plain SQL, gzip-compressed (format plain-gzip)");
         RuleFor(b => b.VerifyRestore).Equal(false).WithErrorCode(ErrorCodes.InvalidValue)
             .WithMessage("restore-verify applies to single-database dumps, not to a cluster backup").OverridePropertyName("Verify");
+        RuleFor(b => b.Drill).Null().WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage("a restore drill compares one database's dump with its manifest's row counts; a cluster backup (pg_dumpall) has none");
         RuleFor(b => b.Placement).Equal(BackupPlacement.Sidecar).WithErrorCode(ErrorCodes.PeriodicBackup)
             .WithMessage("the shared instance's cluster backup runs as a sidecar beside the server");
     }

@@ -341,6 +341,8 @@ public sealed class PgBackupTests
     [TestCase("BACKUP_SCOPE=cluster;BACKUP_FORMAT=custom", "plain-gzip")]
     [TestCase("BACKUP_VERIFY=restore;BACKUP_VERIFY_DATABASE=@db", "BACKUP_VERIFY_DATABASE")]
     [TestCase("BACKUP_MODE=daemon", "BACKUP_MODE")]
+    [TestCase("BACKUP_DRILL_CRON=0 4 * * 8", "BACKUP_DRILL_CRON")]
+    [TestCase("BACKUP_SCOPE=cluster;BACKUP_DRILL_CRON=0 4 * * 0", "restore drills are not available")]
     [TestCase("BACKUP_MODE=loop", "BACKUP_CRON or BACKUP_INTERVAL_SECONDS")]
     [TestCase("BACKUP_MODE=loop;BACKUP_CRON=61 * * * *", "BACKUP_CRON")]
     [TestCase("BACKUP_MODE=loop;BACKUP_CRON=* * *", "BACKUP_CRON")]

@@ -142,6 +142,7 @@ public sealed class SharedPostgresSpecTests
 
     [TestCase("  retention: { keepLast: 7, maxAge: 7d }", "  retention: { keepLast: 7, maxAge: 7d }\n  format: custom", "backup.format")]
     [TestCase("  retention: { keepLast: 7, maxAge: 7d }", "  retention: { keepLast: 7, maxAge: 7d }\n  verify: restore", "backup.verify")]
+    [TestCase("  retention: { keepLast: 7, maxAge: 7d }", "  retention: { keepLast: 7, maxAge: 7d }\n  drill: { schedule: \"0 4 * * 0\" }", "backup.drill")]
     [TestCase("  retention: { keepLast: 7, maxAge: 7d }", "  retention: { keepLast: 0 }", "backup.retention.keepLast")]
     [TestCase("  schedule: \"0 0 * * *\"", "  schedule: \"0 0 * *\"", "backup.schedule")]
     [TestCase("  - name: gitea\n", "  - name: gitea\n    owner: speedtest_app\n", "databases[1].owner")]

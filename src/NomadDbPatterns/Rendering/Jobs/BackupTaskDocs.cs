@@ -34,6 +34,15 @@ internal sealed class BackupTaskDocs(ServiceJob job)
         var env = Env(backup, periodic ? "once" : "loop");
         env.Insert(0, new EnvDoc("BACKUP_SCOPE", "database"));
         env.Add(new EnvDoc("BACKUP_VERIFY", backup.VerifyRestore ? "restore" : "none"));
+        if (backup.Drill is { Schedule.Normalized: { } drill })
+        {
+            env.Add(new EnvDoc("BACKUP_DRILL_CRON", drill));
+            if (backup.DrillTimeZone != backup.Schedule.TimeZone)
+            {
+                env.Add(new EnvDoc("BACKUP_DRILL_TZ", backup.DrillTimeZone));
+            }
+        }
+
         string connection;
         if (periodic)
         {
@@ -56,6 +65,10 @@ internal sealed class BackupTaskDocs(ServiceJob job)
         if (!periodic)
         {
             comment.Add($"Backups of \"{job.DatabaseName()}\" to host volume \"{backup.Volume}\": dump to a temporary file, verify, rename atomically, then apply retention.");
+            if (backup.Drill is not null)
+            {
+                comment.Add("Restore drills on BACKUP_DRILL_CRON: the newest backup restored into a scratch database and compared with its manifest.");
+            }
             services.AddRange(HealthService(job.Name, Provider, comment));
         }
 

@@ -50,7 +50,12 @@ internal sealed class ServiceJobDocBuilder(ServiceJob job, string sourceName, Te
             PeriodicRestart,
             [],
             [new BackupTaskDocs(job).Postgres(backup, periodic: true)]);
-        return Job($"{job.Name}-backup", "batch", new PeriodicDoc([backup.Schedule.Cron!.Normalized!], ProhibitOverlap: true, backup.Schedule.TimeZone), group);
+        // A drill is a second cron of the same periodic block: prohibit_overlap keeps it from running beside a backup
+        // (retention, the shared scratch database), and the task tells the two apart by its launch time.
+        string[] crons = backup.Drill is { Schedule.Normalized: { } drill } && drill != backup.Schedule.Cron!.Normalized
+            ? [backup.Schedule.Cron!.Normalized!, drill]
+            : [backup.Schedule.Cron!.Normalized!];
+        return Job($"{job.Name}-backup", "batch", new PeriodicDoc(crons, ProhibitOverlap: true, backup.Schedule.TimeZone), group);
     }
 
     private JobDoc Job(string name, string type, PeriodicDoc? periodic, GroupDoc group)
@@ -69,6 +74,10 @@ internal sealed class ServiceJobDocBuilder(ServiceJob job, string sourceName, Te
         if (periodic is not null)
         {
             header.Add($"Periodic backup of job \"{job.Name}\": it reaches PostgreSQL through the service \"{job.DatabaseServiceName()}\" that job registers.");
+            if (periodic.Crons.Count > 1)
+            {
+                header.Add("Its second cron is the restore drill: a run launched by it restores the newest backup into a scratch database and compares it with its manifest.");
+            }
             if (PolicyFiles.VariablePathsNeedingPolicy(name, group.Name, [Pg!.Password]) is [var path])
             {
                 header.Add($"This job's workload identity reads nomad/jobs/{name} implicitly, not {path}: apply {PolicyFiles.NomadPolicyFileName(name)} first.");
