@@ -36,16 +36,16 @@ internal static class DedicatedSpec
             yaml.Append($"# The password moves from {Migration.SecretText(database.Password)} (key {database.Password.Key}) to {Migration.SecretText(password)}, which this job can read (RUNBOOK.md copies it).\n");
         }
 
-        yaml.Append("name: ").Append(YamlText.Str(service)).Append('\n');
-        yaml.Append("preset: ").Append(YamlText.Str(preset)).Append('\n');
-        YamlText.AppendPlacement(yaml, shared, withPriorityAndConstraints: false);
+        yaml.Append("name: ").Append(SpecYaml.Str(service)).Append('\n');
+        yaml.Append("preset: ").Append(SpecYaml.Str(preset)).Append('\n');
+        SpecYaml.AppendPlacement(yaml, shared, withPriorityAndConstraints: false);
         yaml.Append("postgres:\n");
-        yaml.Append("  version: ").Append(YamlText.Num(Version(shared))).Append('\n');
-        yaml.Append("  variant: ").Append(shared.Postgres.Variant.Length == 0 ? "\"\"" : YamlText.Str(shared.Postgres.Variant)).Append('\n');
-        yaml.Append("  database: ").Append(YamlText.Str(database.Name)).Append('\n');
-        yaml.Append("  user: ").Append(YamlText.Str(database.Owner)).Append('\n');
-        yaml.Append("  password: ").Append(YamlText.Secret(password)).Append('\n');
-        YamlText.AppendBackup(yaml, shared.Backup is { } backup
+        yaml.Append("  version: ").Append(SpecYaml.Num(Version(shared))).Append('\n');
+        yaml.Append("  variant: ").Append(SpecYaml.Str(shared.Postgres.Variant)).Append('\n');
+        yaml.Append("  database: ").Append(SpecYaml.Str(database.Name)).Append('\n');
+        yaml.Append("  user: ").Append(SpecYaml.Str(database.Owner)).Append('\n');
+        yaml.Append("  password: ").Append(SpecYaml.Secret(password)).Append('\n');
+        SpecYaml.AppendBackup(yaml, shared.Backup is { } backup
             ? new BackupPolicy(string.Empty) { Schedule = backup.Schedule, Retention = backup.Retention }
             : new BackupPolicy(string.Empty), withFormatAndVolume: false);
         return yaml.ToString();

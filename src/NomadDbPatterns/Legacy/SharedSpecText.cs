@@ -127,40 +127,40 @@ internal static class SharedSpecText
             yaml.Append("# ").Append(line).Append('\n');
         }
 
-        yaml.Append("name: ").Append(YamlText.Str(job.Name)).Append('\n');
+        yaml.Append("name: ").Append(SpecYaml.Str(job.Name)).Append('\n');
         yaml.Append("kind: shared-postgres\n");
-        YamlText.AppendPlacement(yaml, job);
+        SpecYaml.AppendPlacement(yaml, job);
         if (job.Update != UpdatePolicy.Stateful)
         {
-            yaml.Append("update: { maxParallel: ").Append(YamlText.Num(job.Update.MaxParallel))
-                .Append(", minHealthyTime: ").Append(YamlText.Str(job.Update.MinHealthyTime.Text))
-                .Append(", healthyDeadline: ").Append(YamlText.Str(job.Update.HealthyDeadline.Text))
-                .Append(", progressDeadline: ").Append(YamlText.Str(job.Update.ProgressDeadline.Text))
-                .Append(", autoRevert: ").Append(YamlText.Bool(job.Update.AutoRevert)).Append(" }\n");
+            yaml.Append("update: { maxParallel: ").Append(SpecYaml.Num(job.Update.MaxParallel))
+                .Append(", minHealthyTime: ").Append(SpecYaml.Str(job.Update.MinHealthyTime.Text))
+                .Append(", healthyDeadline: ").Append(SpecYaml.Str(job.Update.HealthyDeadline.Text))
+                .Append(", progressDeadline: ").Append(SpecYaml.Str(job.Update.ProgressDeadline.Text))
+                .Append(", autoRevert: ").Append(SpecYaml.Bool(job.Update.AutoRevert)).Append(" }\n");
         }
 
         var pg = job.Postgres;
         yaml.Append("postgres:\n");
-        yaml.Append("  version: ").Append(YamlText.Num(pg.Version)).Append('\n');
-        yaml.Append("  variant: ").Append(pg.Variant.Length == 0 ? "\"\"" : YamlText.Str(pg.Variant)).Append('\n');
+        yaml.Append("  version: ").Append(SpecYaml.Num(pg.Version)).Append('\n');
+        yaml.Append("  variant: ").Append(SpecYaml.Str(pg.Variant)).Append('\n');
         if (pg.Image is not null)
         {
-            yaml.Append("  image: ").Append(YamlText.Str(pg.Image)).Append('\n');
+            yaml.Append("  image: ").Append(SpecYaml.Str(pg.Image)).Append('\n');
         }
 
-        yaml.Append("  user: ").Append(YamlText.Str(pg.AdminUser)).Append('\n');
-        yaml.Append("  port: ").Append(YamlText.Num(pg.Port)).Append('\n');
-        yaml.Append("  volume: ").Append(YamlText.Str(job.DataVolumeSource())).Append('\n');
-        yaml.Append("  resources: { cpu: ").Append(YamlText.Num(pg.Resources.Cpu)).Append(", memory: ").Append(YamlText.Num(pg.Resources.Memory));
+        yaml.Append("  user: ").Append(SpecYaml.Str(pg.AdminUser)).Append('\n');
+        yaml.Append("  port: ").Append(SpecYaml.Num(pg.Port)).Append('\n');
+        yaml.Append("  volume: ").Append(SpecYaml.Str(job.DataVolumeSource())).Append('\n');
+        yaml.Append("  resources: { cpu: ").Append(SpecYaml.Num(pg.Resources.Cpu)).Append(", memory: ").Append(SpecYaml.Num(pg.Resources.Memory));
         if (pg.Resources.MemoryMax is { } max)
         {
-            yaml.Append(", memoryMax: ").Append(YamlText.Num(max));
+            yaml.Append(", memoryMax: ").Append(SpecYaml.Num(max));
         }
 
         yaml.Append(" }\n");
         if (pg.ShmSize is not null)
         {
-            yaml.Append("  shmSize: ").Append(YamlText.Str(pg.ShmSize.Text)).Append('\n');
+            yaml.Append("  shmSize: ").Append(SpecYaml.Str(pg.ShmSize.Text)).Append('\n');
         }
 
         if (!pg.Settings.IsEmpty)
@@ -168,28 +168,28 @@ internal static class SharedSpecText
             yaml.Append("  settings:\n");
             foreach (var setting in pg.Settings)
             {
-                yaml.Append("    ").Append(setting.Key).Append(": ").Append(YamlText.Quoted(setting.Value)).Append('\n');
+                yaml.Append("    ").Append(SpecYaml.Str(setting.Key)).Append(": ").Append(SpecYaml.Quoted(setting.Value)).Append('\n');
             }
         }
 
-        yaml.Append("adminPassword: ").Append(YamlText.Secret(job.AdminPassword)).Append('\n');
-        yaml.Append("service: { name: ").Append(YamlText.Str(job.Service.Name)).Append(", provider: ")
-            .Append(job.Service.Provider == ServiceProvider.Consul ? "consul" : "nomad").Append(" }\n");
+        yaml.Append("adminPassword: ").Append(SpecYaml.Secret(job.AdminPassword)).Append('\n');
+        yaml.Append("service: { name: ").Append(SpecYaml.Str(job.Service.Name)).Append(", provider: ")
+            .Append(SpecYaml.Str(job.Service.Provider == ServiceProvider.Consul ? "consul" : "nomad")).Append(" }\n");
         yaml.Append("databases:\n");
         foreach (var database in job.Databases)
         {
-            yaml.Append("  - { name: ").Append(YamlText.Str(database.Name))
-                .Append(", owner: ").Append(YamlText.Str(database.Owner))
-                .Append(", password: ").Append(YamlText.Secret(database.Password));
+            yaml.Append("  - { name: ").Append(SpecYaml.Str(database.Name))
+                .Append(", owner: ").Append(SpecYaml.Str(database.Owner))
+                .Append(", password: ").Append(SpecYaml.Secret(database.Password));
             if (database.Service is not null)
             {
-                yaml.Append(", service: ").Append(YamlText.Str(database.Service));
+                yaml.Append(", service: ").Append(SpecYaml.Str(database.Service));
             }
 
             yaml.Append(" }\n");
         }
 
-        yaml.Append("baseline: ").Append(YamlText.List(job.Baseline)).Append('\n');
+        yaml.Append("baseline: ").Append(SpecYaml.List(job.Baseline)).Append('\n');
         if (job.AllowNewDatabases)
         {
             yaml.Append("allowNewDatabases: true\n");
@@ -197,7 +197,7 @@ internal static class SharedSpecText
 
         if (job.Backup is { } backup)
         {
-            YamlText.AppendBackup(yaml, backup, withFormatAndVolume: true);
+            SpecYaml.AppendBackup(yaml, backup, withFormatAndVolume: true);
         }
 
         return yaml.ToString();

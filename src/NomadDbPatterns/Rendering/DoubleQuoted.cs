@@ -4,7 +4,8 @@ using System.Text;
 namespace NomadDbPatterns.Rendering;
 
 /// <summary>
-/// Double-quoted strings with C-style escapes, as YAML, Go string literals (consul-template) and env files read them.
+/// Double-quoted strings with C-style escapes, as Go string literals (consul-template) and env files read them (the
+/// migration's YAML specs are quoted by YamlDotNet: see <see cref="Legacy.SpecYaml"/>).
 /// HCL has its own rules (template sequences): see <see cref="Hcl.HclString"/>.
 /// </summary>
 internal static class DoubleQuoted

@@ -1,36 +1,63 @@
 using System.Globalization;
 using System.Text;
 using NomadDbPatterns.Model;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.EventEmitters;
 
 namespace NomadDbPatterns.Legacy;
 
-/// <summary>Writes YAML scalars and small blocks the spec loader reads back unchanged.</summary>
-internal static class YamlText
+/// <summary>
+/// The spec text the migration writes. The layout (block style, the small flow mappings, comments) is written here by
+/// hand; every value in it (each scalar, each flow sequence) is emitted by YamlDotNet, which decides its quoting and escaping.
+/// </summary>
+internal static class SpecYaml
 {
-    private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "true", "false", "yes", "no", "on", "off", "null", "y", "n", "~",
-    };
+    /// <summary>
+    /// Strings that would read back as another type (null, booleans, numbers — YAML 1.2's and 1.1's, such as <c>yes</c>
+    /// or <c>0755</c>) are double-quoted; sequences are emitted in flow style, so a scalar is always emitted as it may
+    /// stand inside <c>[ ]</c> or <c>{ }</c>, which is also a form a block value may take.
+    /// </summary>
+    private static readonly ISerializer Serializer = new SerializerBuilder()
+        .WithQuotingNecessaryStrings(quoteYaml1_1Strings: true)
+        .WithEventEmitter(next => new FlowSequences(next))
+        .Build();
 
-    /// <summary>A plain scalar when that reads back as the same string, else a double-quoted one.</summary>
+    /// <summary>No line width: a scalar is never folded onto a second line of the hand-written layout.</summary>
+    private static readonly EmitterSettings Settings = new(bestIndent: 2, bestWidth: int.MaxValue, isCanonical: false, maxSimpleKeyLength: 1024);
+
+    /// <summary>
+    /// A string scalar as YamlDotNet emits it: plain when that reads back as the same string, else quoted. A form that
+    /// would span lines (a single-quoted scalar folds its line breaks) is double-quoted instead, where breaks are escaped.
+    /// </summary>
     public static string Str(string value)
     {
-        var plain = value.Length > 0
-            && char.IsAsciiLetter(value[0])
-            && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or '/')
-            && !Reserved.Contains(value);
-        return plain ? value : Quoted(value);
+        var text = Emit(value);
+        return text.Contains('\n', StringComparison.Ordinal) ? Quoted(value) : text;
     }
 
-    /// <summary>A double-quoted scalar.</summary>
-    public static string Quoted(string value) => Rendering.DoubleQuoted.Quote(value);
+    /// <summary>A double-quoted scalar, escaped by YamlDotNet's emitter.</summary>
+    public static string Quoted(string value)
+    {
+        using var writer = new StringWriter(CultureInfo.InvariantCulture);
+        var emitter = new Emitter(writer, Settings);
+        emitter.Emit(new StreamStart());
+        emitter.Emit(new DocumentStart());
+        emitter.Emit(new SequenceStart(anchor: null, tag: null, isImplicit: true, SequenceStyle.Flow));
+        emitter.Emit(new Scalar(anchor: null, tag: null, value, ScalarStyle.DoubleQuoted, isPlainImplicit: true, isQuotedImplicit: true));
+        emitter.Emit(new SequenceEnd());
+        emitter.Emit(new DocumentEnd(isImplicit: true));
+        emitter.Emit(new StreamEnd());
+        return Unwrap(writer.ToString());
+    }
 
-    public static string Num(int value) => value.ToString(CultureInfo.InvariantCulture);
+    public static string Num(int value) => Emit(value);
 
-    public static string Bool(bool value) => value ? "true" : "false";
+    public static string Bool(bool value) => Emit(value);
 
     /// <summary>A flow sequence of strings: <c>[a, b]</c>.</summary>
-    public static string List(IEnumerable<string> values) => $"[{string.Join(", ", values.Select(Str))}]";
+    public static string List(IEnumerable<string> values) => Serialize(values.ToArray()).TrimEnd('\n');
 
     /// <summary>A secret reference as a flow mapping: <c>{ vault: secret/data/x }</c>.</summary>
     public static string Secret(SecretSource secret)
@@ -145,8 +172,33 @@ internal static class YamlText
         yaml.Append("  retention: { ").Append(string.Join(", ", retention)).Append(" }\n");
         if (withFormatAndVolume)
         {
-            yaml.Append("  format: ").Append(backup.Format == BackupFormat.PlainGzip ? "plain-gzip" : "custom").Append('\n');
+            yaml.Append("  format: ").Append(Str(backup.Format == BackupFormat.PlainGzip ? "plain-gzip" : "custom")).Append('\n');
             yaml.Append("  volume: ").Append(Str(backup.Volume)).Append('\n');
+        }
+    }
+
+    private static string Emit(object value) => Unwrap(Serialize(new[] { value }));
+
+    private static string Serialize(object graph)
+    {
+        using var writer = new StringWriter(CultureInfo.InvariantCulture);
+        Serializer.Serialize(new Emitter(writer, Settings), graph);
+        return writer.ToString();
+    }
+
+    /// <summary>The one item of the flow sequence <c>[item]</c> emitted around it.</summary>
+    private static string Unwrap(string text) =>
+        text.StartsWith('[') && text.EndsWith("]\n", StringComparison.Ordinal)
+            ? text[1..^2]
+            : throw new InvalidOperationException($"YamlDotNet emitted an unexpected scalar document: {text}");
+
+    /// <summary>Every sequence in flow style (<c>[a, b]</c>).</summary>
+    private sealed class FlowSequences(IEventEmitter next) : ChainedEventEmitter(next)
+    {
+        public override void Emit(SequenceStartEventInfo eventInfo, IEmitter emitter)
+        {
+            eventInfo.Style = SequenceStyle.Flow;
+            base.Emit(eventInfo, emitter);
         }
     }
 }
