@@ -1,5 +1,6 @@
 using System.Text;
 using DiffPlex;
+using DiffPlex.Renderer;
 using DiffPlex.Model;
 using NomadDbPatterns.Rendering;
 using NomadDbPatterns.Validation;
@@ -139,63 +140,14 @@ internal static class OutputComparer
         }
     }
 
-    /// <summary>A unified diff with three lines of context (lines prefixed ' ', '-', '+'; hunks with @@ headers).</summary>
+    /// <summary>
+    /// A unified diff with three lines of context (DiffPlex's <see cref="UnidiffRenderer"/>); texts that differ in no
+    /// line as DiffPlex splits them (a final newline) still get the two file headers.
+    /// </summary>
     public static string UnifiedDiff(string oldText, string newText, string oldName, string newName)
     {
-        const int context = 3;
-        var diff = Differ.Instance.CreateLineDiffs(oldText, newText, ignoreWhitespace: false, ignoreCase: false);
-        var oldLines = diff.PiecesOld;
-        var newLines = diff.PiecesNew;
-        var builder = new StringBuilder();
-        builder.Append("--- ").Append(oldName).Append('\n').Append("+++ ").Append(newName).Append('\n');
-        var blocks = diff.DiffBlocks;
-        var i = 0;
-        while (i < blocks.Count)
-        {
-            // Merge blocks whose context would overlap into one hunk.
-            var first = blocks[i];
-            var last = i;
-            while (last + 1 < blocks.Count && blocks[last + 1].DeleteStartA - (blocks[last].DeleteStartA + blocks[last].DeleteCountA) <= context * 2)
-            {
-                last++;
-            }
-
-            var startA = Math.Max(0, first.DeleteStartA - context);
-            var startB = Math.Max(0, first.InsertStartB - context);
-            var endA = Math.Min(oldLines.Count, blocks[last].DeleteStartA + blocks[last].DeleteCountA + context);
-            var endB = Math.Min(newLines.Count, blocks[last].InsertStartB + blocks[last].InsertCountB + context);
-            builder.Append($"@@ -{startA + 1},{endA - startA} +{startB + 1},{endB - startB} @@\n");
-            var a = startA;
-            for (var k = i; k <= last; k++)
-            {
-                var block = blocks[k];
-                for (; a < block.DeleteStartA; a++)
-                {
-                    builder.Append(' ').Append(oldLines[a]).Append('\n');
-                }
-
-                for (var d = 0; d < block.DeleteCountA; d++)
-                {
-                    builder.Append('-').Append(oldLines[block.DeleteStartA + d]).Append('\n');
-                }
-
-                for (var n = 0; n < block.InsertCountB; n++)
-                {
-                    builder.Append('+').Append(newLines[block.InsertStartB + n]).Append('\n');
-                }
-
-                a = block.DeleteStartA + block.DeleteCountA;
-            }
-
-            for (; a < endA; a++)
-            {
-                builder.Append(' ').Append(oldLines[a]).Append('\n');
-            }
-
-            i = last + 1;
-        }
-
-        return builder.ToString();
+        var diff = UnidiffRenderer.GenerateUnidiff(oldText, newText, oldName, newName, ignoreWhitespace: false, ignoreCase: false, contextLines: 3);
+        return diff.Length > 0 ? diff : $"--- {oldName}\n+++ {newName}\n";
     }
 
     internal static DiffResult Lines(string a, string b) => Differ.Instance.CreateLineDiffs(a, b, false);
