@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -11,13 +12,13 @@ public sealed record JobValidateResponse
 
     /// <summary>One entry per validation error; empty when the job is valid.</summary>
     [JsonConverter(typeof(NullAsEmptyList<string>))]
-    public IReadOnlyList<string> ValidationErrors { get; init; } = [];
+    public IReadOnlyList<string> ValidationErrors { get => field ?? []; init; }
 
     /// <summary>All errors as one text, empty when valid.</summary>
-    public string Error { get; init; } = "";
+    public string Error { get => field ?? ""; init; }
 
     /// <summary>Warnings (for example deprecations), empty when none.</summary>
-    public string Warnings { get; init; } = "";
+    public string Warnings { get => field ?? ""; init; }
 
     /// <summary>True when Nomad reported no validation error.</summary>
     public bool IsValid => ValidationErrors.Count == 0 && string.IsNullOrEmpty(Error);
@@ -42,13 +43,13 @@ public sealed record JobPlanResponse
     /// allocation was placed.
     /// </summary>
     [JsonConverter(typeof(NullAsEmptyDictionary<AllocationMetric>))]
-    public IReadOnlyDictionary<string, AllocationMetric> FailedTGAllocs { get; init; } = new Dictionary<string, AllocationMetric>();
+    public IReadOnlyDictionary<string, AllocationMetric> FailedTGAllocs { get => field ?? ReadOnlyDictionary<string, AllocationMetric>.Empty; init; }
 
     /// <summary>
     /// Warnings in Nomad's text form (<c>helper/warning.go</c>: <c>"2 warnings:\n\n* ...\n* ..."</c>), empty when none;
     /// <see cref="NomadMessages.Items"/> splits it.
     /// </summary>
-    public string Warnings { get; init; } = "";
+    public string Warnings { get => field ?? ""; init; }
 
     /// <summary>
     /// Whether the plan creates, stops, migrates, replaces or adds canaries for any allocation: the rule
@@ -66,7 +67,7 @@ public sealed record PlanAnnotations
 {
     /// <summary>Desired updates per task group name.</summary>
     [JsonConverter(typeof(NullAsEmptyDictionary<DesiredUpdates>))]
-    public IReadOnlyDictionary<string, DesiredUpdates> DesiredTGUpdates { get; init; } = new Dictionary<string, DesiredUpdates>();
+    public IReadOnlyDictionary<string, DesiredUpdates> DesiredTGUpdates { get => field ?? ReadOnlyDictionary<string, DesiredUpdates>.Empty; init; }
 }
 
 /// <summary>How many allocations of a task group the scheduler would touch, by kind (<c>api.DesiredUpdates</c>).</summary>
@@ -101,7 +102,7 @@ public sealed record DesiredUpdates
 public sealed record JobDeregisterResponse
 {
     /// <summary>ID of the evaluation that stops the job's allocations; empty when none was created.</summary>
-    public string EvalID { get; init; } = "";
+    public string EvalID { get => field ?? ""; init; }
 
     /// <summary>Raft index at which the evaluation was created.</summary>
     public ulong EvalCreateIndex { get; init; }
@@ -125,7 +126,7 @@ public sealed record JobDeregisterResponse
 public sealed record JobRegisterResponse
 {
     /// <summary>ID of the evaluation created by the register; empty for jobs that create none (periodic, parameterized).</summary>
-    public string EvalID { get; init; } = "";
+    public string EvalID { get => field ?? ""; init; }
 
     /// <summary>Raft index at which the evaluation was created (0 without an evaluation).</summary>
     public ulong EvalCreateIndex { get; init; }
@@ -137,7 +138,7 @@ public sealed record JobRegisterResponse
     public ulong JobModifyIndex { get; init; }
 
     /// <summary>Warnings in Nomad's text form, empty when none; <see cref="NomadMessages.Items"/> splits it.</summary>
-    public string Warnings { get; init; } = "";
+    public string Warnings { get => field ?? ""; init; }
 
     /// <summary>The Raft index of the write this answer reports (<c>QueryMeta.Index</c>).</summary>
     public ulong Index { get; init; }
@@ -174,11 +175,11 @@ public sealed record NomadVariable
     public string? Namespace { get; init; }
 
     /// <summary>The path, e.g. <c>nomad/jobs</c>.</summary>
-    public string Path { get; init; } = "";
+    public string Path { get => field ?? ""; init; }
 
     /// <summary>The items: key and value.</summary>
     [JsonConverter(typeof(NullAsEmptyDictionary<string>))]
-    public IReadOnlyDictionary<string, string> Items { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Items { get => field ?? ReadOnlyDictionary<string, string>.Empty; init; }
 
     /// <summary>The Raft index of the last write (0 for a variable not yet written).</summary>
     public ulong ModifyIndex { get; init; }

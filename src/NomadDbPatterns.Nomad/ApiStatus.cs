@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -20,15 +21,15 @@ public sealed record AllocationMetric
     public int NodesInPool { get; init; }
 
     /// <summary>The job's node pool.</summary>
-    public string NodePool { get; init; } = "";
+    public string NodePool { get => field ?? ""; init; }
 
     /// <summary>Ready nodes per datacenter of the job (0: none available there).</summary>
     [JsonConverter(typeof(NullAsEmptyDictionary<int>))]
-    public IReadOnlyDictionary<string, int> NodesAvailable { get; init; } = new Dictionary<string, int>();
+    public IReadOnlyDictionary<string, int> NodesAvailable { get => field ?? ReadOnlyDictionary<string, int>.Empty; init; }
 
     /// <summary>Nodes filtered, per node class.</summary>
     [JsonConverter(typeof(NullAsEmptyDictionary<int>))]
-    public IReadOnlyDictionary<string, int> ClassFiltered { get; init; } = new Dictionary<string, int>();
+    public IReadOnlyDictionary<string, int> ClassFiltered { get => field ?? ReadOnlyDictionary<string, int>.Empty; init; }
 
     /// <summary>
     /// Nodes filtered, per reason: <c>missing compatible host volumes</c>, <c>missing drivers</c>,
@@ -36,25 +37,25 @@ public sealed record AllocationMetric
     /// (<c>scheduler/feasible/feasible.go</c>).
     /// </summary>
     [JsonConverter(typeof(NullAsEmptyDictionary<int>))]
-    public IReadOnlyDictionary<string, int> ConstraintFiltered { get; init; } = new Dictionary<string, int>();
+    public IReadOnlyDictionary<string, int> ConstraintFiltered { get => field ?? ReadOnlyDictionary<string, int>.Empty; init; }
 
     /// <summary>Nodes that passed the constraints but lacked a resource.</summary>
     public int NodesExhausted { get; init; }
 
     /// <summary>Exhausted nodes, per node class.</summary>
     [JsonConverter(typeof(NullAsEmptyDictionary<int>))]
-    public IReadOnlyDictionary<string, int> ClassExhausted { get; init; } = new Dictionary<string, int>();
+    public IReadOnlyDictionary<string, int> ClassExhausted { get => field ?? ReadOnlyDictionary<string, int>.Empty; init; }
 
     /// <summary>
     /// Exhausted nodes, per resource: <c>cpu</c>, <c>memory</c>, <c>disk</c>, <c>cores</c>,
     /// <c>network: port collision</c> (<c>nomad/structs/structs.go</c> <c>Superset</c>, <c>scheduler/feasible/rank.go</c>).
     /// </summary>
     [JsonConverter(typeof(NullAsEmptyDictionary<int>))]
-    public IReadOnlyDictionary<string, int> DimensionExhausted { get; init; } = new Dictionary<string, int>();
+    public IReadOnlyDictionary<string, int> DimensionExhausted { get => field ?? ReadOnlyDictionary<string, int>.Empty; init; }
 
     /// <summary>Quota dimensions that were exhausted (Enterprise).</summary>
     [JsonConverter(typeof(NullAsEmptyList<string>))]
-    public IReadOnlyList<string> QuotaExhausted { get; init; } = [];
+    public IReadOnlyList<string> QuotaExhausted { get => field ?? []; init; }
 
     /// <summary>How many further allocations of the group failed the same way (the failure count is this + 1).</summary>
     public int CoalescedFailures { get; init; }
@@ -83,36 +84,36 @@ public static class EvaluationStatus
 public sealed record Evaluation
 {
     /// <summary>The evaluation ID.</summary>
-    public string ID { get; init; } = "";
+    public string ID { get => field ?? ""; init; }
 
     /// <summary>The job it evaluates.</summary>
-    public string JobID { get; init; } = "";
+    public string JobID { get => field ?? ""; init; }
 
     /// <summary>What created it (<c>job-register</c>, <c>deployment-watcher</c>, …).</summary>
-    public string TriggeredBy { get; init; } = "";
+    public string TriggeredBy { get => field ?? ""; init; }
 
     /// <summary>One of <see cref="EvaluationStatus"/>.</summary>
-    public string Status { get; init; } = "";
+    public string Status { get => field ?? ""; init; }
 
     /// <summary>Why it has its status.</summary>
-    public string StatusDescription { get; init; } = "";
+    public string StatusDescription { get => field ?? ""; init; }
 
     /// <summary>The deployment the evaluation created or continued; empty when none.</summary>
-    public string DeploymentID { get; init; } = "";
+    public string DeploymentID { get => field ?? ""; init; }
 
     /// <summary>The next evaluation to follow (a rolling update's next step); empty when none.</summary>
-    public string NextEval { get; init; } = "";
+    public string NextEval { get => field ?? ""; init; }
 
     /// <summary>The blocked evaluation that waits for capacity for what could not be placed; empty when none.</summary>
-    public string BlockedEval { get; init; } = "";
+    public string BlockedEval { get => field ?? ""; init; }
 
     /// <summary>Placement failures per task group name.</summary>
     [JsonConverter(typeof(NullAsEmptyDictionary<AllocationMetric>))]
-    public IReadOnlyDictionary<string, AllocationMetric> FailedTGAllocs { get; init; } = new Dictionary<string, AllocationMetric>();
+    public IReadOnlyDictionary<string, AllocationMetric> FailedTGAllocs { get => field ?? ReadOnlyDictionary<string, AllocationMetric>.Empty; init; }
 
     /// <summary>Allocations still to place per task group name.</summary>
     [JsonConverter(typeof(NullAsEmptyDictionary<int>))]
-    public IReadOnlyDictionary<string, int> QueuedAllocations { get; init; } = new Dictionary<string, int>();
+    public IReadOnlyDictionary<string, int> QueuedAllocations { get => field ?? ReadOnlyDictionary<string, int>.Empty; init; }
 
     /// <summary>How long before <see cref="NextEval"/> runs (Go <c>time.Duration</c>, nanoseconds).</summary>
     [JsonConverter(typeof(GoDurationConverter))]
@@ -164,10 +165,10 @@ public static class DeploymentStatus
 public sealed record Deployment
 {
     /// <summary>The deployment ID.</summary>
-    public string ID { get; init; } = "";
+    public string ID { get => field ?? ""; init; }
 
     /// <summary>The job it deploys.</summary>
-    public string JobID { get; init; } = "";
+    public string JobID { get => field ?? ""; init; }
 
     /// <summary>The job version it deploys.</summary>
     public ulong JobVersion { get; init; }
@@ -176,17 +177,17 @@ public sealed record Deployment
     public ulong JobSpecModifyIndex { get; init; }
 
     /// <summary>One of <see cref="DeploymentStatus"/>.</summary>
-    public string Status { get; init; } = "";
+    public string Status { get => field ?? ""; init; }
 
     /// <summary>
     /// Why it has its status, e.g. <c>Deployment completed successfully</c>, <c>Failed due to unhealthy allocations</c>,
     /// <c>Failed due to progress deadline</c> (<c>nomad/structs/deployment.go</c>).
     /// </summary>
-    public string StatusDescription { get; init; } = "";
+    public string StatusDescription { get => field ?? ""; init; }
 
     /// <summary>Progress per task group name.</summary>
     [JsonConverter(typeof(NullAsEmptyDictionary<DeploymentState>))]
-    public IReadOnlyDictionary<string, DeploymentState> TaskGroups { get; init; } = new Dictionary<string, DeploymentState>();
+    public IReadOnlyDictionary<string, DeploymentState> TaskGroups { get => field ?? ReadOnlyDictionary<string, DeploymentState>.Empty; init; }
 
     /// <summary>Raft index of its creation.</summary>
     public ulong CreateIndex { get; init; }
@@ -251,47 +252,47 @@ public static class AllocationClientStatus
 public sealed record AllocationListStub
 {
     /// <summary>The allocation ID.</summary>
-    public string ID { get; init; } = "";
+    public string ID { get => field ?? ""; init; }
 
     /// <summary>Its name, <c>job.group[index]</c>.</summary>
-    public string Name { get; init; } = "";
+    public string Name { get => field ?? ""; init; }
 
     /// <summary>The node it was placed on.</summary>
-    public string NodeID { get; init; } = "";
+    public string NodeID { get => field ?? ""; init; }
 
     /// <summary>The node's name.</summary>
-    public string NodeName { get; init; } = "";
+    public string NodeName { get => field ?? ""; init; }
 
     /// <summary>The job it belongs to.</summary>
-    public string JobID { get; init; } = "";
+    public string JobID { get => field ?? ""; init; }
 
     /// <summary>The job version it runs.</summary>
     public ulong JobVersion { get; init; }
 
     /// <summary>Its task group.</summary>
-    public string TaskGroup { get; init; } = "";
+    public string TaskGroup { get => field ?? ""; init; }
 
     /// <summary>What the scheduler wants: <c>run</c>, <c>stop</c> or <c>evict</c>.</summary>
-    public string DesiredStatus { get; init; } = "";
+    public string DesiredStatus { get => field ?? ""; init; }
 
     /// <summary>Why the scheduler wants it.</summary>
-    public string DesiredDescription { get; init; } = "";
+    public string DesiredDescription { get => field ?? ""; init; }
 
     /// <summary>One of <see cref="AllocationClientStatus"/>.</summary>
-    public string ClientStatus { get; init; } = "";
+    public string ClientStatus { get => field ?? ""; init; }
 
     /// <summary>The client's words for its status.</summary>
-    public string ClientDescription { get; init; } = "";
+    public string ClientDescription { get => field ?? ""; init; }
 
     /// <summary>State per task name.</summary>
     [JsonConverter(typeof(NullAsEmptyDictionary<TaskState>))]
-    public IReadOnlyDictionary<string, TaskState> TaskStates { get; init; } = new Dictionary<string, TaskState>();
+    public IReadOnlyDictionary<string, TaskState> TaskStates { get => field ?? ReadOnlyDictionary<string, TaskState>.Empty; init; }
 
     /// <summary>Its health in the deployment; null before the deployment watcher decided.</summary>
     public AllocDeploymentStatus? DeploymentStatus { get; init; }
 
     /// <summary>The allocation that replaced it (a reschedule); empty while it is the current one.</summary>
-    public string NextAllocation { get; init; } = "";
+    public string NextAllocation { get => field ?? ""; init; }
 
     /// <summary>Raft index of its creation.</summary>
     public ulong CreateIndex { get; init; }
@@ -333,7 +334,7 @@ public static class TaskStateName
 public sealed record TaskState
 {
     /// <summary>One of <see cref="TaskStateName"/>.</summary>
-    public string State { get; init; } = "";
+    public string State { get => field ?? ""; init; }
 
     /// <summary>The task failed (and will not be restarted in this allocation).</summary>
     public bool Failed { get; init; }
@@ -355,7 +356,7 @@ public sealed record TaskState
 
     /// <summary>Its events, oldest first (the client keeps the last ten).</summary>
     [JsonConverter(typeof(NullAsEmptyList<TaskEvent>))]
-    public IReadOnlyList<TaskEvent> Events { get; init; } = [];
+    public IReadOnlyList<TaskEvent> Events { get => field ?? []; init; }
 }
 
 /// <summary>A task event (<c>structs.TaskEvent</c>), the fields a report needs.</summary>
@@ -366,20 +367,20 @@ public sealed record TaskEvent
     /// <c>Restarting</c>, <c>Not Restarting</c>, <c>Driver Failure</c>, <c>Setup Failure</c>, <c>Killing</c>, …
     /// (<c>api/tasks.go</c>).
     /// </summary>
-    public string Type { get; init; } = "";
+    public string Type { get => field ?? ""; init; }
 
     /// <summary>When it happened, Unix nanoseconds.</summary>
     public long Time { get; init; }
 
     /// <summary>The server's one-line description (<c>TaskEvent.PopulateEventDisplayMessage</c>).</summary>
-    public string DisplayMessage { get; init; } = "";
+    public string DisplayMessage { get => field ?? ""; init; }
 
     /// <summary>The raw message.</summary>
-    public string Message { get; init; } = "";
+    public string Message { get => field ?? ""; init; }
 
     /// <summary>The event's details (exit_code, driver_error, restart_reason, …).</summary>
     [JsonConverter(typeof(NullAsEmptyDictionary<string>))]
-    public IReadOnlyDictionary<string, string> Details { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Details { get => field ?? ReadOnlyDictionary<string, string>.Empty; init; }
 
     /// <summary>Whether this event failed the task.</summary>
     public bool FailsTask { get; init; }

@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Text.Json.Serialization;
 
 namespace NomadDbPatterns.Nomad;
@@ -55,55 +56,55 @@ public abstract record DiffNode
 
     /// <summary>Changed primitive fields; in a plan (a contextual diff) an object lists unchanged fields too, as <see cref="DiffType.None"/>.</summary>
     [JsonConverter(typeof(NullAsEmptyList<FieldDiff>))]
-    public IReadOnlyList<FieldDiff> Fields { get; init; } = [];
+    public IReadOnlyList<FieldDiff> Fields { get => field ?? []; init; }
 
     /// <summary>Changed nested objects, such as a group's <c>Volume</c> or a task's <c>Config</c> (driver config) and <c>VolumeMount</c>.</summary>
     [JsonConverter(typeof(NullAsEmptyList<ObjectDiff>))]
-    public IReadOnlyList<ObjectDiff> Objects { get; init; } = [];
+    public IReadOnlyList<ObjectDiff> Objects { get => field ?? []; init; }
 }
 
 /// <summary>Diff of a whole job (<c>api.JobDiff</c>).</summary>
 public sealed record JobDiff : DiffNode
 {
     /// <summary>The job ID.</summary>
-    public string ID { get; init; } = "";
+    public string ID { get => field ?? ""; init; }
 
     /// <summary>One entry per task group of the old or the new job.</summary>
     [JsonConverter(typeof(NullAsEmptyList<TaskGroupDiff>))]
-    public IReadOnlyList<TaskGroupDiff> TaskGroups { get; init; } = [];
+    public IReadOnlyList<TaskGroupDiff> TaskGroups { get => field ?? []; init; }
 }
 
 /// <summary>Diff of a task group (<c>api.TaskGroupDiff</c>).</summary>
 public sealed record TaskGroupDiff : DiffNode
 {
     /// <summary>The group name (groups are matched by name, so a renamed group is one Deleted and one Added).</summary>
-    public string Name { get; init; } = "";
+    public string Name { get => field ?? ""; init; }
 
     /// <summary>One entry per task of the old or the new group.</summary>
     [JsonConverter(typeof(NullAsEmptyList<TaskDiff>))]
-    public IReadOnlyList<TaskDiff> Tasks { get; init; } = [];
+    public IReadOnlyList<TaskDiff> Tasks { get => field ?? []; init; }
 
     /// <summary>Allocation counts by update kind, keyed by names such as <see cref="PlanAnnotationNames.UpdateDestructive"/>.</summary>
     [JsonConverter(typeof(NullAsEmptyDictionary<ulong>))]
-    public IReadOnlyDictionary<string, ulong> Updates { get; init; } = new Dictionary<string, ulong>();
+    public IReadOnlyDictionary<string, ulong> Updates { get => field ?? ReadOnlyDictionary<string, ulong>.Empty; init; }
 }
 
 /// <summary>Diff of a task (<c>api.TaskDiff</c>).</summary>
 public sealed record TaskDiff : DiffNode
 {
     /// <summary>The task name (tasks are matched by name).</summary>
-    public string Name { get; init; } = "";
+    public string Name { get => field ?? ""; init; }
 
     /// <summary>Scheduler annotations, such as <see cref="PlanAnnotationNames.ForcesDestructiveUpdate"/>.</summary>
     [JsonConverter(typeof(NullAsEmptyList<string>))]
-    public IReadOnlyList<string> Annotations { get; init; } = [];
+    public IReadOnlyList<string> Annotations { get => field ?? []; init; }
 }
 
 /// <summary>Diff of a nested object (<c>api.ObjectDiff</c>), recursive.</summary>
 public sealed record ObjectDiff : DiffNode
 {
     /// <summary>The object kind, such as <c>Config</c>, <c>Volume</c> or <c>VolumeMount</c>.</summary>
-    public string Name { get; init; } = "";
+    public string Name { get => field ?? ""; init; }
 }
 
 /// <summary>Diff of a single value (<c>api.FieldDiff</c>). Values are strings as Nomad flattens them.</summary>
@@ -113,17 +114,17 @@ public sealed record FieldDiff
     public DiffType Type { get; init; }
 
     /// <summary>The field name, such as <c>Source</c> or, inside <c>Config</c>, <c>image</c>.</summary>
-    public string Name { get; init; } = "";
+    public string Name { get => field ?? ""; init; }
 
     /// <summary>The old value (empty when added).</summary>
-    public string Old { get; init; } = "";
+    public string Old { get => field ?? ""; init; }
 
     /// <summary>The new value (empty when deleted).</summary>
-    public string New { get; init; } = "";
+    public string New { get => field ?? ""; init; }
 
     /// <summary>Scheduler annotations, such as <see cref="PlanAnnotationNames.ForcesCreate"/> on a count change.</summary>
     [JsonConverter(typeof(NullAsEmptyList<string>))]
-    public IReadOnlyList<string> Annotations { get; init; } = [];
+    public IReadOnlyList<string> Annotations { get => field ?? []; init; }
 
     /// <summary>The value in the old job, or null when the field did not exist there.</summary>
     public string? OldValue => Type is DiffType.Added ? null : Old;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace NomadDbPatterns.Nomad;
 
@@ -49,17 +50,22 @@ internal sealed partial class NomadJsonContext : JsonSerializerContext;
 
 /// <summary>
 /// Go encodes nil slices as <c>null</c> (for example <c>"Annotations": null</c>). The records expose empty lists
-/// instead, so callers never null-check.
+/// instead, so callers never null-check. A field Nomad leaves out is the getters' business: the generated serializer
+/// sets an init-only property it does not find to null whatever its initializer says (dotnet/runtime#84484), so each
+/// record's getter reads a null backing field as empty (<c>get =&gt; field ?? ""</c>).
 /// </summary>
 internal sealed class NullAsEmptyList<T> : JsonConverter<IReadOnlyList<T>>
 {
     public override bool HandleNull => true;
 
     public override IReadOnlyList<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        reader.TokenType == JsonTokenType.Null ? [] : JsonSerializer.Deserialize<List<T>>(ref reader, options) ?? [];
+        reader.TokenType == JsonTokenType.Null ? [] : JsonSerializer.Deserialize(ref reader, Info(options)) ?? [];
 
     public override void Write(Utf8JsonWriter writer, IReadOnlyList<T> value, JsonSerializerOptions options) =>
-        JsonSerializer.Serialize(writer, value.ToList(), options);
+        JsonSerializer.Serialize(writer, value.ToList(), Info(options));
+
+    // Through the options' generated metadata (NomadJsonContext lists every List<T> used here), never reflection.
+    private static JsonTypeInfo<List<T>> Info(JsonSerializerOptions options) => (JsonTypeInfo<List<T>>)options.GetTypeInfo(typeof(List<T>));
 }
 
 /// <summary>Go encodes nil maps as <c>null</c>; the records expose empty dictionaries instead.</summary>
@@ -70,8 +76,11 @@ internal sealed class NullAsEmptyDictionary<TValue> : JsonConverter<IReadOnlyDic
     public override IReadOnlyDictionary<string, TValue> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         reader.TokenType == JsonTokenType.Null
             ? new Dictionary<string, TValue>(StringComparer.Ordinal)
-            : JsonSerializer.Deserialize<Dictionary<string, TValue>>(ref reader, options) ?? new Dictionary<string, TValue>(StringComparer.Ordinal);
+            : JsonSerializer.Deserialize(ref reader, Info(options)) ?? new Dictionary<string, TValue>(StringComparer.Ordinal);
 
     public override void Write(Utf8JsonWriter writer, IReadOnlyDictionary<string, TValue> value, JsonSerializerOptions options) =>
-        JsonSerializer.Serialize(writer, value.ToDictionary(), options);
+        JsonSerializer.Serialize(writer, value.ToDictionary(), Info(options));
+
+    private static JsonTypeInfo<Dictionary<string, TValue>> Info(JsonSerializerOptions options) =>
+        (JsonTypeInfo<Dictionary<string, TValue>>)options.GetTypeInfo(typeof(Dictionary<string, TValue>));
 }
