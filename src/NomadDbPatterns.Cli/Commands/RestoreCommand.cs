@@ -44,7 +44,7 @@ internal sealed class RestoreCommand(CliConsole console)
         if (job is null)
         {
             console.Error.WriteLine($"error NDB090: no service job named '{jobName}' in {string.Join(", ", specs)}");
-            return ExitCodes.Usage;
+            return ExitCodes.InvalidInput; // an unknown job is bad input, like a spec error
         }
 
         var target = into == "in-place" ? RestoreTarget.InPlace : RestoreTarget.NewVolume;

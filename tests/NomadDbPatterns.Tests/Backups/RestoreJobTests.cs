@@ -103,7 +103,9 @@ public sealed class RestoreJobTests
         Assert.That(newVolume.Error, Does.Not.Contain("warning"));
         Assert.That(inPlace.ExitCode, Is.EqualTo(ExitCodes.Ok), inPlace.Error);
         Assert.That(inPlace.Error, Does.Contain("warning: an in-place restore replaces database \"myservice\""));
-        Assert.That(unknown.ExitCode, Is.EqualTo(ExitCodes.Usage));
+        Assert.That(unknown.ExitCode, Is.EqualTo(ExitCodes.InvalidInput), unknown.Error);
+        Assert.That(unknown.Error, Does.Contain("no service job named 'other'"));
+        Assert.That(Directory.Exists(Path.Combine(temp.Root.FullName, "x")), Is.False, "nothing is written for an unknown job");
     }
 
     /// <summary>
