@@ -336,7 +336,7 @@ public sealed class NomadClient : IDisposable
     public async Task<NomadVariable> PutVariableAsync(NomadVariable variable, ulong checkIndex, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(variable);
-        var body = JsonSerializer.SerializeToNode(variable, NomadJson.Options)!.AsObject();
+        var body = JsonSerializer.SerializeToNode(variable, NomadJson.Info<NomadVariable>())!.AsObject();
         var path = VariablePath(variable.Path);
         return await SendAsync<NomadVariable>(HttpMethod.Put, path, body, cancellationToken, variable.Namespace, "cas=" + checkIndex.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false)
             ?? throw EmptyAnswer(path);
@@ -499,7 +499,7 @@ public sealed class NomadClient : IDisposable
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(text, NomadJson.Options);
+            return JsonSerializer.Deserialize(text, NomadJson.Info<T>());
         }
         catch (JsonException ex)
         {

@@ -11,6 +11,9 @@ internal static class NomadJson
     // keep the property names exactly as Go writes them. Their types' metadata is generated at build time
     // (NomadJsonContext): the Native AOT build of nomad-db has no reflection-based serializer.
     public static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = null, TypeInfoResolver = NomadJsonContext.Default };
+
+    /// <summary>The generated metadata of <typeparamref name="T"/> under <see cref="Options"/> (never the reflection-based serializer).</summary>
+    public static JsonTypeInfo<T> Info<T>() => (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
 }
 
 /// <summary>
