@@ -13,7 +13,10 @@ internal static class NomadJson
     public static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = null, TypeInfoResolver = NomadJsonContext.Default };
 
     /// <summary>The generated metadata of <typeparamref name="T"/> under <see cref="Options"/> (never the reflection-based serializer).</summary>
-    public static JsonTypeInfo<T> Info<T>() => (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
+    public static JsonTypeInfo<T> Info<T>() => Options.Info<T>();
+
+    /// <summary>The metadata of <typeparamref name="T"/> under <paramref name="options"/>: with <see cref="Options"/>, the generated one.</summary>
+    public static JsonTypeInfo<T> Info<T>(this JsonSerializerOptions options) => (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
 }
 
 /// <summary>
@@ -62,13 +65,10 @@ internal sealed class NullAsEmptyList<T> : JsonConverter<IReadOnlyList<T>>
     public override bool HandleNull => true;
 
     public override IReadOnlyList<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        reader.TokenType == JsonTokenType.Null ? [] : JsonSerializer.Deserialize(ref reader, Info(options)) ?? [];
+        reader.TokenType == JsonTokenType.Null ? [] : JsonSerializer.Deserialize(ref reader, options.Info<List<T>>()) ?? [];
 
     public override void Write(Utf8JsonWriter writer, IReadOnlyList<T> value, JsonSerializerOptions options) =>
-        JsonSerializer.Serialize(writer, value.ToList(), Info(options));
-
-    // Through the options' generated metadata (NomadJsonContext lists every List<T> used here), never reflection.
-    private static JsonTypeInfo<List<T>> Info(JsonSerializerOptions options) => (JsonTypeInfo<List<T>>)options.GetTypeInfo(typeof(List<T>));
+        JsonSerializer.Serialize(writer, value.ToList(), options.Info<List<T>>());
 }
 
 /// <summary>Go encodes nil maps as <c>null</c>; the records expose empty dictionaries instead.</summary>
@@ -79,11 +79,8 @@ internal sealed class NullAsEmptyDictionary<TValue> : JsonConverter<IReadOnlyDic
     public override IReadOnlyDictionary<string, TValue> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         reader.TokenType == JsonTokenType.Null
             ? new Dictionary<string, TValue>(StringComparer.Ordinal)
-            : JsonSerializer.Deserialize(ref reader, Info(options)) ?? new Dictionary<string, TValue>(StringComparer.Ordinal);
+            : JsonSerializer.Deserialize(ref reader, options.Info<Dictionary<string, TValue>>()) ?? new Dictionary<string, TValue>(StringComparer.Ordinal);
 
     public override void Write(Utf8JsonWriter writer, IReadOnlyDictionary<string, TValue> value, JsonSerializerOptions options) =>
-        JsonSerializer.Serialize(writer, value.ToDictionary(), Info(options));
-
-    private static JsonTypeInfo<Dictionary<string, TValue>> Info(JsonSerializerOptions options) =>
-        (JsonTypeInfo<Dictionary<string, TValue>>)options.GetTypeInfo(typeof(Dictionary<string, TValue>));
+        JsonSerializer.Serialize(writer, value.ToDictionary(), options.Info<Dictionary<string, TValue>>());
 }

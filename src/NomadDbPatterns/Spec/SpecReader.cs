@@ -111,7 +111,7 @@ internal sealed class SpecReader(SourceMap map, List<Diagnostic> diagnostics)
     }
 
     // Native AOT keeps a constructor of a generic instantiation only when code names it: every dictionary of mappings a
-    // spec type declares is listed here (SpecReaderTests checks the list against the spec types), or the AOT nomad-db
+    // spec type declares is listed here (SpecReaderAotTests checks the list against the spec types), or the AOT nomad-db
     // fails with MissingMethodException on the first spec that uses it.
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(Dictionary<string, TaskSecretSpec>))]
     private object? ReadValue(Type type, YamlNode node, string path, SourceLocation keyLocation)
