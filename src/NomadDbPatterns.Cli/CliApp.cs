@@ -54,6 +54,7 @@ public static class CliApp
         root.Subcommands.Add(new SecretsCommand(console).Build());
         root.Subcommands.Add(new MigrateCommand(console).Build());
         root.Subcommands.Add(new RestoreCommand(console).Build());
+        root.Subcommands.Add(new UpgradeCommand(console).Build());
 
         var parse = root.Parse(args);
         var configuration = new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false };

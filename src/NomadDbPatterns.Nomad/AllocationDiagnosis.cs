@@ -92,7 +92,7 @@ public static class AllocationDiagnosis
             "another process on the node holds the port (often a second PostgreSQL): with network: host give postgres.port a free port, or stop the other server"),
         (["database files are incompatible with server", "initialized by postgresql version"],
             "a data directory written by another PostgreSQL major",
-            "the image's major does not match the data on the volume: go back to the old major, or migrate (dump/restore or pg_upgrade) and declare postgres.upgradeFrom; see `nomad-db explain NDB070`"),
+            "the image's major does not match the data on the volume: go back to the old major, then upgrade with `nomad-db upgrade SPEC --job NAME --to MAJOR` (dump, restore into a new volume, verified); see `nomad-db explain NDB070`"),
         (["missing: nomad.var", "missing: vault", "missing: kv"],
             "a secret the task's template waits for",
             "the Nomad Variable or Vault secret the template reads does not exist (or the job may not read it): create it (`nomad var put` / `vault kv put`) and the task starts"),

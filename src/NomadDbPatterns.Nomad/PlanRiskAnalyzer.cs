@@ -198,7 +198,7 @@ public static class PlanRiskAnalyzer
 
         var message = oldMajor is null || newMajor is null
             ? $"The database image changes from {image.Old} to {image.New} and the PostgreSQL major of {(oldMajor is null ? image.Old : image.New)} cannot be read from its tag: if the major changes, the new server refuses the old data directory."
-            : $"PostgreSQL major changes from {oldMajor} to {newMajor} ({image.Old} → {image.New}): the new server refuses the old data directory; migrate with a dump and restore or pg_upgrade first.";
+            : $"PostgreSQL major changes from {oldMajor} to {newMajor} ({image.Old} → {image.New}): the new server refuses the old data directory; keep {oldMajor} and upgrade with `nomad-db upgrade SPEC --job {context.JobId} --to {newMajor}` (dump, restore into a new volume, verified) instead.";
         risks.Add(new PlanRisk(PlanRiskKind.PostgresMajorChanged, context.JobId, group.Name, dbTask.Name, message));
     }
 

@@ -177,7 +177,7 @@ public static class NomadDb
         {
             if (name == VolumeLock.FileName && options.LockPath is { } lockPath && lockInSet is null)
             {
-                WriteLockFile(lockPath, content);
+                ReplaceFile(lockPath, content);
             }
             else
             {
@@ -210,8 +210,8 @@ public static class NomadDb
             : null;
     }
 
-    /// <summary>Replaces a lock file kept outside the output directory: a temp file beside it, then one rename.</summary>
-    private static void WriteLockFile(string path, ReadOnlySpan<char> content)
+    /// <summary>Replaces one file (a lock file kept outside the output directory, a spec switched by an upgrade): a temp file beside it, then one rename.</summary>
+    internal static void ReplaceFile(string path, ReadOnlySpan<char> content)
     {
         var full = Path.GetFullPath(path);
         if (StagedOutput.HoldsExactly(full, content))

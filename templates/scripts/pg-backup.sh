@@ -41,6 +41,8 @@
 #                          loop mode: exit 1 when the newest good backup (or the start of the loop, if later)
 #                          is this old, so that a Nomad task without script checks fails visibly
 # BACKUP_LOOP_ITERATIONS   loop mode: stop after N minute ticks (tests, debugging; default: never)
+# BACKUP_WAIT_SECONDS      wait up to this long for the server to accept connections before the first run (a one-shot
+#                          job whose PostgreSQL starts beside it, e.g. the major upgrade's dump); default: no wait
 #
 # Per run: dump to BACKUP_DIR/.<name>-<stamp>.partial; check it (pg_restore --list, or gzip -t plus pg_dump's
 # "dump complete" trailer); optional restore-verify; sha256; sync; rename to <name>-<UTC stamp>.dump|.sql.gz
@@ -100,6 +102,9 @@ if [ "$BACKUP_MODE" = verify ]; then
   BACKUP_MODE=once BACKUP_DRILL_NOW=yes
 fi
 backup_validate_common
+if [ -n "$BACKUP_WAIT_SECONDS" ] && ! is_uint "$BACKUP_WAIT_SECONDS"; then
+  config_error "BACKUP_WAIT_SECONDS must be a number of seconds, got '$BACKUP_WAIT_SECONDS'"
+fi
 
 # Runs a client command as the scratch-database role when one is configured.
 as_verify_role() {
@@ -351,6 +356,18 @@ backup_drill() {
   log_error "drill FAILED name=$BACKUP_NAME file=$dr_file reason=\"$FAIL_REASON\" duration=$((dr_end - dr_start))s"
   return 1
 }
+
+if [ -n "$BACKUP_WAIT_SECONDS" ]; then
+  bw_waited=0
+  until pg_isready -q; do
+    if [ "$bw_waited" -ge "$BACKUP_WAIT_SECONDS" ]; then
+      log_error "backup FAILED name=$BACKUP_NAME reason=\"PostgreSQL did not accept connections within $BACKUP_WAIT_SECONDS s\""
+      exit 1
+    fi
+    sleep 1
+    bw_waited=$((bw_waited + 1))
+  done
+fi
 
 if [ "$BACKUP_DRILL_NOW" = yes ]; then
   backup_install_traps

@@ -70,7 +70,8 @@ internal sealed class RestoreCommand(CliConsole console)
 
         if (target == RestoreTarget.InPlace)
         {
-            console.Error.WriteLine($"warning: an in-place restore replaces database \"{job.Job.DatabaseName()}\" of job \"{jobName}\": stop the job first (RUNBOOK.md, step 2)");
+            var what = job.Job.Sqlite is { } sqlite ? $"SQLite database \"{sqlite.File}\"" : $"database \"{job.Job.DatabaseName()}\"";
+            console.Error.WriteLine($"warning: an in-place restore replaces {what} of job \"{jobName}\": stop the job first (RUNBOOK.md, step 2)");
         }
 
         console.Info($"wrote {plan.Files.Count} file(s) into {output}; follow {Path.Combine(output, Restore.RunbookFileName)}");

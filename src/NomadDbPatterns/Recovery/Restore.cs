@@ -60,7 +60,7 @@ public static partial class Restore
     /// <summary>The runbook's file name.</summary>
     public const string RunbookFileName = "RUNBOOK.md";
 
-    /// <summary>Plans the restore of <paramref name="job"/>'s database (a valid model with PostgreSQL and backups).</summary>
+    /// <summary>Plans the restore of <paramref name="job"/>'s database (a valid model with backups: PostgreSQL or SQLite).</summary>
     public static RestorePlan Plan(ServiceJob job, RestoreOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(job);
@@ -73,11 +73,6 @@ public static partial class Restore
             return new RestorePlan(job.Name, [], invalid);
         }
 
-        if (job.Postgres is not { } pg)
-        {
-            return Failure(job, "sqlite", "a SQLite service is restored by copying a backup file back onto its stopped volume (RUNBOOK of the backups); `restore` restores PostgreSQL databases");
-        }
-
         if (job.Backup is null)
         {
             return Failure(job, "backup", "the job has no backups to restore from (`backup:`)");
@@ -85,7 +80,13 @@ public static partial class Restore
 
         if (options.From != RestoreOptions.Latest && !BackupFileName().IsMatch(options.From))
         {
-            return Failure(job, string.Empty, $"'{Echo.Value(options.From)}' is neither `latest` nor a backup file name such as {job.DatabaseName()}-20261204T030000Z.dump");
+            var example = job.Sqlite is { } store ? $"{Path.GetFileNameWithoutExtension(store.File)}-20261204T030000Z.sqlite" : $"{job.DatabaseName()}-20261204T030000Z.dump";
+            return Failure(job, string.Empty, $"'{Echo.Value(options.From)}' is neither `latest` nor a backup file name such as {example}");
+        }
+
+        if (job.Postgres is not { } pg)
+        {
+            return PlanSqlite(job, job.Sqlite!, options, templates, sourceName);
         }
 
         // The restore runs the job's own PostgreSQL task; on a new volume it is that task on the new volume. Its init
@@ -110,30 +111,87 @@ public static partial class Restore
                 .Select(f => f with { FileName = HostVolumeFiles.DynamicFileName(restoreJob, JobFacts.DataVolumeName, JobFormat.Hcl) }));
         }
 
+        if (PasswordPolicy(job, restoreJob, RestoreDocBuilder.GroupName, sourceName) is { } policy)
+        {
+            files.Add(policy);
+        }
+
         files.AddRange(ScriptsVariable.NamespacesOf([job], []).Select(ns => jobRenderer.RenderScripts(ns)));
         var plan = new RestorePlan(job.Name, files, []) { TargetVolume = target.DataVolumeSource() };
         files.Add(new RenderedFile(RunbookFileName, Runbook(job, plan, options, sourceName)));
         return plan;
     }
 
+    /// <summary>
+    /// The Nomad ACL policy a one-shot job needs to read <paramref name="job"/>'s database password from a Nomad Variable
+    /// (its identity reads only nomad/jobs/ONE-SHOT-JOB implicitly), or null when it needs none (Vault, or a path it may read).
+    /// </summary>
+    internal static RenderedFile? PasswordPolicy(ServiceJob job, string oneShotJob, string group, string sourceName)
+    {
+        var paths = PolicyFiles.VariablePathsNeedingPolicy(oneShotJob, group, [job.Postgres!.Password]);
+        return paths.Count == 0
+            ? null
+            : new RenderedFile(PolicyFiles.NomadPolicyFileName(oneShotJob), PolicyFiles.NomadVariablesPolicy(oneShotJob, job.Namespace, paths, $"the database password of job \"{job.Name}\"", sourceName));
+    }
+
+    /// <summary>The runbook line applying <see cref="PasswordPolicy"/>'s file, if the plan has one.</summary>
+    internal static void AppendPolicyApply(StringBuilder md, ServiceJob job, string oneShotJob, IEnumerable<RenderedFile> files)
+    {
+        if (files.Any(f => f.FileName == PolicyFiles.NomadPolicyFileName(oneShotJob)))
+        {
+            md.Append($"nomad acl policy apply -namespace {job.Namespace ?? Defaults.Namespace} -job {oneShotJob} {oneShotJob}-variables {PolicyFiles.NomadPolicyFileName(oneShotJob)}   # lets it read the password of `{job.Name}`\n");
+        }
+    }
+
     private static RestorePlan Failure(ServiceJob job, string path, string message) =>
         new(job.Name, [], [Diagnostic.Error(ErrorCodes.InvalidValue, message, path)]);
 
-    [GeneratedRegex(@"^[A-Za-z0-9_.-]+-[0-9]{8}T[0-9]{6}Z\.(dump|sql\.gz)$")]
+    /// <summary>A SQLite service: the restore job copies a backup file back as the database file, checked.</summary>
+    private static RestorePlan PlanSqlite(ServiceJob job, SqliteStorage sqlite, RestoreOptions options, TemplateSet templates, string sourceName)
+    {
+        var restoreJob = RestoreDocBuilder.JobName(job);
+        var target = options.Into == RestoreTarget.NewVolume ? job with { Sqlite = sqlite with { Volume = $"{sqlite.Volume}-restored" } } : job;
+        var doc = RestoreDocBuilder.BuildSqlite(job, target, options, sourceName);
+        var jobRenderer = new JobRenderer(templates);
+        var files = new List<RenderedFile>
+        {
+            new($"{restoreJob}.nomad.hcl", new SharedPostgresRenderer(templates).Write(doc, JobFormat.Hcl)),
+            new(ScriptsVariable.OneJobFileName(restoreJob), ScriptsVariable.ForOneJob(templates, restoreJob, ScriptsVariable.RestoreSqliteKey, "restore-sqlite.sh").Render(job.Namespace, JobFormat.Hcl)),
+        };
+        if (options.Into == RestoreTarget.NewVolume && job.HostVolumes.Provision == VolumeProvisioning.Dynamic)
+        {
+            var volumeFile = HostVolumeFiles.DynamicFileName(job.Name, JobFacts.SqliteVolumeName, JobFormat.Hcl);
+            files.AddRange(jobRenderer.RenderVolumesAndPolicies(target, sourceName)
+                .Where(f => f.FileName == volumeFile)
+                .Select(f => f with { FileName = HostVolumeFiles.DynamicFileName(restoreJob, JobFacts.SqliteVolumeName, JobFormat.Hcl) }));
+        }
+
+        files.AddRange(ScriptsVariable.NamespacesOf([job], []).Select(ns => jobRenderer.RenderScripts(ns)));
+        var plan = new RestorePlan(job.Name, files, []) { TargetVolume = target.Sqlite!.Volume };
+        files.Add(new RenderedFile(RunbookFileName, Runbook(job, plan, options, sourceName)));
+        return plan;
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9_.-]+-[0-9]{8}T[0-9]{6}Z\.(dump|sql\.gz|sqlite)$")]
     private static partial Regex BackupFileName();
 
     private static string Runbook(ServiceJob job, RestorePlan plan, RestoreOptions options, string sourceName)
     {
         var restoreJob = plan.RestoreJobName;
         var newVolume = options.Into == RestoreTarget.NewVolume;
+        var sqlite = job.Sqlite;
+        var volumeKey = sqlite is null ? "postgres.volume" : "sqlite.volume";
+        var oldVolume = sqlite?.Volume ?? job.DataVolumeSource();
+        var volumeName = sqlite is null ? JobFacts.DataVolumeName : JobFacts.SqliteVolumeName;
         var md = new StringBuilder();
         md.Append($"# Restore the database of {job.Name}\n\n");
-        md.Append($"Generated by nomad-db {GeneratorInfo.Version} from `{sourceName}`. This restores database `{job.DatabaseName()}` from ");
+        md.Append($"Generated by nomad-db {GeneratorInfo.Version} from `{sourceName}`. This restores {(sqlite is null ? $"database `{job.DatabaseName()}`" : $"SQLite database `{sqlite.File}`")} from ");
         md.Append(options.From == RestoreOptions.Latest ? "the newest good backup" : $"backup `{options.From}`");
         md.Append($" on host volume `{job.Backup!.Volume}` into host volume `{plan.TargetVolume}`");
         md.Append(newVolume ? " (new and empty; the job's current volume is not touched).\n\n" : ", **in place: the database's current content is replaced**.\n\n");
-        md.Append($"`{restoreJob}` checks the backup's sha256, restores it in one transaction and compares every table's exact row count ");
-        md.Append("with the backup's manifest; any difference fails the job and its log says why.\n\n");
+        md.Append(sqlite is null
+            ? $"`{restoreJob}` checks the backup's sha256, restores it in one transaction and compares every table's exact row count with the backup's manifest; any difference fails the job and its log says why.\n\n"
+            : $"`{restoreJob}` checks the backup's sha256, copies it beside the database file, checks the copy's sha256 and `PRAGMA integrity_check`, then renames it into place{(newVolume ? "" : " (the old file's -wal and -shm are removed first)")}; any failure leaves the database file as it was and its log says why.\n\n");
         if (job.Namespace is { } ns)
         {
             md.Append($"```sh\nexport NOMAD_NAMESPACE={ns}\n```\n\n");
@@ -142,9 +200,10 @@ public static partial class Restore
         md.Append("## 1. Prepare\n\n```sh\n");
         md.Append("nomad var put @nomad-db-scripts.nv.hcl      # the shared scripts (backup-lib.sh), if not published yet\n");
         md.Append($"nomad var put @{ScriptsVariable.OneJobFileName(restoreJob)}   # the restore script, in the job's own variable\n");
+        AppendPolicyApply(md, job, restoreJob, plan.Files);
         if (newVolume && job.HostVolumes.Provision == VolumeProvisioning.Dynamic)
         {
-            md.Append($"nomad volume create {HostVolumeFiles.DynamicFileName(restoreJob, JobFacts.DataVolumeName, JobFormat.Hcl)}   # the new, empty volume, on the node holding `{job.Backup.Volume}`\n");
+            md.Append($"nomad volume create {HostVolumeFiles.DynamicFileName(restoreJob, volumeName, JobFormat.Hcl)}   # the new, empty volume, on the node holding `{job.Backup.Volume}`\n");
         }
         else if (newVolume)
         {
@@ -155,20 +214,22 @@ public static partial class Restore
         md.Append("## 2. Stop the app\n\n");
         md.Append(newVolume
             ? $"A new-volume restore does not touch `{job.Name}`'s data, but the backups are read while it may write new ones: stop it if you want the restored copy to be the last word.\n\n"
-            : $"**Required**: the restore drops the database. `{job.Name}` must not run (both would start PostgreSQL on the same volume).\n\n");
+            : sqlite is null
+                ? $"**Required**: the restore drops the database. `{job.Name}` must not run (both would start PostgreSQL on the same volume).\n\n"
+                : $"**Required**: the restore replaces the database file. `{job.Name}` must not run (it would go on writing the old file and its WAL).\n\n");
         md.Append($"```sh\nnomad job stop {job.Name}\nnomad job status {job.Name}   # Status = dead (stopped)\n```\n\n");
         md.Append("## 3. Restore and verify\n\n```sh\n");
         md.Append($"nomad job run {restoreJob}.nomad.hcl\n");
         md.Append($"nomad job status {restoreJob}   # wait until the allocation is complete (Status = dead)\n");
         md.Append($"ALLOC=$(nomad job allocs -t '{{{{ range . }}}}{{{{ println .ID }}}}{{{{ end }}}}' {restoreJob} | head -n 1)\n");
-        md.Append($"nomad alloc logs \"$ALLOC\" {RestoreDocBuilder.RestoreTaskName}            # ends with: restore ok file=... sha256=match tables=N rows=M\n");
+        md.Append($"nomad alloc logs \"$ALLOC\" {RestoreDocBuilder.RestoreTaskName}            # ends with: restore ok file=... sha256=match {(sqlite is null ? "tables=N rows=M" : "integrity=ok")}\n");
         md.Append($"nomad alloc logs -stderr \"$ALLOC\" {RestoreDocBuilder.RestoreTaskName}    # on failure: restore FAILED ... reason=...\n");
         md.Append($"nomad job stop -purge {restoreJob}\n```\n\n");
         md.Append("## 4. Switch\n\n");
         if (newVolume)
         {
-            md.Append($"Point the job at the restored volume: in your spec set `postgres.volume: {plan.TargetVolume}`, render, then run it. ");
-            md.Append($"The old volume `{job.DataVolumeSource()}` stays as it was: to go back, remove the key again. Delete it only when you no longer need it.\n\n");
+            md.Append($"Point the job at the restored volume: in your spec set `{volumeKey}: {plan.TargetVolume}`, render, then run it. ");
+            md.Append($"The old volume `{oldVolume}` stays as it was: to go back, undo the change. Delete it only when you no longer need it.\n\n");
             md.Append($"```sh\nnomad-db render <your specs> -o <out>\nnomad job run <out>/{job.Name}.nomad.hcl\n```\n");
         }
         else

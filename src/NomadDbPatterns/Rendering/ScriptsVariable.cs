@@ -146,6 +146,9 @@ internal sealed class ScriptsVariable
     /// <summary>The item key of the restore script in a restore job's own variable.</summary>
     public const string RestoreKey = "restore_database";
 
+    /// <summary>The item key of the SQLite restore script in a restore job's own variable.</summary>
+    public const string RestoreSqliteKey = "restore_sqlite";
+
     /// <summary>
     /// The script of a one-shot job (migration, restore) in that job's own variable <c>nomad/jobs/JOB</c> (its workload
     /// identity reads that path implicitly): it would not fit beside the backup scripts in the 64 KiB of

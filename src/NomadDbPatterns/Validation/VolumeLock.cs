@@ -170,8 +170,8 @@ internal sealed class VolumeLock
                 diagnostics.Add(Diagnostic.Error(
                     ErrorCodes.MajorUpgrade,
                     $"data volume '{volume}' was initialised by PostgreSQL {locked.Major} ({FileName}); PostgreSQL {pg.Version} cannot open it. "
-                    + $"Safe paths: dump and restore into a new volume (pg_dump/pg_restore, e.g. from the latest backup), or run pg_upgrade; "
-                    + $"then declare `postgres.upgradeFrom: {locked.Major}`, or use a new `postgres.volume`",
+                    + $"Keep version {locked.Major} in the spec and run `nomad-db upgrade SPEC --job {job.Name} --to {pg.Version}`: it dumps, restores into PostgreSQL {pg.Version} "
+                    + $"on a new volume and checks every row count, and its RUNBOOK.md switches the spec; (after a pg_upgrade of your own, declare `postgres.upgradeFrom: {locked.Major}`)",
                     loaded.PathOf(path),
                     loaded.Locate(path)));
             }

@@ -75,14 +75,14 @@ public sealed class RestoreJobTests
     }
 
     [Test]
-    public void Jobs_without_a_database_or_backups_and_bad_backup_names_are_refused()
+    public void Jobs_without_backups_and_bad_backup_names_are_refused()
     {
-        var sqlite = Restore.Plan(Example("sqlite-service.yaml"));
+        var sqlite = Restore.Plan(Example("sqlite-service.yaml") with { Backup = null });
         var myservice = Example();
         var noBackup = Restore.Plan(myservice with { Backup = null });
         var badName = Restore.Plan(myservice, new RestoreOptions { From = "../etc/passwd" });
 
-        Assert.That(sqlite.Diagnostics.Single().Message, Does.Contain("SQLite"));
+        Assert.That(sqlite.Diagnostics.Single().Message, Does.Contain("no backups"));
         Assert.That(noBackup.Diagnostics.Single().Message, Does.Contain("no backups"));
         Assert.That(badName.Diagnostics.Single().Message, Does.Contain("is neither `latest` nor a backup file name"));
         Assert.That(new[] { sqlite, noBackup, badName }.SelectMany(p => p.Files), Is.Empty);

@@ -15,14 +15,16 @@ public sealed class PostgresCluster : IDisposable
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(2);
 
     private readonly string _binDir;
+    private readonly string _clientBinDir;
     private readonly string _rootDir;
     private readonly string _dataDir;
     private readonly bool _runAsPostgres;
     private bool _stopped;
 
-    private PostgresCluster(string binDir, string rootDir, bool runAsPostgres, string superPassword)
+    private PostgresCluster(string binDir, string clientBinDir, string rootDir, bool runAsPostgres, string superPassword)
     {
         _binDir = binDir;
+        _clientBinDir = clientBinDir;
         _rootDir = rootDir;
         _dataDir = Path.Combine(rootDir, "data");
         _runAsPostgres = runAsPostgres;
@@ -35,8 +37,11 @@ public sealed class PostgresCluster : IDisposable
     /// <summary>The TCP port the cluster listens on.</summary>
     public int Port { get; private set; }
 
-    /// <summary>The server's bin directory (psql, pg_isready, pg_dump of the same major).</summary>
-    public string BinDirectory => _binDir;
+    /// <summary>The client tools' bin directory (psql, pg_isready, pg_dump): Debian's, of the server's major unless <see cref="Major"/> says otherwise.</summary>
+    public string BinDirectory => _clientBinDir;
+
+    /// <summary>The server's major: Debian's (15 here), or the one given to <see cref="StartMajor"/>.</summary>
+    public int Major { get; private init; }
 
     /// <summary>The bootstrap superuser.</summary>
     public string SuperUser => "postgres";
@@ -51,10 +56,22 @@ public sealed class PostgresCluster : IDisposable
     public static PostgresCluster Start(string name)
     {
         var binDir = NewestBinDir();
+        return Start(name, binDir, binDir, int.Parse(Path.GetFileName(Path.GetDirectoryName(binDir))!, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// A cluster of another PostgreSQL major (16, 17, 18: the server binaries of tests/pg, installed by
+    /// <c>npm ci --prefix tests/pg</c>); the client tools stay Debian's (older than the server: libpq and psql speak
+    /// to newer servers, pg_dump does not dump them).
+    /// </summary>
+    public static PostgresCluster StartMajor(string name, int major) => Start(name, EmbeddedBinDir(major), NewestBinDir(), major);
+
+    private static PostgresCluster Start(string name, string binDir, string clientBinDir, int major)
+    {
         var runAsPostgres = Environment.IsPrivilegedProcess;
         var rootDir = Directory.CreateTempSubdirectory($"nomaddb-pg-{name}-").FullName;
         var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(18)).ToLowerInvariant();
-        var cluster = new PostgresCluster(binDir, rootDir, runAsPostgres, password);
+        var cluster = new PostgresCluster(binDir, clientBinDir, rootDir, runAsPostgres, password) { Major = major };
         try
         {
             cluster.InitDb();
@@ -97,7 +114,7 @@ public sealed class PostgresCluster : IDisposable
         try
         {
             var result = Shell.Run(
-                Path.Combine(_binDir, "psql"),
+                Path.Combine(_clientBinDir, "psql"),
                 ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", "-f", scriptFile],
                 PgEnv(database),
                 _rootDir,
@@ -222,6 +239,16 @@ public sealed class PostgresCluster : IDisposable
             : throw new InvalidOperationException(
                 $"No PostgreSQL server under {PostgresRoot}/*/bin (initdb, pg_ctl). Install Debian's postgresql "
                 + "package (.ci/run does); these tests run against a real server and are never skipped.");
+    }
+
+    private static string EmbeddedBinDir(int major)
+    {
+        var binDir = Path.Combine(RepoPaths.Root, "tests", "pg", "node_modules", $"postgres-{major}", "native", "bin");
+        return File.Exists(Path.Combine(binDir, "initdb")) && File.Exists(Path.Combine(binDir, "pg_ctl"))
+            ? binDir
+            : throw new InvalidOperationException(
+                $"No PostgreSQL {major} server in {binDir}: run `npm ci --prefix tests/pg` (.ci/test does); "
+                + "these tests run against real servers and are never skipped.");
     }
 
     private static int FreePort()
