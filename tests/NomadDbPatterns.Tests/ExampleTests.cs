@@ -105,9 +105,13 @@ public sealed class ExampleTests
 
         expectedTasks.Add(job.App.Name);
         expectedTasks.AddRange(job.Tasks.Select(t => t.Name));
-        if (job.Backup is { Placement: BackupPlacement.Sidecar })
+        if (job.Backup is { Placement: BackupPlacement.Sidecar } sidecar)
         {
             expectedTasks.Add("db-backup");
+            if (sidecar.Heartbeat is not null)
+            {
+                expectedTasks.Add("heartbeat");
+            }
         }
 
         Assert.That(tasks, Is.EquivalentTo(expectedTasks));
@@ -252,6 +256,7 @@ public sealed class ExampleTests
         Assert.That(Hcl.Attr(periodic, "time_zone"), Is.EqualTo(job.Backup!.Schedule.TimeZone));
         var group = Hcl.Block(jobBody, "group", "backup");
         Assert.That(Hcl.Attr(Hcl.Block(group, "volume", JobFacts.BackupVolumeName), "source"), Is.EqualTo(job.Backup.Volume));
+        Assert.That(Hcl.Labels(group, "task"), Is.EquivalentTo(job.Backup.Heartbeat is null ? new[] { "backup" } : new[] { "backup", "heartbeat" }));
     }
 }
 

@@ -67,6 +67,20 @@ public sealed class SpecErrorTests
     }
 
     [Test]
+    public void A_literal_heartbeat_url_is_an_error_and_not_echoed_and_an_unreadable_variable_is_refused()
+    {
+        var literal = Single(Valid + "\nbackup:\n  heartbeat: https://hc-ping.com/5f1c0ffe-secret\n");
+        var foreign = Single(Valid + "\nbackup:\n  heartbeat: { nomadVar: nomad/jobs/other }\n");
+
+        Assert.That((literal.Code, literal.Path), Is.EqualTo((ErrorCodes.LiteralPassword, "backup.heartbeat")));
+        Assert.That(literal.Location, Is.EqualTo(new SourceLocation("specs/svc.yaml", 11, 3)));
+        Assert.That(literal.ToString(), Does.Contain("a literal heartbeat URL is not allowed").And.Not.Contain("5f1c0ffe"));
+        Assert.That((foreign.Code, foreign.Path), Is.EqualTo((ErrorCodes.SecretReference, "backup.heartbeat.nomadVar")));
+        Assert.That(foreign.Location!.Line, Is.EqualTo(11));
+        Assert.That(Errors(Valid + "\nbackup:\n  heartbeat: { nomadVar: nomad/jobs/svc, key: hc_url }\n"), Is.Empty);
+    }
+
+    [Test]
     public void Image_without_tag_is_an_error()
     {
         var error = Single(Valid.Replace("example/app:1.0", "example/app"));

@@ -61,6 +61,11 @@ public sealed record BackupPolicy(string Volume)
     public BackupPlacement Placement { get; init; } = BackupPlacement.Sidecar;
     /// <summary>Scheduled restore drills, or null.</summary>
     public BackupDrill? Drill { get; init; }
+    /// <summary>
+    /// The ping URL of a dead-man's switch (healthchecks.io and compatible), told about every backup result: a secret
+    /// reference, or null for none.
+    /// </summary>
+    public SecretSource? Heartbeat { get; init; }
     /// <summary>The time zone the drill's schedule is read in: its own, else the backup schedule's.</summary>
     public string DrillTimeZone => Drill?.TimeZone ?? Schedule.TimeZone;
 }

@@ -60,6 +60,12 @@ public static class Defaults
     /// <summary>The item of a Nomad Variable secret that names none.</summary>
     public const string NomadVariableSecretKey = "db_password";
 
+    /// <summary>The key of the heartbeat URL in its secret (Nomad Variable or Vault), when the spec names none.</summary>
+    public const string HeartbeatSecretKey = "heartbeat_url";
+
+    /// <summary>The image of the heartbeat task: sh and curl.</summary>
+    public const string HeartbeatImage = "curlimages/curl:8.11.1";
+
     /// <summary>When backups run: daily at 03:00.</summary>
     public const string BackupCron = "0 3 * * *";
 

@@ -47,12 +47,13 @@ internal static partial class PolicyFiles
     private static IEnumerable<(string Job, string Group, IReadOnlyList<SecretSource> Secrets)> JobsAndSecrets(ServiceJob job)
     {
         var password = job.Postgres?.Password;
+        var heartbeat = job.Backup?.Heartbeat;
         var appSecrets = job.App.Templates.Concat(job.Tasks.SelectMany(t => t.Templates)).SelectMany(t => Lookups().Matches(t.Data))
             .Select(m => m.Groups["kind"].Value == "secret" ? (SecretSource)new VaultSecret(m.Groups["path"].Value) : new NomadVariableSecret(m.Groups["path"].Value));
-        yield return (job.Name, job.Name, [.. password is null ? [] : new[] { password }, .. job.App.Secrets.Select(s => s.Source), .. job.Tasks.SelectMany(t => t.Secrets).Select(s => s.Source), .. appSecrets]);
+        yield return (job.Name, job.Name, [.. password is null ? [] : new[] { password }, .. job.App.Secrets.Select(s => s.Source), .. job.Tasks.SelectMany(t => t.Secrets).Select(s => s.Source), .. appSecrets, .. heartbeat is null || job.HasPeriodicBackup() ? [] : new[] { heartbeat }]);
         if (job.HasPeriodicBackup() && password is not null)
         {
-            yield return (JobFacts.BackupJobName(job.Name), "backup", [password]);
+            yield return (JobFacts.BackupJobName(job.Name), "backup", [password, .. heartbeat is null ? [] : new[] { heartbeat }]);
         }
     }
 

@@ -31,6 +31,7 @@ internal sealed class ScriptsVariable
         ("backup_age_check", "backup-age-check.sh"),
         ("init_databases", "init-databases.sh"),
         ("rotate_password", "rotate-password.sh"),
+        ("heartbeat", "heartbeat.sh"),
     ];
 
     private ScriptsVariable(IReadOnlyList<(string Key, string Text)> items, string path = Path, string? job = null)
@@ -131,7 +132,7 @@ internal sealed class ScriptsVariable
                 throw new TemplateException($"scripts/{file} has a line '{Anchor}', which would end its heredoc in the variable file.");
             }
 
-            items.Add((key, text));
+            items.Add((key, ShellComments.Strip(text)));
         }
 
         var variable = new ScriptsVariable(items);
@@ -162,7 +163,7 @@ internal sealed class ScriptsVariable
             throw new TemplateException($"scripts/{file} holds a line that would end its heredoc, or '{{{{', which consul-template would evaluate.");
         }
 
-        return new ScriptsVariable([(key, text)], $"nomad/jobs/{job}", job);
+        return new ScriptsVariable([(key, ShellComments.Strip(text))], $"nomad/jobs/{job}", job);
     }
 
     /// <summary>The migration script in the migration job's own variable.</summary>

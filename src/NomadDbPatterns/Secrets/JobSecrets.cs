@@ -62,6 +62,12 @@ internal static partial class JobSecrets
             secrets.Add(From(job.Name, password, job.Namespace, readers, PresetInfo.PasswordGenerate));
         }
 
+        if (job.Backup?.Heartbeat is { } heartbeat)
+        {
+            var readers = job.HasPeriodicBackup() ? $"the heartbeat task of {JobFacts.BackupJobName(job.Name)}" : "the heartbeat task";
+            secrets.Add(From(job.Name, heartbeat, job.Namespace, $"the dead-man's switch ping URL (backup.heartbeat), read by {readers}", null));
+        }
+
         var taskSecrets = job.App.Secrets.Select(s => (Owner: "the app's", Key: "app.secrets", Secret: s))
             .Concat(job.Tasks.SelectMany(t => t.Secrets.Select(s => (Owner: $"the {t.Name} task's", Key: $"tasks[{t.Name}].secrets", Secret: s))));
         foreach (var (owner, secretsKey, secret) in taskSecrets)

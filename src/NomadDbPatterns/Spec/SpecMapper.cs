@@ -241,7 +241,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
         return version ?? MajorFromImage(image) ?? Defaults.PostgresVersion;
     }
 
-    private SecretSource MapSecret(SecretSpec? spec, string path, string jobName, string what = "password")
+    private SecretSource MapSecret(SecretSpec? spec, string path, string jobName, string what = "password", string? defaultKey = null)
     {
         if (spec is null)
         {
@@ -252,7 +252,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
         if (spec.Literal is not null)
         {
             // The value itself is never echoed: it is a secret someone just leaked into a spec.
-            Report(ErrorCodes.LiteralPassword, "a literal password is not allowed; reference a secret instead (nomadVar or vault)", path);
+            Report(ErrorCodes.LiteralPassword, $"a literal {what} is not allowed; reference a secret instead (nomadVar or vault)", path);
             return new NomadVariableSecret(Defaults.JobVariablePath(jobName));
         }
 
@@ -263,7 +263,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
 
         if (spec.Vault is { } vault)
         {
-            return new VaultSecret(vault, spec.Key ?? Defaults.VaultSecretKey)
+            return new VaultSecret(vault, spec.Key ?? defaultKey ?? Defaults.VaultSecretKey)
             {
                 Role = spec.Role,
                 ChangeMode = Word(spec.ChangeMode, $"{path}.changeMode", VaultChangeMode.Noop, ("noop", VaultChangeMode.Noop), ("restart", VaultChangeMode.Restart), ("signal", VaultChangeMode.Signal)),
@@ -281,7 +281,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
                 }
             }
 
-            return new NomadVariableSecret(variable, spec.Key ?? Defaults.NomadVariableSecretKey);
+            return new NomadVariableSecret(variable, spec.Key ?? defaultKey ?? Defaults.NomadVariableSecretKey);
         }
 
         Report(ErrorCodes.SecretReference, $"a {what} source needs `nomadVar` or `vault`", path);
@@ -301,6 +301,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
             VerifyRestore = Word(spec.Verify, $"{path}.verify", false, ("none", false), ("restore", true)),
             Placement = Word(spec.Placement, $"{path}.placement", BackupPlacement.Sidecar, ("sidecar", BackupPlacement.Sidecar), ("periodic", BackupPlacement.Periodic)),
             Drill = spec.Drill is { } drill ? new BackupDrill(drill.Schedule ?? string.Empty, drill.TimeZone) : null,
+            Heartbeat = spec.Heartbeat is { } heartbeat ? MapSecret(heartbeat, $"{path}.heartbeat", jobName, "heartbeat URL", Defaults.HeartbeatSecretKey) : null,
         };
     }
 

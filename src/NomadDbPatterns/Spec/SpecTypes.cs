@@ -485,6 +485,8 @@ internal sealed class BackupSpec : BackupPolicySpec
     public string? Volume { get; set; }
     /// <summary>Scheduled restore drills of the newest backup into a scratch database (PostgreSQL services).</summary>
     public DrillSpec? Drill { get; set; }
+    /// <summary>The ping URL of a dead-man's switch (healthchecks.io style), as a secret: { nomadVar | vault, key (default heartbeat_url) }.</summary>
+    public SecretSpec? Heartbeat { get; set; }
 }
 
 /// <summary>A restore drill schedule.</summary>

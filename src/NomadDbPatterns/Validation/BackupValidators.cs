@@ -42,6 +42,7 @@ internal sealed class BackupPolicyValidator : AbstractValidator<BackupPolicy>
             }
         });
         Include(new BackupScheduleRules());
+        RuleFor(b => b.Heartbeat!).SetValidator(_job is null ? new SecretSourceValidator() : new SecretSourceValidator(_job.Name)).When(b => b.Heartbeat is not null);
         RuleFor(b => b.Placement).NotEqual(BackupPlacement.Periodic).When((_, context) => JobScope.Of(context, _job).Postgres is null).WithErrorCode(ErrorCodes.PeriodicBackup)
             .WithMessage("a periodic backup job reaches PostgreSQL through its registered service; SQLite files are backed up by a sidecar");
         RuleFor(b => b.Schedule.Cron).NotNull().When(b => b.Placement == BackupPlacement.Periodic).WithErrorCode(ErrorCodes.PeriodicBackup)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using NomadDbPatterns.Rendering;
 using NomadDbPatterns.Tests.Infrastructure;
 using NUnit.Framework;
 
@@ -16,12 +17,21 @@ public enum ScriptShell
     Busybox,
 }
 
-/// <summary>Runs the backup scripts in templates/scripts the way a Nomad task does: <c>sh script</c> with env only.</summary>
+/// <summary>
+/// Runs the scripts the way a Nomad task does (<c>sh script</c> with env only), as they ship: the scripts of
+/// templates/scripts with their comment lines removed (<see cref="ShellComments"/>), written once per test run.
+/// </summary>
 internal static partial class BackupScripts
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
-    public static string ScriptsDirectory => Path.Combine(RepoPaths.Root, "templates", "scripts");
+    private static readonly Lazy<string> Shipped = new(WriteShippedScripts);
+
+    /// <summary>The commented originals.</summary>
+    public static string SourceDirectory => Path.Combine(RepoPaths.Root, "templates", "scripts");
+
+    /// <summary>The scripts as shipped in the Nomad Variables (what the tests run and lint).</summary>
+    public static string ScriptsDirectory => Shipped.Value;
 
     public static string PgBackup => Path.Combine(ScriptsDirectory, "pg-backup.sh");
 
@@ -54,6 +64,24 @@ internal static partial class BackupScripts
 
         full["PATH"] = JoinPath(pathPrefix, PgBinDir, Environment.GetEnvironmentVariable("PATH"));
         return Shell.Run("sh", [script], full, ScriptsDirectory, Timeout);
+    }
+
+    private static string WriteShippedScripts()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"nomaddb-shipped-scripts-{Environment.ProcessId}");
+        Directory.CreateDirectory(dir);
+        foreach (var source in Directory.GetFiles(SourceDirectory, "*.sh"))
+        {
+            var target = Path.Combine(dir, Path.GetFileName(source));
+            File.WriteAllText(target, ShellComments.Strip(File.ReadAllText(source).ReplaceLineEndings("\n")));
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(target, File.GetUnixFileMode(source));
+            }
+        }
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(dir, recursive: true);
+        return dir;
     }
 
     private static string JoinPath(params string?[] parts) => string.Join(':', parts.Where(p => !string.IsNullOrEmpty(p)));

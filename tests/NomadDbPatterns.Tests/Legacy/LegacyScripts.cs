@@ -19,7 +19,8 @@ internal static class LegacyScripts
 
     public static string MigrateDatabase => ScriptPath("migrate-database.sh");
 
-    public static string ScriptPath(string name) => RepoPaths.Combine("templates", "scripts", name);
+    /// <summary>A script as shipped (comment lines removed), where the tests run it.</summary>
+    public static string ScriptPath(string name) => Path.Combine(Backups.BackupScripts.ScriptsDirectory, name);
 
     /// <summary>The directory of the server's own client tools (psql, pg_dump, pg_restore, pg_isready).</summary>
     public static string ClientBinDir(PostgresCluster cluster) =>

@@ -103,7 +103,7 @@ public sealed class MigrationTests
                 if (file.FileName == $"{service}-migrate.nv.hcl")
                 {
                     // The migration job's own variable carries the tested script verbatim, and the job reads exactly that.
-                    Assert.That(file.Content, Does.Contain(File.ReadAllText(RepoPaths.Combine("templates", "scripts", "migrate-database.sh"))));
+                    Assert.That(file.Content, Does.Contain(File.ReadAllText(LegacyScripts.MigrateDatabase)));
                     Assert.That(plan.Files.Single(f => f.FileName == $"{service}-migrate.nomad.hcl").Content,
                         Does.Contain($"{{{{ with nomadVar \\\"nomad/jobs/{service}-migrate\\\" }}}}{{{{ .migrate_database }}}}{{{{ end }}}}"));
                 }

@@ -40,7 +40,7 @@ public sealed class PasswordRotationRenderingTests
         });
 
         var variable = files.Single(f => f.FileName == "nomad-db-scripts.nv.hcl").Content;
-        Assert.That(variable, Does.Contain(File.ReadAllText(Path.Combine(RepoPaths.Root, "templates", "scripts", "rotate-password.sh")).Split('\n')[1]),
+        Assert.That(variable, Does.Contain(File.ReadAllText(Path.Combine(RepoPaths.Root, "templates", "scripts", "rotate-password.sh")).Split('\n').First(line => line.StartsWith("file=", StringComparison.Ordinal))),
             "the variable ships templates/scripts/rotate-password.sh");
     }
 

@@ -2,7 +2,7 @@
 # The script of the one-shot job "speedtest-tracker-migrate", which reads it with {{ with nomadVar "nomad/jobs/speedtest-tracker-migrate" }}.
 # Publish it before running that job, and delete it afterwards:
 #   nomad var put @speedtest-tracker-migrate.nv.hcl    nomad var purge nomad/jobs/speedtest-tracker-migrate
-# sha256 a9a48ef0d398966b1a6e87065e1463a4dce74f925350358e283e90d369fe7c38, 15255 of 65536 bytes.
+# sha256 2d1f1861b14ab9a06754008b1300970dc4bc45148fbd4bcaf6d61b9f44b50bea, 11644 of 65536 bytes.
 
 namespace = "default"
 path      = "nomad/jobs/speedtest-tracker-migrate"
@@ -10,32 +10,6 @@ path      = "nomad/jobs/speedtest-tracker-migrate"
 items = {
   migrate_database = <<EOSCRIPT
 #!/bin/sh
-# migrate-database: copies one service database from the legacy shared PostgreSQL into the service's dedicated
-# PostgreSQL, once, and proves the copy before it counts as done.
-#
-# Environment:
-#   SOURCE_PGHOST, SOURCE_PGPORT, SOURCE_PGUSER, SOURCE_PGPASSWORD  the shared instance (admin or the service's role)
-#   SOURCE_DATABASE     the service's database there
-#   TARGET_PGHOST, TARGET_PGPORT, TARGET_PGUSER, TARGET_PGPASSWORD  the dedicated instance (its POSTGRES_USER)
-#   TARGET_DATABASE     the database there (normally its POSTGRES_DB)
-#   TARGET_OWNER        the role that owns everything restored (normally the service's role = POSTGRES_USER)
-#   MIGRATION_WORKDIR   directory for the dump file (removed on exit)
-#   MIGRATION_WAIT_SECONDS  how long to wait for each server (default 120)
-#
-# Steps, one log line each:
-#   1. wait for both servers;
-#   2. the target holds nomad_db_migration.completed for this source database -> "already migrated", exit 0;
-#   3. the target holds tables, sequences, views, schemas or large objects this migration did not put there -> refuse
-#      and change nothing;
-#   4. pg_dump -Fc from the source, and pg_restore --list must read the dump back;
-#   5. record the source's exact row count of every table, every sequence's last value and the number of large objects;
-#   6. in ONE target transaction: restore (pg_restore --no-owner --role=TARGET_OWNER, as SQL applied by psql with
-#      ON_ERROR_STOP), count the same things again, compare, write the completion marker, commit.
-#      Any error or any difference rolls everything back: the target is left as it was and no marker is written.
-# Run it with the client tools of the target's image: pg_dump must not be older than the source server.
-# Stop the service's app first; writes on the source after the dump show up as a count difference and fail the run.
-#
-# This file is embedded in a Nomad template: it contains no dollar-brace, percent-brace or double-brace sequences.
 
 set -e
 
@@ -45,12 +19,10 @@ fail() {
   exit 1
 }
 
-# A database or role name: 1-63 ASCII letters, digits, '_' or '-', not starting with a digit or '-'.
 valid_name() {
   printf '%s\n' "$1" | LC_ALL=C grep -Eqx '[A-Za-z_][A-Za-z0-9_-]{0,62}'
 }
 
-# Runs a command with the libpq settings of one side (SOURCE or TARGET) and no other PG* variable.
 on() (
   side=$1
   shift
@@ -63,7 +35,6 @@ on() (
   "$@"
 )
 
-# psql for one side and database: no psqlrc, no prompt, stop at the first error, unaligned tuples only.
 sql() {
   side=$1
   database=$2
@@ -84,8 +55,6 @@ case $MIGRATION_WAIT_SECONDS in '' | *[!0-9]*) fail "MIGRATION_WAIT_SECONDS must
 source_label="$SOURCE_PGHOST:$SOURCE_PGPORT/$SOURCE_DATABASE"
 target_label="$TARGET_PGHOST:$TARGET_PGPORT/$TARGET_DATABASE"
 
-# What the migration must carry over, as one flat jsonb object: exact row count per table, last value per sequence,
-# number of large objects. Read-only (query_to_xml runs the count), so it can run on the shared instance.
 state_sql="SELECT (
   SELECT COALESCE(pg_catalog.jsonb_object_agg('table ' || pg_catalog.format('%I.%I', n.nspname, c.relname),
            (pg_catalog.xpath('/row/n/text()', pg_catalog.query_to_xml(
@@ -102,7 +71,6 @@ state_sql="SELECT (
    WHERE schemaname NOT IN ('pg_catalog', 'information_schema', 'nomad_db_migration')
 ) || pg_catalog.jsonb_build_object('large objects', (SELECT pg_catalog.count(*) FROM pg_catalog.pg_largeobject_metadata))"
 
-# Objects in the target that only an earlier restore or an app could have put there (first few, for the message).
 foreign_objects_sql="SELECT pg_catalog.string_agg(what, ', ') FROM (
   SELECT what FROM (
     SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) || ' (' ||
@@ -131,14 +99,12 @@ wait_for() {
   done
 }
 
-# 1. Both servers up, both databases reachable.
 wait_for SOURCE "$SOURCE_DATABASE"
 wait_for TARGET "$TARGET_DATABASE"
 source_version=$(sql SOURCE "$SOURCE_DATABASE" -c 'SHOW server_version') || fail "cannot connect to source $source_label"
 target_version=$(sql TARGET "$TARGET_DATABASE" -c 'SHOW server_version') || fail "cannot connect to target $target_label"
 log "step 1/6: source $source_label (PostgreSQL $source_version) and target $target_label (PostgreSQL $target_version) accept connections"
 
-# 2. Done before? The marker travels inside the target database, so a restored backup of it remembers too.
 migrated_from=$(sql TARGET "$TARGET_DATABASE" -v source_database="$SOURCE_DATABASE" -f - <<'SQL'
 SELECT pg_catalog.to_regclass('nomad_db_migration.completed') IS NOT NULL AS has_marker_table \gset
 \if :has_marker_table
@@ -158,7 +124,6 @@ case $migrated_from in
 esac
 log "step 2/6: no completion marker in the target; migrating"
 
-# 3. Never mix with data this migration did not put there (for example the app started against the empty target).
 found=$(sql TARGET "$TARGET_DATABASE" -c "$foreign_objects_sql") || fail "cannot inspect target $target_label"
 [ -z "$found" ] || fail "target $target_label already holds objects this migration did not create: $found ...; refusing, nothing changed"
 can_become_owner=$(sql TARGET "$TARGET_DATABASE" -v owner="$TARGET_OWNER" -f - <<'SQL'
@@ -175,7 +140,6 @@ if [ "$others" != 0 ]; then
 fi
 log "step 3/6: target holds no tables, sequences, views, schemas or large objects yet; $TARGET_OWNER will own the restored objects"
 
-# 4. Dump, and prove the archive reads back.
 mkdir -p "$MIGRATION_WORKDIR" || fail "cannot create MIGRATION_WORKDIR $MIGRATION_WORKDIR"
 umask 077
 dump="$MIGRATION_WORKDIR/migrate-$SOURCE_DATABASE.dump"
@@ -188,16 +152,11 @@ table_data=$(printf '%s\n' "$toc" | grep -c ' TABLE DATA ' || true)
 dump_bytes=$(wc -c <"$dump" | tr -d ' ')
 log "step 4/6: dumped $source_label ($dump_bytes bytes, $table_data table data entries; pg_restore --list reads it)"
 
-# 5. What the source holds now. Taken after the dump: a write in between makes the counts differ and fails step 6.
 sql SOURCE "$SOURCE_DATABASE" -c "$state_sql" >"$dump.expected" || fail "cannot count rows on the source"
 source_system_identifier=$(sql SOURCE "$SOURCE_DATABASE" -c 'SELECT system_identifier FROM pg_catalog.pg_control_system()' 2>/dev/null) ||
   source_system_identifier=''
 log "step 5/6: counted rows of every table, sequences and large objects on the source"
 
-# 6. Restore, verify, mark: one transaction. pg_restore --single-transaction writes the restore as SQL between its
-#    own BEGIN and COMMIT (its \restrict guard keeps the dump from running psql meta-commands); we open the transaction
-#    first and queue a deferred constraint trigger in it, so the verification and the marker run inside that COMMIT.
-#    If they raise, the COMMIT fails and everything, restored data included, is rolled back.
 restore_sql() {
   cat <<'SQL'
 \set expected `cat :'expected_file'`
@@ -276,7 +235,6 @@ restore_sql | sql TARGET "$TARGET_DATABASE" -o /dev/null \
   -v source_database="$SOURCE_DATABASE" -v source_system_identifier="$source_system_identifier" \
   -v source_version="$source_version" -f - ||
   fail "restore into target $target_label failed or did not verify; rolled back, the target is unchanged and has no marker"
-# psql also ends quietly when its input stops early (an open transaction is then rolled back): trust only the marker.
 marker=$(sql TARGET "$TARGET_DATABASE" -v source_database="$SOURCE_DATABASE" -f - 2>/dev/null <<'SQL'
 SELECT pg_catalog.count(*) FROM nomad_db_migration.completed WHERE source_database = :'source_database';
 SQL

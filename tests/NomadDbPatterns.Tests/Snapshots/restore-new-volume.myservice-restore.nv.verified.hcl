@@ -2,7 +2,7 @@
 # The script of the one-shot job "myservice-restore", which reads it with {{ with nomadVar "nomad/jobs/myservice-restore" }}.
 # Publish it before running that job, and delete it afterwards:
 #   nomad var put @myservice-restore.nv.hcl    nomad var purge nomad/jobs/myservice-restore
-# sha256 7547e1a9468aabeb54ff81c3b26fbdda268246b9dbaefba72de5a7dafc733d5e, 7715 of 65536 bytes.
+# sha256 bfd6627a31246164f30623b0f163ca3599bb4eda0ecfb3e04a283cd94cce70fd, 5632 of 65536 bytes.
 
 namespace = "default"
 path      = "nomad/jobs/myservice-restore"
@@ -11,25 +11,6 @@ items = {
   restore_database = <<EOSCRIPT
 #!/bin/sh
 # shellcheck source-path=SCRIPTDIR
-# restore-database.sh: restores one backup written by pg-backup.sh into the job's own PostgreSQL and proves the copy:
-# the file's sha256 must match its .sha256, and after the restore every table's exact row count must equal the
-# count its .manifest recorded in the dump's snapshot. POSIX sh (dash, busybox ash); the image's client tools.
-# Configured only through the environment; exit codes: 0 restored and verified, 1 failed, 2 configuration error.
-#
-# Connection (libpq): PGHOST, PGPORT, PGUSER, PGPASSWORD (the job's database user: the sidecar's superuser).
-#   Passwords are never logged and never on a command line.
-# PGDATABASE               the database to restore into (the job's database)
-# BACKUP_LIB               path of backup-lib.sh (default: next to this script)
-# BACKUP_DIR               the backup volume (read only is enough)
-# BACKUP_NAME              file-name prefix of the backups (default: PGDATABASE with unsafe characters replaced by "_")
-# RESTORE_FROM             latest (default): the newest good backup | a backup's file name in BACKUP_DIR
-# RESTORE_INTO             new-volume (default): the database must be empty (a fresh data volume, initialised by the
-#                          image's entrypoint); a database holding tables is refused and left alone
-#                          in-place: the database is dropped and created again (owned by PGUSER), then restored;
-#                          every other connection is closed first, so the app must be stopped
-# RESTORE_WAIT_SECONDS     how long to wait for PostgreSQL to accept connections (default 120)
-#
-# Log: "restore ok file=... tables=N rows=M into=..." or "restore FAILED file=... reason=..." (stderr).
 
 [ -n "$BACKUP_LIB" ] || BACKUP_LIB="$(dirname "$0")/backup-lib.sh"
 if [ ! -r "$BACKUP_LIB" ]; then
@@ -51,7 +32,6 @@ restore_fail() {
 
 [ -n "$PGDATABASE" ] || restore_config "PGDATABASE is not set"
 [ -n "$PGUSER" ] || restore_config "PGUSER is not set"
-# Both appear in SQL below: plain identifiers only, as the spec validation allows them.
 for rs_name in "$PGDATABASE" "$PGUSER"; do
   case $rs_name in
     [a-z_]*) ;;
@@ -76,7 +56,6 @@ is_uint "$RESTORE_WAIT_SECONDS" || restore_config "RESTORE_WAIT_SECONDS must be 
 
 rs_start=$(date +%s)
 
-# Which backup: the newest good one, or the one named (a bare file name of this backup name, nothing else).
 if [ "$RESTORE_FROM" = latest ]; then
   rs_newest=$(newest_backup "$BACKUP_DIR" "$BACKUP_NAME")
   [ -n "$rs_newest" ] || restore_fail "no good backup named $BACKUP_NAME in $BACKUP_DIR"
@@ -96,7 +75,6 @@ case $RESTORE_FILE in
   *) restore_fail "not a PostgreSQL backup (.dump or .sql.gz)" ;;
 esac
 
-# The file is the one that was written: its checksum, then its manifest (database scope, the database's tables).
 [ -r "$BACKUP_DIR/$RESTORE_FILE.sha256" ] || restore_fail "no checksum file $RESTORE_FILE.sha256"
 read -r rs_expected rs_listed <"$BACKUP_DIR/$RESTORE_FILE.sha256" || restore_fail "cannot read $RESTORE_FILE.sha256"
 [ "$rs_listed" = "$RESTORE_FILE" ] || restore_fail "$RESTORE_FILE.sha256 names another file"
@@ -134,7 +112,6 @@ else
     restore_fail "database $PGDATABASE already holds $rs_tables table(s): a new-volume restore starts from an empty data volume (left unchanged)"
 fi
 
-# One transaction: a failed restore leaves the database as empty as it was.
 if [ "$rs_format" = custom ]; then
   pg_restore --no-password --exit-on-error --single-transaction --no-owner --no-privileges --no-publications \
     --no-subscriptions --dbname="$PGDATABASE" "$BACKUP_DIR/$RESTORE_FILE" || restore_fail "pg_restore failed"

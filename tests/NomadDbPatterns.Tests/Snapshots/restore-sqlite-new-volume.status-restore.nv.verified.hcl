@@ -2,7 +2,7 @@
 # The script of the one-shot job "status-restore", which reads it with {{ with nomadVar "nomad/jobs/status-restore" }}.
 # Publish it before running that job, and delete it afterwards:
 #   nomad var put @status-restore.nv.hcl    nomad var purge nomad/jobs/status-restore
-# sha256 e6941be66a2ccc2286ca266ae86f8358ad9d300f5d97afb860fc25dbdfff7709, 6044 of 65536 bytes.
+# sha256 12d4c8b6081d63737e16be529481e25fef0dbf9dfe1e96cda1d2fbfb0be7ac89, 4257 of 65536 bytes.
 
 namespace = "default"
 path      = "nomad/jobs/status-restore"
@@ -11,24 +11,6 @@ items = {
   restore_sqlite = <<EOSCRIPT
 #!/bin/sh
 # shellcheck source-path=SCRIPTDIR
-# restore-sqlite.sh: puts one backup written by sqlite-backup.sh back as a SQLite service's database file, checked:
-# the backup's sha256 must match its .sha256, the copy on the data volume must hash the same and pass
-# PRAGMA integrity_check, and only then does one rename make it the database. POSIX sh (dash, busybox ash); needs the
-# sqlite3 shell plus sha256sum, cp, mv, stat, chown (coreutils or busybox).
-# Configured only through the environment; exit codes: 0 restored and verified, 1 failed, 2 configuration error.
-#
-# SQLITE_DB          the database file to restore (on the data volume)
-# BACKUP_LIB         path of backup-lib.sh (default: next to this script)
-# BACKUP_DIR         the backup volume (read only is enough)
-# BACKUP_NAME        file-name prefix of the backups (default: the file name of SQLITE_DB without its extension)
-# RESTORE_FROM       latest (default): the newest good backup | a backup's file name in BACKUP_DIR
-# RESTORE_INTO       new-volume (default): SQLITE_DB must not exist yet (a fresh data volume); an existing file is
-#                    refused and left alone
-#                    in-place: SQLITE_DB is replaced; its -wal and -shm files are removed (a WAL of the old file
-#                    must never be applied to the restored one), so the app must be stopped
-#
-# The restored file gets the owner of the file it replaces (in place) or of its directory (new volume).
-# Log: "restore ok file=... sha256=match integrity=ok into=..." or "restore FAILED file=... reason=..." (stderr).
 
 [ -n "$BACKUP_LIB" ] || BACKUP_LIB="$(dirname "$0")/backup-lib.sh"
 if [ ! -r "$BACKUP_LIB" ]; then
@@ -97,8 +79,6 @@ if [ "$RESTORE_INTO" = new-volume ] && { [ -e "$SQLITE_DB" ] || [ -e "$SQLITE_DB
   restore_fail "$SQLITE_DB already exists: a new-volume restore starts from an empty data volume (left unchanged)"
 fi
 
-# The copy is made and checked beside the database, then renamed over it: the database is the old file or the
-# restored one, never a half-written file.
 RS_PARTIAL="$rs_dir/.$(basename "$SQLITE_DB").restore-partial"
 rm -f "$RS_PARTIAL"
 cp "$BACKUP_DIR/$RESTORE_FILE" "$RS_PARTIAL" || restore_fail "cannot copy the backup onto the data volume"
@@ -109,7 +89,6 @@ rs_integrity=$(sqlite3 -readonly "$RS_PARTIAL" 'PRAGMA integrity_check;' 2>&1) |
 [ "$rs_integrity" = ok ] || restore_fail "integrity_check: $(printf '%s' "$rs_integrity" | head -n 1)"
 rs_tables=$(sqlite3 -readonly "$RS_PARTIAL" "SELECT count(*) FROM sqlite_schema WHERE type = 'table';") ||
   restore_fail "cannot list the tables of the copy"
-# A read-only look at a WAL-mode copy leaves an empty -wal and -shm beside it: not part of the database.
 rm -f "$RS_PARTIAL-wal" "$RS_PARTIAL-shm"
 if [ -e "$SQLITE_DB" ]; then
   rs_owner=$(stat -c '%u:%g' "$SQLITE_DB")

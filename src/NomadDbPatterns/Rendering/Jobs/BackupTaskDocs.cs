@@ -111,6 +111,51 @@ internal sealed class BackupTaskDocs(ServiceJob job)
         };
     }
 
+    /// <summary>
+    /// Pings the backup's dead-man's switch with every result (heartbeat.sh reads the backup volume's markers): a
+    /// poststart sidecar beside a backup sidecar, a poststop task after a periodic backup job's run.
+    /// </summary>
+    public static TaskDoc Heartbeat(BackupPolicy backup, bool periodic)
+    {
+        var secret = backup.Heartbeat!;
+        var env = new List<EnvDoc>
+        {
+            new("BACKUP_DIR", Directory),
+            new("BACKUP_LIB", "/local/backup-lib.sh"),
+            new("HEARTBEAT_MODE", periodic ? "once" : "loop"),
+        };
+        if (!periodic)
+        {
+            env.Add(new EnvDoc("HEARTBEAT_STATE", "/alloc/data/heartbeat.state"));
+        }
+
+        return new TaskDoc
+        {
+            Name = "heartbeat",
+            Comment =
+            [
+                periodic
+                    ? "After each run: tells the dead-man's switch (backup.heartbeat) whether this run left a good backup."
+                    : "Tells the dead-man's switch (backup.heartbeat) about every backup result: URL after a good one, URL/fail after a failure.",
+            ],
+            Lifecycle = new LifecycleDoc(periodic ? "poststop" : "poststart", !periodic),
+            Config = new DockerConfigDoc(Defaults.HeartbeatImage, "/bin/sh", ["/local/heartbeat.sh"], [], null),
+            Mounts = [new MountDoc(JobFacts.BackupVolumeName, Directory, true)],
+            Env = env,
+            Templates =
+            [
+                DocParts.Template("secrets/heartbeat.env", ConsulTemplate.EnvLine("HEARTBEAT_URL", [new EnvPart(EnvPartKind.Secret, string.Empty)], secret) + "\n", "restart", env: true),
+                ScriptTemplate("backup-lib.sh", "0644"),
+                ScriptTemplate("heartbeat.sh", "0755"),
+            ],
+            Vault = DocParts.Vault(secret),
+            Resources = HeartbeatResources,
+            Restart = periodic ? null : SidecarRestart,
+        };
+    }
+
+    private static readonly ResourcesDoc HeartbeatResources = new(20, 32, null);
+
     /// <summary>The backup scripts' environment: schedule, retention, staleness, in <paramref name="mode"/> (loop or once).</summary>
     public static List<EnvDoc> Env(BackupPolicy backup, string mode)
     {

@@ -31,6 +31,10 @@ internal sealed class ServiceJobDocBuilder(ServiceJob job, string sourceName, Te
         {
             var backups = new BackupTaskDocs(job);
             tasks.Add(Pg is not null ? backups.Postgres(backup, periodic: false) : backups.Sqlite(backup));
+            if (backup.Heartbeat is not null)
+            {
+                tasks.Add(BackupTaskDocs.Heartbeat(backup, periodic: false));
+            }
         }
 
         var group = RuntimeDefaults.Group(job.Name, job.Network, Ports(), Volumes(inBackupJob: false), job.Update, RestartDoc.Of(job.Restart), GroupServices(), tasks);
@@ -49,7 +53,7 @@ internal sealed class ServiceJobDocBuilder(ServiceJob job, string sourceName, Te
             null,
             PeriodicRestart,
             [],
-            [new BackupTaskDocs(job).Postgres(backup, periodic: true)]);
+            [new BackupTaskDocs(job).Postgres(backup, periodic: true), .. backup.Heartbeat is null ? [] : new[] { BackupTaskDocs.Heartbeat(backup, periodic: true) }]);
         // A drill is a second cron of the same periodic block: prohibit_overlap keeps it from running beside a backup
         // (retention, the shared scratch database), and the task tells the two apart by its launch time.
         string[] crons = backup.Drill is { Schedule.Normalized: { } drill } && drill != backup.Schedule.Cron!.Normalized
