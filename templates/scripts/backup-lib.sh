@@ -378,6 +378,13 @@ cron_fields_at() {
   date -d "@$1" '+%Y %m %d %H %M %w'
 }
 
+# base_due EPOCH: true when BACKUP_BASE_CRON (if set) matches that minute in TZ.
+base_due() {
+  [ -n "$BACKUP_BASE_CRON" ] || return 1
+  # shellcheck disable=SC2046 # six numeric words
+  cron_matches "$BACKUP_BASE_CRON" $(cron_fields_at "$1")
+}
+
 # drill_due EPOCH: true when BACKUP_DRILL_CRON (if set) matches that minute in BACKUP_DRILL_TZ (default TZ).
 drill_due() {
   [ -n "$BACKUP_DRILL_CRON" ] || return 1
@@ -622,7 +629,9 @@ backup_loop() {
     # The drill's minute is taken before a backup run, which may outlast it; each minute is evaluated once.
     bl_tick=$(($(date -u +%s) / 60 * 60))
     bl_drill=no
+    bl_base=no
     [ "$bl_tick" != "$bl_drill_minute" ] && drill_due "$bl_tick" && bl_drill=yes
+    [ "$bl_tick" != "$bl_drill_minute" ] && base_due "$bl_tick" && bl_base=yes
     bl_drill_minute=$bl_tick
     if [ -n "$BACKUP_CRON" ]; then
       # shellcheck disable=SC2046 # six numeric words
@@ -638,6 +647,13 @@ backup_loop() {
       backup_run
     fi
     [ "$bl_drill" = no ] || backup_drill
+    if [ "$bl_base" = yes ]; then
+      backup_base
+    fi
+    # Every BACKUP_ARCHIVE_CHECK_MINUTES (default 5): is WAL archiving failing? (pg-backup.sh with BACKUP_BASE_CRON)
+    if [ -n "$BACKUP_BASE_CRON" ] && [ $((bl_tick / 60 % BACKUP_ARCHIVE_CHECK_MINUTES)) -eq 0 ]; then
+      archive_check
+    fi
     if [ -n "$BACKUP_STALE_AFTER_SECONDS" ] && backup_stale "$bl_started"; then
       exit 1
     fi

@@ -25,6 +25,7 @@
 #                          optional role for creating, restoring into and dropping the scratch database
 #                          (default: PGUSER, which then needs CREATEDB and must be able to own the objects)
 # BACKUP_MODE              once (default): one run, exit status = result (periodic batch job)
+#                          base: one base backup now (continuous archiving, see BACKUP_BASE_CRON), exit status = result
 #                          loop: long-running sidecar; failed runs are logged and marked, the loop goes on
 #                          verify: one restore drill (below), exit status = result
 # BACKUP_CRON              loop mode: 5-field cron (see backup-lib.sh), evaluated each minute in TZ
@@ -41,6 +42,19 @@
 #                          loop mode: exit 1 when the newest good backup (or the start of the loop, if later)
 #                          is this old, so that a Nomad task without script checks fails visibly
 # BACKUP_LOOP_ITERATIONS   loop mode: stop after N minute ticks (tests, debugging; default: never)
+# BACKUP_BASE_CRON         continuous archiving (loop mode, BACKUP_SCOPE=database): a pg_basebackup on this 5-field
+#                          cron (in TZ) into BACKUP_DIR/base/<name>-<stamp>/ (base.tar.gz, backup_manifest, info);
+#                          the server archives its WAL with archive-wal.sh into BACKUP_WAL_DIR. Needs a replication
+#                          connection: the image's pg_hba.conf allows it from 127.0.0.1, as PGUSER (a superuser)
+# BACKUP_WAL_DIR           the WAL archive (default BACKUP_DIR/wal); created and handed to BACKUP_WAL_OWNER
+# BACKUP_WAL_OWNER         uid:gid of the postgres user of the server's image (archive_command runs as it)
+# BACKUP_PITR_WINDOW_SECONDS
+#                          the recovery window: after each base backup, base backups are kept so that every moment
+#                          of the last N seconds can be restored (all that ended within it, and the newest one
+#                          before it), and WAL older than the oldest kept base backup is removed (pg_archivecleanup)
+#                          Archiving stalls (pg_stat_archiver: the last failure newer than the last success) are
+#                          checked every BACKUP_ARCHIVE_CHECK_MINUTES (default 5): "archive FAILED ..." and
+#                          .last-failure "archive: ..." (which the heartbeat reports).
 # BACKUP_WAIT_SECONDS      wait up to this long for the server to accept connections before the first run (a one-shot
 #                          job whose PostgreSQL starts beside it, e.g. the major upgrade's dump); default: no wait
 #
@@ -100,6 +114,22 @@ if [ "$BACKUP_VERIFY" = restore ] || [ "$BACKUP_MODE" = verify ] || [ -n "$BACKU
 fi
 if [ "$BACKUP_MODE" = verify ]; then
   BACKUP_MODE=once BACKUP_DRILL_NOW=yes
+fi
+if [ "$BACKUP_MODE" = base ]; then
+  BACKUP_MODE=once BACKUP_BASE_NOW=yes
+fi
+if [ -n "$BACKUP_BASE_CRON" ] || [ "$BACKUP_BASE_NOW" = yes ]; then
+  [ "$BACKUP_SCOPE" = database ] || config_error "continuous archiving needs BACKUP_SCOPE=database"
+  if [ -n "$BACKUP_BASE_CRON" ]; then
+    cron_matches "$BACKUP_BASE_CRON" 2000 01 01 00 00 6
+    [ $? -eq 2 ] && config_error "BACKUP_BASE_CRON '$BACKUP_BASE_CRON' is not a valid 5-field cron expression"
+  fi
+  [ -n "$BACKUP_WAL_DIR" ] || BACKUP_WAL_DIR="$BACKUP_DIR/wal"
+  [ -n "$BACKUP_ARCHIVE_CHECK_MINUTES" ] || BACKUP_ARCHIVE_CHECK_MINUTES=5
+  is_positive_int "$BACKUP_ARCHIVE_CHECK_MINUTES" || config_error "BACKUP_ARCHIVE_CHECK_MINUTES must be an integer >= 1"
+  if [ -n "$BACKUP_PITR_WINDOW_SECONDS" ] && ! is_positive_int "$BACKUP_PITR_WINDOW_SECONDS"; then
+    config_error "BACKUP_PITR_WINDOW_SECONDS must be an integer >= 1, got '$BACKUP_PITR_WINDOW_SECONDS'"
+  fi
 fi
 backup_validate_common
 if [ -n "$BACKUP_WAIT_SECONDS" ] && ! is_uint "$BACKUP_WAIT_SECONDS"; then
@@ -323,6 +353,112 @@ backup_manifest() {
 }
 
 
+# Continuous archiving: the WAL archive exists and belongs to the server's user before the server needs it.
+wal_dir_setup() {
+  [ -n "$BACKUP_WAL_DIR" ] || return 0
+  mkdir -p "$BACKUP_WAL_DIR" "$BACKUP_DIR/base" || config_error "cannot create $BACKUP_WAL_DIR"
+  if [ -n "$BACKUP_WAL_OWNER" ]; then
+    chown "$BACKUP_WAL_OWNER" "$BACKUP_WAL_DIR" || config_error "cannot hand $BACKUP_WAL_DIR to $BACKUP_WAL_OWNER"
+  fi
+}
+
+# lsn_segment TIMELINE LSN: the WAL file name holding LSN ("X/Y", hex) on TIMELINE, for 16 MiB segments.
+lsn_segment() {
+  ls_hi=$(printf '%s' "$2" | cut -d/ -f1)
+  ls_lo=$(printf '%s' "$2" | cut -d/ -f2)
+  printf '%08X%08X%08X\n' "$1" "$((0x$ls_hi))" "$((0x$ls_lo / 16777216))"
+}
+
+# One base backup: pg_basebackup (tar, gzip, no WAL: the archive holds it; the server waits until the backup's WAL
+# is archived) into a hidden directory, its WAL start read from backup_manifest, renamed when complete.
+backup_base() {
+  bb_start=$(date -u +%s)
+  bb_stamp=$(date -u "+$BACKUP_STAMP_FORMAT")
+  bb_final="$BACKUP_DIR/base/$BACKUP_NAME-$bb_stamp"
+  bb_tmp="$BACKUP_DIR/base/.$BACKUP_NAME-$bb_stamp.partial"
+  mkdir -p "$BACKUP_DIR/base" || { base_fail "cannot create $BACKUP_DIR/base"; return 1; }
+  rm -rf "$BACKUP_DIR/base/.$BACKUP_NAME"-*.partial
+  if ! bb_err=$(pg_basebackup --no-password --pgdata="$bb_tmp" --format=tar --gzip --wal-method=none \
+    --checkpoint=fast --label="nomad-db $bb_stamp" 2>&1); then
+    rm -rf "$bb_tmp"
+    base_fail "pg_basebackup failed: $(printf '%s' "$bb_err" | tail -n 1)"
+    return 1
+  fi
+  bb_tli=$(sed -n 's/.*"Timeline": *\([0-9][0-9]*\).*/\1/p' "$bb_tmp/backup_manifest" | head -n 1)
+  bb_lsn=$(sed -n 's/.*"Start-LSN": *"\([0-9A-F]*\/[0-9A-F]*\)".*/\1/p' "$bb_tmp/backup_manifest" | head -n 1)
+  if [ -z "$bb_tli" ] || [ -z "$bb_lsn" ] || [ ! -s "$bb_tmp/base.tar.gz" ]; then
+    rm -rf "$bb_tmp"
+    base_fail "the base backup has no base.tar.gz or no WAL range in its backup_manifest"
+    return 1
+  fi
+  bb_end=$(date -u +%s)
+  if ! { printf 'start_wal %s\nstart_epoch %s\nend_epoch %s\n' "$(lsn_segment "$bb_tli" "$bb_lsn")" "$bb_start" "$bb_end" >"$bb_tmp/info" &&
+    sync && mv "$bb_tmp" "$bb_final"; }; then
+    rm -rf "$bb_tmp"
+    base_fail "cannot complete $bb_final"
+    return 1
+  fi
+  base_retention "$bb_end"
+  log_line "base backup ok name=$BACKUP_NAME dir=base/$(basename "$bb_final") start_wal=$(lsn_segment "$bb_tli" "$bb_lsn") duration=$((bb_end - bb_start))s$BASE_SUMMARY"
+  return 0
+}
+
+base_fail() {
+  write_marker .last-failure "$(date -u +%s) base backup: $*" || log_error "base backup: cannot write $BACKUP_DIR/.last-failure"
+  log_error "base backup FAILED name=$BACKUP_NAME reason=\"$*\""
+}
+
+# base_info DIR KEY: a value of a base backup's info file.
+base_info() {
+  sed -n "s/^$2 //p" "$1/info" 2>/dev/null
+}
+
+# Keeps the base backups the recovery window needs and the WAL they need; removes older ones.
+base_retention() {
+  BASE_SUMMARY=""
+  [ -n "$BACKUP_PITR_WINDOW_SECONDS" ] || return 0
+  br_cutoff=$(($1 - BACKUP_PITR_WINDOW_SECONDS))
+  br_keep=""
+  br_before=""
+  br_list=$(mktemp) || return 0
+  printf '%s\n' "$BACKUP_DIR/base/$BACKUP_NAME"-* | sort -r >"$br_list"
+  # Newest first: keep every base backup that ended inside the window, and the newest one that ended before it.
+  while IFS= read -r br_dir; do
+    [ -f "$br_dir/info" ] || continue
+    br_end=$(base_info "$br_dir" end_epoch)
+    is_uint "$br_end" || continue
+    if [ -z "$br_keep" ] || [ "$br_end" -ge "$br_cutoff" ] || [ "$br_before" != yes ]; then
+      [ "$br_end" -ge "$br_cutoff" ] || br_before=yes
+      br_keep=$br_dir
+      continue
+    fi
+    rm -rf "$br_dir" && BASE_SUMMARY="$BASE_SUMMARY removed=base/$(basename "$br_dir")"
+  done <"$br_list"
+  rm -f "$br_list"
+  [ -n "$br_keep" ] || return 0
+  br_wal=$(base_info "$br_keep" start_wal)
+  [ -n "$br_wal" ] || return 0
+  # Everything older than the oldest kept base backup's first segment: it can never be replayed again.
+  if ! pg_archivecleanup "$BACKUP_WAL_DIR" "$br_wal" 2>/dev/null; then
+    log_error "base backup: pg_archivecleanup $BACKUP_WAL_DIR $br_wal failed; old WAL is kept"
+  fi
+}
+
+# Archiving stalls: the archiver's last failure is newer than its last success. Reported once per failure time.
+ARCHIVE_REPORTED=""
+archive_check() {
+  ac_row=$(psql -X -q -w -At -F ' ' -c "SELECT coalesce(extract(epoch FROM last_failed_time)::bigint, 0), coalesce(extract(epoch FROM last_archived_time)::bigint, 0), coalesce(last_failed_wal, '-'), failed_count FROM pg_stat_archiver" 2>/dev/null) || return 0
+  # shellcheck disable=SC2086 # four words
+  set -- $ac_row
+  [ "$#" -eq 4 ] || return 0
+  if [ "$1" -gt "$2" ] && [ "$1" != "$ARCHIVE_REPORTED" ]; then
+    ARCHIVE_REPORTED=$1
+    write_marker .last-failure "$(date -u +%s) archive: WAL archiving is failing (last failed segment $3, $4 failures); see the PostgreSQL task's log" ||
+      log_error "archive: cannot write $BACKUP_DIR/.last-failure"
+    log_error "archive FAILED name=$BACKUP_NAME segment=$3 failures=$4 reason=\"the archiver's last attempt failed\""
+  fi
+}
+
 # The restore drill (BACKUP_DRILL_CRON, BACKUP_MODE=verify): the newest good backup against its .sha256 and its
 # manifest only, never against the live data, so writes since the dump cannot raise a false alarm. A failure is
 # marked and logged as a failed backup is; success clears only a drill's failure marker.
@@ -369,6 +505,12 @@ if [ -n "$BACKUP_WAIT_SECONDS" ]; then
   done
 fi
 
+wal_dir_setup
+
+if [ "$BACKUP_BASE_NOW" = yes ]; then
+  backup_base
+  exit $?
+fi
 if [ "$BACKUP_DRILL_NOW" = yes ]; then
   backup_install_traps
   backup_drill

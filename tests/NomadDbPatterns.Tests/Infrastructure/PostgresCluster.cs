@@ -20,6 +20,7 @@ public sealed class PostgresCluster : IDisposable
     private readonly string _dataDir;
     private readonly bool _runAsPostgres;
     private bool _stopped;
+    private (string Name, string Value)[] _settings = [];
 
     private PostgresCluster(string binDir, string clientBinDir, string rootDir, bool runAsPostgres, string superPassword)
     {
@@ -66,12 +67,52 @@ public sealed class PostgresCluster : IDisposable
     /// </summary>
     public static PostgresCluster StartMajor(string name, int major) => Start(name, EmbeddedBinDir(major), NewestBinDir(), major);
 
-    private static PostgresCluster Start(string name, string binDir, string clientBinDir, int major)
+    /// <summary>
+    /// A cluster started with extra server settings on the command line (as a Nomad task passes <c>-c</c> arguments),
+    /// e.g. <c>archive_mode=on</c>: each value is single-quoted for pg_ctl's shell.
+    /// </summary>
+    public static PostgresCluster StartWith(string name, params (string Name, string Value)[] settings)
+    {
+        var binDir = NewestBinDir();
+        return Start(name, binDir, binDir, int.Parse(Path.GetFileName(Path.GetDirectoryName(binDir))!, System.Globalization.CultureInfo.InvariantCulture), settings);
+    }
+
+    /// <summary>
+    /// A cluster whose data directory (<see cref="DataDirectory"/>, not created) someone else fills, e.g. a restore;
+    /// <see cref="StartPrepared"/> then starts the server on it. Its superuser password is the restored one.
+    /// </summary>
+    public static PostgresCluster Prepare(string name, string superPassword)
+    {
+        var binDir = NewestBinDir();
+        var rootDir = Directory.CreateTempSubdirectory($"nomaddb-pg-{name}-").FullName;
+        var cluster = new PostgresCluster(binDir, binDir, rootDir, Environment.IsPrivilegedProcess, superPassword) { Major = 15 };
+        if (cluster._runAsPostgres)
+        {
+            cluster.Check(Shell.Run("chown", ["postgres:postgres", rootDir], null, rootDir, CommandTimeout), "chown");
+        }
+
+        return cluster;
+    }
+
+    /// <summary>The data directory.</summary>
+    public string DataDirectory => _dataDir;
+
+    /// <summary>The OS user the server runs as, as uid:gid, or null when it is the current user.</summary>
+    public string? ServerOwner => _runAsPostgres ? "postgres:postgres" : null;
+
+    /// <summary>Starts the server on a prepared data directory; throws with the server log when it does not start.</summary>
+    public void StartPrepared()
+    {
+        Port = FreePort();
+        StartServer();
+    }
+
+    private static PostgresCluster Start(string name, string binDir, string clientBinDir, int major, params (string Name, string Value)[] settings)
     {
         var runAsPostgres = Environment.IsPrivilegedProcess;
         var rootDir = Directory.CreateTempSubdirectory($"nomaddb-pg-{name}-").FullName;
         var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(18)).ToLowerInvariant();
-        var cluster = new PostgresCluster(binDir, clientBinDir, rootDir, runAsPostgres, password) { Major = major };
+        var cluster = new PostgresCluster(binDir, clientBinDir, rootDir, runAsPostgres, password) { Major = major, _settings = settings };
         try
         {
             cluster.InitDb();
@@ -199,7 +240,8 @@ public sealed class PostgresCluster : IDisposable
 
     private void StartServer()
     {
-        var options = $"-c listen_addresses=127.0.0.1 -c port={Port} -c unix_socket_directories={_rootDir} -c fsync=off";
+        var options = $"-c listen_addresses=127.0.0.1 -c port={Port} -c unix_socket_directories={_rootDir} -c fsync=off"
+            + string.Concat(_settings.Select(s => $" -c {s.Name}='{s.Value.Replace("'", "'\\''", StringComparison.Ordinal)}'"));
         RunServerTool("pg_ctl",
             ["-D", _dataDir, "-l", Path.Combine(_rootDir, "server.log"), "-w", "-t", "60", "-o", options, "start"]);
     }
