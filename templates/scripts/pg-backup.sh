@@ -47,6 +47,8 @@
 #                          the server archives its WAL with archive-wal.sh into BACKUP_WAL_DIR. Needs a replication
 #                          connection: the image's pg_hba.conf allows it from 127.0.0.1, as PGUSER (a superuser)
 # BACKUP_WAL_DIR           the WAL archive (default BACKUP_DIR/wal); created and handed to BACKUP_WAL_OWNER
+# BACKUP_BASE_DIR          where base backups go (default BACKUP_DIR/base): one archive and one base directory per
+#                          data volume, so that a restored or upgraded cluster never meets another cluster's WAL
 # BACKUP_WAL_OWNER         uid:gid of the postgres user of the server's image (archive_command runs as it)
 # BACKUP_PITR_WINDOW_SECONDS
 #                          the recovery window: after each base backup, base backups are kept so that every moment
@@ -125,6 +127,7 @@ if [ -n "$BACKUP_BASE_CRON" ] || [ "$BACKUP_BASE_NOW" = yes ]; then
     [ $? -eq 2 ] && config_error "BACKUP_BASE_CRON '$BACKUP_BASE_CRON' is not a valid 5-field cron expression"
   fi
   [ -n "$BACKUP_WAL_DIR" ] || BACKUP_WAL_DIR="$BACKUP_DIR/wal"
+  [ -n "$BACKUP_BASE_DIR" ] || BACKUP_BASE_DIR="$BACKUP_DIR/base"
   [ -n "$BACKUP_ARCHIVE_CHECK_MINUTES" ] || BACKUP_ARCHIVE_CHECK_MINUTES=5
   is_positive_int "$BACKUP_ARCHIVE_CHECK_MINUTES" || config_error "BACKUP_ARCHIVE_CHECK_MINUTES must be an integer >= 1"
   if [ -n "$BACKUP_PITR_WINDOW_SECONDS" ] && ! is_positive_int "$BACKUP_PITR_WINDOW_SECONDS"; then
@@ -356,7 +359,7 @@ backup_manifest() {
 # Continuous archiving: the WAL archive exists and belongs to the server's user before the server needs it.
 wal_dir_setup() {
   [ -n "$BACKUP_WAL_DIR" ] || return 0
-  mkdir -p "$BACKUP_WAL_DIR" "$BACKUP_DIR/base" || config_error "cannot create $BACKUP_WAL_DIR"
+  mkdir -p "$BACKUP_WAL_DIR" "$BACKUP_BASE_DIR" || config_error "cannot create $BACKUP_WAL_DIR"
   if [ -n "$BACKUP_WAL_OWNER" ]; then
     chown "$BACKUP_WAL_OWNER" "$BACKUP_WAL_DIR" || config_error "cannot hand $BACKUP_WAL_DIR to $BACKUP_WAL_OWNER"
   fi
@@ -374,10 +377,10 @@ lsn_segment() {
 backup_base() {
   bb_start=$(date -u +%s)
   bb_stamp=$(date -u "+$BACKUP_STAMP_FORMAT")
-  bb_final="$BACKUP_DIR/base/$BACKUP_NAME-$bb_stamp"
-  bb_tmp="$BACKUP_DIR/base/.$BACKUP_NAME-$bb_stamp.partial"
-  mkdir -p "$BACKUP_DIR/base" || { base_fail "cannot create $BACKUP_DIR/base"; return 1; }
-  rm -rf "$BACKUP_DIR/base/.$BACKUP_NAME"-*.partial
+  bb_final="$BACKUP_BASE_DIR/$BACKUP_NAME-$bb_stamp"
+  bb_tmp="$BACKUP_BASE_DIR/.$BACKUP_NAME-$bb_stamp.partial"
+  mkdir -p "$BACKUP_BASE_DIR" || { base_fail "cannot create $BACKUP_BASE_DIR"; return 1; }
+  rm -rf "$BACKUP_BASE_DIR/.$BACKUP_NAME"-*.partial
   if ! bb_err=$(pg_basebackup --no-password --pgdata="$bb_tmp" --format=tar --gzip --wal-method=none \
     --checkpoint=fast --label="nomad-db $bb_stamp" 2>&1); then
     rm -rf "$bb_tmp"
@@ -421,7 +424,7 @@ base_retention() {
   br_keep=""
   br_before=""
   br_list=$(mktemp) || return 0
-  printf '%s\n' "$BACKUP_DIR/base/$BACKUP_NAME"-* | sort -r >"$br_list"
+  printf '%s\n' "$BACKUP_BASE_DIR/$BACKUP_NAME"-* | sort -r >"$br_list"
   # Newest first: keep every base backup that ended inside the window, and the newest one that ended before it.
   while IFS= read -r br_dir; do
     [ -f "$br_dir/info" ] || continue

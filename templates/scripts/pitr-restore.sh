@@ -16,6 +16,7 @@
 # PGDATA           the new data directory (prepare)
 # BACKUP_DIR       the backup volume: base/<name>-<stamp>/ and the WAL archive
 # BACKUP_WAL_DIR   the WAL archive, as the server sees it too (default BACKUP_DIR/wal)
+# BACKUP_BASE_DIR  the base backups (default BACKUP_DIR/base)
 # BACKUP_NAME      prefix of the base backups (default: PGDATABASE with unsafe characters replaced by "_")
 # RESTORE_UNTIL    YYYY-MM-DDTHH:MM:SSZ (UTC) | latest
 # PG_OWNER         uid:gid of the postgres user of the image (prepare)
@@ -86,8 +87,9 @@ case $PITR_STEP in
 esac
 
 [ -n "$PGDATA" ] || pr_config "PGDATA is not set"
-if [ -z "$BACKUP_DIR" ] || [ ! -d "$BACKUP_DIR/base" ]; then
-  pr_config "BACKUP_DIR has no base/ directory: continuous archiving (backup.pitr) has not taken a base backup there"
+[ -n "$BACKUP_BASE_DIR" ] || BACKUP_BASE_DIR="$BACKUP_DIR/base"
+if [ -z "$BACKUP_DIR" ] || [ ! -d "$BACKUP_BASE_DIR" ]; then
+  pr_config "$BACKUP_BASE_DIR is not a directory: continuous archiving (backup.pitr) has not taken a base backup there"
 fi
 [ -n "$BACKUP_WAL_DIR" ] || BACKUP_WAL_DIR="$BACKUP_DIR/wal"
 case $BACKUP_WAL_DIR in
@@ -109,7 +111,7 @@ fi
 # The newest complete base backup that ended at or before the target (a hidden .partial one is never complete).
 pr_base=""
 pr_last="-"
-for pr_dir in "$BACKUP_DIR/base/$BACKUP_NAME"-*; do
+for pr_dir in "$BACKUP_BASE_DIR/$BACKUP_NAME"-*; do
   if [ ! -f "$pr_dir/info" ] || [ ! -f "$pr_dir/base.tar.gz" ]; then
     continue
   fi

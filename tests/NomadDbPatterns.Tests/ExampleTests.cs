@@ -162,9 +162,10 @@ public sealed class ExampleTests
             Assert.That(volumes[JobFacts.DataVolumeName], Is.EqualTo(job.DataVolumeSource()));
             var postgres = Hcl.Block(group, "task", "postgres");
             Assert.That(Hcl.Attr(Hcl.Single(postgres, "config"), "image"), Is.EqualTo(pg.ImageReference));
-            var mount = Hcl.Single(postgres, "volume_mount");
-            Assert.That(Hcl.Attr(mount, "volume"), Is.EqualTo(JobFacts.DataVolumeName));
-            Assert.That(Hcl.Attr(mount, "destination"), Is.EqualTo(JobFacts.DataMountPath(pg.Version)));
+            var mounts = Hcl.All(postgres, "volume_mount").ToDictionary(m => Hcl.Attr(m, "volume")!, m => Hcl.Attr(m, "destination"));
+            Assert.That(mounts[JobFacts.DataVolumeName], Is.EqualTo(JobFacts.DataMountPath(pg.Version)));
+            // With continuous archiving the server writes its WAL archive onto the backup volume too.
+            Assert.That(mounts.Keys, Is.EquivalentTo(job.Backup?.Pitr is null ? new[] { JobFacts.DataVolumeName } : new[] { JobFacts.DataVolumeName, JobFacts.BackupVolumeName }));
             var lifecycle = Hcl.Single(postgres, "lifecycle");
             Assert.That(Hcl.Attr(lifecycle, "hook"), Is.EqualTo("prestart"));
             Assert.That(lifecycle.GetProperty("sidecar").GetBoolean(), Is.True);

@@ -20,18 +20,26 @@ internal sealed class RestoreCommand(CliConsole console)
         var from = new Option<string>("--from") { Description = "latest (the newest good backup) or a backup's file name on the backup volume", DefaultValueFactory = _ => RestoreOptions.Latest };
         var into = new Option<string>("--into") { Description = "new-volume (a new, empty data volume; the job switches when you say so) or in-place (replaces the database; the app must be stopped)", DefaultValueFactory = _ => "new-volume" };
         into.AcceptOnlyFromAmong("new-volume", "in-place");
+        var until = new Option<string?>("--until") { Description = "Point-in-time restore (backup.pitr): latest (everything archived) or a moment such as 2026-12-04T13:05:00Z, from the base backups and the WAL archive onto a new volume" };
         var output = new Option<string>("--output", "-o") { Description = "Directory to write the restore job, its script variable, the new volume's specification and RUNBOOK.md into", Required = true };
         var templates = Shared.TemplatesOption();
-        var command = new Command("restore", "Restore a service's database from its backups: a one-shot job that checks the backup's checksum, restores it and compares every table's row count with the backup's manifest, and RUNBOOK.md.\n\nExamples:\n  nomad-db restore examples/myservice.yaml --job myservice -o restore/myservice\n  nomad-db restore specs --job gitea --from gitea-20261204T023000Z.dump --into in-place -o restore/gitea")
+        var command = new Command("restore", "Restore a service's database from its backups: a one-shot job that checks the backup's checksum, restores it and compares every table's row count with the backup's manifest, and RUNBOOK.md.\n\nExamples:\n  nomad-db restore examples/myservice.yaml --job myservice -o restore/myservice\n  nomad-db restore specs --job gitea --from gitea-20261204T023000Z.dump --into in-place -o restore/gitea\n  nomad-db restore specs --job gitea --until 2026-12-04T13:05:00Z -o restore/gitea")
         {
-            specs, job, from, into, output, templates,
+            specs, job, from, into, until, output, templates,
         };
-        command.SetAction(parse => Execute(parse.GetValue(specs)!, parse.GetValue(job)!, parse.GetValue(from)!, parse.GetValue(into)!, parse.GetValue(output)!, parse.GetValue(templates)));
+        command.SetAction(parse => Execute(parse.GetValue(specs)!, parse.GetValue(job)!, parse.GetValue(from)!, parse.GetValue(into)!, parse.GetValue(output)!, parse.GetValue(templates), parse.GetValue(until)));
         return command;
     }
 
-    public int Execute(string[] specs, string jobName, string from, string into, string output, string? templatesDirectory)
+    public int Execute(string[] specs, string jobName, string from, string into, string output, string? templatesDirectory, string? until = null)
     {
+        PointInTime? pointInTime = null;
+        if (until is not null && (pointInTime = PointInTime.Parse(until)) is null)
+        {
+            console.Error.WriteLine($"error NDB006: --until '{until}' is neither `latest` nor a time with its offset, such as 2026-12-04T13:05:00Z; nothing was written");
+            return ExitCodes.InvalidInput;
+        }
+
         var loaded = SpecLoader.LoadFiles(SpecLoader.ExpandInputs(specs));
         var diagnostics = loaded.Diagnostics.Concat(NomadDb.Validate(loaded.Jobs)).ToList();
         Shared.Print(console, diagnostics);
@@ -52,6 +60,7 @@ internal sealed class RestoreCommand(CliConsole console)
         {
             From = from,
             Into = target,
+            Until = pointInTime,
             SourceName = Path.GetFileName(job.File),
             Templates = templatesDirectory is null ? null : TemplateSet.WithOverrides(templatesDirectory),
         });

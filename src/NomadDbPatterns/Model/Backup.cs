@@ -45,6 +45,15 @@ public sealed record BackupRetention(int? KeepLast, Duration? MaxAge)
 /// <param name="TimeZone">IANA time zone of <paramref name="Schedule"/>, or null for the backup schedule's.</param>
 public sealed record BackupDrill(CronSchedule Schedule, string? TimeZone = null);
 
+/// <summary>
+/// Continuous archiving for point-in-time restores: the server archives its WAL to the backup volume, the backup
+/// sidecar takes a base backup on <paramref name="BaseBackup"/>, and base backups and WAL are kept so that any moment
+/// of the last <paramref name="WalRetention"/> can be restored.
+/// </summary>
+/// <param name="BaseBackup">Five-field cron expression of the base backups (in the backup schedule's time zone).</param>
+/// <param name="WalRetention">How far back a point-in-time restore can go, e.g. <c>7d</c>.</param>
+public sealed record BackupPitr(CronSchedule BaseBackup, Duration WalRetention);
+
 /// <summary>The backup of a service's database.</summary>
 /// <param name="Volume">Host volume receiving the backups; must differ from the data volume.</param>
 public sealed record BackupPolicy(string Volume)
@@ -66,6 +75,8 @@ public sealed record BackupPolicy(string Volume)
     /// reference, or null for none.
     /// </summary>
     public SecretSource? Heartbeat { get; init; }
+    /// <summary>Continuous archiving for point-in-time restores, or null.</summary>
+    public BackupPitr? Pitr { get; init; }
     /// <summary>The time zone the drill's schedule is read in: its own, else the backup schedule's.</summary>
     public string DrillTimeZone => Drill?.TimeZone ?? Schedule.TimeZone;
 }

@@ -63,6 +63,15 @@ public static class Defaults
     /// <summary>The key of the heartbeat URL in its secret (Nomad Variable or Vault), when the spec names none.</summary>
     public const string HeartbeatSecretKey = "heartbeat_url";
 
+    /// <summary>How far back a point-in-time restore can go when <c>backup.pitr</c> names no <c>walRetention</c>.</summary>
+    public const string PitrWalRetention = "7d";
+
+    /// <summary>Where the backup volume holds the WAL archive (continuous archiving), in every task that mounts it.</summary>
+    public const string WalArchiveDirectory = "/backups/wal";
+
+    /// <summary>PostgreSQL's archive_timeout with continuous archiving: at most this much committed work is only in an unarchived segment.</summary>
+    public const string PitrArchiveTimeout = "5min";
+
     /// <summary>The image of the heartbeat task: sh and curl.</summary>
     public const string HeartbeatImage = "curlimages/curl:8.11.1";
 

@@ -41,6 +41,15 @@ internal static class JobFacts
     /// <summary>The host volume of the data directory.</summary>
     public static string DataVolumeSource(this ServiceJob job) => job.Postgres?.Volume ?? $"{job.Name}-postgres";
 
+    /// <summary>
+    /// The WAL archive of continuous archiving on the backup volume, as every task mounting it sees it: one per data
+    /// volume, so that a restored or upgraded cluster (a new volume) never meets another cluster's WAL file names.
+    /// </summary>
+    public static string WalArchive(this ServiceJob job) => $"{Defaults.WalArchiveDirectory}/{job.DataVolumeSource()}";
+
+    /// <summary>The base backups of continuous archiving on the backup volume (one directory per data volume).</summary>
+    public static string BaseBackups(this ServiceJob job) => $"/backups/base/{job.DataVolumeSource()}";
+
     /// <summary>Where the data volume is mounted: the image's layout changed in 18 (see the PostgreSQL image's PGDATA rules).</summary>
     public static string DataMountPath(int major) =>
         major >= FirstMajorWithVersionedDataDirectory ? "/var/lib/postgresql" : "/var/lib/postgresql/data";

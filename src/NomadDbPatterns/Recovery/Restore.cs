@@ -33,6 +33,45 @@ public sealed record RestoreOptions
 
     /// <summary>Template overrides, or null for the embedded templates.</summary>
     public TemplateSet? Templates { get; init; }
+
+    /// <summary>
+    /// A point-in-time restore (continuous archiving, <c>backup.pitr</c>): <c>latest</c> (the end of the WAL archive)
+    /// or a UTC moment; null for a restore from a dump.
+    /// </summary>
+    public PointInTime? Until { get; init; }
+}
+
+/// <summary>The target of a point-in-time restore: the end of the WAL archive, or a moment (UTC, whole seconds).</summary>
+public sealed record PointInTime
+{
+    private PointInTime(DateTimeOffset? moment) => Moment = moment;
+
+    /// <summary>The end of the WAL archive: everything archived.</summary>
+    public static PointInTime Latest { get; } = new((DateTimeOffset?)null);
+
+    /// <summary>The moment, or null for <see cref="Latest"/>.</summary>
+    public DateTimeOffset? Moment { get; }
+
+    /// <summary>A moment, in UTC and whole seconds (what recovery_target_time is given).</summary>
+    public static PointInTime At(DateTimeOffset moment) => new(new DateTimeOffset(moment.UtcTicks - (moment.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero));
+
+    /// <summary>Reads <c>latest</c> or an ISO 8601 time with an offset (<c>2026-12-04T13:05:00Z</c>, <c>2026-12-04T14:05:00+01:00</c>), or null.</summary>
+    public static PointInTime? Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text == "latest")
+        {
+            return Latest;
+        }
+
+        return text.Contains('T', StringComparison.Ordinal) && (text.EndsWith('Z') || text.LastIndexOfAny(['+', '-']) > text.IndexOf('T', StringComparison.Ordinal))
+            && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var moment)
+            ? At(moment)
+            : null;
+    }
+
+    /// <summary><c>latest</c> or <c>YYYY-MM-DDTHH:MM:SSZ</c>, as the restore script reads it.</summary>
+    public override string ToString() => Moment is { } moment ? moment.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) : "latest";
 }
 
 /// <summary>Everything <c>nomad-db restore</c> writes for one job, or why it cannot.</summary>
@@ -86,14 +125,21 @@ public static partial class Restore
 
         if (job.Postgres is not { } pg)
         {
-            return PlanSqlite(job, job.Sqlite!, options, templates, sourceName);
+            return options.Until is null
+                ? PlanSqlite(job, job.Sqlite!, options, templates, sourceName)
+                : Failure(job, "sqlite", "a point-in-time restore replays PostgreSQL's WAL; a SQLite service restores one of its file copies");
+        }
+
+        if (options.Until is { } until)
+        {
+            return PlanPitr(job, pg, until, options, templates, sourceName);
         }
 
         // The restore runs the job's own PostgreSQL task; on a new volume it is that task on the new volume. Its init
         // SQL is left to the job's next start (it must be idempotent), so the restore meets an empty database.
         var target = options.Into == RestoreTarget.NewVolume
-            ? job with { Postgres = pg with { Volume = $"{job.DataVolumeSource()}-restored", Extensions = [], InitSql = [] } }
-            : job with { Postgres = pg with { Extensions = [], InitSql = [] } };
+            ? job with { Postgres = pg with { Volume = $"{job.DataVolumeSource()}-restored", Extensions = [], InitSql = [] }, Backup = job.Backup with { Pitr = null } }
+            : job with { Postgres = pg with { Extensions = [], InitSql = [] }, Backup = job.Backup with { Pitr = null } };
         var restoreJob = RestoreDocBuilder.JobName(job);
         var targetDoc = new ServiceJobDocBuilder(target, sourceName, templates).BuildServiceJob();
         var doc = new RestoreDocBuilder(job, target, targetDoc, options, sourceName).Build();
@@ -145,6 +191,92 @@ public static partial class Restore
 
     private static RestorePlan Failure(ServiceJob job, string path, string message) =>
         new(job.Name, [], [Diagnostic.Error(ErrorCodes.InvalidValue, message, path)]);
+
+    /// <summary>A point-in-time restore onto a new volume, from the base backups and the WAL archive.</summary>
+    private static RestorePlan PlanPitr(ServiceJob job, PostgresSidecar pg, PointInTime until, RestoreOptions options, TemplateSet templates, string sourceName)
+    {
+        if (job.Backup!.Pitr is null)
+        {
+            return Failure(job, "backup.pitr", "a point-in-time restore needs continuous archiving: add `backup.pitr: { baseBackup: \"0 1 * * *\" }` (restores are possible from its first base backup on)");
+        }
+
+        if (options.Into != RestoreTarget.NewVolume || options.From != RestoreOptions.Latest)
+        {
+            return Failure(job, "backup.pitr", "a point-in-time restore goes onto a new volume from the base backups and the WAL archive: --until takes neither --into in-place nor --from");
+        }
+
+        var restoreJob = RestoreDocBuilder.JobName(job);
+        // The restored server recovers with the job's own settings, without archiving (it would write a second
+        // cluster's WAL beside the first); the switched job archives into its new volume's own archive.
+        var target = job with { Postgres = pg with { Volume = $"{job.DataVolumeSource()}-restored", Extensions = [], InitSql = [] }, Backup = job.Backup with { Pitr = null } };
+        var targetDoc = new ServiceJobDocBuilder(target, sourceName, templates).BuildServiceJob();
+        var doc = RestoreDocBuilder.BuildPitr(job, target, targetDoc, until.ToString(), sourceName);
+        var jobRenderer = new JobRenderer(templates);
+        var files = new List<RenderedFile>
+        {
+            new($"{restoreJob}.nomad.hcl", new SharedPostgresRenderer(templates).Write(doc, JobFormat.Hcl)),
+            new(ScriptsVariable.OneJobFileName(restoreJob), ScriptsVariable.ForOneJob(templates, restoreJob, ScriptsVariable.PitrRestoreKey, "pitr-restore.sh").Render(job.Namespace, JobFormat.Hcl)),
+        };
+        if (job.HostVolumes.Provision == VolumeProvisioning.Dynamic)
+        {
+            var volumeFile = HostVolumeFiles.DynamicFileName(job.Name, JobFacts.DataVolumeName, JobFormat.Hcl);
+            files.AddRange(jobRenderer.RenderVolumesAndPolicies(target, sourceName)
+                .Where(f => f.FileName == volumeFile)
+                .Select(f => f with { FileName = HostVolumeFiles.DynamicFileName(restoreJob, JobFacts.DataVolumeName, JobFormat.Hcl) }));
+        }
+
+        if (PasswordPolicy(job, restoreJob, RestoreDocBuilder.GroupName, sourceName) is { } policy)
+        {
+            files.Add(policy);
+        }
+
+        files.AddRange(ScriptsVariable.NamespacesOf([job], []).Select(ns => jobRenderer.RenderScripts(ns)));
+        var plan = new RestorePlan(job.Name, files, []) { TargetVolume = target.DataVolumeSource() };
+        files.Add(new RenderedFile(RunbookFileName, PitrRunbook(job, plan, until, sourceName)));
+        return plan;
+    }
+
+    private static string PitrRunbook(ServiceJob job, RestorePlan plan, PointInTime until, string sourceName)
+    {
+        var restoreJob = plan.RestoreJobName;
+        var md = new StringBuilder();
+        md.Append($"# Point-in-time restore of {job.Name} to {(until.Moment is null ? "the end of the WAL archive" : until.ToString())}\n\n");
+        md.Append($"Generated by nomad-db {GeneratorInfo.Version} from `{sourceName}`. `{restoreJob}` unpacks the newest base backup that ended before ");
+        md.Append(until.Moment is null ? "now" : $"`{until}`");
+        md.Append($" (from `{job.BaseBackups()}` on host volume `{job.Backup!.Volume}`) onto the new host volume `{plan.TargetVolume}`, ");
+        md.Append($"then the job's PostgreSQL replays the archived WAL (`{job.WalArchive()}`) ");
+        md.Append(until.Moment is null ? "to its end (a gap in the archive fails the job before anything is unpacked)" : $"up to `{until}` (a missing segment before it stops PostgreSQL with \"recovery ended before configured recovery target was reached\")");
+        md.Append(" and promotes itself; `verify` waits for that and logs what the database holds. The job's current volume is not touched.\n\n");
+        if (job.Namespace is { } ns)
+        {
+            md.Append($"```sh\nexport NOMAD_NAMESPACE={ns}\n```\n\n");
+        }
+
+        md.Append("## 1. Prepare\n\n```sh\n");
+        md.Append("nomad var put @nomad-db-scripts.nv.hcl      # the shared scripts (backup-lib.sh), if not published yet\n");
+        md.Append($"nomad var put @{ScriptsVariable.OneJobFileName(restoreJob)}   # the restore script, in the job's own variable\n");
+        AppendPolicyApply(md, job, restoreJob, plan.Files);
+        md.Append(job.HostVolumes.Provision == VolumeProvisioning.Dynamic
+            ? $"nomad volume create {HostVolumeFiles.DynamicFileName(restoreJob, JobFacts.DataVolumeName, JobFormat.Hcl)}   # the new, empty volume, on the node holding `{job.Backup.Volume}`\n"
+            : $"# add host volume \"{plan.TargetVolume}\" (an empty directory) to the client configuration of the node holding \"{job.Backup.Volume}\"\n");
+        md.Append($"nomad job validate {restoreJob}.nomad.hcl\n```\n\n");
+        md.Append("## 2. Restore and verify\n\n");
+        md.Append($"`{job.Name}` may keep running: nothing here touches its volume. Stop it first if the restored copy is to replace it (step 3).\n\n```sh\n");
+        md.Append($"nomad job run {restoreJob}.nomad.hcl\n");
+        md.Append($"nomad job status {restoreJob}   # wait until the allocation is complete (Status = dead)\n");
+        md.Append($"ALLOC=$(nomad job allocs -t '{{{{ range . }}}}{{{{ println .ID }}}}{{{{ end }}}}' {restoreJob} | head -n 1)\n");
+        md.Append($"nomad alloc logs \"$ALLOC\" prepare                         # pitr prepared base=... start_wal=... until=...\n");
+        md.Append($"nomad alloc logs \"$ALLOC\" postgres                        # recovery stopping before commit ... / archive recovery complete\n");
+        md.Append($"nomad alloc logs \"$ALLOC\" {RestoreDocBuilder.RestoreTaskName}                          # restore ok until=... tables=N rows=M\n");
+        md.Append($"nomad alloc logs -stderr \"$ALLOC\" prepare                 # on failure: restore FAILED ... reason=...\n");
+        md.Append($"nomad job stop -purge {restoreJob}\n```\n\n");
+        md.Append("## 3. Switch\n\n");
+        md.Append($"Stop `{job.Name}`, point it at the restored volume (`postgres.volume: {plan.TargetVolume}` in your spec), render and run. ");
+        md.Append($"It archives into a new archive of its own (`{Defaults.WalArchiveDirectory}/{plan.TargetVolume}`) and takes its first base backup on the schedule: ");
+        md.Append($"point-in-time restores of the new volume are possible from then on. The old volume `{job.DataVolumeSource()}` and its archive stay as they were: to go back, undo the change.\n\n");
+        md.Append($"```sh\nnomad job stop {job.Name}\nnomad-db render <your specs> -o <out>\nnomad job run <out>/{job.Name}.nomad.hcl\n```\n");
+        return md.ToString();
+    }
 
     /// <summary>A SQLite service: the restore job copies a backup file back as the database file, checked.</summary>
     private static RestorePlan PlanSqlite(ServiceJob job, SqliteStorage sqlite, RestoreOptions options, TemplateSet templates, string sourceName)

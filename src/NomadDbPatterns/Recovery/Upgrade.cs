@@ -123,7 +123,7 @@ public static partial class Upgrade
         }
 
         // The restore meets an empty database: extensions and init SQL are left to the job's next start (idempotent).
-        var target = upgraded with { Postgres = upgraded.Postgres! with { Extensions = [], InitSql = [] } };
+        var target = upgraded with { Postgres = upgraded.Postgres! with { Extensions = [], InitSql = [] }, Backup = backup with { Pitr = null } };
         var restoreJob = RestoreJobName(job.Name);
         var dumpJob = DumpJobName(job.Name);
         var newImage = target.Postgres!.ImageReference;

@@ -64,6 +64,7 @@ internal static class HclViewMapper
         StrOrNull(task.Kill?.Signal),
         StrOrNull(task.Kill?.Timeout),
         StrOrNull(task.ShutdownDelay),
+        task.Leader ? Bool(true) : null,
         Each(task.Mounts, m => new MountView(Str(m.Volume), Str(m.Destination), m.ReadOnly is { } readOnly ? Bool(readOnly) : null)),
         Each(task.Env, e => new EnvView(Key(e.Name), Str(e.Value))),
         Each(task.Templates, t => new TemplateView(Str(t.Destination), StrOrNull(t.Perms), t.Env is { } env ? Bool(env) : null, Str(t.ChangeMode), HclString.Text(t.Data),

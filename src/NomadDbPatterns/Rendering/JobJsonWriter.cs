@@ -252,6 +252,11 @@ internal static class JobJsonWriter
         }
 
         OptionalString(w, "KillSignal", task.Kill?.Signal);
+        if (task.Leader)
+        {
+            w.WriteBoolean("Leader", true);
+        }
+
         w.WriteEndObject();
     }
 

@@ -32,6 +32,7 @@ internal sealed class ScriptsVariable
         ("init_databases", "init-databases.sh"),
         ("rotate_password", "rotate-password.sh"),
         ("heartbeat", "heartbeat.sh"),
+        ("archive_wal", "archive-wal.sh"),
     ];
 
     private ScriptsVariable(IReadOnlyList<(string Key, string Text)> items, string path = Path, string? job = null)
@@ -149,6 +150,9 @@ internal sealed class ScriptsVariable
 
     /// <summary>The item key of the SQLite restore script in a restore job's own variable.</summary>
     public const string RestoreSqliteKey = "restore_sqlite";
+
+    /// <summary>The item key of the point-in-time restore script in a restore job's own variable.</summary>
+    public const string PitrRestoreKey = "pitr_restore";
 
     /// <summary>
     /// The script of a one-shot job (migration, restore) in that job's own variable <c>nomad/jobs/JOB</c> (its workload

@@ -147,6 +147,7 @@ internal sealed record TaskView(
     string? KillSignal,
     string? KillTimeout,
     string? ShutdownDelay,
+    string? Leader,
     IReadOnlyList<MountView> Mounts,
     IReadOnlyList<EnvView> Env,
     IReadOnlyList<TemplateView> Templates,
@@ -160,7 +161,7 @@ internal sealed record TaskView(
         "name" => Name, "comment" => Comment, "lifecycle" => Lifecycle, "image" => Image, "command" => Command, "args" => Args,
         "ports" => Ports, "shm_size" => ShmSize, "user" => User, "mounts" => Mounts, "env" => Env, "templates" => Templates,
         "vault" => Vault, "resources" => Resources, "services" => Services, "restart" => Restart, "kill_signal" => KillSignal,
-        "kill_timeout" => KillTimeout, "shutdown_delay" => ShutdownDelay, "network_mode" => NetworkMode, "privileged" => Privileged,
+        "kill_timeout" => KillTimeout, "shutdown_delay" => ShutdownDelay, "leader" => Leader, "network_mode" => NetworkMode, "privileged" => Privileged,
         "dns_servers" => DnsServers, "dns_search_domains" => DnsSearchDomains, "dns_options" => DnsOptions, "docker_mounts" => DockerMounts,
         _ => IView.Missing,
     };

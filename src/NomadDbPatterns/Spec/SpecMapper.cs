@@ -301,6 +301,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
             VerifyRestore = Word(spec.Verify, $"{path}.verify", false, ("none", false), ("restore", true)),
             Placement = Word(spec.Placement, $"{path}.placement", BackupPlacement.Sidecar, ("sidecar", BackupPlacement.Sidecar), ("periodic", BackupPlacement.Periodic)),
             Drill = spec.Drill is { } drill ? new BackupDrill(drill.Schedule ?? string.Empty, drill.TimeZone) : null,
+            Pitr = spec.Pitr is { } pitr ? new BackupPitr(pitr.BaseBackup ?? string.Empty, pitr.WalRetention ?? Defaults.PitrWalRetention) : null,
             Heartbeat = spec.Heartbeat is { } heartbeat ? MapSecret(heartbeat, $"{path}.heartbeat", jobName, "heartbeat URL", Defaults.HeartbeatSecretKey) : null,
         };
     }

@@ -485,8 +485,19 @@ internal sealed class BackupSpec : BackupPolicySpec
     public string? Volume { get; set; }
     /// <summary>Scheduled restore drills of the newest backup into a scratch database (PostgreSQL services).</summary>
     public DrillSpec? Drill { get; set; }
+    /// <summary>Continuous archiving for point-in-time restores (PostgreSQL, backup sidecar).</summary>
+    public PitrSpec? Pitr { get; set; }
     /// <summary>The ping URL of a dead-man's switch (healthchecks.io style), as a secret: { nomadVar | vault, key (default heartbeat_url) }.</summary>
     public SecretSpec? Heartbeat { get; set; }
+}
+
+/// <summary>Continuous archiving.</summary>
+internal sealed class PitrSpec
+{
+    /// <summary>Five-field cron expression of the base backups, e.g. "0 1 * * *" (in the backup's time zone).</summary>
+    public string? BaseBackup { get; set; }
+    /// <summary>How far back a point-in-time restore can go, e.g. 7d (default 7d): base backups and WAL are kept for it.</summary>
+    public string? WalRetention { get; set; }
 }
 
 /// <summary>A restore drill schedule.</summary>

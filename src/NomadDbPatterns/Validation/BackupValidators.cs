@@ -51,6 +51,39 @@ internal sealed class BackupPolicyValidator : AbstractValidator<BackupPolicy>
             .WithMessage("restore-verify applies to PostgreSQL dumps").OverridePropertyName("Verify");
         RuleFor(b => b.Drill).Null().When((_, context) => JobScope.Of(context, _job).Postgres is null).WithErrorCode(ErrorCodes.InvalidValue)
             .WithMessage("a restore drill restores a PostgreSQL dump into a scratch database and compares it with its manifest; SQLite backups have no drill (each copy is integrity-checked when it is taken)");
+        RuleFor(b => b.Pitr).Null().When((_, context) => JobScope.Of(context, _job).Postgres is null).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage("continuous archiving (point-in-time restore) is PostgreSQL's; a SQLite service's backups are file copies");
+        // pg_basebackup needs a replication connection, which the image's pg_hba.conf allows from 127.0.0.1 only
+        // (initdb's sample lines; the entrypoint adds `host all all all`, which does not match replication).
+        RuleFor(b => b.Placement).Equal(BackupPlacement.Sidecar).When((b, context) => b.Pitr is not null && JobScope.Of(context, _job).Postgres is not null).WithErrorCode(ErrorCodes.PeriodicBackup)
+            .WithMessage("continuous archiving takes its base backups from the backup sidecar: pg_basebackup's replication connection is allowed from 127.0.0.1 only (the image's pg_hba.conf); use placement: sidecar");
+        RuleFor(b => b).Custom((backup, context) =>
+        {
+            if (backup.Pitr is not { } pitr || JobScope.Of(context, _job).Postgres is null)
+            {
+                return;
+            }
+
+            if (pitr.BaseBackup.Text.Length == 0)
+            {
+                context.Fail("Pitr.BaseBackup", ErrorCodes.Schedule, "continuous archiving needs `baseBackup`: a five-field cron expression such as \"0 1 * * *\"");
+            }
+            else if (pitr.BaseBackup.Problem is { } problem)
+            {
+                context.Fail("Pitr.BaseBackup", ErrorCodes.Schedule, $"'{Echo.Value(pitr.BaseBackup.Text)}'{problem}");
+            }
+
+            var own = JobScope.Of(context, _job).Postgres!.Settings.Select(s => s.Key).FirstOrDefault(k => k is "archive_mode" or "archive_command" or "archive_library" or "restore_command" or "wal_level");
+            if (own is not null)
+            {
+                context.Fail("Pitr", ErrorCodes.InvalidValue, $"continuous archiving sets the server's archiving itself; remove `{own}` from postgres.settings");
+            }
+
+            if (InputText.DurationProblem(pitr.WalRetention.Text, TimeSpan.FromHours(1), InputLimits.MaxRetentionAge, "a retention", "36h, 7d") is { } retention)
+            {
+                context.Fail("Pitr.WalRetention", ErrorCodes.Retention, retention);
+            }
+        });
         RuleFor(b => b).Custom((backup, context) =>
         {
             if (backup.Drill is null || JobScope.Of(context, _job).Postgres is null)

@@ -231,6 +231,72 @@ public sealed class PitrTests
         Assert.That(File.ReadAllText(Path.Combine(dir, ".last-failure")), Does.Contain("archive: WAL archiving is failing"));
     }
 
+    /// <summary>The rendered jobs' own settings drive the scripts: the sidecar's base backups, the restore job's prepare and verify.</summary>
+    [Test]
+    public void The_rendered_sidecar_and_restore_job_settings_drive_the_scripts()
+    {
+        var loaded = NomadDbPatterns.Spec.SpecLoader.LoadFiles([RepoPaths.Combine("examples", "homelab", "paperless.yaml")]);
+        var job = loaded.Jobs.Single().Job;
+        var service = Hcl2Json.ParseText(NomadDbPatterns.Rendering.JobRenderer.Default.Render(job, "paperless.yaml").Single(f => f.FileName == "paperless.nomad.hcl").Content);
+        var sidecar = Env(Hcl.Block(Hcl.Block(Hcl.Block(service, "job", "paperless"), "group", "paperless"), "task", "db-backup"));
+        var restore = NomadDbPatterns.Recovery.Restore.Plan(job, new NomadDbPatterns.Recovery.RestoreOptions { Until = NomadDbPatterns.Recovery.PointInTime.Latest });
+        var restoreGroup = Hcl.Block(Hcl.Block(Hcl2Json.ParseText(restore.Files.Single(f => f.FileName == "paperless-restore.nomad.hcl").Content), "job", "paperless-restore"), "group", "restore");
+        var bases = _dirs.NewDirectory("rendered-base");
+        var remap = new Dictionary<string, string> { ["BACKUP_DIR"] = _backups, ["BACKUP_WAL_DIR"] = _wal, ["BACKUP_BASE_DIR"] = bases, ["BACKUP_LIB"] = BackupScripts.Library };
+
+        var baseRun = new Dictionary<string, string>(sidecar.Concat(BackupScripts.PgEnv(_source, Database, _backups)).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value));
+        foreach (var (key, value) in remap)
+        {
+            baseRun[key] = value;
+        }
+
+        baseRun["BACKUP_MODE"] = "base";
+        if (!Environment.IsPrivilegedProcess)
+        {
+            baseRun.Remove("BACKUP_WAL_OWNER");
+        }
+        else
+        {
+            baseRun["BACKUP_WAL_OWNER"] = "postgres:postgres";
+        }
+
+        var taken = BackupScripts.Run(BackupScripts.PgBackup, baseRun);
+        Assert.That(taken.ExitCode, Is.Zero, taken.StdErr);
+
+        using var target = PostgresCluster.Prepare("pitr-rendered", _source.SuperPassword);
+        var prepare = Env(Hcl.Block(restoreGroup, "task", "prepare"));
+        foreach (var (key, value) in remap)
+        {
+            prepare[key] = value;
+        }
+
+        prepare["PGDATA"] = target.DataDirectory;
+        prepare["PGDATABASE"] = Database;
+        prepare.Remove("PG_OWNER");
+        if (target.ServerOwner is { } owner)
+        {
+            prepare["PG_OWNER"] = owner;
+        }
+
+        var prepared = BackupScripts.Run(RestoreScript, prepare);
+        Assert.That(prepared.ExitCode, Is.Zero, prepared.StdErr);
+        target.StartPrepared();
+        var verify = Env(Hcl.Block(restoreGroup, "task", "restore"));
+        foreach (var (key, value) in target.PgEnv(Database))
+        {
+            verify[key] = value;
+        }
+
+        verify["BACKUP_LIB"] = BackupScripts.Library;
+        var verified = BackupScripts.Run(RestoreScript, verify);
+
+        Assert.That(verified.ExitCode, Is.Zero, verified.StdErr + target.ServerLog);
+        Assert.That(verified.StdOut, Does.Contain("restore ok until=latest database=shop tables=1 rows=300"));
+    }
+
+    private static Dictionary<string, string> Env(System.Text.Json.JsonElement task) =>
+        Hcl.Single(task, "env").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
+
     [Test]
     public void The_archive_command_never_overwrites_a_different_file_and_accepts_the_same_one_again()
     {

@@ -270,7 +270,7 @@ public sealed class JsonJobTests
                 foreach (var (taskName, task) in Labelled(group, "task"))
                 {
                     var where = $"{groupName}/{taskName}";
-                    facts.Add($"task {where} driver={HclText(task, "driver")} user={HclText(task, "user")} kill_signal={HclText(task, "kill_signal")} kill_timeout={Nanoseconds(HclText(task, "kill_timeout"))} shutdown_delay={Nanoseconds(HclText(task, "shutdown_delay"))}");
+                    facts.Add($"task {where} driver={HclText(task, "driver")} user={HclText(task, "user")} kill_signal={HclText(task, "kill_signal")} kill_timeout={Nanoseconds(HclText(task, "kill_timeout"))} shutdown_delay={Nanoseconds(HclText(task, "shutdown_delay"))} leader={Raw(task, "leader")}");
                     foreach (var lifecycle in Blocks(task, "lifecycle"))
                     {
                         facts.Add($"lifecycle {where} hook={HclText(lifecycle, "hook")} sidecar={Raw(lifecycle, "sidecar")}");
@@ -391,7 +391,7 @@ public sealed class JsonJobTests
                 foreach (var task in Items(group, "Tasks"))
                 {
                     var where = $"{groupName}/{task.GetProperty("Name").GetString()}";
-                    facts.Add($"task {where} driver={Text(task, "Driver")} user={Text(task, "User")} kill_signal={Text(task, "KillSignal")} kill_timeout={Raw(task, "KillTimeout")} shutdown_delay={Raw(task, "ShutdownDelay")}");
+                    facts.Add($"task {where} driver={Text(task, "Driver")} user={Text(task, "User")} kill_signal={Text(task, "KillSignal")} kill_timeout={Raw(task, "KillTimeout")} shutdown_delay={Raw(task, "ShutdownDelay")} leader={Raw(task, "Leader")}");
                     if (task.TryGetProperty("Lifecycle", out var lifecycle))
                     {
                         facts.Add($"lifecycle {where} hook={Text(lifecycle, "Hook")} sidecar={Raw(lifecycle, "Sidecar")}");

@@ -102,7 +102,7 @@ public sealed class TemplateSetTests
 
         private TaskView Task() => new(
             Text(), List(() => Text()), _random.Next(2) == 0 ? new LifecycleView(Text(), Text()) : null, Text(), Maybe(), Maybe(), Maybe(), Maybe(), Maybe(),
-            Maybe(), Maybe(), Maybe(), Maybe(), List(() => new DockerMountView(Text(), Text(), Maybe(), Maybe(), Maybe())), Maybe(), Maybe(), Maybe(), Maybe(),
+            Maybe(), Maybe(), Maybe(), Maybe(), List(() => new DockerMountView(Text(), Text(), Maybe(), Maybe(), Maybe())), Maybe(), Maybe(), Maybe(), Maybe(), Maybe(),
             List(() => new MountView(Text(), Text(), Maybe())), List(() => new EnvView(Text(), Text())),
             List(() => new TemplateView(Text(), Maybe(), Maybe(), Text(), Text())), _random.Next(3) == 0 ? new VaultView(Maybe(), Text(), Maybe()) : null,
             new ResourcesView(Text(), Text(), Maybe()), List(Service), _random.Next(2) == 0 ? new RestartView(Text(), Text(), Text(), Text()) : null);

@@ -34,6 +34,16 @@ internal sealed class BackupTaskDocs(ServiceJob job)
         var env = Env(backup, periodic ? "once" : "loop");
         env.Insert(0, new EnvDoc("BACKUP_SCOPE", "database"));
         env.Add(new EnvDoc("BACKUP_VERIFY", backup.VerifyRestore ? "restore" : "none"));
+        if (backup.Pitr is { BaseBackup.Normalized: { } baseCron } pitr && !periodic)
+        {
+            env.Add(new EnvDoc("BACKUP_BASE_CRON", baseCron));
+            env.Add(new EnvDoc("BACKUP_WAL_DIR", job.WalArchive()));
+            env.Add(new EnvDoc("BACKUP_BASE_DIR", job.BaseBackups()));
+            var uid = PostgresImages.PostgresUid(pg).ToString(CultureInfo.InvariantCulture);
+            env.Add(new EnvDoc("BACKUP_WAL_OWNER", $"{uid}:{uid}"));
+            env.Add(new EnvDoc("BACKUP_PITR_WINDOW_SECONDS", (pitr.WalRetention.Seconds ?? 0).ToString(CultureInfo.InvariantCulture)));
+        }
+
         if (backup.Drill is { Schedule.Normalized: { } drill })
         {
             env.Add(new EnvDoc("BACKUP_DRILL_CRON", drill));

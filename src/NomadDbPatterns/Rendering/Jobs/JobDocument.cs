@@ -97,6 +97,8 @@ internal sealed record TaskDoc
     public IReadOnlyList<ServiceDoc> Services { get; init; } = [];
     public RestartDoc? Restart { get; init; }
     public string? ShutdownDelay { get; init; }
+    /// <summary><c>leader = true</c>: when this task ends, Nomad stops the group's other tasks (a one-shot job's server).</summary>
+    public bool Leader { get; init; }
 }
 
 internal sealed record LifecycleDoc(string Hook, bool Sidecar);

@@ -45,6 +45,14 @@ internal sealed class PostgresTaskDocs(ServiceJob job)
             args.Add($"{setting.Key}={setting.Value}");
         }
 
+        // Continuous archiving: every finished WAL segment to the backup volume (archive-wal.sh), at least every
+        // archive_timeout when anything was written.
+        var pitr = job.Backup is { Pitr: not null, Placement: BackupPlacement.Sidecar };
+        if (pitr)
+        {
+            args.AddRange(["-c", "archive_mode=on", "-c", $"archive_command=/bin/sh /local/{ArchiveScript} %p %f {job.WalArchive()}", "-c", $"archive_timeout={Defaults.PitrArchiveTimeout}"]);
+        }
+
         var env = new List<EnvDoc>();
         if (JobFacts.PgData(pg.Version) is { } pgData)
         {
@@ -76,13 +84,16 @@ internal sealed class PostgresTaskDocs(ServiceJob job)
                 args,
                 job.Network == NetworkMode.Host || job.RegistersDatabase() ? ["db"] : [],
                 pg.ShmSize?.Bytes),
-            Mounts = [DocParts.Mount(JobFacts.DataVolumeName, JobFacts.DataMountPath(pg.Version))],
+            Mounts = [DocParts.Mount(JobFacts.DataVolumeName, JobFacts.DataMountPath(pg.Version)), .. pitr ? new[] { DocParts.Mount(JobFacts.BackupVolumeName, BackupTaskDocs.Directory) } : []],
             Env = env,
-            Templates = [RotatedPasswordFile(pg.Password), BackupTaskDocs.ScriptTemplate(RotateScript, "0755", "noop")],
+            Templates = [RotatedPasswordFile(pg.Password), BackupTaskDocs.ScriptTemplate(RotateScript, "0755", "noop"), .. pitr ? new[] { BackupTaskDocs.ScriptTemplate(ArchiveScript, "0755", "noop") } : []],
             Vault = DocParts.Vault(pg.Password),
             Resources = ResourcesDoc.Of(pg.Resources),
         };
     }
+
+    /// <summary>PostgreSQL's archive_command with continuous archiving (scripts variable item <c>archive_wal</c>).</summary>
+    public const string ArchiveScript = "archive-wal.sh";
 
     /// <summary>The script that gives the role a changed password (scripts variable item <c>rotate_password</c>).</summary>
     public const string RotateScript = "rotate-password.sh";

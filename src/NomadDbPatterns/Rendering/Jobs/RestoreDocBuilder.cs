@@ -67,6 +67,96 @@ internal sealed class RestoreDocBuilder(ServiceJob job, ServiceJob target, JobDo
     ];
 
     /// <summary>
+    /// The point-in-time restore job (continuous archiving): <c>prepare</c> (prestart) unpacks the newest base backup
+    /// before the target onto the new volume and configures the recovery; then the job's own PostgreSQL task (not
+    /// archiving, the backup volume read-only for its restore_command) recovers and promotes, and <c>verify</c>, the
+    /// leader, waits for the promotion and ends the job.
+    /// </summary>
+    public static JobDoc BuildPitr(ServiceJob job, ServiceJob target, JobDoc targetDoc, string until, string sourceName)
+    {
+        var pg = target.Postgres!;
+        var backup = job.Backup!;
+        var uid = PostgresImages.PostgresUid(pg).ToString(CultureInfo.InvariantCulture);
+        var backupsReadOnly = new MountDoc(JobFacts.BackupVolumeName, BackupTaskDocs.Directory, true);
+        var scripts = new[] { BackupTaskDocs.ScriptTemplate("backup-lib.sh", "0644", "noop"), Template("local/pitr-restore.sh", ScriptsVariable.OneJobTemplateData(JobName(job), ScriptsVariable.PitrRestoreKey), "noop", perms: "0755") };
+        var prepare = new TaskDoc
+        {
+            Name = "prepare",
+            Comment =
+            [
+                $"Unpacks the newest base backup that ended before {until} onto the new volume (which must be empty) and configures",
+                "the recovery: restore_command from the WAL archive, the target time, promote. For latest, a gap in the archive fails here.",
+            ],
+            Lifecycle = new LifecycleDoc("prestart", false),
+            Config = Config(pg.ImageReference, "/bin/sh", ["/local/pitr-restore.sh"]),
+            Mounts = [Mount(JobFacts.DataVolumeName, JobFacts.DataMountPath(pg.Version)), backupsReadOnly],
+            Env =
+            [
+                Env("PITR_STEP", "prepare"),
+                Env("PGDATA", JobFacts.PgData(pg.Version) ?? $"{JobFacts.DataMountPath(pg.Version)}/{pg.Version}/docker"),
+                Env("PGDATABASE", job.DatabaseName()),
+                Env("BACKUP_DIR", BackupTaskDocs.Directory),
+                Env("BACKUP_WAL_DIR", job.WalArchive()),
+                Env("BACKUP_BASE_DIR", job.BaseBackups()),
+                Env("BACKUP_LIB", "/local/backup-lib.sh"),
+                Env("RESTORE_UNTIL", until),
+                Env("PG_OWNER", $"{uid}:{uid}"),
+            ],
+            Templates = scripts,
+            Resources = BackupTaskDocs.DumpResources,
+        };
+        var server = targetDoc.Group.Tasks.Single(t => t.Name == "postgres") with
+        {
+            Comment =
+            [
+                $"The job's own PostgreSQL task on the new host volume \"{target.DataVolumeSource()}\", started after prepare: it replays the",
+                "archived WAL up to the target and promotes itself (its settings come from the job, without archiving).",
+            ],
+            Lifecycle = null,
+            Mounts = [.. targetDoc.Group.Tasks.Single(t => t.Name == "postgres").Mounts, backupsReadOnly],
+        };
+        var envFile = ConsulTemplate.EnvLine("PGPASSWORD", [new EnvPart(EnvPartKind.Secret, string.Empty)], pg.Password) + "\n";
+        var verify = new TaskDoc
+        {
+            Name = RestoreTaskName,
+            Comment = ["Waits until the server has recovered to the target and been promoted, then logs what the database holds; ends the job."],
+            Leader = true,
+            Config = Config(pg.ImageReference, "/bin/sh", ["/local/pitr-restore.sh"]),
+            Env =
+            [
+                Env("PITR_STEP", "verify"),
+                Env("PGHOST", "127.0.0.1"),
+                Env("PGPORT", pg.Port.ToString(CultureInfo.InvariantCulture)),
+                Env("PGUSER", target.DatabaseUser()),
+                Env("PGDATABASE", target.DatabaseName()),
+                Env("BACKUP_LIB", "/local/backup-lib.sh"),
+                Env("RESTORE_UNTIL", until),
+                Env("RESTORE_WAIT_SECONDS", "3600"),
+            ],
+            Templates = [Template("secrets/restore.env", envFile, "noop", env: true), .. scripts],
+            Vault = Vault(pg.Password),
+            Resources = BackupTaskDocs.DumpResources,
+        };
+        var group = Group(
+            GroupName,
+            job.Network,
+            [.. targetDoc.Group.Network.Ports.Where(p => server.Config.Ports.Contains(p.Label))],
+            [targetDoc.Group.Volumes.Single(v => v.Name == JobFacts.DataVolumeName), HostVolume(JobFacts.BackupVolumeName, backup.Volume, readOnly: true)],
+            null,
+            new RestartPolicy(0, "30m", "15s", "fail"),
+            [],
+            [prepare, server, verify]);
+        List<string> header =
+        [
+            GeneratedFrom(sourceName),
+            $"Point-in-time restore of database \"{job.DatabaseName()}\" of job \"{job.Name}\" to {(until == "latest" ? "the end of the WAL archive" : until)}: the newest base backup",
+            $"before it and the archived WAL on host volume \"{backup.Volume}\", into the new host volume \"{target.DataVolumeSource()}\".",
+            $"Follow RUNBOOK.md; job \"{job.Name}\"'s volume is not touched.",
+        ];
+        return OneShotJob(header, JobName(job), job, group);
+    }
+
+    /// <summary>
     /// The restore job of a SQLite service: one task with the sqlite3 image, the target data volume (the job's own, or
     /// a new one) and the backup volume read-only, running restore-sqlite.sh.
     /// </summary>
