@@ -89,7 +89,7 @@ public sealed class PlanRunCommandTests
         Assert.That(put, Is.GreaterThanOrEqualTo(0), string.Join('\n', paths));
         Assert.That(put, Is.LessThan(paths.IndexOf("POST /v1/jobs")), "the scripts are there before the job that waits for them");
         var items = JsonNode.Parse(server.Requests[put].Body)!["Items"]!.AsObject();
-        Assert.That(items.Select(i => i.Key), Is.EquivalentTo(new[] { "backup_lib", "pg_backup", "sqlite_backup", "backup_age_check", "init_databases", "rotate_password", "heartbeat", "archive_wal" }));
+        Assert.That(items.Select(i => i.Key), Is.EquivalentTo(new[] { "backup_lib", "pg_backup", "sqlite_backup", "backup_age_check", "init_databases", "rotate_password", "heartbeat", "archive_wal", "offsite" }));
         Assert.That(stdout, Does.Contain("published the scripts"));
     }
 

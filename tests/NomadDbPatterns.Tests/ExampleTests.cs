@@ -108,6 +108,11 @@ public sealed class ExampleTests
         if (job.Backup is { Placement: BackupPlacement.Sidecar } sidecar)
         {
             expectedTasks.Add("db-backup");
+            if (sidecar.Offsite is not null)
+            {
+                expectedTasks.Add("offsite");
+            }
+
             if (sidecar.Heartbeat is not null)
             {
                 expectedTasks.Add("heartbeat");
@@ -257,7 +262,7 @@ public sealed class ExampleTests
         Assert.That(Hcl.Attr(periodic, "time_zone"), Is.EqualTo(job.Backup!.Schedule.TimeZone));
         var group = Hcl.Block(jobBody, "group", "backup");
         Assert.That(Hcl.Attr(Hcl.Block(group, "volume", JobFacts.BackupVolumeName), "source"), Is.EqualTo(job.Backup.Volume));
-        Assert.That(Hcl.Labels(group, "task"), Is.EquivalentTo(job.Backup.Heartbeat is null ? new[] { "backup" } : new[] { "backup", "heartbeat" }));
+        Assert.That(Hcl.Labels(group, "task"), Is.EquivalentTo(new[] { "backup" }.Concat(job.Backup.Offsite is null ? [] : ["offsite"]).Concat(job.Backup.Heartbeat is null ? [] : ["heartbeat"])));
     }
 }
 

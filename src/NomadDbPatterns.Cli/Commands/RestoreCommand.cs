@@ -17,7 +17,7 @@ internal sealed class RestoreCommand(CliConsole console)
     {
         var specs = new Argument<string[]>("specs") { Description = "Spec files or directories holding the job", Arity = ArgumentArity.OneOrMore };
         var job = new Option<string>("--job", "-j") { Description = "The job whose database is restored", Required = true };
-        var from = new Option<string>("--from") { Description = "latest (the newest good backup) or a backup's file name on the backup volume", DefaultValueFactory = _ => RestoreOptions.Latest };
+        var from = new Option<string>("--from") { Description = "latest (the newest good backup), offsite (the newest good backup of the newest offsite copy, fetched with restic) or a backup's file name on the backup volume", DefaultValueFactory = _ => RestoreOptions.Latest };
         var into = new Option<string>("--into") { Description = "new-volume (a new, empty data volume; the job switches when you say so) or in-place (replaces the database; the app must be stopped)", DefaultValueFactory = _ => "new-volume" };
         into.AcceptOnlyFromAmong("new-volume", "in-place");
         var until = new Option<string?>("--until") { Description = "Point-in-time restore (backup.pitr): latest (everything archived) or a moment such as 2026-12-04T13:05:00Z, from the base backups and the WAL archive onto a new volume" };

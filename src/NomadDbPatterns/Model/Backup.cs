@@ -54,6 +54,30 @@ public sealed record BackupDrill(CronSchedule Schedule, string? TimeZone = null)
 /// <param name="WalRetention">How far back a point-in-time restore can go, e.g. <c>7d</c>.</param>
 public sealed record BackupPitr(CronSchedule BaseBackup, Duration WalRetention);
 
+/// <summary>How many offsite snapshots restic keeps (<c>forget --keep-daily/--keep-weekly/--keep-monthly</c>).</summary>
+public sealed record OffsiteKeep(int Daily, int Weekly, int Monthly)
+{
+    /// <summary>7 daily, 4 weekly, 6 monthly.</summary>
+    public static OffsiteKeep Default { get; } = new(Defaults.OffsiteKeepDaily, Defaults.OffsiteKeepWeekly, Defaults.OffsiteKeepMonthly);
+}
+
+/// <summary>
+/// Offsite, encrypted copies of the backup volume (dumps, manifests, base backups, WAL) with restic: a sidecar (or a
+/// periodic backup job's poststop task) backs the volume up to <paramref name="Repository"/> on <see cref="Schedule"/>,
+/// forgets and prunes by <see cref="Keep"/>, and checks the repository now and then.
+/// </summary>
+/// <param name="Repository">A restic repository: <c>s3:…</c>, <c>b2:…</c>, <c>sftp:…</c>, <c>rest:…</c>, <c>azure:…</c>, <c>gs:…</c>, <c>swift:…</c>, <c>rclone:…</c>.</param>
+/// <param name="Password">The repository's password (restic encrypts everything with it).</param>
+public sealed record OffsitePolicy(string Repository, SecretSource Password)
+{
+    /// <summary>When the copy runs (in the backup schedule's time zone).</summary>
+    public CronSchedule Schedule { get; init; } = Defaults.OffsiteCron;
+    /// <summary>Tiered retention.</summary>
+    public OffsiteKeep Keep { get; init; } = OffsiteKeep.Default;
+    /// <summary>The storage's credentials: environment variable → secret (e.g. AWS_ACCESS_KEY_ID, B2_ACCOUNT_KEY).</summary>
+    public System.Collections.Immutable.ImmutableArray<TaskSecret> Credentials { get; init; } = [];
+}
+
 /// <summary>The backup of a service's database.</summary>
 /// <param name="Volume">Host volume receiving the backups; must differ from the data volume.</param>
 public sealed record BackupPolicy(string Volume)
@@ -75,6 +99,8 @@ public sealed record BackupPolicy(string Volume)
     /// reference, or null for none.
     /// </summary>
     public SecretSource? Heartbeat { get; init; }
+    /// <summary>Offsite, encrypted copies with restic, or null.</summary>
+    public OffsitePolicy? Offsite { get; init; }
     /// <summary>Continuous archiving for point-in-time restores, or null.</summary>
     public BackupPitr? Pitr { get; init; }
     /// <summary>The time zone the drill's schedule is read in: its own, else the backup schedule's.</summary>

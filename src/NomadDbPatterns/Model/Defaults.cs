@@ -72,6 +72,18 @@ public static class Defaults
     /// <summary>PostgreSQL's archive_timeout with continuous archiving: at most this much committed work is only in an unarchived segment.</summary>
     public const string PitrArchiveTimeout = "5min";
 
+    /// <summary>When offsite copies run, unless <c>backup.offsite.schedule</c> says otherwise.</summary>
+    public const string OffsiteCron = "0 5 * * *";
+
+    /// <summary>Offsite snapshots kept per day, week and month (restic forget).</summary>
+    public const int OffsiteKeepDaily = 7, OffsiteKeepWeekly = 4, OffsiteKeepMonthly = 6;
+
+    /// <summary>The key of the restic repository password in its secret, when the spec names none.</summary>
+    public const string OffsitePasswordKey = "restic_password";
+
+    /// <summary>The image of the offsite task: restic (Alpine: sh, busybox).</summary>
+    public const string ResticImage = "restic/restic:0.17.3";
+
     /// <summary>The image of the heartbeat task: sh and curl.</summary>
     public const string HeartbeatImage = "curlimages/curl:8.11.1";
 

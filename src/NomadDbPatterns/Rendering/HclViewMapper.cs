@@ -50,6 +50,7 @@ internal static class HclViewMapper
         Each(task.Comment, CommentLine),
         task.Lifecycle is { } lifecycle ? new LifecycleView(Str(lifecycle.Hook), Bool(lifecycle.Sidecar)) : null,
         Str(task.Config.Image),
+        ListOrNull(task.Config.Entrypoint),
         StrOrNull(task.Config.Command),
         ListOrNull(task.Config.Args),
         ListOrNull(task.Config.Ports),

@@ -269,6 +269,7 @@ internal static class JobJsonWriter
         Strings(w, "dns_options", config.DnsOptions);
         Strings(w, "dns_search_domains", config.DnsSearchDomains);
         Strings(w, "dns_servers", config.DnsServers);
+        Strings(w, "entrypoint", config.Entrypoint);
         w.WriteString("image", config.Image);
         // Blocks inside a driver config are lists of maps in api.Task's Config, as jobspec2 decodes them.
         Array(w, "mount", config.Mounts, DockerMount);

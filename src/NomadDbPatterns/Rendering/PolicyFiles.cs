@@ -48,12 +48,19 @@ internal static partial class PolicyFiles
     {
         var password = job.Postgres?.Password;
         var heartbeat = job.Backup?.Heartbeat;
+        IReadOnlyList<SecretSource> offsite = job.Backup?.Offsite is { } copies ? [copies.Password, .. copies.Credentials.Select(c => c.Source)] : [];
+        var backupSecrets = new List<SecretSource>(offsite);
+        if (heartbeat is not null)
+        {
+            backupSecrets.Add(heartbeat);
+        }
+
         var appSecrets = job.App.Templates.Concat(job.Tasks.SelectMany(t => t.Templates)).SelectMany(t => Lookups().Matches(t.Data))
             .Select(m => m.Groups["kind"].Value == "secret" ? (SecretSource)new VaultSecret(m.Groups["path"].Value) : new NomadVariableSecret(m.Groups["path"].Value));
-        yield return (job.Name, job.Name, [.. password is null ? [] : new[] { password }, .. job.App.Secrets.Select(s => s.Source), .. job.Tasks.SelectMany(t => t.Secrets).Select(s => s.Source), .. appSecrets, .. heartbeat is null || job.HasPeriodicBackup() ? [] : new[] { heartbeat }]);
+        yield return (job.Name, job.Name, [.. password is null ? [] : new[] { password }, .. job.App.Secrets.Select(s => s.Source), .. job.Tasks.SelectMany(t => t.Secrets).Select(s => s.Source), .. appSecrets, .. job.HasPeriodicBackup() ? [] : backupSecrets]);
         if (job.HasPeriodicBackup() && password is not null)
         {
-            yield return (JobFacts.BackupJobName(job.Name), "backup", [password, .. heartbeat is null ? [] : new[] { heartbeat }]);
+            yield return (JobFacts.BackupJobName(job.Name), "backup", [password, .. backupSecrets]);
         }
     }
 

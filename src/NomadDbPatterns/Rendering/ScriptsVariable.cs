@@ -33,6 +33,7 @@ internal sealed class ScriptsVariable
         ("rotate_password", "rotate-password.sh"),
         ("heartbeat", "heartbeat.sh"),
         ("archive_wal", "archive-wal.sh"),
+        ("offsite", "offsite.sh"),
     ];
 
     private ScriptsVariable(IReadOnlyList<(string Key, string Text)> items, string path = Path, string? job = null)

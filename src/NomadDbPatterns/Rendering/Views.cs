@@ -133,6 +133,7 @@ internal sealed record TaskView(
     IReadOnlyList<string> Comment,
     LifecycleView? Lifecycle,
     string Image,
+    string? Entrypoint,
     string? Command,
     string? Args,
     string? Ports,
@@ -158,7 +159,7 @@ internal sealed record TaskView(
 {
     public object? Member(string name) => name switch
     {
-        "name" => Name, "comment" => Comment, "lifecycle" => Lifecycle, "image" => Image, "command" => Command, "args" => Args,
+        "name" => Name, "comment" => Comment, "lifecycle" => Lifecycle, "image" => Image, "entrypoint" => Entrypoint, "command" => Command, "args" => Args,
         "ports" => Ports, "shm_size" => ShmSize, "user" => User, "mounts" => Mounts, "env" => Env, "templates" => Templates,
         "vault" => Vault, "resources" => Resources, "services" => Services, "restart" => Restart, "kill_signal" => KillSignal,
         "kill_timeout" => KillTimeout, "shutdown_delay" => ShutdownDelay, "leader" => Leader, "network_mode" => NetworkMode, "privileged" => Privileged,

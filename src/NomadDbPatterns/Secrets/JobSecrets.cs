@@ -68,6 +68,16 @@ internal static partial class JobSecrets
             secrets.Add(From(job.Name, heartbeat, job.Namespace, $"the dead-man's switch ping URL (backup.heartbeat), read by {readers}", null));
         }
 
+        if (job.Backup?.Offsite is { } offsite)
+        {
+            var readers = job.HasPeriodicBackup() ? $"the offsite task of {JobFacts.BackupJobName(job.Name)}" : "the offsite task";
+            secrets.Add(From(job.Name, offsite.Password, job.Namespace, $"the restic repository password (backup.offsite.passwordSecret), read by {readers}: keep a copy off the cluster, without it the copies cannot be read", null));
+            foreach (var credential in offsite.Credentials)
+            {
+                secrets.Add(From(job.Name, credential.Source, job.Namespace, $"{credential.Name} of the offsite storage (backup.offsite.credentials), read by {readers}", null));
+            }
+        }
+
         var taskSecrets = job.App.Secrets.Select(s => (Owner: "the app's", Key: "app.secrets", Secret: s))
             .Concat(job.Tasks.SelectMany(t => t.Secrets.Select(s => (Owner: $"the {t.Name} task's", Key: $"tasks[{t.Name}].secrets", Secret: s))));
         foreach (var (owner, secretsKey, secret) in taskSecrets)

@@ -301,6 +301,12 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
             VerifyRestore = Word(spec.Verify, $"{path}.verify", false, ("none", false), ("restore", true)),
             Placement = Word(spec.Placement, $"{path}.placement", BackupPlacement.Sidecar, ("sidecar", BackupPlacement.Sidecar), ("periodic", BackupPlacement.Periodic)),
             Drill = spec.Drill is { } drill ? new BackupDrill(drill.Schedule ?? string.Empty, drill.TimeZone) : null,
+            Offsite = spec.Offsite is { } offsite ? new OffsitePolicy(offsite.Repository ?? string.Empty, MapSecret(offsite.PasswordSecret, $"{path}.offsite.passwordSecret", jobName, "repository password", Defaults.OffsitePasswordKey))
+            {
+                Schedule = offsite.Schedule ?? Defaults.OffsiteCron,
+                Keep = offsite.Keep is { } keep ? new OffsiteKeep(keep.Daily ?? Defaults.OffsiteKeepDaily, keep.Weekly ?? Defaults.OffsiteKeepWeekly, keep.Monthly ?? Defaults.OffsiteKeepMonthly) : OffsiteKeep.Default,
+                Credentials = MapTaskSecrets(offsite.Credentials, $"{path}.offsite.credentials", jobName),
+            } : null,
             Pitr = spec.Pitr is { } pitr ? new BackupPitr(pitr.BaseBackup ?? string.Empty, pitr.WalRetention ?? Defaults.PitrWalRetention) : null,
             Heartbeat = spec.Heartbeat is { } heartbeat ? MapSecret(heartbeat, $"{path}.heartbeat", jobName, "heartbeat URL", Defaults.HeartbeatSecretKey) : null,
         };

@@ -485,10 +485,38 @@ internal sealed class BackupSpec : BackupPolicySpec
     public string? Volume { get; set; }
     /// <summary>Scheduled restore drills of the newest backup into a scratch database (PostgreSQL services).</summary>
     public DrillSpec? Drill { get; set; }
+    /// <summary>Offsite, encrypted copies of the backup volume with restic.</summary>
+    public OffsiteSpec? Offsite { get; set; }
     /// <summary>Continuous archiving for point-in-time restores (PostgreSQL, backup sidecar).</summary>
     public PitrSpec? Pitr { get; set; }
     /// <summary>The ping URL of a dead-man's switch (healthchecks.io style), as a secret: { nomadVar | vault, key (default heartbeat_url) }.</summary>
     public SecretSpec? Heartbeat { get; set; }
+}
+
+/// <summary>Offsite copies with restic.</summary>
+internal sealed class OffsiteSpec
+{
+    /// <summary>A restic repository, e.g. s3:https://s3.example.com/bucket/app, b2:bucket:app, sftp:user@host:/srv/restic/app, rest:https://host/app.</summary>
+    public string? Repository { get; set; }
+    /// <summary>The repository password: { nomadVar | vault, key (default restic_password) }.</summary>
+    public SecretSpec? PasswordSecret { get; set; }
+    /// <summary>The storage's credentials: environment variable → secret reference, e.g. AWS_ACCESS_KEY_ID: { nomadVar: nomad/jobs/app, key: s3_key_id }.</summary>
+    public Dictionary<string, TaskSecretSpec>? Credentials { get; set; }
+    /// <summary>Five-field cron expression of the copies (default "0 5 * * *", in the backup's time zone).</summary>
+    public string? Schedule { get; set; }
+    /// <summary>Snapshots kept: { daily (7), weekly (4), monthly (6) }.</summary>
+    public OffsiteKeepSpec? Keep { get; set; }
+}
+
+/// <summary>Tiered retention of offsite snapshots.</summary>
+internal sealed class OffsiteKeepSpec
+{
+    /// <summary>Daily snapshots kept.</summary>
+    public int? Daily { get; set; }
+    /// <summary>Weekly snapshots kept.</summary>
+    public int? Weekly { get; set; }
+    /// <summary>Monthly snapshots kept.</summary>
+    public int? Monthly { get; set; }
 }
 
 /// <summary>Continuous archiving.</summary>

@@ -51,6 +51,31 @@ internal sealed class BackupPolicyValidator : AbstractValidator<BackupPolicy>
             .WithMessage("restore-verify applies to PostgreSQL dumps").OverridePropertyName("Verify");
         RuleFor(b => b.Drill).Null().When((_, context) => JobScope.Of(context, _job).Postgres is null).WithErrorCode(ErrorCodes.InvalidValue)
             .WithMessage("a restore drill restores a PostgreSQL dump into a scratch database and compares it with its manifest; SQLite backups have no drill (each copy is integrity-checked when it is taken)");
+        RuleFor(b => b.Offsite!.Password).SetValidator(_job is null ? new SecretSourceValidator() : new SecretSourceValidator(_job.Name)).When(b => b.Offsite is not null);
+        RuleFor(b => b).Custom((backup, context) =>
+        {
+            if (backup.Offsite is not { } offsite)
+            {
+                return;
+            }
+
+            if (!IsResticRepository(offsite.Repository))
+            {
+                context.Fail("Offsite.Repository", ErrorCodes.InvalidValue,
+                    "`repository` is a restic repository off this host: s3:…, b2:…, sftp:…, rest:…, azure:…, gs:…, swift:… or rclone:… (one line, no spaces or quotes)");
+            }
+
+            if (offsite.Schedule.Problem is { } problem)
+            {
+                context.Fail("Offsite.Schedule", ErrorCodes.Schedule, $"'{Echo.Value(offsite.Schedule.Text)}'{problem}");
+            }
+
+            var keep = offsite.Keep;
+            if (keep.Daily < 0 || keep.Weekly < 0 || keep.Monthly < 0 || keep.Daily + keep.Weekly + keep.Monthly == 0 || Math.Max(keep.Daily, Math.Max(keep.Weekly, keep.Monthly)) > 10_000)
+            {
+                context.Fail("Offsite.Keep", ErrorCodes.Retention, "`keep` counts daily, weekly and monthly snapshots: each 0 to 10000, and not all 0 (restic would forget every snapshot)");
+            }
+        });
         RuleFor(b => b.Pitr).Null().When((_, context) => JobScope.Of(context, _job).Postgres is null).WithErrorCode(ErrorCodes.InvalidValue)
             .WithMessage("continuous archiving (point-in-time restore) is PostgreSQL's; a SQLite service's backups are file copies");
         // pg_basebackup needs a replication connection, which the image's pg_hba.conf allows from 127.0.0.1 only
@@ -112,6 +137,13 @@ internal sealed class BackupPolicyValidator : AbstractValidator<BackupPolicy>
             }
         });
     }
+
+    private static readonly string[] ResticBackends = ["s3:", "b2:", "sftp:", "rest:", "azure:", "gs:", "swift:", "rclone:"];
+
+    /// <summary>A restic repository on other storage: a known backend prefix, one printable line.</summary>
+    private static bool IsResticRepository(string repository) =>
+        repository.Length is > 3 and <= 1024 && ResticBackends.Any(p => repository.StartsWith(p, StringComparison.Ordinal) && repository.Length > p.Length)
+        && repository.All(c => c > ' ' && c < 127 && c is not '"' and not '\'' and not '\\' and not '`' and not '$');
 }
 
 /// <summary>Schedule and retention rules of a backup, shared by service jobs and the legacy shared instance.</summary>

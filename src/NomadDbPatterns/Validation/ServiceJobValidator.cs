@@ -37,6 +37,7 @@ internal sealed class ServiceJobValidator : AbstractValidator<ServiceJob>
         RuleFor(j => j).Custom(CheckServiceNames);
         RuleFor(j => j).Custom(TaskSecretRules.CheckApp);
         RuleFor(j => j).Custom(TaskSecretRules.CheckTasks);
+        RuleFor(j => j).Custom(TaskSecretRules.CheckOffsite);
         RuleFor(j => j).Custom(CheckTasks);
         RuleFor(j => j).Custom(CheckProviders);
     }

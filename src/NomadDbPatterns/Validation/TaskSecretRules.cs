@@ -43,6 +43,22 @@ internal static class TaskSecretRules
         Check(job, app.Secrets, "App.Secrets", taken, otherVariables, vault, context);
     }
 
+    /// <summary>The variables the offsite task sets itself: a credential must not take one of them.</summary>
+    public static readonly IReadOnlySet<string> OffsiteVariables = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "RESTIC_PASSWORD", "RESTIC_REPOSITORY", "BACKUP_DIR", "BACKUP_LIB", "OFFSITE_MODE", "OFFSITE_CRON", "OFFSITE_HOST",
+        "OFFSITE_KEEP_DAILY", "OFFSITE_KEEP_WEEKLY", "OFFSITE_KEEP_MONTHLY", "TZ",
+    };
+
+    /// <summary>Checks the offsite task's credentials (it reads the repository password beside them).</summary>
+    public static void CheckOffsite(ServiceJob job, ValidationContext<ServiceJob> context)
+    {
+        if (job.Backup?.Offsite is { } offsite && !offsite.Credentials.IsEmpty)
+        {
+            Check(job, offsite.Credentials, "Backup.Offsite.Credentials", [], OffsiteVariables, offsite.Password as VaultSecret, context);
+        }
+    }
+
     /// <summary>Checks the secrets of every extra task of <paramref name="job"/>.</summary>
     public static void CheckTasks(ServiceJob job, ValidationContext<ServiceJob> context)
     {

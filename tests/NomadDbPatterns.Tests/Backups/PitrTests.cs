@@ -297,17 +297,21 @@ public sealed class PitrTests
     private static Dictionary<string, string> Env(System.Text.Json.JsonElement task) =>
         Hcl.Single(task, "env").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
 
-    [Test]
-    public void The_archive_command_never_overwrites_a_different_file_and_accepts_the_same_one_again()
+    [TestCase("sh")]
+    [TestCase("busybox")]
+    public void The_archive_command_never_overwrites_a_different_file_and_accepts_the_same_one_again(string shell)
     {
         var dir = _dirs.NewDirectory("archive");
         var segment = Path.Combine(_dirs.NewDirectory("src"), "000000010000000000000042");
         File.WriteAllBytes(segment, [.. Enumerable.Range(0, 8192).Select(i => (byte)i)]);
+        ShellResult Archive() => shell == "busybox"
+            ? Shell.Run("busybox", ["sh", ArchiveScript, segment, "000000010000000000000042", dir], null, null, BackupScripts.Timeout)
+            : Shell.Run("sh", [ArchiveScript, segment, "000000010000000000000042", dir], null, null, BackupScripts.Timeout);
 
-        var first = Shell.Run("sh", [ArchiveScript, segment, "000000010000000000000042", dir], null, null, BackupScripts.Timeout);
-        var again = Shell.Run("sh", [ArchiveScript, segment, "000000010000000000000042", dir], null, null, BackupScripts.Timeout);
+        var first = Archive();
+        var again = Archive();
         File.WriteAllBytes(segment, [.. Enumerable.Repeat((byte)7, 8192)]);
-        var different = Shell.Run("sh", [ArchiveScript, segment, "000000010000000000000042", dir], null, null, BackupScripts.Timeout);
+        var different = Archive();
 
         Assert.That((first.ExitCode, again.ExitCode, different.ExitCode), Is.EqualTo((0, 0, 1)));
         Assert.That(different.StdErr, Does.Contain("exists and differs"));

@@ -278,7 +278,7 @@ public sealed class JsonJobTests
 
                     foreach (var config in Blocks(task, "config"))
                     {
-                        facts.Add($"config {where} image={HclText(config, "image")} command={HclText(config, "command")} args={HclList(config, "args")} ports={HclList(config, "ports")} shm_size={Raw(config, "shm_size")} network_mode={HclText(config, "network_mode")}");
+                        facts.Add($"config {where} image={HclText(config, "image")} entrypoint={HclList(config, "entrypoint")} command={HclText(config, "command")} args={HclList(config, "args")} ports={HclList(config, "ports")} shm_size={Raw(config, "shm_size")} network_mode={HclText(config, "network_mode")}");
                         facts.Add($"docker {where} privileged={Raw(config, "privileged")} dns_servers={HclList(config, "dns_servers")} dns_search_domains={HclList(config, "dns_search_domains")} dns_options={HclList(config, "dns_options")}");
                         foreach (var mount in Blocks(config, "mount"))
                         {
@@ -399,7 +399,7 @@ public sealed class JsonJobTests
 
                     if (task.TryGetProperty("Config", out var config))
                     {
-                        facts.Add($"config {where} image={Text(config, "image")} command={Text(config, "command")} args={List(config, "args")} ports={List(config, "ports")} shm_size={Raw(config, "shm_size")} network_mode={Text(config, "network_mode")}");
+                        facts.Add($"config {where} image={Text(config, "image")} entrypoint={List(config, "entrypoint")} command={Text(config, "command")} args={List(config, "args")} ports={List(config, "ports")} shm_size={Raw(config, "shm_size")} network_mode={Text(config, "network_mode")}");
                         facts.Add($"docker {where} privileged={Raw(config, "privileged")} dns_servers={List(config, "dns_servers")} dns_search_domains={List(config, "dns_search_domains")} dns_options={List(config, "dns_options")}");
                         foreach (var mount in Items(config, "mount"))
                         {

@@ -20,7 +20,7 @@ public sealed class ScriptsVariableTests
     {
         var variable = ScriptsVariableFile.Embedded;
         Assert.That((variable.Namespace, variable.Path), Is.EqualTo(("default", "nomad/jobs")));
-        Assert.That(variable.Items.Keys, Is.EqualTo(new[] { "backup_lib", "pg_backup", "sqlite_backup", "backup_age_check", "init_databases", "rotate_password", "heartbeat", "archive_wal" }));
+        Assert.That(variable.Items.Keys, Is.EqualTo(new[] { "backup_lib", "pg_backup", "sqlite_backup", "backup_age_check", "init_databases", "rotate_password", "heartbeat", "archive_wal", "offsite" }));
         foreach (var file in ScriptFiles)
         {
             Assert.That(variable.Items[file.Replace(".sh", string.Empty, StringComparison.Ordinal).Replace('-', '_')],

@@ -101,7 +101,7 @@ public sealed class TemplateSetTests
         private ServiceView Service() => new(Text(), Maybe(), Text(), Maybe(), List(() => new CheckView(Text(), Maybe(), Maybe(), Maybe(), Text(), Text(), Maybe())));
 
         private TaskView Task() => new(
-            Text(), List(() => Text()), _random.Next(2) == 0 ? new LifecycleView(Text(), Text()) : null, Text(), Maybe(), Maybe(), Maybe(), Maybe(), Maybe(),
+            Text(), List(() => Text()), _random.Next(2) == 0 ? new LifecycleView(Text(), Text()) : null, Text(), Maybe(), Maybe(), Maybe(), Maybe(), Maybe(), Maybe(),
             Maybe(), Maybe(), Maybe(), Maybe(), List(() => new DockerMountView(Text(), Text(), Maybe(), Maybe(), Maybe())), Maybe(), Maybe(), Maybe(), Maybe(), Maybe(),
             List(() => new MountView(Text(), Text(), Maybe())), List(() => new EnvView(Text(), Text())),
             List(() => new TemplateView(Text(), Maybe(), Maybe(), Text(), Text())), _random.Next(3) == 0 ? new VaultView(Maybe(), Text(), Maybe()) : null,

@@ -166,6 +166,83 @@ internal sealed class BackupTaskDocs(ServiceJob job)
 
     private static readonly ResourcesDoc HeartbeatResources = new(20, 32, null);
 
+    /// <summary>What restic needs to back up, forget and prune a backup volume's worth of files.</summary>
+    private static readonly ResourcesDoc OffsiteResources = new(100, 256, null);
+
+    /// <summary>Where a restore job's fetch task puts the newest offsite copy (the allocation's shared data directory).</summary>
+    public const string OffsiteFetchDirectory = "/alloc/data/offsite";
+
+    /// <summary>
+    /// Encrypted offsite copies of the backup volume with restic (offsite.sh): a poststart sidecar on the offsite
+    /// schedule beside a backup sidecar, a poststop task after each run of a periodic backup job.
+    /// </summary>
+    public static TaskDoc Offsite(ServiceJob job, BackupPolicy backup, bool periodic)
+    {
+        var offsite = backup.Offsite!;
+        var env = new List<EnvDoc>
+        {
+            new("RESTIC_REPOSITORY", offsite.Repository),
+            new("BACKUP_DIR", Directory),
+            new("BACKUP_LIB", "/local/backup-lib.sh"),
+            new("OFFSITE_MODE", periodic ? "once" : "loop"),
+            new("OFFSITE_HOST", job.Name),
+            new("OFFSITE_KEEP_DAILY", offsite.Keep.Daily.ToString(CultureInfo.InvariantCulture)),
+            new("OFFSITE_KEEP_WEEKLY", offsite.Keep.Weekly.ToString(CultureInfo.InvariantCulture)),
+            new("OFFSITE_KEEP_MONTHLY", offsite.Keep.Monthly.ToString(CultureInfo.InvariantCulture)),
+        };
+        if (!periodic)
+        {
+            env.Add(new EnvDoc("OFFSITE_CRON", offsite.Schedule.Normalized ?? offsite.Schedule.Text));
+            env.Add(new EnvDoc("TZ", backup.Schedule.TimeZone));
+        }
+
+        List<TaskSecret> secrets = [new TaskSecret("RESTIC_PASSWORD", offsite.Password), .. offsite.Credentials];
+        return new TaskDoc
+        {
+            Name = "offsite",
+            Comment =
+            [
+                periodic
+                    ? $"After each run: an encrypted copy of host volume \"{backup.Volume}\" to the restic repository, then forget and prune (keep {offsite.Keep.Daily} daily, {offsite.Keep.Weekly} weekly, {offsite.Keep.Monthly} monthly)."
+                    : $"Encrypted copies of host volume \"{backup.Volume}\" to the restic repository on OFFSITE_CRON, then forget and prune (keep {offsite.Keep.Daily} daily, {offsite.Keep.Weekly} weekly, {offsite.Keep.Monthly} monthly).",
+            ],
+            Lifecycle = new LifecycleDoc(periodic ? "poststop" : "poststart", !periodic),
+            Config = new DockerConfigDoc(Defaults.ResticImage, null, ["/local/offsite.sh"], [], null) { Entrypoint = ["/bin/sh"] }, // the image's entrypoint is restic
+            Mounts = [DocParts.Mount(JobFacts.BackupVolumeName, Directory)],
+            Env = [.. env, .. AppTaskDocs.SecretFileEnv(secrets)],
+            Templates = [.. AppTaskDocs.SecretTemplates(secrets), ScriptTemplate("backup-lib.sh", "0644"), ScriptTemplate("offsite.sh", "0755")],
+            Vault = RuntimeDefaults.Vault(secrets.Select(s => s.Source)),
+            Resources = OffsiteResources,
+            Restart = periodic ? null : SidecarRestart,
+        };
+    }
+
+    /// <summary>A restore job's prestart task that fetches the newest offsite copy into <see cref="OffsiteFetchDirectory"/>.</summary>
+    public static TaskDoc OffsiteFetch(ServiceJob job)
+    {
+        var offsite = job.Backup!.Offsite!;
+        List<TaskSecret> secrets = [new TaskSecret("RESTIC_PASSWORD", offsite.Password), .. offsite.Credentials];
+        return new TaskDoc
+        {
+            Name = "fetch",
+            Comment = ["Fetches the newest offsite copy of the backup volume (restic restore) into the allocation's data directory."],
+            Lifecycle = new LifecycleDoc("prestart", false),
+            Config = new DockerConfigDoc(Defaults.ResticImage, null, ["/local/offsite.sh"], [], null) { Entrypoint = ["/bin/sh"] }, // the image's entrypoint is restic
+            Env =
+            [
+                new("RESTIC_REPOSITORY", offsite.Repository),
+                new("BACKUP_LIB", "/local/backup-lib.sh"),
+                new("OFFSITE_MODE", "fetch"),
+                new("OFFSITE_HOST", job.Name),
+                new("OFFSITE_FETCH_DIR", OffsiteFetchDirectory),
+                .. AppTaskDocs.SecretFileEnv(secrets),
+            ],
+            Templates = [.. AppTaskDocs.SecretTemplates(secrets), ScriptTemplate("backup-lib.sh", "0644", "noop"), ScriptTemplate("offsite.sh", "0755", "noop")],
+            Vault = RuntimeDefaults.Vault(secrets.Select(s => s.Source)),
+            Resources = OffsiteResources,
+        };
+    }
+
     /// <summary>The backup scripts' environment: schedule, retention, staleness, in <paramref name="mode"/> (loop or once).</summary>
     public static List<EnvDoc> Env(BackupPolicy backup, string mode)
     {

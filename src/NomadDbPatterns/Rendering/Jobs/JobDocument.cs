@@ -111,6 +111,8 @@ internal sealed record DockerConfigDoc(string Image, string? Command, IReadOnlyL
 {
     /// <summary><c>privileged = true</c>, or false (not written).</summary>
     public bool Privileged { get; init; }
+    /// <summary>The image's entrypoint replaced (an image whose entrypoint is its program, e.g. restic), or empty.</summary>
+    public IReadOnlyList<string> Entrypoint { get; init; } = [];
     public IReadOnlyList<string> DnsServers { get; init; } = [];
     public IReadOnlyList<string> DnsSearchDomains { get; init; } = [];
     public IReadOnlyList<string> DnsOptions { get; init; } = [];

@@ -54,14 +54,14 @@ internal sealed class RestoreDocBuilder(ServiceJob job, ServiceJob target, JobDo
             null,
             new RestartPolicy(0, "30m", "15s", "fail"),
             [],
-            [postgres, RestoreTask()]);
+            [.. options.From == RestoreOptions.Offsite ? new[] { BackupTaskDocs.OffsiteFetch(job) } : [], postgres, RestoreTask()]);
         return OneShotJob(header ?? Header(), Name, job, group);
     }
 
     private List<string> Header() =>
     [
         GeneratedFrom(sourceName),
-        $"One-shot restore of database \"{job.DatabaseName()}\" of job \"{job.Name}\" from {(options.From == RestoreOptions.Latest ? "its newest good backup" : $"backup {options.From}")}",
+        $"One-shot restore of database \"{job.DatabaseName()}\" of job \"{job.Name}\" from {options.From switch { RestoreOptions.Latest => "its newest good backup", RestoreOptions.Offsite => "the newest offsite copy's newest good backup", _ => $"backup {options.From}" }}",
         $"on host volume \"{job.Backup!.Volume}\" into host volume \"{target.DataVolumeSource()}\" ({(options.Into == RestoreTarget.NewVolume ? "a new, empty volume" : "in place: the current data is replaced")}).",
         $"Follow RUNBOOK.md: job \"{job.Name}\" must be stopped{(options.Into == RestoreTarget.InPlace ? "" : " while this runs if it uses the same volume")}; never run both at once.",
     ];
@@ -229,9 +229,9 @@ internal sealed class RestoreDocBuilder(ServiceJob job, ServiceJob target, JobDo
                 Env("PGPORT", pg.Port.ToString(CultureInfo.InvariantCulture)),
                 Env("PGUSER", target.DatabaseUser()),
                 Env("PGDATABASE", target.DatabaseName()),
-                Env("BACKUP_DIR", BackupTaskDocs.Directory),
+                Env("BACKUP_DIR", options.From == RestoreOptions.Offsite ? $"{BackupTaskDocs.OffsiteFetchDirectory}{BackupTaskDocs.Directory}" : BackupTaskDocs.Directory),
                 Env("BACKUP_LIB", "/local/backup-lib.sh"),
-                Env("RESTORE_FROM", options.From),
+                Env("RESTORE_FROM", options.From == RestoreOptions.Offsite ? RestoreOptions.Latest : options.From),
                 Env("RESTORE_INTO", options.Into == RestoreTarget.NewVolume ? "new-volume" : "in-place"),
                 Env("RESTORE_WAIT_SECONDS", WaitSeconds),
             ],

@@ -31,6 +31,11 @@ internal sealed class ServiceJobDocBuilder(ServiceJob job, string sourceName, Te
         {
             var backups = new BackupTaskDocs(job);
             tasks.Add(Pg is not null ? backups.Postgres(backup, periodic: false) : backups.Sqlite(backup));
+            if (backup.Offsite is not null)
+            {
+                tasks.Add(BackupTaskDocs.Offsite(job, backup, periodic: false));
+            }
+
             if (backup.Heartbeat is not null)
             {
                 tasks.Add(BackupTaskDocs.Heartbeat(backup, periodic: false));
@@ -53,7 +58,11 @@ internal sealed class ServiceJobDocBuilder(ServiceJob job, string sourceName, Te
             null,
             PeriodicRestart,
             [],
-            [new BackupTaskDocs(job).Postgres(backup, periodic: true), .. backup.Heartbeat is null ? [] : new[] { BackupTaskDocs.Heartbeat(backup, periodic: true) }]);
+            [
+                new BackupTaskDocs(job).Postgres(backup, periodic: true),
+                .. backup.Offsite is null ? [] : new[] { BackupTaskDocs.Offsite(job, backup, periodic: true) },
+                .. backup.Heartbeat is null ? [] : new[] { BackupTaskDocs.Heartbeat(backup, periodic: true) },
+            ]);
         // A drill is a second cron of the same periodic block: prohibit_overlap keeps it from running beside a backup
         // (retention, the shared scratch database), and the task tells the two apart by its launch time.
         string[] crons = backup.Drill is { Schedule.Normalized: { } drill } && drill != backup.Schedule.Cron!.Normalized
