@@ -153,29 +153,46 @@ public static partial class Restore
         var restoreJob = RestoreDocBuilder.JobName(job);
         var targetDoc = new ServiceJobDocBuilder(target, sourceName, templates).BuildServiceJob();
         var doc = new RestoreDocBuilder(job, target, targetDoc, options, sourceName).Build();
-        var jobRenderer = new JobRenderer(templates);
-        var files = new List<RenderedFile>
-        {
-            new($"{restoreJob}.nomad.hcl", new SharedPostgresRenderer(templates).Write(doc, JobFormat.Hcl)),
-            new(ScriptsVariable.OneJobFileName(restoreJob), ScriptsVariable.ForOneJob(templates, restoreJob, ScriptsVariable.RestoreKey, "restore-database.sh").Render(job.Namespace, JobFormat.Hcl)),
-        };
-        if (options.Into == RestoreTarget.NewVolume && job.HostVolumes.Provision == VolumeProvisioning.Dynamic)
-        {
-            var volumeFile = HostVolumeFiles.DynamicFileName(job.Name, JobFacts.DataVolumeName, JobFormat.Hcl);
-            files.AddRange(jobRenderer.RenderVolumesAndPolicies(target, sourceName)
-                .Where(f => f.FileName == volumeFile)
-                .Select(f => f with { FileName = HostVolumeFiles.DynamicFileName(restoreJob, JobFacts.DataVolumeName, JobFormat.Hcl) }));
-        }
+        var files = OneShotFiles(job, restoreJob, doc, (ScriptsVariable.RestoreKey, "restore-database.sh"), options.Into == RestoreTarget.NewVolume ? target : null, JobFacts.DataVolumeName, templates, sourceName);
 
         if (PasswordPolicy(job, restoreJob, RestoreDocBuilder.GroupName, sourceName) is { } policy)
         {
             files.Add(policy);
         }
 
-        files.AddRange(ScriptsVariable.NamespacesOf([job], []).Select(ns => jobRenderer.RenderScripts(ns)));
+        files.AddRange(SharedScripts(job, templates));
         var plan = new RestorePlan(job.Name, files, []) { TargetVolume = target.DataVolumeSource() };
         files.Add(new RenderedFile(RunbookFileName, Runbook(job, plan, options, sourceName)));
         return plan;
+    }
+
+    /// <summary>
+    /// What every one-shot recovery job comes with: its job file, its script in its own variable, and (dynamic host
+    /// volumes) the specification of the new volume it fills, renamed after the one-shot job.
+    /// </summary>
+    internal static List<RenderedFile> OneShotFiles(ServiceJob job, string oneShotJob, JobDoc doc, (string Key, string File) script, ServiceJob? newVolume, string volumeName, TemplateSet templates, string sourceName)
+    {
+        var files = new List<RenderedFile>
+        {
+            new($"{oneShotJob}.nomad.hcl", new SharedPostgresRenderer(templates).Write(doc, JobFormat.Hcl)),
+            new(ScriptsVariable.OneJobFileName(oneShotJob), ScriptsVariable.ForOneJob(templates, oneShotJob, script.Key, script.File).Render(job.Namespace, JobFormat.Hcl)),
+        };
+        if (newVolume is not null && job.HostVolumes.Provision == VolumeProvisioning.Dynamic)
+        {
+            var volumeFile = HostVolumeFiles.DynamicFileName(job.Name, volumeName, JobFormat.Hcl);
+            files.AddRange(new JobRenderer(templates).RenderVolumesAndPolicies(newVolume, sourceName)
+                .Where(f => f.FileName == volumeFile)
+                .Select(f => f with { FileName = HostVolumeFiles.DynamicFileName(oneShotJob, volumeName, JobFormat.Hcl) }));
+        }
+
+        return files;
+    }
+
+    /// <summary>The shared scripts variable of the job's namespace (the one-shot jobs read backup-lib.sh from it).</summary>
+    internal static IEnumerable<RenderedFile> SharedScripts(ServiceJob job, TemplateSet templates)
+    {
+        var renderer = new JobRenderer(templates);
+        return ScriptsVariable.NamespacesOf([job], []).Select(ns => renderer.RenderScripts(ns));
     }
 
     /// <summary>
@@ -200,6 +217,17 @@ public static partial class Restore
         }
     }
 
+    /// <summary>Running a one-shot job and reading its verdict, as the runbooks write it.</summary>
+    internal static void AppendOneShot(StringBuilder md, string jobName, string task, string ok, string failed)
+    {
+        md.Append($"nomad job run {jobName}.nomad.hcl\n");
+        md.Append($"nomad job status {jobName}   # wait until the allocation is complete (Status = dead)\n");
+        md.Append($"ALLOC=$(nomad job allocs -t '{{{{ range . }}}}{{{{ println .ID }}}}{{{{ end }}}}' {jobName} | head -n 1)\n");
+        md.Append($"nomad alloc logs \"$ALLOC\" {task}            # ends with: {ok}\n");
+        md.Append($"nomad alloc logs -stderr \"$ALLOC\" {task}    # on failure: {failed}\n");
+        md.Append($"nomad job stop -purge {jobName}\n");
+    }
+
     private static RestorePlan Failure(ServiceJob job, string path, string message) =>
         new(job.Name, [], [Diagnostic.Error(ErrorCodes.InvalidValue, message, path)]);
 
@@ -222,26 +250,14 @@ public static partial class Restore
         var target = job with { Postgres = pg with { Volume = $"{job.DataVolumeSource()}-restored", Extensions = [], InitSql = [] }, Backup = job.Backup with { Pitr = null } };
         var targetDoc = new ServiceJobDocBuilder(target, sourceName, templates).BuildServiceJob();
         var doc = RestoreDocBuilder.BuildPitr(job, target, targetDoc, until.ToString(), sourceName);
-        var jobRenderer = new JobRenderer(templates);
-        var files = new List<RenderedFile>
-        {
-            new($"{restoreJob}.nomad.hcl", new SharedPostgresRenderer(templates).Write(doc, JobFormat.Hcl)),
-            new(ScriptsVariable.OneJobFileName(restoreJob), ScriptsVariable.ForOneJob(templates, restoreJob, ScriptsVariable.PitrRestoreKey, "pitr-restore.sh").Render(job.Namespace, JobFormat.Hcl)),
-        };
-        if (job.HostVolumes.Provision == VolumeProvisioning.Dynamic)
-        {
-            var volumeFile = HostVolumeFiles.DynamicFileName(job.Name, JobFacts.DataVolumeName, JobFormat.Hcl);
-            files.AddRange(jobRenderer.RenderVolumesAndPolicies(target, sourceName)
-                .Where(f => f.FileName == volumeFile)
-                .Select(f => f with { FileName = HostVolumeFiles.DynamicFileName(restoreJob, JobFacts.DataVolumeName, JobFormat.Hcl) }));
-        }
+        var files = OneShotFiles(job, restoreJob, doc, (ScriptsVariable.PitrRestoreKey, "pitr-restore.sh"), target, JobFacts.DataVolumeName, templates, sourceName);
 
         if (PasswordPolicy(job, restoreJob, RestoreDocBuilder.GroupName, sourceName) is { } policy)
         {
             files.Add(policy);
         }
 
-        files.AddRange(ScriptsVariable.NamespacesOf([job], []).Select(ns => jobRenderer.RenderScripts(ns)));
+        files.AddRange(SharedScripts(job, templates));
         var plan = new RestorePlan(job.Name, files, []) { TargetVolume = target.DataVolumeSource() };
         files.Add(new RenderedFile(RunbookFileName, PitrRunbook(job, plan, until, sourceName)));
         return plan;
@@ -295,21 +311,9 @@ public static partial class Restore
         var restoreJob = RestoreDocBuilder.JobName(job);
         var target = options.Into == RestoreTarget.NewVolume ? job with { Sqlite = sqlite with { Volume = $"{sqlite.Volume}-restored" } } : job;
         var doc = RestoreDocBuilder.BuildSqlite(job, target, options, sourceName);
-        var jobRenderer = new JobRenderer(templates);
-        var files = new List<RenderedFile>
-        {
-            new($"{restoreJob}.nomad.hcl", new SharedPostgresRenderer(templates).Write(doc, JobFormat.Hcl)),
-            new(ScriptsVariable.OneJobFileName(restoreJob), ScriptsVariable.ForOneJob(templates, restoreJob, ScriptsVariable.RestoreSqliteKey, "restore-sqlite.sh").Render(job.Namespace, JobFormat.Hcl)),
-        };
-        if (options.Into == RestoreTarget.NewVolume && job.HostVolumes.Provision == VolumeProvisioning.Dynamic)
-        {
-            var volumeFile = HostVolumeFiles.DynamicFileName(job.Name, JobFacts.SqliteVolumeName, JobFormat.Hcl);
-            files.AddRange(jobRenderer.RenderVolumesAndPolicies(target, sourceName)
-                .Where(f => f.FileName == volumeFile)
-                .Select(f => f with { FileName = HostVolumeFiles.DynamicFileName(restoreJob, JobFacts.SqliteVolumeName, JobFormat.Hcl) }));
-        }
+        var files = OneShotFiles(job, restoreJob, doc, (ScriptsVariable.RestoreSqliteKey, "restore-sqlite.sh"), options.Into == RestoreTarget.NewVolume ? target : null, JobFacts.SqliteVolumeName, templates, sourceName);
 
-        files.AddRange(ScriptsVariable.NamespacesOf([job], []).Select(ns => jobRenderer.RenderScripts(ns)));
+        files.AddRange(SharedScripts(job, templates));
         var plan = new RestorePlan(job.Name, files, []) { TargetVolume = target.Sqlite!.Volume };
         files.Add(new RenderedFile(RunbookFileName, Runbook(job, plan, options, sourceName)));
         return plan;
@@ -367,12 +371,8 @@ public static partial class Restore
                 : $"**Required**: the restore replaces the database file. `{job.Name}` must not run (it would go on writing the old file and its WAL).\n\n");
         md.Append($"```sh\nnomad job stop {job.Name}\nnomad job status {job.Name}   # Status = dead (stopped)\n```\n\n");
         md.Append("## 3. Restore and verify\n\n```sh\n");
-        md.Append($"nomad job run {restoreJob}.nomad.hcl\n");
-        md.Append($"nomad job status {restoreJob}   # wait until the allocation is complete (Status = dead)\n");
-        md.Append($"ALLOC=$(nomad job allocs -t '{{{{ range . }}}}{{{{ println .ID }}}}{{{{ end }}}}' {restoreJob} | head -n 1)\n");
-        md.Append($"nomad alloc logs \"$ALLOC\" {RestoreDocBuilder.RestoreTaskName}            # ends with: restore ok file=... sha256=match {(sqlite is null ? "tables=N rows=M" : "integrity=ok")}\n");
-        md.Append($"nomad alloc logs -stderr \"$ALLOC\" {RestoreDocBuilder.RestoreTaskName}    # on failure: restore FAILED ... reason=...\n");
-        md.Append($"nomad job stop -purge {restoreJob}\n```\n\n");
+        AppendOneShot(md, restoreJob, RestoreDocBuilder.RestoreTaskName, $"restore ok file=... sha256=match {(sqlite is null ? "tables=N rows=M" : "integrity=ok")}", "restore FAILED ... reason=...");
+        md.Append("```\n\n");
         md.Append("## 4. Switch\n\n");
         if (newVolume)
         {

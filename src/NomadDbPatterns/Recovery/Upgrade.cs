@@ -139,21 +139,8 @@ public static partial class Upgrade
         };
         var restoreDoc = new RestoreDocBuilder(job, target, targetDoc, restoreOptions, sourceName, restoreJob, restoreHeader).Build();
         var dumpDoc = new UpgradeDumpDocBuilder(job, oldDoc, newImage, sourceName).Build();
-        var shared = new SharedPostgresRenderer(templates);
-        var jobRenderer = new JobRenderer(templates);
-        var files = new List<RenderedFile>
-        {
-            new($"{dumpJob}.nomad.hcl", shared.Write(dumpDoc, JobFormat.Hcl)),
-            new($"{restoreJob}.nomad.hcl", shared.Write(restoreDoc, JobFormat.Hcl)),
-            new(ScriptsVariable.OneJobFileName(restoreJob), ScriptsVariable.ForOneJob(templates, restoreJob, ScriptsVariable.RestoreKey, "restore-database.sh").Render(job.Namespace, JobFormat.Hcl)),
-        };
-        if (job.HostVolumes.Provision == VolumeProvisioning.Dynamic)
-        {
-            var volumeFile = HostVolumeFiles.DynamicFileName(job.Name, JobFacts.DataVolumeName, JobFormat.Hcl);
-            files.AddRange(jobRenderer.RenderVolumesAndPolicies(target, sourceName)
-                .Where(f => f.FileName == volumeFile)
-                .Select(f => f with { FileName = HostVolumeFiles.DynamicFileName(restoreJob, JobFacts.DataVolumeName, JobFormat.Hcl) }));
-        }
+        var files = Restore.OneShotFiles(job, restoreJob, restoreDoc, (ScriptsVariable.RestoreKey, "restore-database.sh"), target, JobFacts.DataVolumeName, templates, sourceName);
+        files.Insert(0, new RenderedFile($"{dumpJob}.nomad.hcl", new SharedPostgresRenderer(templates).Write(dumpDoc, JobFormat.Hcl)));
 
         foreach (var (oneShot, group) in new[] { (dumpJob, UpgradeDumpDocBuilder.GroupName), (restoreJob, RestoreDocBuilder.GroupName) })
         {
@@ -163,7 +150,7 @@ public static partial class Upgrade
             }
         }
 
-        files.AddRange(ScriptsVariable.NamespacesOf([job], []).Select(ns => jobRenderer.RenderScripts(ns)));
+        files.AddRange(Restore.SharedScripts(job, templates));
         var plan = new UpgradePlan(job.Name, files, [])
         {
             From = from,
@@ -215,10 +202,10 @@ public static partial class Upgrade
         md.Append($"The dump must hold every write: `{job.Name}` stays stopped until step 5 (its PostgreSQL and the dump job's must never share the volume).\n\n");
         md.Append($"```sh\nnomad job stop {job.Name}\nnomad job status {job.Name}   # Status = dead (stopped)\n```\n\n");
         md.Append($"## 3. Dump with PostgreSQL {plan.To}'s pg_dump\n\n```sh\n");
-        AppendOneShot(md, plan.DumpJobName, UpgradeDumpDocBuilder.DumpTaskName, "backup ok name=... file=NAME-STAMP.dump", "backup FAILED ... reason=...");
+        Restore.AppendOneShot(md, plan.DumpJobName, UpgradeDumpDocBuilder.DumpTaskName, "backup ok name=... file=NAME-STAMP.dump", "backup FAILED ... reason=...");
         md.Append("```\n\n");
         md.Append($"## 4. Restore into PostgreSQL {plan.To} and verify\n\n```sh\n");
-        AppendOneShot(md, plan.RestoreJobName, RestoreDocBuilder.RestoreTaskName, "restore ok file=NAME-STAMP.dump sha256=match tables=N rows=M (the file of step 3)", "restore FAILED ... reason=...");
+        Restore.AppendOneShot(md, plan.RestoreJobName, RestoreDocBuilder.RestoreTaskName, "restore ok file=NAME-STAMP.dump sha256=match tables=N rows=M (the file of step 3)", "restore FAILED ... reason=...");
         md.Append("```\n\n");
         md.Append($"If step 3 or 4 fails, nothing has changed: `nomad job run` your current `{job.Name}.nomad.hcl` brings the service back on PostgreSQL {plan.From}. ");
         md.Append($"Before trying step 4 again, empty `{plan.NewVolume}` (the restore refuses a database that already holds tables).\n\n");
@@ -233,15 +220,5 @@ public static partial class Upgrade
         md.Append($"with the data of step 2 (writes made after the switch are only on `{plan.NewVolume}`). ");
         md.Append($"Delete `{plan.OldVolume}` only when you no longer need the way back{(dynamic ? $" (`nomad volume delete -type host <id>`)" : " (remove it from the client configuration and the directory)")}.\n");
         return md.ToString();
-    }
-
-    private static void AppendOneShot(StringBuilder md, string jobName, string task, string ok, string failed)
-    {
-        md.Append($"nomad job run {jobName}.nomad.hcl\n");
-        md.Append($"nomad job status {jobName}   # wait until the allocation is complete (Status = dead)\n");
-        md.Append($"ALLOC=$(nomad job allocs -t '{{{{ range . }}}}{{{{ println .ID }}}}{{{{ end }}}}' {jobName} | head -n 1)\n");
-        md.Append($"nomad alloc logs \"$ALLOC\" {task}            # ends with: {ok}\n");
-        md.Append($"nomad alloc logs -stderr \"$ALLOC\" {task}    # on failure: {failed}\n");
-        md.Append($"nomad job stop -purge {jobName}\n");
     }
 }
