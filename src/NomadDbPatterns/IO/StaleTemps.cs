@@ -17,7 +17,7 @@ internal static partial class StaleTemps
 
     /// <summary>A fresh temp name for <paramref name="baseName"/>.</summary>
     public static string Name(string baseName) =>
-        $".{baseName}.nomad-db-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}.tmp";
+        $".{baseName}.nomad-db-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Hex.Lower(RandomNumberGenerator.GetBytes(4))}.tmp";
 
     /// <summary>True when <paramref name="name"/> is a nomad-db temp name; its process id in <paramref name="pid"/>.</summary>
     public static bool IsTempName(string name, out int pid)

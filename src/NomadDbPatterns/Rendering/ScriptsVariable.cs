@@ -43,7 +43,7 @@ internal sealed class ScriptsVariable
         Job = job;
         Size = items.Sum(i => Encoding.UTF8.GetByteCount(i.Key) + Encoding.UTF8.GetByteCount(i.Text));
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(string.Concat(items.Select(i => i.Key + "\0" + i.Text + "\0"))));
-        Checksum = Convert.ToHexStringLower(hash);
+        Checksum = Hex.Lower(hash);
     }
 
     /// <summary>Where the variable lives: <see cref="Path"/>, or a migration job's own <c>nomad/jobs/JOB</c>.</summary>
@@ -80,7 +80,7 @@ internal sealed class ScriptsVariable
         // becomes a path: it is named by its hash (the file itself names the namespace).
         var safe = @namespace.Length <= 128 && @namespace.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')
             ? @namespace
-            : "ns-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(@namespace)))[..12];
+            : "ns-" + Hex.Lower(SHA256.HashData(Encoding.UTF8.GetBytes(@namespace)))[..12];
         return $"{FileStem}.{safe}.nv.{extension}";
     }
 

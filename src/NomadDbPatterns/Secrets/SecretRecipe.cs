@@ -32,7 +32,7 @@ internal static partial class SecretRecipe
             if (bytes > 0)
             {
                 var random = RandomNumberGenerator.GetBytes(bytes);
-                value.Append(encoding == "hex" ? Convert.ToHexStringLower(random) : Convert.ToBase64String(random));
+                value.Append(encoding == "hex" ? Hex.Lower(random) : Convert.ToBase64String(random));
             }
         }
 

@@ -474,10 +474,17 @@ internal static partial class SecretPolicy
         @"-----BEGIN [A-Z ]*PRIVATE KEY-----|\bhv[sbr]\.[A-Za-z0-9_\-]{20,}|\bs\.[A-Za-z0-9]{24}\b|\bgh[pousr]_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{22,}|\bglpat-[A-Za-z0-9_\-]{20}|\bxox[abposr]-[A-Za-z0-9\-]{10,}|\b(AKIA|ASIA)[0-9A-Z]{16}\b|\bsk_live_[0-9A-Za-z]{20,}|\bsk-(proj-)?[A-Za-z0-9_\-]{32,}|\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
         Linear));
 
+    private static readonly string[] TokenPrefixes =
+        ["-----BEGIN", "hvs.", "hvb.", "hvr.", "s.", "gho_", "ghp_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xox", "AKIA", "ASIA", "sk_live_", "sk-", "eyJ"];
+
+#if NET9_0_OR_GREATER
     /// <summary>Every known token format starts with one of these.</summary>
-    private static readonly System.Buffers.SearchValues<string> TokenMarkers = System.Buffers.SearchValues.Create(
-        ["-----BEGIN", "hvs.", "hvb.", "hvr.", "s.", "gho_", "ghp_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xox", "AKIA", "ASIA", "sk_live_", "sk-", "eyJ"],
-        StringComparison.Ordinal);
+    private static readonly System.Buffers.SearchValues<string> TokenMarkers = System.Buffers.SearchValues.Create(TokenPrefixes, StringComparison.Ordinal);
+
+    private static bool HasTokenMarker(string value) => value.AsSpan().ContainsAny(TokenMarkers);
+#else
+    private static bool HasTokenMarker(string value) => TokenPrefixes.Any(p => value.Contains(p, StringComparison.Ordinal));
+#endif
 
     private static readonly Regex NoMatch = new("(?!)", RegexOptions.None);
 
@@ -494,5 +501,5 @@ internal static partial class SecretPolicy
 
     private static Regex Assignment(string value) => value.AsSpan().IndexOfAny(':', '=') >= 0 ? AssignmentRegex.Value : NoMatch;
 
-    private static bool IsKnownToken(string value) => value.AsSpan().ContainsAny(TokenMarkers) && KnownTokenRegex.Value.IsMatch(value);
+    private static bool IsKnownToken(string value) => HasTokenMarker(value) && KnownTokenRegex.Value.IsMatch(value);
 }
