@@ -51,15 +51,25 @@ public sealed record RenderOptions
 /// <summary>One-call entry points for build scripts and the CLI.</summary>
 public static class NomadDb
 {
-    /// <summary>Validates models built in code (no file positions).</summary>
+    /// <summary>
+    /// Validates models built in code (no file positions): each job, and the rules across them that a fleet of specs
+    /// gets (job and service names, host volumes and static ports of jobs that can share a node).
+    /// </summary>
     public static IReadOnlyList<Diagnostic> Validate(IEnumerable<ServiceJob> jobs)
     {
         ArgumentNullException.ThrowIfNull(jobs);
         var diagnostics = new List<Diagnostic>();
+        var sites = new List<LoadedJob>();
         var index = 0;
         foreach (var job in jobs)
         {
             diagnostics.AddRange(ValidateJob(job, path => path, _ => null, index++));
+            sites.Add(new LoadedJob(job, string.Empty, string.Empty, new SourceMap(string.Empty)));
+        }
+
+        if (sites.Count > 1)
+        {
+            diagnostics.AddRange(FleetValidator.Validate(sites).Select(d => d with { Location = null, Related = null }));
         }
 
         return diagnostics;

@@ -18,6 +18,9 @@ internal static class FleetValidator
         public Model.Job? Placement { get; init; }
     }
 
+    /// <summary>" at FILE:LINE:COL" for a job read from a spec; nothing for a job built in code (no file).</summary>
+    private static string At(ISpecSite site, SourceLocation location) => site.File.Length == 0 ? string.Empty : $" at {location}";
+
     /// <summary>Validates the fleet.</summary>
     public static IReadOnlyList<Diagnostic> Validate(IReadOnlyList<LoadedJob> jobs) => Validate(jobs, []);
 
@@ -177,7 +180,7 @@ internal static class FleetValidator
             if (NodeSeparation.Reason(earlier.Placement!, use.Placement!) is not { } reason)
             {
                 var firstLocation = earlier.Job.Locate(earlier.Path);
-                var message = $"{resource} is already {(code == ErrorCodes.PortCollision ? "bound" : "used")}: {use.What} clashes with {earlier.What} at {firstLocation}"
+                var message = $"{resource} is already {(code == ErrorCodes.PortCollision ? "bound" : "used")}: {use.What} clashes with {earlier.What}{At(earlier.Job, firstLocation)}"
                     + (ReferenceEquals(earlier.Job, use.Job) ? string.Empty : "; nothing in their placement (region, node pool, datacenters, constraints) keeps them off the same node");
                 diagnostics.Add(Diagnostic.Error(code, message, use.Job.PathOf(use.Path), use.Job.Locate(use.Path)) with { Related = firstLocation });
                 return;
@@ -190,7 +193,7 @@ internal static class FleetValidator
         foreach (var (earlier, reason) in separations)
         {
             var firstLocation = earlier.Job.Locate(earlier.Path);
-            diagnostics.Add(Diagnostic.Info(code, $"{resource}: {use.What} does not clash with {earlier.What} at {firstLocation}; they cannot land on the same node: {reason}",
+            diagnostics.Add(Diagnostic.Info(code, $"{resource}: {use.What} does not clash with {earlier.What}{At(earlier.Job, firstLocation)}; they cannot land on the same node: {reason}",
                 use.Job.PathOf(use.Path), use.Job.Locate(use.Path)) with { Related = firstLocation });
         }
     }
@@ -206,7 +209,7 @@ internal static class FleetValidator
 
         var firstLocation = first.Job.Locate(first.Path);
         var message = string.Format(System.Globalization.CultureInfo.InvariantCulture, format, key)
-            + $": {use.What} clashes with {first.What} at {firstLocation}";
+            + $": {use.What} clashes with {first.What}{At(first.Job, firstLocation)}";
         diagnostics.Add(Diagnostic.Error(code, message, use.Job.PathOf(use.Path), use.Job.Locate(use.Path)) with { Related = firstLocation });
     }
 }
