@@ -19,10 +19,39 @@ public sealed partial record BackupLog(DateTimeOffset? LastSuccess, string? Last
     [GeneratedRegex("""^(?<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) (?<kind>backup|drill) (?:ok name=\S* file=(?<file>\S+)|FAILED name=\S* (?:file=\S* )?reason="(?<reason>[^"]*)")""", RegexOptions.Multiline)]
     private static partial Regex Runs();
 
+    /// <summary>Continuous archiving's lines: base backups (<c>base backup ok|FAILED</c>) and the archiver (<c>archive ok|FAILED</c>).</summary>
+    [GeneratedRegex("""^(?<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) (?<kind>base backup|archive) (?:ok name=\S*(?: dir=(?<dir>\S+))?|FAILED name=\S* (?:segment=\S* failures=\S* )?reason="(?<reason>[^"]*)")""", RegexOptions.Multiline)]
+    private static partial Regex Archiving();
+
     /// <summary>Reads the run lines of <paramref name="logs"/> (stdout and stderr tails, in any order).</summary>
     public static BackupLog Parse(params string[] logs)
     {
         var result = new BackupLog(null, null, null, null);
+        foreach (Match line in logs.SelectMany(l => Archiving().Matches(l)))
+        {
+            var time = DateTimeOffset.ParseExact(line.Groups["time"].Value, "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+            if (line.Groups["reason"].Success)
+            {
+                if (result.LastArchivingFailure is null || time >= result.LastArchivingFailure)
+                {
+                    var what = line.Groups["kind"].Value == "archive" ? "WAL archiving" : "base backup";
+                    result = result with { LastArchivingFailure = time, LastArchivingFailureReason = $"{what}: {line.Groups["reason"].Value}" };
+                }
+            }
+            else
+            {
+                if (result.LastArchivingOk is null || time >= result.LastArchivingOk)
+                {
+                    result = result with { LastArchivingOk = time };
+                }
+
+                if (line.Groups["dir"].Success && (result.LastBaseBackup is null || time >= result.LastBaseBackup))
+                {
+                    result = result with { LastBaseBackup = time, LastBaseBackupDir = line.Groups["dir"].Value };
+                }
+            }
+        }
+
         foreach (Match run in logs.SelectMany(l => Runs().Matches(l)))
         {
             var time = DateTimeOffset.ParseExact(run.Groups["time"].Value, "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
@@ -64,6 +93,24 @@ public sealed partial record BackupLog(DateTimeOffset? LastSuccess, string? Last
 
     /// <summary>Why it failed.</summary>
     public string? LastDrillFailureReason { get; init; }
+
+    /// <summary>When the newest base backup (continuous archiving) finished, or null.</summary>
+    public DateTimeOffset? LastBaseBackup { get; init; }
+
+    /// <summary>Its directory on the backup volume.</summary>
+    public string? LastBaseBackupDir { get; init; }
+
+    /// <summary>When continuous archiving last showed it works (a base backup, which waits for its WAL to be archived, or the archiver recovering), or null.</summary>
+    public DateTimeOffset? LastArchivingOk { get; init; }
+
+    /// <summary>When continuous archiving last failed (a base backup, or the archiver), or null.</summary>
+    public DateTimeOffset? LastArchivingFailure { get; init; }
+
+    /// <summary>What failed and why.</summary>
+    public string? LastArchivingFailureReason { get; init; }
+
+    /// <summary>True when continuous archiving's newest event is a failure.</summary>
+    public bool LatestArchivingFailed => LastArchivingFailure is { } failed && (LastArchivingOk is not { } ok || failed > ok);
 
     /// <summary>True when the newest restore drill the log shows failed.</summary>
     public bool LatestDrillFailed => LastDrillFailure is { } failed && (LastDrill is not { } ok || failed > ok);

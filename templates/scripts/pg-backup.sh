@@ -450,10 +450,16 @@ base_retention() {
 # Archiving stalls: the archiver's last failure is newer than its last success. Reported once per failure time.
 ARCHIVE_REPORTED=""
 archive_check() {
-  ac_row=$(psql -X -q -w -At -F ' ' -c "SELECT coalesce(extract(epoch FROM last_failed_time)::bigint, 0), coalesce(extract(epoch FROM last_archived_time)::bigint, 0), coalesce(last_failed_wal, '-'), failed_count FROM pg_stat_archiver" 2>/dev/null) || return 0
-  # shellcheck disable=SC2086 # four words
+  ac_row=$(psql -X -q -w -At -F ' ' -c "SELECT coalesce(extract(epoch FROM last_failed_time)::bigint, 0), coalesce(extract(epoch FROM last_archived_time)::bigint, 0), coalesce(last_failed_wal, '-'), failed_count, coalesce(last_archived_wal, '-') FROM pg_stat_archiver" 2>/dev/null) || return 0
+  # shellcheck disable=SC2086 # five words
   set -- $ac_row
-  [ "$#" -eq 4 ] || return 0
+  [ "$#" -eq 5 ] || return 0
+  if [ -n "$ARCHIVE_REPORTED" ] && [ "$2" -gt "$ARCHIVE_REPORTED" ] && [ "$2" -gt "$1" ]; then
+    # Archiving works again after a reported failure: say so once, and clear the failure's marker.
+    ARCHIVE_REPORTED=""
+    grep -q '^[0-9]* archive: ' "$BACKUP_DIR/.last-failure" 2>/dev/null && rm -f "$BACKUP_DIR/.last-failure"
+    log_line "archive ok name=$BACKUP_NAME segment=$5 recovered=yes"
+  fi
   if [ "$1" -gt "$2" ] && [ "$1" != "$ARCHIVE_REPORTED" ]; then
     ARCHIVE_REPORTED=$1
     write_marker .last-failure "$(date -u +%s) archive: WAL archiving is failing (last failed segment $3, $4 failures); see the PostgreSQL task's log" ||

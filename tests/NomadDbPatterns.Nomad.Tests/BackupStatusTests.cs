@@ -165,6 +165,36 @@ public sealed class BackupStatusTests
         Assert.That($"{Time(parsed.LastSuccess)} {parsed.LastSuccessFile ?? "-"} {Time(parsed.LastFailure)} {parsed.LastFailureReason ?? "-"}", Is.EqualTo(expected));
     }
 
+    [TestCase("2026-12-05T01:10:30Z base backup ok name=a dir=base/a-20261205T011000Z start_wal=000000010000000000000007 duration=30s", "2026-12-05T01:10:30Z base/a-20261205T011000Z - - False")]
+    [TestCase("2026-12-05T01:10:30Z base backup FAILED name=a reason=\"pg_basebackup failed: connection refused\"", "- - 2026-12-05T01:10:30Z base backup: pg_basebackup failed: connection refused True")]
+    [TestCase("2026-12-05T01:15:00Z archive FAILED name=a segment=000000010000000000000008 failures=3 reason=\"the archiver's last attempt failed\"\n2026-12-05T01:20:00Z archive ok name=a segment=000000010000000000000009 recovered=yes", "- - 2026-12-05T01:15:00Z WAL archiving: the archiver's last attempt failed False")]
+    [TestCase("2026-12-05T01:30:11Z backup ok name=a file=a-1.dump size=1 bytes duration=1s", "- - - - False")]
+    public void The_log_parser_reads_continuous_archivings_lines_apart(string log, string expected)
+    {
+        var parsed = BackupLog.Parse(log);
+        string Time(DateTimeOffset? t) => t is { } v ? v.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) : "-";
+        Assert.That($"{Time(parsed.LastBaseBackup)} {parsed.LastBaseBackupDir ?? "-"} {Time(parsed.LastArchivingFailure)} {parsed.LastArchivingFailureReason ?? "-"} {parsed.LatestArchivingFailed}", Is.EqualTo(expected));
+        Assert.That(parsed.LastSuccess is null || log.Contains(" backup ok name=a file=", StringComparison.Ordinal), Is.True, "a base backup is not a dump");
+    }
+
+    [Test]
+    public async Task A_failing_archiver_is_a_problem_until_archiving_works_again()
+    {
+        var failing = "2026-12-05T02:00:00Z archive FAILED name=myservice segment=000000010000000000000008 failures=4 reason=\"the archiver's last attempt failed\" duration=0s\n";
+        var (exit, output, _) = await StatusAsync(WithBackupLog(Ok, failing), CommandHarness.Example);
+        var recovered = Ok + "2026-12-05T02:05:00Z archive ok name=myservice segment=000000010000000000000009 recovered=yes\n"
+            + "2026-12-05T01:10:30Z base backup ok name=myservice dir=base/myservice-20261205T011000Z start_wal=000000010000000000000007 duration=30s\n";
+        var (okExit, okOutput, _) = await StatusAsync(WithBackupLog(recovered, failing), CommandHarness.Example);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.EqualTo(ExitCodes.Unhealthy), output);
+            Assert.That(output, Does.Contain("problem: continuous archiving failed at 2026-12-05T02:00:00Z: WAL archiving: the archiver's last attempt failed"));
+            Assert.That(okExit, Is.EqualTo(ExitCodes.Ok), okOutput);
+            Assert.That(okOutput, Does.Contain("archiving: newest base backup 10h 49m ago, at 2026-12-05T01:10:30Z (base/myservice-20261205T011000Z)"));
+        });
+    }
+
     [TestCase("2026-12-05T01:30:11Z drill ok name=a file=a-1.dump duration=1s verify=match", "2026-12-05T01:30:11Z a-1.dump - - False")]
     [TestCase("2026-12-05T01:30:11Z drill FAILED name=a file=a-1.dump reason=\"checksum mismatch\" duration=1s", "- - 2026-12-05T01:30:11Z checksum mismatch True")]
     [TestCase("2026-12-05T01:30:11Z drill FAILED name=a file= reason=\"no backup named a in /backups\" duration=0s", "- - 2026-12-05T01:30:11Z no backup named a in /backups True")]

@@ -269,6 +269,17 @@ internal sealed class StatusCommand(CliConsole console)
             output.WriteLine($"  drill: newest restore drill passed {Age(now - drill)} ago, at {drill:yyyy-MM-dd'T'HH:mm:ss'Z'} ({log.LastDrillFile})");
         }
 
+        if (log.LatestArchivingFailed)
+        {
+            output.WriteLine($"  problem: continuous archiving failed at {log.LastArchivingFailure:yyyy-MM-dd'T'HH:mm:ss'Z'}: {log.LastArchivingFailureReason}");
+            output.WriteLine($"  next: {logsCommand}");
+            ok = false;
+        }
+        else if (log.LastBaseBackup is { } baseBackup)
+        {
+            output.WriteLine($"  archiving: newest base backup {Age(now - baseBackup)} ago, at {baseBackup:yyyy-MM-dd'T'HH:mm:ss'Z'} ({log.LastBaseBackupDir})");
+        }
+
         return ok;
     }
 
