@@ -76,6 +76,9 @@ public sealed record OffsitePolicy(string Repository, SecretSource Password)
     public OffsiteKeep Keep { get; init; } = OffsiteKeep.Default;
     /// <summary>The storage's credentials: environment variable → secret (e.g. AWS_ACCESS_KEY_ID, B2_ACCOUNT_KEY).</summary>
     public System.Collections.Immutable.ImmutableArray<TaskSecret> Credentials { get; init; } = [];
+
+    /// <summary>Every secret the offsite copies read: the repository password, then the credentials.</summary>
+    public IEnumerable<SecretSource> Secrets => [Password, .. Credentials.Select(c => c.Source)];
 }
 
 /// <summary>The backup of a service's database.</summary>

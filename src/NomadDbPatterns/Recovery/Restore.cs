@@ -201,7 +201,7 @@ public static partial class Restore
     /// </summary>
     internal static RenderedFile? PasswordPolicy(ServiceJob job, string oneShotJob, string group, string sourceName)
     {
-        IEnumerable<SecretSource> offsite = job.Backup?.Offsite is { } copies ? [copies.Password, .. copies.Credentials.Select(c => c.Source)] : [];
+        var offsite = job.Backup?.Offsite?.Secrets ?? [];
         var paths = PolicyFiles.VariablePathsNeedingPolicy(oneShotJob, group, [job.Postgres!.Password, .. offsite]);
         return paths.Count == 0
             ? null

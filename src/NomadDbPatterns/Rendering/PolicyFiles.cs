@@ -48,8 +48,7 @@ internal static partial class PolicyFiles
     {
         var password = job.Postgres?.Password;
         var heartbeat = job.Backup?.Heartbeat;
-        IReadOnlyList<SecretSource> offsite = job.Backup?.Offsite is { } copies ? [copies.Password, .. copies.Credentials.Select(c => c.Source)] : [];
-        var backupSecrets = new List<SecretSource>(offsite);
+        var backupSecrets = new List<SecretSource>(job.Backup?.Offsite?.Secrets ?? []);
         if (heartbeat is not null)
         {
             backupSecrets.Add(heartbeat);

@@ -196,7 +196,7 @@ internal sealed class BackupTaskDocs(ServiceJob job)
             env.Add(new EnvDoc("TZ", backup.Schedule.TimeZone));
         }
 
-        List<TaskSecret> secrets = [new TaskSecret("RESTIC_PASSWORD", offsite.Password), .. offsite.Credentials];
+        var secrets = OffsiteTaskSecrets(offsite);
         return new TaskDoc
         {
             Name = "offsite",
@@ -217,11 +217,14 @@ internal sealed class BackupTaskDocs(ServiceJob job)
         };
     }
 
+    /// <summary>What restic reads from the environment: the repository password and the storage's credentials.</summary>
+    private static List<TaskSecret> OffsiteTaskSecrets(OffsitePolicy offsite) => [new TaskSecret("RESTIC_PASSWORD", offsite.Password), .. offsite.Credentials];
+
     /// <summary>A restore job's prestart task that fetches the newest offsite copy into <see cref="OffsiteFetchDirectory"/>.</summary>
     public static TaskDoc OffsiteFetch(ServiceJob job)
     {
         var offsite = job.Backup!.Offsite!;
-        List<TaskSecret> secrets = [new TaskSecret("RESTIC_PASSWORD", offsite.Password), .. offsite.Credentials];
+        var secrets = OffsiteTaskSecrets(offsite);
         return new TaskDoc
         {
             Name = "fetch",

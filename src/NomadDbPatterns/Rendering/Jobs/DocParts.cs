@@ -17,6 +17,9 @@ internal static class DocParts
     /// A one-shot job run beside a service's (a migration, a restore): placed like it, but not one of its fleet's jobs
     /// (no fleet meta), so that a finished run is never taken for a job whose spec is gone.
     /// </summary>
+    /// <summary>A one-shot job's group: no retries; a failure is for the operator to read (its runbook says how).</summary>
+    public static readonly RestartPolicy OneShotRestart = new(0, "30m", "15s", "fail");
+
     public static JobDoc OneShotJob(IReadOnlyList<string> header, string name, Model.Job placement, GroupDoc group) =>
         JobDoc.Placed(placement, header, name, "batch", null, group) with { Meta = [] };
 

@@ -53,7 +53,7 @@ internal sealed class MigrationDocBuilder(
             [.. dedicatedDoc.Group.Network.Ports.Where(p => postgres.Config.Ports.Contains(p.Label))],
             [dedicatedDoc.Group.Volumes.Single(v => v.Name == JobFacts.DataVolumeName)],
             null,
-            new RestartPolicy(0, "30m", "15s", "fail"),
+            OneShotRestart,
             [],
             [postgres, wait, MigrateTask()]);
         return OneShotJob(Header(), JobName(dedicated), dedicated, group);

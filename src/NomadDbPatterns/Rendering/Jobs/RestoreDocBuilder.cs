@@ -52,7 +52,7 @@ internal sealed class RestoreDocBuilder(ServiceJob job, ServiceJob target, JobDo
             [.. targetDoc.Group.Network.Ports.Where(p => postgres.Config.Ports.Contains(p.Label))],
             [targetDoc.Group.Volumes.Single(v => v.Name == JobFacts.DataVolumeName), HostVolume(JobFacts.BackupVolumeName, backup.Volume, readOnly: true)],
             null,
-            new RestartPolicy(0, "30m", "15s", "fail"),
+            OneShotRestart,
             [],
             [.. options.From == RestoreOptions.Offsite ? new[] { BackupTaskDocs.OffsiteFetch(job) } : [], postgres, RestoreTask()]);
         return OneShotJob(header ?? Header(), Name, job, group);
@@ -143,7 +143,7 @@ internal sealed class RestoreDocBuilder(ServiceJob job, ServiceJob target, JobDo
             [.. targetDoc.Group.Network.Ports.Where(p => server.Config.Ports.Contains(p.Label))],
             [targetDoc.Group.Volumes.Single(v => v.Name == JobFacts.DataVolumeName), HostVolume(JobFacts.BackupVolumeName, backup.Volume, readOnly: true)],
             null,
-            new RestartPolicy(0, "30m", "15s", "fail"),
+            OneShotRestart,
             [],
             [prepare, server, verify]);
         List<string> header =
@@ -196,7 +196,7 @@ internal sealed class RestoreDocBuilder(ServiceJob job, ServiceJob target, JobDo
             [],
             [HostVolume(JobFacts.SqliteVolumeName, sqlite.Volume), HostVolume(JobFacts.BackupVolumeName, backup.Volume, readOnly: true)],
             null,
-            new RestartPolicy(0, "30m", "15s", "fail"),
+            OneShotRestart,
             [],
             [task]);
         List<string> header =

@@ -37,7 +37,7 @@ internal sealed class UpgradeDumpDocBuilder(ServiceJob job, JobDoc jobDoc, strin
             [.. jobDoc.Group.Network.Ports.Where(p => postgres.Config.Ports.Contains(p.Label))],
             [jobDoc.Group.Volumes.Single(v => v.Name == JobFacts.DataVolumeName), HostVolume(JobFacts.BackupVolumeName, backup.Volume)],
             null,
-            new RestartPolicy(0, "30m", "15s", "fail"),
+            OneShotRestart,
             [],
             [postgres, DumpTask()]);
         List<string> header =
