@@ -112,7 +112,7 @@ job "grafana-backup" {
 
       config {
         image        = "curlimages/curl:8.11.1"
-        command      = "/bin/sh"
+        entrypoint   = ["/bin/sh"]
         args         = ["/local/heartbeat.sh"]
         network_mode = "host"
       }

@@ -337,9 +337,9 @@ job "paperless" {
       }
 
       config {
-        image   = "curlimages/curl:8.11.1"
-        command = "/bin/sh"
-        args    = ["/local/heartbeat.sh"]
+        image      = "curlimages/curl:8.11.1"
+        entrypoint = ["/bin/sh"]
+        args       = ["/local/heartbeat.sh"]
       }
 
       volume_mount {

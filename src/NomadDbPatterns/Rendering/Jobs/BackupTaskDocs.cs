@@ -149,7 +149,7 @@ internal sealed class BackupTaskDocs(ServiceJob job)
                     : "Tells the dead-man's switch (backup.heartbeat) about every backup result: URL after a good one, URL/fail after a failure.",
             ],
             Lifecycle = new LifecycleDoc(periodic ? "poststop" : "poststart", !periodic),
-            Config = new DockerConfigDoc(Defaults.HeartbeatImage, "/bin/sh", ["/local/heartbeat.sh"], [], null),
+            Config = new DockerConfigDoc(Defaults.HeartbeatImage, null, ["/local/heartbeat.sh"], [], null) { Entrypoint = ["/bin/sh"] }, // not the image's entrypoint script: sh runs the script whatever it does
             Mounts = [new MountDoc(JobFacts.BackupVolumeName, Directory, true)],
             Env = env,
             Templates =
