@@ -463,16 +463,39 @@ internal static partial class SecretPolicy
     private static void Fail<T>(ValidationContext<T> context, string path, string reason) =>
         context.Fail(path, ErrorCodes.LiteralPassword, reason + Advice);
 
-    // Non-backtracking: linear in the input whatever it holds (values can be long; no timeout to throw). Built on
-    // first use and only asked when a cheap test says the pattern can match: most values never reach a regex.
-    private const RegexOptions Linear = RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture;
+    // Values up to ShortValueChars go through the source-generated regex: nothing to build at start-up (building the
+    // non-backtracking token pattern took ~20 ms of every nomad-db run) and, backtracking, at worst quadratic in a short
+    // value. Longer values (a spec may hold a 1 MiB scalar) go through the same pattern with RegexOptions.NonBacktracking,
+    // linear whatever they hold, built on first use. Either way a regex is only asked when a cheap test says the pattern
+    // can match: most values never reach one.
+    private const int ShortValueChars = 4096;
+    private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture;
 
-    private static readonly Lazy<Regex> UrlUserInfoRegex = new(() => new(@"[A-Za-z][A-Za-z0-9+.\-]*://(?<user>[^/@\s:?#]*):(?<password>[^/@\s?#]*)@", Linear));
-    private static readonly Lazy<Regex> QueryParameterRegex = new(() => new(@"[?&;](?<name>[A-Za-z0-9_.\-]+)=(?<value>[^&;#\s]+)", Linear));
-    private static readonly Lazy<Regex> AssignmentRegex = new(() => new(@"^\s*[""']?(?<name>[A-Za-z_][A-Za-z0-9_.\-]*)[""']?\s*[:=]\s*(?<value>.*)$", Linear));
-    private static readonly Lazy<Regex> KnownTokenRegex = new(() => new(
-        @"-----BEGIN [A-Z ]*PRIVATE KEY-----|\bhv[sbr]\.[A-Za-z0-9_\-]{20,}|\bs\.[A-Za-z0-9]{24}\b|\bgh[pousr]_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{22,}|\bglpat-[A-Za-z0-9_\-]{20}|\bxox[abposr]-[A-Za-z0-9\-]{10,}|\b(AKIA|ASIA)[0-9A-Z]{16}\b|\bsk_live_[0-9A-Za-z]{20,}|\bsk-(proj-)?[A-Za-z0-9_\-]{32,}|\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
-        Linear));
+    private const string UrlUserInfoPattern = @"[A-Za-z][A-Za-z0-9+.\-]*://(?<user>[^/@\s:?#]*):(?<password>[^/@\s?#]*)@";
+    private const string QueryParameterPattern = @"[?&;](?<name>[A-Za-z0-9_.\-]+)=(?<value>[^&;#\s]+)";
+    private const string AssignmentPattern = @"^\s*[""']?(?<name>[A-Za-z_][A-Za-z0-9_.\-]*)[""']?\s*[:=]\s*(?<value>.*)$";
+    private const string KnownTokenPattern =
+        @"-----BEGIN [A-Z ]*PRIVATE KEY-----|\bhv[sbr]\.[A-Za-z0-9_\-]{20,}|\bs\.[A-Za-z0-9]{24}\b|\bgh[pousr]_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{22,}|\bglpat-[A-Za-z0-9_\-]{20}|\bxox[abposr]-[A-Za-z0-9\-]{10,}|\b(AKIA|ASIA)[0-9A-Z]{16}\b|\bsk_live_[0-9A-Za-z]{20,}|\bsk-(proj-)?[A-Za-z0-9_\-]{32,}|\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}";
+
+    [GeneratedRegex(UrlUserInfoPattern, Options)]
+    private static partial Regex UrlUserInfoShort();
+
+    [GeneratedRegex(QueryParameterPattern, Options)]
+    private static partial Regex QueryParameterShort();
+
+    [GeneratedRegex(AssignmentPattern, Options)]
+    private static partial Regex AssignmentShort();
+
+    [GeneratedRegex(KnownTokenPattern, Options)]
+    private static partial Regex KnownTokenShort();
+
+    private static readonly Lazy<Regex> UrlUserInfoLong = new(() => new(UrlUserInfoPattern, Options | RegexOptions.NonBacktracking));
+    private static readonly Lazy<Regex> QueryParameterLong = new(() => new(QueryParameterPattern, Options | RegexOptions.NonBacktracking));
+    private static readonly Lazy<Regex> AssignmentLong = new(() => new(AssignmentPattern, Options | RegexOptions.NonBacktracking));
+    private static readonly Lazy<Regex> KnownTokenLong = new(() => new(KnownTokenPattern, Options | RegexOptions.NonBacktracking));
+
+    private static Regex ForLength(string value, Regex shortValues, Lazy<Regex> longValues) =>
+        value.Length <= ShortValueChars ? shortValues : longValues.Value;
 
     private static readonly string[] TokenPrefixes =
         ["-----BEGIN", "hvs.", "hvb.", "hvr.", "s.", "gho_", "ghp_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xox", "AKIA", "ASIA", "sk_live_", "sk-", "eyJ"];
@@ -494,12 +517,12 @@ internal static partial class SecretPolicy
     private static readonly System.Buffers.SearchValues<char> NameChars = System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
 
     private static Regex UrlUserInfo(string value) =>
-        value.Contains("://", StringComparison.Ordinal) && value.Contains('@', StringComparison.Ordinal) ? UrlUserInfoRegex.Value : NoMatch;
+        value.Contains("://", StringComparison.Ordinal) && value.Contains('@', StringComparison.Ordinal) ? ForLength(value, UrlUserInfoShort(), UrlUserInfoLong) : NoMatch;
 
     private static Regex QueryParameter(string value) =>
-        value.Contains('=', StringComparison.Ordinal) && value.AsSpan().IndexOfAny('?', '&', ';') >= 0 ? QueryParameterRegex.Value : NoMatch;
+        value.Contains('=', StringComparison.Ordinal) && value.AsSpan().IndexOfAny('?', '&', ';') >= 0 ? ForLength(value, QueryParameterShort(), QueryParameterLong) : NoMatch;
 
-    private static Regex Assignment(string value) => value.AsSpan().IndexOfAny(':', '=') >= 0 ? AssignmentRegex.Value : NoMatch;
+    private static Regex Assignment(string value) => value.AsSpan().IndexOfAny(':', '=') >= 0 ? ForLength(value, AssignmentShort(), AssignmentLong) : NoMatch;
 
-    private static bool IsKnownToken(string value) => HasTokenMarker(value) && KnownTokenRegex.Value.IsMatch(value);
+    private static bool IsKnownToken(string value) => HasTokenMarker(value) && ForLength(value, KnownTokenShort(), KnownTokenLong).IsMatch(value);
 }

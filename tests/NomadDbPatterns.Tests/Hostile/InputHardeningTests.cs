@@ -344,6 +344,31 @@ public sealed class InputHardeningTests
         Assert.That(SecretPolicy.CheckFree("/health?verbose=1"), Is.Null);
     }
 
+    // Short values go through the source-generated regexes, values over 4096 chars through the same patterns built
+    // non-backtracking: both must judge alike, and the long path stays linear on input made to backtrack.
+    [TestCase("see ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789 here", true)]
+    [TestCase("postgres://app:hunter2@db:5432/app", true)]
+    [TestCase("/health?token=abc", true)]
+    [TestCase("key=AKIAABCDEFGHIJKLMNOP", true)]
+    [TestCase("postgres://app@db:5432/app?sslmode=require", false)]
+    [TestCase("s.short and sk-notlongenough", false)]
+    public void Short_and_long_values_are_judged_alike(string value, bool credential)
+    {
+        var padded = new string(' ', 5000) + value + new string(' ', 100);
+        Assert.That(SecretPolicy.CheckFree(value), credential ? Is.Not.Null : Is.Null);
+        Assert.That(SecretPolicy.CheckFree(padded), credential ? Is.Not.Null : Is.Null);
+        Assert.That(SecretPolicy.CheckAssignment(value) is null, Is.EqualTo(SecretPolicy.CheckAssignment(padded.TrimEnd()) is null));
+    }
+
+    [Test]
+    public void A_megabyte_value_made_to_backtrack_is_checked()
+    {
+        // Every "sk-" starts a candidate token that runs to the end: quadratic for a backtracking matcher.
+        var value = string.Concat(Enumerable.Repeat("sk-", 300_000)) + "!";
+        Assert.That(SecretPolicy.CheckFree(value), Is.Not.Null);
+        Assert.That(SecretPolicy.CheckFree("http://" + string.Concat(Enumerable.Repeat("a:", 300_000)) + "?x"), Is.Null);
+    }
+
     [Test]
     public void The_policy_applies_to_jobs_built_in_code_and_never_echoes_the_value()
     {
