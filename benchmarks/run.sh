@@ -29,7 +29,7 @@ anchor_dir="${ANCHOR_DIR:-$repo/../shared/anchors/gotemplate}"
 [ -n "${ANCHOR_DIR:-}" ] || [ -d "$anchor_dir" ] || anchor_dir="$repo/../../shared/anchors/gotemplate" # a worktree one level down
 cpu="${CPU:-}"
 what=("$@")
-[ ${#what[@]} -gt 0 ] || what=(anchor startup fleet)
+[ ${#what[@]} -gt 0 ] || what=(install anchor startup fleet)
 mkdir -p "$work"
 
 pin=()
@@ -168,6 +168,40 @@ run_startup() {
   fi
 }
 
+run_install() {
+  # What users feel: the tool as `dotnet tool install` puts it on PATH (eng/pack-tool.sh: the Native AOT package for
+  # this RID), against a hello world packed and installed the same way, and against the same-bytes Go anchor as a
+  # whole process (parse its template, render one job). Interleaved rounds, sub-millisecond timer (proctime.py).
+  echo
+  echo "== installed tool: nomad-db vs hello world installed the same way vs Go, whole processes ($runs interleaved rounds)"
+  local kind
+  for kind in cli hello; do
+    rm -rf "$work/pk-$kind" "$work/tools-$kind" "$work/nuget-$kind"   # a fresh NuGet cache: the global one may hold an older build
+    if [ "$kind" = cli ]; then
+      "$repo/eng/pack-tool.sh" "$work/pk-$kind" >"$work/pk-$kind.log" 2>&1 || { tail -20 "$work/pk-$kind.log" >&2; exit 1; }
+      NUGET_PACKAGES="$work/nuget-$kind" dotnet tool install --tool-path "$work/tools-$kind" --add-source "$work/pk-$kind" NomadDbPatterns.Cli >/dev/null
+    else
+      PROJECT="$repo/benchmarks/HelloWorld" "$repo/eng/pack-tool.sh" "$work/pk-$kind" >"$work/pk-$kind.log" 2>&1 || { tail -20 "$work/pk-$kind.log" >&2; exit 1; }
+      NUGET_PACKAGES="$work/nuget-$kind" dotnet tool install --tool-path "$work/tools-$kind" --add-source "$work/pk-$kind" NomadDbPatterns.HelloWorld >/dev/null
+    fi
+  done
+  local cli="$work/tools-cli/nomad-db" hello="$work/tools-hello/hello-world" go_args=()
+  echo "  installed: $(readlink "$cli" | sed 's|.*/tools/||') ($(du -k "$(readlink -f "$cli")" | cut -f1) KB), $(readlink "$hello" | sed 's|.*/tools/||')"
+  if [ -f "$anchor_dir/main.go" ]; then
+    local go
+    go="$(find_go)"
+    (cd "$anchor_dir" && GOCACHE="$work/gocache" GOPATH="$work/gopath" GOFLAGS=-mod=mod "$go" build -o "$work/anchor" .)
+    go_args=("go-anchor (one job)=$work/anchor 1")
+  fi
+  python3 "$repo/benchmarks/proctime.py" "$runs" --clean "$work/out" --cwd "$repo" \
+    "hello-world=$hello" \
+    "nomad-db --version=$cli --version" \
+    "nomad-db render examples=$cli render examples -o $work/out" \
+    "nomad-db render myservice.yaml=$cli render examples/myservice.yaml -o $work/out" \
+    "${go_args[@]}"
+  echo "  (examples: $(find "$repo/examples" -name '*.yaml' | wc -l) specs; $(cd "$repo" && "$cli" render examples -o "$work/out" | tail -n 1))"
+}
+
 run_fleet() {
   # The CLI as users run it in CI: the AOT binary (the publish default) on a generated fleet, wall time of one run
   # each: load + validate + render + write into an empty directory, the same again with every file unchanged (read and
@@ -201,9 +235,10 @@ run_bdn() {
 for step in "${what[@]}"; do
   case "$step" in
     anchor) run_anchor ;;
+    install) run_install ;;
     startup) run_startup ;;
     fleet) run_fleet ;;
     bdn) run_bdn ;;
-    *) echo "unknown step $step (anchor, startup, fleet, bdn)" >&2; exit 2 ;;
+    *) echo "unknown step $step (anchor, install, startup, fleet, bdn)" >&2; exit 2 ;;
   esac
 done

@@ -7,12 +7,13 @@
 # env:   RID=linux-x64   the native package to build (default: this machine's RID). Native AOT compiles only for the
 #                        OS it runs on, so linux-arm64, osx-arm64 and win-x64 are packed on those machines into the
 #                        same OUT before publishing.
+#        PROJECT=DIR     another tool project packed the same way (benchmarks/run.sh packs benchmarks/HelloWorld)
 #        AOT=0           pack the RID's package as a framework-dependent build instead (no C toolchain needed); it
 #                        installs and runs the same, it only starts slower.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 out="$(mkdir -p "${1:-artifacts}" && cd "${1:-artifacts}" && pwd)"
-project="$repo/src/NomadDbPatterns.Cli"
+project="${PROJECT:-$repo/src/NomadDbPatterns.Cli}"
 rid="${RID:-$(dotnet --info | sed -n 's/^ *RID: *//p' | head -n 1)}"
 [ -n "$rid" ] || { echo "cannot tell this machine's RID from dotnet --info; set RID" >&2; exit 2; }
 work="$(mktemp -d)"
@@ -27,4 +28,4 @@ else
   pack "$rid" -r "$rid" -p:PublishAot=false -p:SelfContained=false
 fi
 pack any -r any -p:PublishAot=false                 # framework-dependent fallback for every other RID
-ls "$out"/NomadDbPatterns.Cli.*nupkg
+echo "packed into $out"
