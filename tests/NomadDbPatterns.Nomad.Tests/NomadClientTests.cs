@@ -183,8 +183,8 @@ public sealed class NomadClientTests
         var job = Job();
         job.Remove("ID");
 
-        Assert.ThrowsAsync<ArgumentException>(() => client.PlanJobAsync(job));
-        Assert.ThrowsAsync<ArgumentException>(() => client.RegisterJobAsync(job));
+        await Assert.ThrowsAsync<ArgumentException>(() => client.PlanJobAsync(job));
+        await Assert.ThrowsAsync<ArgumentException>(() => client.RegisterJobAsync(job));
         Assert.That(server.Requests, Is.Empty);
     }
 
@@ -305,7 +305,7 @@ public sealed class NomadClientTests
         await using var server = FakeNomadServer.Start(request => FakeResponse.Error(401, "proxy says: bad credentials " + request.Header("Authorization") + " for ops:hunter2"));
         using var client = server.Client(new NomadClientOptions { HttpAuth = NomadHttpAuth.Parse("ops:hunter2") });
 
-        var ex = Assert.ThrowsAsync<NomadApiException>(() => client.GetJobAsync("myservice"));
+        var ex = await Assert.ThrowsAsync<NomadApiException>(() => client.GetJobAsync("myservice"));
 
         Assert.Multiple(() =>
         {
@@ -335,7 +335,7 @@ public sealed class NomadClientTests
         await using var server = FakeNomadServer.Start(FakeResponse.Error(500, message));
         using var client = server.Client();
 
-        var ex = Assert.ThrowsAsync<NomadApiException>(() => client.RegisterJobAsync(Job(), new RegisterJobOptions { EnforceIndex = 412 }));
+        var ex = await Assert.ThrowsAsync<NomadApiException>(() => client.RegisterJobAsync(Job(), new RegisterJobOptions { EnforceIndex = 412 }));
 
         Assert.Multiple(() =>
         {
@@ -379,7 +379,7 @@ public sealed class NomadClientTests
         await using var server = FakeNomadServer.Start(FakeResponse.Error(400, "Job ID does not match"));
         using var client = server.Client(WithToken);
 
-        var ex = Assert.ThrowsAsync<NomadApiException>(() => client.PlanJobAsync(Job()));
+        var ex = await Assert.ThrowsAsync<NomadApiException>(() => client.PlanJobAsync(Job()));
 
         Assert.Multiple(() =>
         {
@@ -398,7 +398,7 @@ public sealed class NomadClientTests
         await using var server = FakeNomadServer.Start(FakeResponse.Error(403, $"ACL token {Secret} not found; header X-Nomad-Token: {Uri.EscapeDataString(Secret)}"));
         using var client = server.Client(WithToken);
 
-        var ex = Assert.ThrowsAsync<NomadApiException>(() => client.PlanJobAsync(Job()));
+        var ex = await Assert.ThrowsAsync<NomadApiException>(() => client.PlanJobAsync(Job()));
 
         Assert.That(ex!.NomadMessage, Does.Contain("ACL token [redacted] not found"));
         Assert.That(ex.NomadMessage + ex.Message + ex, Does.Not.Contain(Secret).And.Not.Contain(Uri.EscapeDataString(Secret)));
@@ -410,7 +410,7 @@ public sealed class NomadClientTests
         await using var server = FakeNomadServer.Start(FakeResponse.Error(403, "Permission denied"));
         using var client = server.Client(WithToken);
 
-        var ex = Assert.ThrowsAsync<NomadApiException>(() => client.GetJobAsync("myservice"));
+        var ex = await Assert.ThrowsAsync<NomadApiException>(() => client.GetJobAsync("myservice"));
 
         Assert.That((ex!.StatusCode, ex.NomadMessage), Is.EqualTo((HttpStatusCode.Forbidden, "Permission denied")));
     }
@@ -422,7 +422,7 @@ public sealed class NomadClientTests
         await using var server = FakeNomadServer.Start(new FakeResponse(307, "", "text/plain", Location: new Uri(elsewhere.Address, "v1/job/myservice").ToString()));
         using var client = server.Client(WithToken);
 
-        var ex = Assert.ThrowsAsync<NomadApiException>(() => client.GetJobAsync("myservice"));
+        var ex = await Assert.ThrowsAsync<NomadApiException>(() => client.GetJobAsync("myservice"));
 
         Assert.Multiple(() =>
         {
@@ -437,7 +437,7 @@ public sealed class NomadClientTests
         await using var server = FakeNomadServer.Start(FakeResponse.Error(502, "<html>" + new string('x', 50_000) + "</html>"));
         using var client = server.Client();
 
-        var ex = Assert.ThrowsAsync<NomadApiException>(() => client.ValidateJobAsync(Job()));
+        var ex = await Assert.ThrowsAsync<NomadApiException>(() => client.ValidateJobAsync(Job()));
 
         Assert.That(ex!.NomadMessage, Has.Length.LessThan(NomadApiException.MaxMessageLength + 10).And.StartWith("<html>"));
     }
@@ -448,7 +448,7 @@ public sealed class NomadClientTests
         await using var server = FakeNomadServer.Start(new FakeResponse(200, "<html>login</html>", "text/html"));
         using var client = server.Client();
 
-        var ex = Assert.ThrowsAsync<NomadException>(() => client.ValidateJobAsync(Job()));
+        var ex = await Assert.ThrowsAsync<NomadException>(() => client.ValidateJobAsync(Job()));
 
         Assert.That(ex!.Message, Does.Contain("/v1/validate/job").And.Contain("cannot read"));
     }
@@ -460,7 +460,7 @@ public sealed class NomadClientTests
         using var client = server.Client(new NomadClientOptions { Timeout = TimeSpan.FromMilliseconds(300) });
         var clock = Stopwatch.StartNew();
 
-        var ex = Assert.ThrowsAsync<NomadTimeoutException>(() => client.ValidateJobAsync(Job()));
+        var ex = await Assert.ThrowsAsync<NomadTimeoutException>(() => client.ValidateJobAsync(Job()));
 
         Assert.Multiple(() =>
         {
@@ -482,12 +482,12 @@ public sealed class NomadClientTests
     }
 
     [Test]
-    public void An_unreachable_agent_gives_a_connection_error_naming_the_address()
+    public async Task An_unreachable_agent_gives_a_connection_error_naming_the_address()
     {
         var address = new Uri($"http://127.0.0.1:{FakeNomadServer.FreePort()}/");
         using var client = new NomadClient(new NomadClientOptions { Address = address, Token = new NomadToken(Secret) });
 
-        var ex = Assert.ThrowsAsync<NomadConnectionException>(() => client.GetJobAsync("myservice"));
+        var ex = await Assert.ThrowsAsync<NomadConnectionException>(() => client.GetJobAsync("myservice"));
 
         Assert.That(ex!.Message, Does.Contain(address.ToString()).And.Not.Contain(Secret));
     }
@@ -502,7 +502,7 @@ public sealed class NomadClientTests
         using var client = server.Client(WithToken with { Trace = lines.Add });
 
         await client.RegisterJobAsync(Job());
-        Assert.ThrowsAsync<NomadApiException>(() => client.PlanJobAsync(Job()));
+        await Assert.ThrowsAsync<NomadApiException>(() => client.PlanJobAsync(Job()));
 
         Assert.Multiple(() =>
         {

@@ -134,7 +134,7 @@ public sealed class PruneCommandTests
         Assert.That(exit, Is.EqualTo(ExitCodes.Ok), stdout + stderr);
         Assert.That(stdout, Does.Contain("\"old\" (namespace default, service, running): re-run with --prune to stop it"));
         Assert.That(nomad.Stopped, Is.Empty);
-        Assert.That(server.Requests, Has.None.Matches<RecordedRequest>(r => r.Method == "DELETE"));
+        Assert.That(server.Requests, Has.None.Matches<RecordedRequest>(r => r is { Method: "DELETE" }));
     }
 
     [Test]
@@ -158,7 +158,7 @@ public sealed class PruneCommandTests
         Assert.That(exit, Is.EqualTo(ExitCodes.NomadError), stdout + stderr);
         Assert.That(stderr, Does.Contain("--prune: could not list the jobs in every namespace (403 Forbidden)"));
         Assert.That(stderr, Does.Contain("nothing was registered"));
-        Assert.That(server.Requests, Has.None.Matches<RecordedRequest>(r => r.Method is "DELETE" || (r.Method == "POST" && r.Path == "/v1/jobs")));
+        Assert.That(server.Requests, Has.None.Matches<RecordedRequest>(r => r is { Method: "DELETE" } or { Method: "POST", Path: "/v1/jobs" }));
 
         // plan shows the plans anyway and says why it could not look.
         var (planExit, planOut, _) = Run(server, "plan", fleet);
@@ -177,6 +177,6 @@ public sealed class PruneCommandTests
         Assert.That(stderr, Does.Contain("error(s) in the specs under"));
         Assert.That(stderr, Does.Contain("nothing was registered"));
         Assert.That(nomad.Stopped, Is.Empty);
-        Assert.That(server.Requests, Has.None.Matches<RecordedRequest>(r => r.Method == "POST" && r.Path == "/v1/jobs"));
+        Assert.That(server.Requests, Has.None.Matches<RecordedRequest>(r => r is { Method: "POST", Path: "/v1/jobs" }));
     }
 }

@@ -104,7 +104,7 @@ public sealed class TlsTests
         await using var server = new TlsTestServer(leaf);
         using var client = new NomadClient(new NomadClientOptions { Address = server.Address, Timeout = TimeSpan.FromSeconds(10) });
 
-        var ex = Assert.ThrowsAsync<NomadConnectionException>(() => client.GetJobAsync("myservice"));
+        var ex = await Assert.ThrowsAsync<NomadConnectionException>(() => client.GetJobAsync("myservice"));
 
         Assert.That(ex!.Message, Does.Contain(server.Address.ToString()));
     }
@@ -139,7 +139,7 @@ public sealed class TlsTests
             Timeout = TimeSpan.FromSeconds(10),
         });
 
-        Assert.ThrowsAsync<NomadConnectionException>(() => client.GetJobAsync("myservice"));
+        await Assert.ThrowsAsync<NomadConnectionException>(() => client.GetJobAsync("myservice"));
     }
 
     [Test]
@@ -155,7 +155,7 @@ public sealed class TlsTests
             Timeout = TimeSpan.FromSeconds(10),
         });
 
-        Assert.ThrowsAsync<NomadConnectionException>(() => client.GetJobAsync("myservice"));
+        await Assert.ThrowsAsync<NomadConnectionException>(() => client.GetJobAsync("myservice"));
     }
 
     [Test]
@@ -241,11 +241,11 @@ public sealed class TlsTests
         using var unnamed = Client(null);
         using var misnamed = Client("client.global.nomad");
 
-        Assert.Multiple(() =>
+        await Assert.MultipleAsync(async () =>
         {
-            Assert.DoesNotThrowAsync(() => named.GetJobAsync("myservice"));
-            Assert.ThrowsAsync<NomadConnectionException>(() => unnamed.GetJobAsync("myservice"));
-            Assert.ThrowsAsync<NomadConnectionException>(() => misnamed.GetJobAsync("myservice"));
+            await Assert.DoesNotThrowAsync(() => named.GetJobAsync("myservice"));
+            await Assert.ThrowsAsync<NomadConnectionException>(() => unnamed.GetJobAsync("myservice"));
+            await Assert.ThrowsAsync<NomadConnectionException>(() => misnamed.GetJobAsync("myservice"));
         });
     }
 }

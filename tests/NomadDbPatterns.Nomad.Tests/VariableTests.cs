@@ -78,7 +78,7 @@ public sealed class VariableTests
     {
         await using var server = FakeNomadServer.Start(_ => Variable(3, ("big", new string('x', 65530))));
         using var client = server.Client();
-        var error = Assert.ThrowsAsync<NomadException>(() => client.SetVariableItemsAsync("nomad/jobs", "apps", Scripts));
+        var error = await Assert.ThrowsAsync<NomadException>(() => client.SetVariableItemsAsync("nomad/jobs", "apps", Scripts));
         Assert.That(error!.Message, Does.Contain("65536"));
         Assert.That(server.Requests.Select(r => r.Method), Has.None.EqualTo("PUT"));
     }

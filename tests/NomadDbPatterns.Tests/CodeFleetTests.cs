@@ -28,7 +28,7 @@ public sealed class CodeFleetTests
         Assert.That(shared.Select(d => d.Code), Does.Contain(ErrorCodes.DuplicateVolume), string.Join("\n", shared));
         Assert.That(sameName.Select(d => d.Code), Does.Contain(ErrorCodes.DuplicateJob), string.Join("\n", sameName));
         Assert.That(shared.Concat(sameName).Where(d => d.Code is ErrorCodes.DuplicateVolume or ErrorCodes.DuplicateJob),
-            Has.All.Matches<Diagnostic>(d => d.Location is null && d.Related is null && !d.Message.Contains(":1:1", StringComparison.Ordinal)));
+            Has.All.Matches<Diagnostic>(d => d is { Location: null, Related: null } && !d.Message.Contains(":1:1", StringComparison.Ordinal)));
         string[] fleetCodes = [ErrorCodes.DuplicateJob, ErrorCodes.DuplicateVolume, ErrorCodes.PortCollision, ErrorCodes.DuplicateService];
         Assert.That(NomadDb.Validate([a]).Where(d => fleetCodes.Contains(d.Code)), Is.Empty, "one job alone is a fleet of one");
         var apart = b with { Postgres = b.Postgres! with { Volume = null }, Backup = b.Backup! with { Volume = "b-backups" }, App = b.App with { Service = b.App.Service! with { Name = "b" } } };

@@ -195,7 +195,7 @@ internal sealed record HostileJob(JobShape Shape, ImmutableSortedDictionary<stri
             Add($"app.template[{i}].destination", twin ? ValidTwin.PathUnder($"local/t{i}/").Where(d => !d.EndsWith('/')) : any);
             Add($"app.template[{i}].data", twin ? ValidTwin.NonEmpty : any);
             // Build makes the even templates env files, which Nomad does not let use signal.
-            Set($"app.template[{i}].change_mode", i % 2 == 0 ? Gen.OneOfConst("noop", "restart") : Gen.OneOfConst("noop", "restart", "signal"), any);
+            Set($"app.template[{i}].change_mode", i % 2 == 0 ? Gen.OneOf("noop", "restart") : Gen.OneOf("noop", "restart", "signal"), any);
             if (Draw(Gen.Bool, pcg))
             {
                 Set($"app.template[{i}].perms", ValidTwin.Perms, any);

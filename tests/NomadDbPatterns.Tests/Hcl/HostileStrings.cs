@@ -34,28 +34,28 @@ internal static class HostileStrings
 
     private static readonly Gen<string> Plain = Gen.Char["abcxyzABC019 -_./:@"].Select(c => c.ToString());
 
-    private static readonly Gen<string> Atom = Gen.Frequency((6, Gen.OneOfConst(Atoms)), (4, BlockChar), (4, Plain), (1, Control));
+    private static readonly Gen<string> Atom = Gen.Frequency((6, Gen.OneOf(Atoms)), (4, BlockChar), (4, Plain), (1, Control));
 
     /// <summary>Like <see cref="Atom"/> without line breaks and controls: the stuff of lines a heredoc can hold.</summary>
     private static readonly Gen<string> LineAtom = Gen.Frequency(
-        (6, Gen.OneOfConst(Atoms.Where(a => !a.Contains('\n') && !a.Contains('\r') && a.All(c => c >= ' ' && c is not ('\u2028' or '\u2029' or '\u0085' or '\u202e' or '\u061c'))).ToArray())),
+        (6, Gen.OneOf(Atoms.Where(a => !a.Contains('\n') && !a.Contains('\r') && a.All(c => c >= ' ' && c is not ('\u2028' or '\u2029' or '\u0085' or '\u202e' or '\u061c'))).ToArray())),
         (4, BlockChar),
         (6, Plain));
 
     private static readonly Gen<string> Flat = Atom.Array[0, 12].Select(string.Concat);
 
-    private static readonly Gen<string> Indent = Gen.OneOfConst("", "", "", "", " ", "  ", "    ", "\t", "\u00a0", " \t");
+    private static readonly Gen<string> Indent = Gen.OneOf("", "", "", "", " ", "  ", "    ", "\t", "\u00a0", " \t");
 
-    private static readonly Gen<string> Line = Gen.Select(Indent, LineAtom.Array[0, 8].Select(string.Concat), Gen.OneOfConst("", "", "", " ", "\t"),
+    private static readonly Gen<string> Line = Gen.Select(Indent, LineAtom.Array[0, 8].Select(string.Concat), Gen.OneOf("", "", "", " ", "\t"),
         (indent, text, trailing) => indent + text + trailing);
 
     /// <summary>Multi-line text, often heredoc-shaped (final newline, an unindented line), sometimes with a marker line.</summary>
     private static readonly Gen<string> Lines = Gen.Select(
-        Gen.Frequency((8, Line), (1, Gen.OneOfConst("EOH", "EOT", "EOF", "END_OF_TEXT", "  EOH", "EOH ", "", "   "))).Array[1, 6],
+        Gen.Frequency((8, Line), (1, Gen.OneOf("EOH", "EOT", "EOF", "END_OF_TEXT", "  EOH", "EOH ", "", "   "))).Array[1, 6],
         Gen.Frequency((4, Gen.Const(true)), (1, Gen.Const(false))),
         (lines, finalNewline) => string.Join('\n', lines) + (finalNewline ? "\n" : string.Empty));
 
-    private static readonly Gen<string> Whole = Gen.OneOfConst(
+    private static readonly Gen<string> Whole = Gen.OneOf(
         "", " ", "\n", "\n\n", "EOH", "EOH\n", "a\nEOH\nb\n", "EOH\nEOT\nEOF\nEND_OF_TEXT\n", "  EOH\n", "${x}", "%{ if x }y%{ endif }", "$${x}",
         "%%{x}", "\\", "\"", "{{ .password }}", "\u0301\n", "\tx\ny\n", "a\n \nb\n");
 

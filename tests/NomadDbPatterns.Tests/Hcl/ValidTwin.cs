@@ -66,13 +66,13 @@ internal static class ValidTwin
 
     /// <summary>Operators whose operands the twin fills with hostile text (regexp, version and semver values are
     /// grammars, not text).</summary>
-    public static readonly Gen<string> ConstraintOperator = Gen.OneOfConst("=", "!=", "is_set", "distinct_hosts");
+    public static readonly Gen<string> ConstraintOperator = Gen.OneOf("=", "!=", "is_set", "distinct_hosts");
 
     /// <summary>A constraint attribute Nomad accepts: literal text not starting with '$', or a target it resolves.</summary>
     public static readonly Gen<string> ConstraintAttribute = Gen.Frequency(
         (3, NonEmpty.Where(value => !value.StartsWith('$'))),
-        (2, Gen.Select(Gen.OneOfConst("${attr.", "${meta.", "${device."), HostileStrings.Any, (prefix, text) => prefix + text + "}")),
-        (1, Gen.OneOfConst("${node.unique.id}", "${node.datacenter}", "${node.unique.name}", "${node.class}", "${node.pool}")));
+        (2, Gen.Select(Gen.OneOf("${attr.", "${meta.", "${device."), HostileStrings.Any, (prefix, text) => prefix + text + "}")),
+        (1, Gen.OneOf("${node.unique.id}", "${node.datacenter}", "${node.unique.name}", "${node.class}", "${node.pool}")));
 
     /// <summary>An HTTP check path Go's url.Parse accepts without a scheme, around a hostile string.</summary>
     public static readonly Gen<string> CheckPath = HostileStrings.Any.Select(text => "/check/" + UrlSafe(text));
@@ -86,25 +86,25 @@ internal static class ValidTwin
     /// <summary>(interval, delay, mode) with Build's 2 attempts: interval &gt;= 5s and 2 x delay &lt;= interval.</summary>
     public static readonly Gen<(string, string, string)> Restart =
         Gen.Int[1, 120].SelectMany(delay => Gen.Int[Math.Max(5, 2 * delay), 3600].SelectMany(interval =>
-            Gen.Select(Duration(interval), Duration(delay), Gen.OneOfConst("delay", "fail"), (i, d, m) => (i, d, m))));
+            Gen.Select(Duration(interval), Duration(delay), Gen.OneOf("delay", "fail"), (i, d, m) => (i, d, m))));
 
     /// <summary>Octal permissions as the spec path writes them.</summary>
     public static readonly Gen<string> Perms = Gen.Char["01234567"].Array[3, 4].Select(chars => new string(chars));
 
     /// <summary>Image references with explicit tags or digests.</summary>
-    public static readonly Gen<string> Image = Gen.OneOfConst(
+    public static readonly Gen<string> Image = Gen.OneOf(
         "nginx:1.27", "ghcr.io/acme/api:v1.2.3", "registry.example.com:5000/team/app:2026.01",
         "docker.io/library/busybox@sha256:0a4d0ad9f43b4a0d2ba4f0c3e7f4c1a44ec6a9b74c3eaf0bd6b9f1a1b6f7c6e1");
 
     /// <summary>Variants the spec path accepts.</summary>
-    public static readonly Gen<string> PostgresVariant = Gen.OneOfConst("alpine", "bookworm", "trixie", "");
+    public static readonly Gen<string> PostgresVariant = Gen.OneOf("alpine", "bookworm", "trixie", "");
 
     /// <summary>IANA time zones (Go and .NET both load them).</summary>
-    public static readonly Gen<string> TimeZone = Gen.OneOfConst("UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Sydney");
+    public static readonly Gen<string> TimeZone = Gen.OneOf("UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Sydney");
 
     /// <summary>An explicit PostgreSQL image of the major <paramref name="version"/>.</summary>
     public static Gen<string> PostgresImage(int version) =>
-        Gen.OneOfConst($"postgres:{version}-alpine", $"docker.io/library/postgres:{version}", $"postgres:{version}-bookworm");
+        Gen.OneOf($"postgres:{version}-alpine", $"docker.io/library/postgres:{version}", $"postgres:{version}-bookworm");
 
     /// <summary>A whole number of seconds from <paramref name="min"/> to <paramref name="max"/> as a Go duration.</summary>
     public static Gen<string> Seconds(int min, int max) => Gen.Int[min, max].SelectMany(Duration);
@@ -132,7 +132,7 @@ internal static class ValidTwin
             composite.Append(CultureInfo.InvariantCulture, $"{seconds % 60}s");
         }
 
-        return Gen.OneOfConst(string.Create(CultureInfo.InvariantCulture, $"{seconds}s"), composite.ToString());
+        return Gen.OneOf(string.Create(CultureInfo.InvariantCulture, $"{seconds}s"), composite.ToString());
     }
 
     /// <summary>Drops ASCII control characters and writes each '%' that starts no %XX escape as %25.</summary>
