@@ -33,8 +33,11 @@ public static class CliApp
             quiet, verbose, diagnostics,
         };
 
+        // Read before the subcommands exist (they take the console); a value the option refuses is reported with the
+        // other parse errors below, meanwhile the text format stands (GetValue would throw on it).
         var preParse = root.Parse(args);
-        var format = preParse.GetValue(diagnostics) switch { "json" => DiagnosticFormat.Json, "sarif" => DiagnosticFormat.Sarif, "github" => DiagnosticFormat.GitHub, _ => DiagnosticFormat.Text };
+        var diagnosticsValue = preParse.GetResult(diagnostics) is { } given && given.Errors.Any() ? "text" : preParse.GetValue(diagnostics);
+        var format = diagnosticsValue switch { "json" => DiagnosticFormat.Json, "sarif" => DiagnosticFormat.Sarif, "github" => DiagnosticFormat.GitHub, _ => DiagnosticFormat.Text };
         console = console with
         {
             // A JSON or SARIF document is the whole of stdout: informational lines would break it.

@@ -37,6 +37,18 @@ public sealed class ConventionsTests
         Assert.That(run.Out, Is.Empty);
     }
 
+    // The format is read before the subcommands are built: a refused or missing value was an unhandled exception.
+    [TestCase("--diagnostics", "xml", "Argument 'xml' not recognized")]
+    [TestCase("--diagnostics", null, "Required argument missing for option: '--diagnostics'")]
+    public void A_bad_diagnostics_format_is_a_usage_error(string option, string? value, string message)
+    {
+        var run = value is null ? CliRun.Of("validate", "x.yaml", option) : CliRun.Of("validate", "x.yaml", option, value);
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Usage));
+        Assert.That(run.Error, Does.Contain("error NDB090: " + message));
+        Assert.That(run.Out, Is.Empty);
+    }
+
     [Test]
     public void Output_dash_prints_the_one_job_to_stdout_and_writes_nothing()
     {
