@@ -212,17 +212,23 @@ run_fleet() {
   [ -x "$cli" ] || publish aot "$repo/src/NomadDbPatterns.Cli" "$work/cli-aot"
   build_benchmarks
   rm -rf "$dir"; dotnet "$bench_dll" fleet-specs "$dir" "$specs"
-  local fresh=() again=() check=() i sample
+  local fresh=() again=() check=() validate=() rss=() i sample
   # A new output directory per round, all deleted at the end: ext4 allocates inodes slowly right after thousands were
   # deleted (recently_deleted() in the kernel profile), which would time the previous round's `rm -rf`, not us.
   for ((i = 0; i < 3; i++)); do
     sample="$(time_ms "$cli" render "$dir" -o "$out-$i")"; fresh+=("${sample% *}")
     sample="$(time_ms "$cli" render "$dir" -o "$out-$i")"; again+=("${sample% *}")
     sample="$(time_ms "$cli" check "$dir" --against "$out-$i")"; check+=("${sample% *}")
+    # validate loads, validates and renders every file into a reused buffer, writing nothing: the difference to the
+    # first render is what creating the files costs. Its peak memory must stay bounded by the specs.
+    sample="$(time_ms "$cli" validate "$dir")"; validate+=("${sample% *}")
+    rss+=("$(python3 -c 'import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)' "$cli" validate "$dir")")
   done
   awk -v n="$specs" -v f="$(printf '%s\n' "${fresh[@]}" | median)" -v a="$(printf '%s\n' "${again[@]}" | median)" \
     -v c="$(printf '%s\n' "${check[@]}" | median)" -v files="$(find "$out-0" -type f | wc -l)" -v kb="$(du -sk "$out-0" | cut -f1)" 'BEGIN {
     printf "  render into an empty directory %.2f s (%d files, %d MB); render again, all unchanged %.2f s; check %.2f s; %.0f us/spec for the first\n", f / 1e6, files, kb / 1024, a / 1e6, c / 1e6, f / n }'
+  awk -v f="$(printf '%s\n' "${fresh[@]}" | median)" -v v="$(printf '%s\n' "${validate[@]}" | median)" -v m="$(printf '%s\n' "${rss[@]}" | median)" 'BEGIN {
+    printf "  validate (load, validate, render in memory, write nothing) %.2f s, peak RSS %d MB; creating the files: %.2f s (%.0f%% of the first render)\n", v / 1e6, m, (f - v) / 1e6, 100 * (f - v) / f }'
   rm -rf "$dir" "$out"-*
 }
 

@@ -75,6 +75,18 @@ public static class NomadDb
         return diagnostics;
     }
 
+    /// <summary>Returns <paramref name="job"/> when it has no errors; otherwise throws <see cref="Builder.JobValidationException"/> listing them.</summary>
+    internal static ServiceJob EnsureValid(ServiceJob job) => ThrowOnErrors(job, Validate([job]));
+
+    /// <summary>Returns <paramref name="job"/> when it has no errors; otherwise throws <see cref="Builder.JobValidationException"/> listing them.</summary>
+    internal static SharedPostgresJob EnsureValid(SharedPostgresJob job) => ThrowOnErrors(job, ValidateShared([job]));
+
+    private static T ThrowOnErrors<T>(T job, IReadOnlyList<Diagnostic> diagnostics)
+    {
+        var errors = diagnostics.Where(d => d.Severity == Severity.Error).ToList();
+        return errors.Count == 0 ? job : throw new Builder.JobValidationException(errors);
+    }
+
     /// <summary>Validates loaded specs, each job alone.</summary>
     internal static IReadOnlyList<Diagnostic> Validate(IReadOnlyList<LoadedJob> jobs)
     {
@@ -153,6 +165,25 @@ public static class NomadDb
         }
 
         return new RenderResult(RenderEach(prepared, options, static (name, content) => new RenderedFile(name, content.ToString())), prepared.Diagnostics);
+    }
+
+    /// <summary>
+    /// Loads and validates as <see cref="Render"/> does (each job, the fleet, the volume lock) and names the files a
+    /// render would write, keeping none of them: memory stays bounded by the specs, not by the output (what
+    /// <c>nomad-db validate</c> runs). Each file is still rendered once into a reused buffer, so that whatever a render
+    /// can refuse is refused here too.
+    /// </summary>
+    /// <param name="inputs">Spec files and directories.</param>
+    /// <param name="options">How a render would run (templates, format, volume lock).</param>
+    /// <returns>The names of the files a render would write, in spec order, and the diagnostics.</returns>
+    public static WriteResult ValidateSpecs(IEnumerable<string> inputs, RenderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        options ??= new RenderOptions();
+        var prepared = Prepare(inputs, options);
+        return prepared.Valid
+            ? new WriteResult(RenderEach(prepared, options, static (name, _) => name), prepared.Diagnostics)
+            : new WriteResult([], prepared.Diagnostics);
     }
 
     /// <summary>
@@ -323,7 +354,7 @@ public static class NomadDb
         void RenderJob(int i)
         {
             var sourceName = prepared.SourceName(jobs[i], options);
-            renderer.RenderTo(jobs[i].Job, sourceName, options.Format, (name, content) => sink(i, name, content));
+            renderer.RenderValidTo(jobs[i].Job, sourceName, options.Format, (name, content) => sink(i, name, content));
             JobRenderer.RenderVolumesAndPoliciesTo(jobs[i].Job, sourceName, options.Format, (name, content) => sink(i, name, content));
         }
 
@@ -343,7 +374,7 @@ public static class NomadDb
         var slot = jobs.Count;
         foreach (var instance in prepared.Loaded.SharedInstances)
         {
-            foreach (var file in legacyRenderer.Render(instance.Job, prepared.SourceName(instance, options), options.Format))
+            foreach (var file in legacyRenderer.RenderValid(instance.Job, prepared.SourceName(instance, options), options.Format))
             {
                 sink(slot, file.FileName, file.Content);
             }

@@ -45,7 +45,7 @@ internal sealed class ValidateCommand(CliConsole console)
             console.Info("note: no volume lock given (--against JOBS or --lock FILE): the upgrade guard (PostgreSQL major, database and user of existing volumes) is not checked");
         }
 
-        var result = NomadDb.Render(specs, new RenderOptions { LockPath = lockPath });
+        var result = NomadDb.ValidateSpecs(specs, new RenderOptions { LockPath = lockPath });
         Shared.Print(console, result.Diagnostics);
         if (!result.Success)
         {
@@ -54,7 +54,7 @@ internal sealed class ValidateCommand(CliConsole console)
 
         if (!server)
         {
-            console.Info($"ok: {result.Files.Count} file(s) would be rendered");
+            console.Info($"ok: {result.FileNames.Count} file(s) would be rendered");
             return ExitCodes.Ok;
         }
 

@@ -124,11 +124,7 @@ public sealed class JobBuilder
     public ServiceJob Peek() => _job;
 
     /// <summary>Validates and returns the job; throws <see cref="JobValidationException"/> listing every problem.</summary>
-    public ServiceJob Build()
-    {
-        var diagnostics = NomadDb.Validate([_job]).Where(d => d.Severity == Severity.Error).ToList();
-        return diagnostics.Count == 0 ? _job : throw new JobValidationException(diagnostics);
-    }
+    public ServiceJob Build() => NomadDb.EnsureValid(_job);
 }
 
 /// <summary>Configures the app task.</summary>

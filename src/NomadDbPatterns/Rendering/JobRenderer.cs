@@ -42,7 +42,8 @@ public sealed class JobRenderer
 
     /// <summary>
     /// Renders the HCL files of one service job: <c>&lt;job&gt;.nomad.hcl</c>, plus <c>&lt;job&gt;-backup.nomad.hcl</c> for
-    /// a periodic backup. The model must be valid (see <see cref="NomadDb.Validate(IEnumerable{ServiceJob})"/>).
+    /// a periodic backup. The model is validated first (as <see cref="NomadDb.Validate(IEnumerable{ServiceJob})"/>
+    /// does for one job): an invalid job is never rendered.
     /// </summary>
     /// <param name="job">The job.</param>
     /// <param name="sourceName">The spec it came from, named in the header comment.</param>
@@ -51,11 +52,12 @@ public sealed class JobRenderer
     /// <summary>
     /// Renders the files of one service job in <paramref name="format"/>: <c>&lt;job&gt;.nomad.hcl</c> or
     /// <c>&lt;job&gt;.nomad.json</c>, plus <c>&lt;job&gt;-backup.nomad.*</c> for a periodic backup. Both formats carry
-    /// the same job. The model must be valid (see <see cref="NomadDb.Validate(IEnumerable{ServiceJob})"/>).
+    /// the same job. The model is validated first: an invalid job is never rendered.
     /// </summary>
     /// <param name="job">The job.</param>
     /// <param name="sourceName">The spec it came from, named in the HCL header comment (JSON has no comments).</param>
     /// <param name="format">HCL or JSON.</param>
+    /// <exception cref="Builder.JobValidationException">The job has errors; nothing is rendered.</exception>
     public IReadOnlyList<RenderedFile> Render(ServiceJob job, string sourceName, JobFormat format)
     {
         var files = new List<RenderedFile>(2);
@@ -67,11 +69,30 @@ public sealed class JobRenderer
     /// Renders as <see cref="Render(ServiceJob, string, JobFormat)"/>, handing each file to <paramref name="sink"/>
     /// straight from the renderer's reused buffer: for writing files or streams without building a string per file.
     /// </summary>
-    /// <param name="job">The job (valid).</param>
+    /// <param name="job">The job, validated first.</param>
     /// <param name="sourceName">The spec it came from, named in the HCL header comment (JSON has no comments).</param>
     /// <param name="format">HCL or JSON.</param>
     /// <param name="sink">Called once per file, in order; the text is valid only during the call.</param>
+    /// <exception cref="Builder.JobValidationException">The job has errors; the sink is not called.</exception>
     public void RenderTo(ServiceJob job, string sourceName, JobFormat format, RenderedFileSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        RenderValidTo(NomadDb.EnsureValid(job), sourceName, format, sink);
+    }
+
+    /// <summary>As <see cref="Render(ServiceJob, string, JobFormat)"/> for a job the caller has validated (see <see cref="RenderValidTo"/>); the escaping tests render hostile models, which validation refuses, through here.</summary>
+    internal IReadOnlyList<RenderedFile> RenderValid(ServiceJob job, string sourceName, JobFormat format = JobFormat.Hcl)
+    {
+        var files = new List<RenderedFile>(2);
+        RenderValidTo(job, sourceName, format, (name, content) => files.Add(new RenderedFile(name, content.ToString())));
+        return files;
+    }
+
+    /// <summary>
+    /// Renders a job the caller has validated: the spec pipeline (<see cref="NomadDb"/>) validates each job and the
+    /// fleet once before rendering, and the benchmarks time the render stage alone.
+    /// </summary>
+    internal void RenderValidTo(ServiceJob job, string sourceName, JobFormat format, RenderedFileSink sink)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(sourceName);
@@ -93,13 +114,15 @@ public sealed class JobRenderer
     /// workload identity needs (<c>&lt;job&gt;.policy.hcl</c> for Nomad Variables outside its implicit paths,
     /// <c>&lt;job&gt;.vault-policy.hcl</c> for Vault secrets). <c>render</c> writes them with the jobs.
     /// </summary>
-    /// <param name="job">The job (valid).</param>
+    /// <param name="job">The job, validated first.</param>
     /// <param name="sourceName">The spec it came from, named in the header comments.</param>
     /// <param name="format">HCL, or JSON for the volume specifications (the body of <c>PUT /v1/volume/host/create</c>); policies and the client snippet are HCL either way.</param>
+    /// <exception cref="Builder.JobValidationException">The job has errors; nothing is rendered.</exception>
     public IReadOnlyList<RenderedFile> RenderVolumesAndPolicies(ServiceJob job, string sourceName, JobFormat format = JobFormat.Hcl)
     {
+        ArgumentNullException.ThrowIfNull(job);
         var files = new List<RenderedFile>();
-        RenderVolumesAndPoliciesTo(job, sourceName, format, (name, content) => files.Add(new RenderedFile(name, content.ToString())));
+        RenderVolumesAndPoliciesTo(NomadDb.EnsureValid(job), sourceName, format, (name, content) => files.Add(new RenderedFile(name, content.ToString())));
         return files;
     }
 

@@ -14,18 +14,27 @@ public sealed class SharedPostgresRenderer
     public SharedPostgresRenderer(TemplateSet templates) => _templates = templates ?? throw new ArgumentNullException(nameof(templates));
 
     /// <summary>
-    /// Renders <c>&lt;job&gt;.nomad.hcl</c> of a shared instance. The model must be valid (see
-    /// <see cref="NomadDb.ValidateShared(IEnumerable{SharedPostgresJob})"/>).
+    /// Renders <c>&lt;job&gt;.nomad.hcl</c> of a shared instance. The model is validated first (as
+    /// <see cref="NomadDb.ValidateShared(IEnumerable{SharedPostgresJob})"/>): an invalid one is never rendered.
     /// </summary>
+    /// <exception cref="Builder.JobValidationException">The model has errors; nothing is rendered.</exception>
     /// <param name="job">The shared instance.</param>
     /// <param name="sourceName">The spec it came from, named in the header comment.</param>
     public IReadOnlyList<RenderedFile> Render(SharedPostgresJob job, string sourceName) => Render(job, sourceName, JobFormat.Hcl);
 
-    /// <summary>Renders <c>&lt;job&gt;.nomad.hcl</c> or <c>&lt;job&gt;.nomad.json</c> of a shared instance (a valid model).</summary>
+    /// <summary>Renders <c>&lt;job&gt;.nomad.hcl</c> or <c>&lt;job&gt;.nomad.json</c> of a shared instance, validated first.</summary>
     /// <param name="job">The shared instance.</param>
     /// <param name="sourceName">The spec it came from, named in the HCL header comment (JSON has no comments).</param>
     /// <param name="format">HCL or JSON.</param>
+    /// <exception cref="Builder.JobValidationException">The model has errors; nothing is rendered.</exception>
     public IReadOnlyList<RenderedFile> Render(SharedPostgresJob job, string sourceName, JobFormat format)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return RenderValid(NomadDb.EnsureValid(job), sourceName, format);
+    }
+
+    /// <summary>Renders a model the caller has validated (the spec pipeline validates each instance once).</summary>
+    internal IReadOnlyList<RenderedFile> RenderValid(SharedPostgresJob job, string sourceName, JobFormat format)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(sourceName);

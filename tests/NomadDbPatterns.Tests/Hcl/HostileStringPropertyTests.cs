@@ -188,7 +188,7 @@ public sealed class HostileStringPropertyTests
         {
             try
             {
-                rendered.Add(JobRenderer.Default.Render(jobs[i].Build(), jobs[i].SourceName));
+                rendered.Add(JobRenderer.Default.RenderValid(jobs[i].Build(), jobs[i].SourceName));
             }
             catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException)
             {

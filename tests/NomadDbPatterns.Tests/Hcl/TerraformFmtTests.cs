@@ -47,7 +47,7 @@ public sealed class TerraformFmtTests
         var pcg = new PCG((uint)Random.Shared.Next(), (ulong)Random.Shared.NextInt64());
         TestContext.Out.WriteLine($"hostile jobs from CSCHECK_SEED={pcg}");
         var hostile = Enumerable.Range(0, 300).Select(_ => HostileJob.Generate(pcg).WithPlainLabels())
-            .SelectMany(job => JobRenderer.Default.Render(job.Build(), job.SourceName));
+            .SelectMany(job => JobRenderer.Default.RenderValid(job.Build(), job.SourceName));
         var files = result.Files.Where(f => f.FileName.EndsWith(".nomad.hcl", StringComparison.Ordinal)).Concat(hostile).ToList();
 
         var formatted = FormatWithTerraform([.. files.Select(f => f.Content)]);
