@@ -3,7 +3,7 @@ using NomadDbPatterns.Spec;
 
 namespace NomadDbPatterns.Cli.Commands;
 
-/// <summary><c>nomad-db init [--preset NAME] [--name JOB] [-o FILE]</c>: writes a commented starter spec.</summary>
+/// <summary><c>nomad-db init [--preset NAME] [--name JOB] [-o FILE]</c>: writes a commented starter spec, and the JSON Schema its modeline names beside it.</summary>
 internal sealed class InitCommand(CliConsole console)
 {
     public Command Build()
@@ -11,7 +11,7 @@ internal sealed class InitCommand(CliConsole console)
         var preset = new Option<string?>("--preset") { Description = $"Start from a preset: {string.Join(", ", PresetCatalog.Names)}" };
         var name = new Option<string?>("--name") { Description = "Job name (default: the preset name, or myservice)" };
         var output = new Option<string?>("--output", "-o") { Description = "File to write (default: <name>.yaml); never overwritten" };
-        var command = new Command("init", "Write a commented starter spec.\n\nExamples:\n  nomad-db init --preset vaultwarden\n  nomad-db init --name wiki -o specs/wiki.yaml")
+        var command = new Command("init", "Write a commented starter spec, and nomad-db.schema.json beside it (unless there is one) for editors.\n\nExamples:\n  nomad-db init --preset vaultwarden\n  nomad-db init --name wiki -o specs/wiki.yaml")
         {
             preset, name, output,
         };
@@ -51,6 +51,7 @@ internal sealed class InitCommand(CliConsole console)
         }
 
         console.Info($"wrote {path}; next: nomad-db validate {path}");
+        WriteSchemaBeside(path);
         if (preset is not null)
         {
             var info = PresetCatalog.Describe(preset)!;
@@ -63,6 +64,26 @@ internal sealed class InitCommand(CliConsole console)
         }
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// The JSON Schema the spec's modeline names (<c>$schema=nomad-db.schema.json</c>), beside the spec unless a file of
+    /// that name is there already: editors then check and complete the spec offline.
+    /// </summary>
+    private void WriteSchemaBeside(string spec)
+    {
+        var schema = Path.Combine(Path.GetDirectoryName(spec) ?? string.Empty, SpecSchema.Kind(SpecSchema.All).FileName);
+        try
+        {
+            using var stream = new FileStream(schema, FileMode.CreateNew, FileAccess.Write);
+            using var writer = new StreamWriter(stream);
+            writer.Write(SpecSchema.Json());
+            console.Info($"wrote {schema}, the JSON Schema the spec's first line names (for editors)");
+        }
+        catch (IOException) when (File.Exists(schema))
+        {
+            console.Info($"kept the existing {schema} (`nomad-db schema -o {schema}` writes this version's)");
+        }
     }
 }
 

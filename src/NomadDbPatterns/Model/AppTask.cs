@@ -77,7 +77,7 @@ public enum CheckType
 public sealed record ServiceRegistration(string Name, string Port)
 {
     /// <summary>The provider.</summary>
-    public ServiceProvider Provider { get; init; } = ServiceProvider.Nomad;
+    public ServiceProvider Provider { get; init; } = Defaults.ServiceProvider;
     /// <summary>Tags.</summary>
     public ImmutableArray<string> Tags { get; init; } = [];
     /// <summary>The health check, or null.</summary>

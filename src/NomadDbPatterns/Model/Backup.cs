@@ -90,11 +90,11 @@ public sealed record BackupPolicy(string Volume)
     /// <summary>Retention.</summary>
     public BackupRetention Retention { get; init; } = BackupRetention.Default;
     /// <summary>Format.</summary>
-    public BackupFormat Format { get; init; } = BackupFormat.Custom;
+    public BackupFormat Format { get; init; } = Defaults.BackupFormat;
     /// <summary>Restore the newest dump into a scratch database and compare row counts.</summary>
-    public bool VerifyRestore { get; init; }
+    public bool VerifyRestore { get; init; } = Defaults.BackupVerifyRestore;
     /// <summary>Placement.</summary>
-    public BackupPlacement Placement { get; init; } = BackupPlacement.Sidecar;
+    public BackupPlacement Placement { get; init; } = Defaults.BackupPlacement;
     /// <summary>Scheduled restore drills, or null.</summary>
     public BackupDrill? Drill { get; init; }
     /// <summary>

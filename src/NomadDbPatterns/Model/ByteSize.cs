@@ -13,6 +13,13 @@ public sealed record ByteSize
     /// <summary>Largest size accepted anywhere: 1 TiB, far below an int64 byte count.</summary>
     public const long MaxBytes = 1L << 40;
 
+    /// <summary>
+    /// The text <see cref="Parse"/> reads, as a regular expression (.NET and ECMAScript alike, for the JSON Schema): a
+    /// number of at most 18 digits and a unit B, K, KB, KiB, M, MB, MiB, G, GB or GiB in any case (none: bytes). A size
+    /// above <see cref="MaxBytes"/> matches but does not parse. The tests check the pattern against the parser.
+    /// </summary>
+    internal const string Pattern = "^[0-9]{1,18}(?:[bB]|[kKmMgG](?:[bB]|[iI][bB])?)?$";
+
     /// <summary>Parses <paramref name="text"/>.</summary>
     public ByteSize(string text)
     {

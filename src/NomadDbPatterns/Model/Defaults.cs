@@ -116,4 +116,37 @@ public static class Defaults
 
     /// <summary>The superuser the shared instance's image creates.</summary>
     public const string SharedAdminUser = "postgres";
+
+    // The defaults of the spec's word-valued keys (the words are Spec/SpecWords'): the model's initializers, the YAML
+    // mapper and the JSON Schema's `default` read these.
+
+    /// <summary>How a job's tasks share the network.</summary>
+    internal const NetworkMode Network = NetworkMode.Bridge;
+
+    /// <summary>The provider of a service that names none (the app's, a task's; the database service follows the app's).</summary>
+    internal const ServiceProvider ServiceProvider = Model.ServiceProvider.Nomad;
+
+    /// <summary>The type of an app or task service's check that names none.</summary>
+    internal const CheckType ServiceCheckType = CheckType.Http;
+
+    /// <summary>The type of the database service's check.</summary>
+    internal const CheckType DatabaseCheckType = CheckType.Tcp;
+
+    /// <summary>When a task with a <c>lifecycle</c> but no <c>hook</c> runs.</summary>
+    internal const LifecycleHook LifecycleHook = Model.LifecycleHook.Prestart;
+
+    /// <summary>The type of a Docker mount that names none.</summary>
+    internal const MountType MountType = Model.MountType.Bind;
+
+    /// <summary>What Nomad does to a task reading a Vault secret when its token changes.</summary>
+    internal const VaultChangeMode VaultChangeMode = Model.VaultChangeMode.Noop;
+
+    /// <summary>The format of a service's dumps.</summary>
+    internal const BackupFormat BackupFormat = Model.BackupFormat.Custom;
+
+    /// <summary>Whether each dump is restored into a scratch database and compared (<c>verify: none</c>).</summary>
+    internal const bool BackupVerifyRestore = false;
+
+    /// <summary>Where backups run: a sidecar beside the database.</summary>
+    internal const BackupPlacement BackupPlacement = Model.BackupPlacement.Sidecar;
 }

@@ -13,6 +13,16 @@ public sealed record Duration
     /// <summary>Longest duration accepted anywhere (Go's <c>time.Duration</c> is int64 nanoseconds: about 292 years).</summary>
     public static readonly TimeSpan MaxValue = TimeSpan.FromTicks(long.MaxValue / 100);
 
+    /// <summary>
+    /// The text <see cref="TryParse"/> reads, as a regular expression (.NET and ECMAScript alike, for the JSON Schema):
+    /// one or more numbers of at most 12 digits, each followed by its unit. A value too long for Go's
+    /// <c>time.Duration</c> matches but does not parse. The tests check the pattern against the parser.
+    /// </summary>
+    internal const string Pattern = "^(?:[0-9]{1,12}(?:ms|s|m|h|d))+$";
+
+    /// <summary>The text of a duration Nomad itself parses (<see cref="IsNomadDuration"/>): <see cref="Pattern"/> without days.</summary>
+    internal const string NomadPattern = "^(?:[0-9]{1,12}(?:ms|s|m|h))+$";
+
     /// <summary>Parses <paramref name="text"/>.</summary>
     public Duration(string text)
     {

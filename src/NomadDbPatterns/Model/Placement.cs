@@ -27,7 +27,7 @@ public abstract record Job(string Name)
     /// Network mode of the group. On <see cref="NetworkMode.Host"/> every port is static on the node (the shared
     /// instance's server listens on the node's port directly, for clusters without CNI plugins).
     /// </summary>
-    public NetworkMode Network { get; init; } = NetworkMode.Bridge;
+    public NetworkMode Network { get; init; } = Defaults.Network;
     /// <summary>Update policy; the default suits a stateful group.</summary>
     public UpdatePolicy Update { get; init; } = UpdatePolicy.Stateful;
     /// <summary>Restart policy of the group.</summary>

@@ -58,7 +58,7 @@ public sealed record PostgresSidecar(SecretSource Password) : IPostgresImage
 public sealed record DatabaseService(string Name)
 {
     /// <summary>The provider: Nomad's service discovery or Consul.</summary>
-    public ServiceProvider Provider { get; init; } = ServiceProvider.Nomad;
+    public ServiceProvider Provider { get; init; } = Defaults.ServiceProvider;
     /// <summary>Tags.</summary>
     public ImmutableArray<string> Tags { get; init; } = [];
     /// <summary>
@@ -106,7 +106,7 @@ public sealed record VaultSecret(string Path, string Key = Defaults.VaultSecretK
     /// (the default: Nomad re-renders the task's templates with the new token, and each template's own change mode
     /// applies), restart, or a signal.
     /// </summary>
-    public VaultChangeMode ChangeMode { get; init; } = VaultChangeMode.Noop;
+    public VaultChangeMode ChangeMode { get; init; } = Defaults.VaultChangeMode;
     /// <summary>The signal sent with <see cref="VaultChangeMode.Signal"/>, e.g. <c>SIGHUP</c>.</summary>
     public string? ChangeSignal { get; init; }
     /// <inheritdoc />

@@ -11,6 +11,7 @@ internal sealed class FleetDefaultsFileSpec
     /// that `plan` names the fleet's jobs in Nomad whose spec is gone and `run --prune` stops them. Setting or changing
     /// it changes each job's meta, which Nomad applies by replacing each allocation once.
     /// </summary>
+    [SpecPattern(Rules.NamePattern)]
     public string? Fleet { get; set; }
     /// <summary>Values every job in this directory and below gets unless its spec (or its preset) says otherwise.</summary>
     public FleetDefaultsSpec? Defaults { get; set; }

@@ -9,18 +9,21 @@ internal sealed partial class SpecMapper
     /// <summary>The value of <c>kind:</c> that selects the legacy shared instance.</summary>
     public const string SharedPostgresKind = "shared-postgres";
 
+    /// <summary>The value of <c>kind:</c> of a service job, the default.</summary>
+    public const string ServiceKind = "service";
+
     public SharedPostgresJob MapShared(SharedPostgresSpec spec)
     {
         var name = spec.Name ?? string.Empty;
         var pg = spec.Postgres ?? new PostgresSpec();
-        RejectNotApplicable(pg.Password is not null, "postgres.password", "the shared instance's superuser password is `adminPassword:`");
-        RejectNotApplicable(pg.Database is not null, "postgres.database", "the shared instance's databases are listed under `databases:`");
-        RejectNotApplicable(pg.Service is not null, "postgres.service", "the shared instance's service registration is `service:`");
-        RejectNotApplicable(pg.UpgradeFrom is not null, "postgres.upgradeFrom", "the shared instance's major does not change: migrate its services to dedicated databases instead");
-        foreach (var (present, key) in new[] { (pg.Extensions is not null, "extensions"), (pg.InitSql is not null, "initSql"), (pg.InitSqlFile is not null, "initSqlFile") })
+        foreach (var (key, value, why) in NotForSharedInstance)
         {
-            RejectNotApplicable(present, $"postgres.{key}", "the shared instance is frozen: its init task keeps the listed databases and roles, nothing else");
+            if (value(pg) is not null)
+            {
+                Report(ErrorCodes.UnknownKey, $"`postgres.{key}` does not apply to kind {SharedPostgresKind}: {why}", $"postgres.{key}");
+            }
         }
+
         var server = new SharedPostgresServer
         {
             Version = MapVersion(pg.Version, pg.Image),
@@ -57,7 +60,7 @@ internal sealed partial class SpecMapper
             Databases = [.. databases],
             Service = new DiscoveryService(
                 spec.Service?.Name ?? DiscoveryService.Default.Name,
-                Word(spec.Service?.Provider, "service.provider", DiscoveryService.Default.Provider, ("consul", ServiceProvider.Consul), ("nomad", ServiceProvider.Nomad))),
+                Word(spec.Service?.Provider, "service.provider", DiscoveryService.Default.Provider, SpecWords.SharedProvider)),
             Backup = backup,
             Baseline = [.. spec.Baseline ?? []],
             AllowNewDatabases = spec.AllowNewDatabases ?? false,
@@ -67,17 +70,26 @@ internal sealed partial class SpecMapper
     /// <summary>A service spec may say <c>kind: service</c>; any other kind is a mistake (shared-postgres never gets here).</summary>
     private void CheckServiceKind(JobSpec spec)
     {
-        if (spec.Kind is not null && spec.Kind != "service")
+        if (spec.Kind is not null && spec.Kind != ServiceKind)
         {
-            Report(ErrorCodes.InvalidValue, $"'{Echo.Value(spec.Kind)}' is not a job kind; use service (the default) or {SharedPostgresKind}", "kind");
+            Report(ErrorCodes.InvalidValue, $"'{Echo.Value(spec.Kind)}' is not a job kind; use {ServiceKind} (the default) or {SharedPostgresKind}", "kind");
         }
     }
 
-    private void RejectNotApplicable(bool present, string path, string why)
-    {
-        if (present)
-        {
-            Report(ErrorCodes.UnknownKey, $"`{path}` does not apply to kind {SharedPostgresKind}: {why}", path);
-        }
-    }
+    private const string Frozen = "the shared instance is frozen: its init task keeps the listed databases and roles, nothing else";
+
+    /// <summary>
+    /// The keys of a dedicated sidecar's <c>postgres:</c> that the shared instance's server does not take, each with why
+    /// (the JSON Schema leaves them out of the shared instance's <c>postgres</c>).
+    /// </summary>
+    internal static readonly IReadOnlyList<(string Key, Func<PostgresSpec, object?> Value, string Why)> NotForSharedInstance =
+    [
+        ("password", p => p.Password, "the shared instance's superuser password is `adminPassword:`"),
+        ("database", p => p.Database, "the shared instance's databases are listed under `databases:`"),
+        ("service", p => p.Service, "the shared instance's service registration is `service:`"),
+        ("upgradeFrom", p => p.UpgradeFrom, "the shared instance's major does not change: migrate its services to dedicated databases instead"),
+        ("extensions", p => p.Extensions, Frozen),
+        ("initSql", p => p.InitSql, Frozen),
+        ("initSqlFile", p => p.InitSqlFile, Frozen),
+    ];
 }

@@ -37,12 +37,11 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
     });
 
     private HostVolumeSettings MapHostVolumes(HostVolumesSpec spec) => new(
-        Word(spec.Provision, "hostVolumes.provision", HostVolumeSettings.Default.Provision,
-            ("dynamic", VolumeProvisioning.Dynamic), ("static", VolumeProvisioning.Static), ("none", VolumeProvisioning.None)),
+        Word(spec.Provision, "hostVolumes.provision", HostVolumeSettings.Default.Provision, SpecWords.Provision),
         spec.Path ?? HostVolumeSettings.Default.Path);
 
     private NetworkMode MapNetwork(string? network) =>
-        Word(network, "network", NetworkMode.Bridge, ("bridge", NetworkMode.Bridge), ("host", NetworkMode.Host));
+        Word(network, "network", Defaults.Network, SpecWords.Network);
 
     private static UpdatePolicy MapUpdate(UpdateSpec? spec) => spec is null
         ? UpdatePolicy.Stateful
@@ -89,7 +88,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
             Resources = MapResources(spec.Resources, Defaults.ExtraTaskResources),
             Lifecycle = spec.Lifecycle is { } l
                 ? new TaskLifecycle(
-                    Word(l.Hook, $"{path}.lifecycle.hook", LifecycleHook.Prestart, ("prestart", LifecycleHook.Prestart), ("poststart", LifecycleHook.Poststart), ("poststop", LifecycleHook.Poststop)),
+                    Word(l.Hook, $"{path}.lifecycle.hook", Defaults.LifecycleHook, SpecWords.LifecycleHook),
                     l.Sidecar ?? false)
                 : null,
             Service = spec.Service is { } s ? MapService(s, $"{jobName}-{spec.Name}", groupPorts, $"{path}.service") : null,
@@ -117,7 +116,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
             : new ContainerOptions
             {
                 Mounts = [.. (mounts ?? []).Select((m, i) => new DockerMount(
-                    Word(m.Type, $"{path}.mounts[{i}].type", MountType.Bind, ("bind", MountType.Bind), ("tmpfs", MountType.Tmpfs)),
+                    Word(m.Type, $"{path}.mounts[{i}].type", Defaults.MountType, SpecWords.MountType),
                     m.Target ?? string.Empty)
                 {
                     Source = m.Source,
@@ -166,11 +165,11 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
     {
         return new ServiceRegistration(spec.Name ?? defaultName, spec.Port ?? (ports.IsEmpty ? string.Empty : ports[0].Name))
         {
-            Provider = Word(spec.Provider, $"{path}.provider", ServiceProvider.Nomad, ("nomad", ServiceProvider.Nomad), ("consul", ServiceProvider.Consul)),
+            Provider = Word(spec.Provider, $"{path}.provider", Defaults.ServiceProvider, SpecWords.Provider),
             Tags = [.. spec.Tags ?? []],
             Check = spec.Check is { } c
                 ? new HealthCheck(
-                    Word(c.Type, $"{path}.check.type", CheckType.Http, ("http", CheckType.Http), ("tcp", CheckType.Tcp)),
+                    Word(c.Type, $"{path}.check.type", Defaults.ServiceCheckType, SpecWords.CheckType),
                     c.Path,
                     c.Interval ?? Defaults.CheckInterval,
                     c.Timeout ?? Defaults.CheckTimeout)
@@ -211,10 +210,10 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
         var check = spec.Check;
         return new DatabaseService(spec.Name ?? JobFacts.DefaultDatabaseServiceName(jobName))
         {
-            Provider = Word(spec.Provider, $"{path}.provider", appProvider, ("nomad", ServiceProvider.Nomad), ("consul", ServiceProvider.Consul)),
+            Provider = Word(spec.Provider, $"{path}.provider", appProvider, SpecWords.Provider),
             Tags = [.. spec.Tags ?? []],
             Check = new HealthCheck(
-                Word(check?.Type, $"{path}.check.type", CheckType.Tcp, ("tcp", CheckType.Tcp), ("script", CheckType.Script)),
+                Word(check?.Type, $"{path}.check.type", Defaults.DatabaseCheckType, SpecWords.DatabaseCheckType),
                 null,
                 check?.Interval ?? Defaults.CheckInterval,
                 check?.Timeout ?? Defaults.CheckTimeout),
@@ -266,7 +265,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
             return new VaultSecret(vault, spec.Key ?? defaultKey ?? Defaults.VaultSecretKey)
             {
                 Role = spec.Role,
-                ChangeMode = Word(spec.ChangeMode, $"{path}.changeMode", VaultChangeMode.Noop, ("noop", VaultChangeMode.Noop), ("restart", VaultChangeMode.Restart), ("signal", VaultChangeMode.Signal)),
+                ChangeMode = Word(spec.ChangeMode, $"{path}.changeMode", Defaults.VaultChangeMode, SpecWords.VaultChangeMode),
                 ChangeSignal = spec.ChangeSignal,
             };
         }
@@ -297,9 +296,9 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
                 ? new BackupSchedule(null, spec.Interval, spec.TimeZone ?? Defaults.BackupTimeZone)
                 : new BackupSchedule(spec.Schedule ?? Defaults.BackupCron, spec.Interval, spec.TimeZone ?? Defaults.BackupTimeZone),
             Retention = spec.Retention is { } r ? new BackupRetention(r.KeepLast, r.MaxAge) : BackupRetention.Default,
-            Format = Word(spec.Format, $"{path}.format", BackupFormat.Custom, ("custom", BackupFormat.Custom), ("plain-gzip", BackupFormat.PlainGzip)),
-            VerifyRestore = Word(spec.Verify, $"{path}.verify", false, ("none", false), ("restore", true)),
-            Placement = Word(spec.Placement, $"{path}.placement", BackupPlacement.Sidecar, ("sidecar", BackupPlacement.Sidecar), ("periodic", BackupPlacement.Periodic)),
+            Format = Word(spec.Format, $"{path}.format", Defaults.BackupFormat, SpecWords.BackupFormat),
+            VerifyRestore = Word(spec.Verify, $"{path}.verify", Defaults.BackupVerifyRestore, SpecWords.Verify),
+            Placement = Word(spec.Placement, $"{path}.placement", Defaults.BackupPlacement, SpecWords.Placement),
             Drill = spec.Drill is { } drill ? new BackupDrill(drill.Schedule ?? string.Empty, drill.TimeZone) : null,
             Offsite = spec.Offsite is { } offsite ? new OffsitePolicy(offsite.Repository ?? string.Empty, MapSecret(offsite.PasswordSecret, $"{path}.offsite.passwordSecret", jobName, "repository password", Defaults.OffsitePasswordKey))
             {
@@ -315,14 +314,15 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
     private static ImmutableArray<EnvVar> Env(Dictionary<string, string>? env) =>
         env is null ? [] : [.. env.Select(kv => new EnvVar(kv.Key, kv.Value))];
 
-    private T Word<T>(string? value, string path, T fallback, params (string Word, T Value)[] words)
+    /// <summary>The value of a word of <paramref name="words"/>; <paramref name="fallback"/> (the default) when none is given, or after reporting a word that is none of them.</summary>
+    private T Word<T>(string? value, string path, T fallback, SpecWordSet<T> words)
     {
         if (value is null)
         {
             return fallback;
         }
 
-        foreach (var (word, result) in words)
+        foreach (var (word, result) in words.Entries)
         {
             if (string.Equals(word, value, StringComparison.Ordinal))
             {
@@ -330,7 +330,7 @@ internal sealed partial class SpecMapper(string basePath, List<Diagnostic> diagn
             }
         }
 
-        Report(ErrorCodes.InvalidValue, $"'{Echo.Value(value)}' is not allowed here; use one of: {string.Join(", ", words.Select(w => w.Word))}", path);
+        Report(ErrorCodes.InvalidValue, $"'{Echo.Value(value)}' is not allowed here; use one of: {string.Join(", ", words.Words)}", path);
         return fallback;
     }
 

@@ -100,14 +100,17 @@ internal sealed class PortMappingValidator : AbstractValidator<PortMapping>
     public PortMappingValidator()
     {
         RuleFor(p => p.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(p => $"'{Echo.Value(p.Name)}' is not a valid port label");
-        RuleFor(p => p.To).InclusiveBetween(1, 65535).WithErrorCode(ErrorCodes.Port).WithMessage("the container port must be 1-65535");
-        RuleFor(p => p.Static).InclusiveBetween(1, 65535).When(p => p.Static is not null).WithErrorCode(ErrorCodes.Port);
+        RuleFor(p => p.To).InclusiveBetween(Rules.MinPort, Rules.MaxPort).WithErrorCode(ErrorCodes.Port).WithMessage($"the container port must be {Rules.MinPort}-{Rules.MaxPort}");
+        RuleFor(p => p.Static).InclusiveBetween(Rules.MinPort, Rules.MaxPort).When(p => p.Static is not null).WithErrorCode(ErrorCodes.Port);
     }
 }
 
 /// <summary>Validates resources.</summary>
 internal sealed class ResourcesValidator : AbstractValidator<Resources>
 {
+    /// <summary>The least CPU (MHz) a task gets.</summary>
+    public const int MinimumCpu = 20;
+
     /// <summary>The smallest memory Nomad accepts for a task: <c>MinResources().MemoryMB</c> in nomad/structs/structs.go (v2.0.5).</summary>
     public const int NomadMinimumMemory = 10;
 
@@ -131,7 +134,7 @@ internal sealed class ResourcesValidator : AbstractValidator<Resources>
     /// <summary>Creates the validator with a memory floor in MB.</summary>
     public ResourcesValidator(int minimumMemory)
     {
-        RuleFor(r => r.Cpu).GreaterThanOrEqualTo(20).WithErrorCode(ErrorCodes.Resources).WithMessage("cpu must be at least 20 MHz");
+        RuleFor(r => r.Cpu).GreaterThanOrEqualTo(MinimumCpu).WithErrorCode(ErrorCodes.Resources).WithMessage($"cpu must be at least {MinimumCpu} MHz");
         RuleFor(r => r.Memory).GreaterThanOrEqualTo(minimumMemory).WithErrorCode(ErrorCodes.Resources)
             .WithMessage(r => $"memory {r.Memory} MB is below the minimum of {minimumMemory} MB");
         RuleFor(r => r.MemoryMax).GreaterThanOrEqualTo(r => r.Memory).When(r => r.MemoryMax is not null).WithErrorCode(ErrorCodes.Resources)
@@ -259,11 +262,10 @@ internal sealed class TemplateFileValidator : AbstractValidator<TemplateFile>
         RuleFor(t => t.Destination).Must(d => (d.StartsWith("local/", StringComparison.Ordinal) || d.StartsWith("secrets/", StringComparison.Ordinal) || d.StartsWith("alloc/", StringComparison.Ordinal)) && !d.Contains("..", StringComparison.Ordinal) && d.Trim() == d && !d.EndsWith('/'))
             .WithErrorCode(ErrorCodes.InvalidValue).WithMessage("the destination must be a file under local/, secrets/ or alloc/");
         RuleFor(t => t.Data).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("template data is required");
-        // Nomad's Template.Validate refuses signal without change_signal and script without change_script, which the
-        // spec cannot give: only the modes that need nothing else.
-        RuleFor(t => t.ChangeMode).Must(m => m is "noop" or "restart").WithErrorCode(ErrorCodes.InvalidValue)
-            .WithMessage("changeMode must be noop or restart");
-        RuleFor(t => t.Perms).Must(p => p!.Length is 3 or 4 && p.All(c => c is >= '0' and <= '7')).When(t => t.Perms is not null)
+        // Only the modes that need nothing else (SpecWords.TemplateChangeMode says why).
+        RuleFor(t => t.ChangeMode).Must(m => SpecWords.TemplateChangeMode.Words.Contains(m)).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage($"changeMode must be {string.Join(" or ", SpecWords.TemplateChangeMode.Words)}");
+        RuleFor(t => t.Perms).Must(Rules.IsPerms).When(t => t.Perms is not null)
             .WithErrorCode(ErrorCodes.InvalidValue).WithMessage("perms must be octal, e.g. 0644");
     }
 }

@@ -21,6 +21,9 @@ internal sealed class SqliteStorageValidator : AbstractValidator<SqliteStorage>
 /// <summary>Validates a backup policy.</summary>
 internal sealed class BackupPolicyValidator : AbstractValidator<BackupPolicy>
 {
+    /// <summary>The most snapshots of one tier (daily, weekly, monthly) an offsite <c>keep</c> counts.</summary>
+    public const int MaxOffsiteKeep = 10_000;
+
     private readonly ServiceJob? _job;
 
     /// <summary>Creates the validator for the backup of <paramref name="job"/>, or of the job <see cref="ServiceJobValidator"/> validates.</summary>
@@ -59,7 +62,7 @@ internal sealed class BackupPolicyValidator : AbstractValidator<BackupPolicy>
                 return;
             }
 
-            if (!IsResticRepository(offsite.Repository))
+            if (!Rules.IsResticRepository(offsite.Repository))
             {
                 context.Fail("Offsite.Repository", ErrorCodes.InvalidValue,
                     "`repository` is a restic repository off this host: s3:…, b2:…, sftp:…, rest:…, azure:…, gs:…, swift:… or rclone:… (one line, no spaces or quotes)");
@@ -71,9 +74,9 @@ internal sealed class BackupPolicyValidator : AbstractValidator<BackupPolicy>
             }
 
             var keep = offsite.Keep;
-            if (keep.Daily < 0 || keep.Weekly < 0 || keep.Monthly < 0 || keep.Daily + keep.Weekly + keep.Monthly == 0 || Math.Max(keep.Daily, Math.Max(keep.Weekly, keep.Monthly)) > 10_000)
+            if (keep.Daily < 0 || keep.Weekly < 0 || keep.Monthly < 0 || keep.Daily + keep.Weekly + keep.Monthly == 0 || Math.Max(keep.Daily, Math.Max(keep.Weekly, keep.Monthly)) > MaxOffsiteKeep)
             {
-                context.Fail("Offsite.Keep", ErrorCodes.Retention, "`keep` counts daily, weekly and monthly snapshots: each 0 to 10000, and not all 0 (restic would forget every snapshot)");
+                context.Fail("Offsite.Keep", ErrorCodes.Retention, $"`keep` counts daily, weekly and monthly snapshots: each 0 to {MaxOffsiteKeep}, and not all 0 (restic would forget every snapshot)");
             }
         });
         RuleFor(b => b.Pitr).Null().When((_, context) => JobScope.Of(context, _job).Postgres is null).WithErrorCode(ErrorCodes.InvalidValue)
@@ -137,18 +140,14 @@ internal sealed class BackupPolicyValidator : AbstractValidator<BackupPolicy>
             }
         });
     }
-
-    private static readonly string[] ResticBackends = ["s3:", "b2:", "sftp:", "rest:", "azure:", "gs:", "swift:", "rclone:"];
-
-    /// <summary>A restic repository on other storage: a known backend prefix, one printable line.</summary>
-    private static bool IsResticRepository(string repository) =>
-        repository.Length is > 3 and <= 1024 && ResticBackends.Any(p => repository.StartsWith(p, StringComparison.Ordinal) && repository.Length > p.Length)
-        && repository.All(c => c > ' ' && c < 127 && c is not '"' and not '\'' and not '\\' and not '`' and not '$');
 }
 
 /// <summary>Schedule and retention rules of a backup, shared by service jobs and the legacy shared instance.</summary>
 internal sealed class BackupScheduleRules : AbstractValidator<BackupPolicy>
 {
+    /// <summary>The fewest backups retention keeps: it never deletes the last good one.</summary>
+    public const int MinKeepLast = 1;
+
     /// <summary>Creates the rules.</summary>
     public BackupScheduleRules()
     {
@@ -181,9 +180,9 @@ internal sealed class BackupScheduleRules : AbstractValidator<BackupPolicy>
                 context.Fail("Retention", ErrorCodes.Retention, "retention needs keepLast and/or maxAge");
             }
 
-            if (retention.KeepLast is < 1)
+            if (retention.KeepLast < MinKeepLast)
             {
-                context.Fail("Retention.KeepLast", ErrorCodes.Retention, "keepLast must be at least 1: retention never deletes the last good backup");
+                context.Fail("Retention.KeepLast", ErrorCodes.Retention, $"keepLast must be at least {MinKeepLast}: retention never deletes the last good backup");
             }
 
             if (retention.MaxAge is not null && InputText.DurationProblem(retention.MaxAge.Text, TimeSpan.FromHours(1), InputLimits.MaxRetentionAge, "an age", "36h, 30d") is { } ageProblem)

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using FluentValidation;
 using NomadDbPatterns.Model;
 
@@ -8,7 +7,7 @@ namespace NomadDbPatterns.Validation;
 /// Rules for what every job has (<see cref="Job"/>): its name, where it is placed and its group's update policy. The
 /// service job's and the shared instance's validators both include it, so each rule is written once.
 /// </summary>
-internal sealed partial class PlacementValidator : AbstractValidator<Job>
+internal sealed class PlacementValidator : AbstractValidator<Job>
 {
     // Declared before Instance: static initializers run in order.
     private static readonly ConstraintValidator ConstraintRules = new();
@@ -24,10 +23,10 @@ internal sealed partial class PlacementValidator : AbstractValidator<Job>
             .WithMessage((_, value) => string.IsNullOrEmpty(value) ? "a job name is required" : $"'{Echo.Value(value)}' is not a valid job name (lower-case letters, digits, '-' and '_', at most 63 characters)");
         RuleFor(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("at least one datacenter is required");
         RuleForEach(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.InvalidValue).WithMessage("datacenter names cannot be empty");
-        RuleFor(j => j.Priority).InclusiveBetween(1, 100).When(j => j.Priority is not null).WithErrorCode(ErrorCodes.InvalidValue);
-        RuleFor(j => j.Namespace).Must(value => value is null || NamespaceName().IsMatch(value)).WithErrorCode(ErrorCodes.InvalidName)
+        RuleFor(j => j.Priority).InclusiveBetween(MinPriority, MaxPriority).When(j => j.Priority is not null).WithErrorCode(ErrorCodes.InvalidValue);
+        RuleFor(j => j.Namespace).Must(value => value is null || Rules.IsNamespace(value)).WithErrorCode(ErrorCodes.InvalidName)
             .WithMessage((_, value) => $"'{Echo.Value(value ?? string.Empty)}' is not a namespace name Nomad accepts (1-128 letters, digits and '-')");
-        RuleFor(j => j.NodePool).Must(value => value is null || NodePoolName().IsMatch(value)).WithErrorCode(ErrorCodes.InvalidName)
+        RuleFor(j => j.NodePool).Must(value => value is null || Rules.IsNodePool(value)).WithErrorCode(ErrorCodes.InvalidName)
             .WithMessage((_, value) => $"'{Echo.Value(value ?? string.Empty)}' is not a node pool name Nomad accepts (1-128 letters, digits, '-' and '_')");
         RuleFor(j => j.Fleet).Must(Rules.IsName).When(j => j.Fleet is not null).WithErrorCode(ErrorCodes.InvalidName)
             .WithMessage((_, value) => FleetNameMessage(value!));
@@ -35,24 +34,18 @@ internal sealed partial class PlacementValidator : AbstractValidator<Job>
         RuleFor(j => j.Update).SetValidator(UpdateRules);
     }
 
+    /// <summary>The lowest and highest job priority Nomad accepts.</summary>
+    public const int MinPriority = 1, MaxPriority = 100;
+
     /// <summary>Why a fleet name is refused (a job's, or the <c>fleet:</c> of <c>nomad-db.yaml</c>).</summary>
     public static string FleetNameMessage(string value) =>
         $"'{Echo.Value(value)}' is not a valid fleet name (lower-case letters, digits, '-' and '_', at most 63 characters)";
-
-    /// <summary>A namespace name as Nomad defines it (validNamespaceName, nomad/structs/structs.go l.227 at v2.0.5).</summary>
-    [GeneratedRegex("^[a-zA-Z0-9-]{1,128}$")]
-    private static partial Regex NamespaceName();
-
-    /// <summary>A node pool name as Nomad defines it (validNodePoolName, nomad/structs/node_pool.go l.41 at v2.0.5).</summary>
-    [GeneratedRegex("^[a-zA-Z0-9-_]{1,128}$")]
-    private static partial Regex NodePoolName();
 }
 
 /// <summary>Validates a constraint.</summary>
 internal sealed class ConstraintValidator : AbstractValidator<Constraint>
 {
-    // Constraint.Validate (nomad/structs/structs.go l.10010-10076 at v2.0.5): "==" and "is" are "=", "not" is "!=".
-    private static readonly string[] Operators = ["=", "==", "is", "!=", "not", ">", ">=", "<", "<=", "distinct_hosts", "distinct_property", "regexp", "set_contains", "set_contains_all", "set_contains_any", "version", "semver", "is_set", "is_not_set"];
+    private static readonly IReadOnlyList<string> Operators = Spec.SpecWords.ConstraintOperator.Words;
 
     /// <summary>Creates the validator.</summary>
     public ConstraintValidator()
@@ -66,10 +59,13 @@ internal sealed class ConstraintValidator : AbstractValidator<Constraint>
 /// <summary>Validates the update policy.</summary>
 internal sealed class UpdatePolicyValidator : AbstractValidator<UpdatePolicy>
 {
+    /// <summary>The fewest allocations an update may replace at once.</summary>
+    public const int MinMaxParallel = 1;
+
     /// <summary>Creates the validator.</summary>
     public UpdatePolicyValidator()
     {
-        RuleFor(u => u.MaxParallel).GreaterThanOrEqualTo(1).WithErrorCode(ErrorCodes.InvalidValue);
+        RuleFor(u => u.MaxParallel).GreaterThanOrEqualTo(MinMaxParallel).WithErrorCode(ErrorCodes.InvalidValue);
         RuleFor(u => u.MinHealthyTime).Must(d => d.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 30s");
         RuleFor(u => u.HealthyDeadline).Must(d => d.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 10m");
         RuleFor(u => u.ProgressDeadline).Must(d => d.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 15m");

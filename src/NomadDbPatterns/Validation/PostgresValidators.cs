@@ -24,7 +24,7 @@ internal sealed partial class PostgresSidecarValidator : AbstractValidator<Postg
             .WithMessage("database names are lower-case letters, digits and '_' (starting with a letter or '_')");
         RuleFor(p => p.User).Must(Rules.IsSqlIdentifier).When(p => p.User is not null).WithErrorCode(ErrorCodes.InvalidName)
             .WithMessage("user names are lower-case letters, digits and '_' (starting with a letter or '_')");
-        RuleFor(p => p.Port).InclusiveBetween(1, 65535).WithErrorCode(ErrorCodes.Port);
+        RuleFor(p => p.Port).InclusiveBetween(Rules.MinPort, Rules.MaxPort).WithErrorCode(ErrorCodes.Port);
         RuleFor(p => p.Port).Equal(Defaults.PostgresPort).When((_, context) => JobScope.Of(context, _job).Network == NetworkMode.Bridge).WithErrorCode(ErrorCodes.Port)
             .WithMessage("on bridge networking each allocation has its own network: keep 5432 (ports only need to differ on host networking)");
         RuleFor(p => p.Resources).SetValidator(ResourcesValidator.Postgres);
@@ -37,7 +37,7 @@ internal sealed partial class PostgresSidecarValidator : AbstractValidator<Postg
         RuleFor(p => p.UpgradeFrom).LessThan(p => p.Version).When(p => p.UpgradeFrom is not null)
             .WithErrorCode(ErrorCodes.MajorUpgrade).WithMessage("upgradeFrom names an older major than version");
         RuleFor(p => p).Custom((p, context) => InputText.CheckSettings(p.Settings, context));
-        RuleForEach(p => p.Extensions).Must(IsExtensionName).WithErrorCode(ErrorCodes.InvalidValue)
+        RuleForEach(p => p.Extensions).Must(Rules.IsExtensionName).WithErrorCode(ErrorCodes.InvalidValue)
             .WithMessage((_, name) => $"'{Echo.Value(name)}' is not an extension name (letters, digits, '_' and '-', at most 63, e.g. vector, pg_trgm, uuid-ossp)");
         RuleFor(p => p.Extensions).Must(e => e.Distinct(StringComparer.Ordinal).Count() == e.Length).WithErrorCode(ErrorCodes.InvalidValue)
             .WithMessage("an extension is listed twice");
@@ -59,10 +59,6 @@ internal sealed partial class PostgresSidecarValidator : AbstractValidator<Postg
     private static readonly SecretSourceValidator SecretRules = new();
     private static readonly DatabaseServiceValidator ServiceRules = new();
 
-    /// <summary>A name CREATE EXTENSION finds as a control file: letters, digits, '_' and '-' (uuid-ossp), at most 63 (NAMEDATALEN - 1).</summary>
-    private static bool IsExtensionName(string name) =>
-        name is { Length: > 0 and <= 63 } && (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
-
     /// <summary>A literal password in SQL: <c>PASSWORD 'x'</c>, <c>PASSWORD E'x'</c>, <c>PASSWORD $$x$$</c>.</summary>
     [System.Text.RegularExpressions.GeneratedRegex(@"\bpassword\s+(?:[eEuU]&?)?['$]", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
     private static partial System.Text.RegularExpressions.Regex PasswordInSql();
@@ -81,7 +77,7 @@ internal sealed class PostgresImageValidator : AbstractValidator<IPostgresImage>
     {
         RuleFor(p => p.Version).InclusiveBetween(MinimumVersion, MaximumVersion).WithErrorCode(ErrorCodes.PostgresVersion)
             .WithMessage(p => $"PostgreSQL {p.Version} is not supported; use {MinimumVersion}-{MaximumVersion}");
-        RuleFor(p => p.Variant).Must(v => v is "" or "alpine" || v.StartsWith("alpine3.", StringComparison.Ordinal) || v is "bookworm" or "trixie" or "bullseye")
+        RuleFor(p => p.Variant).Must(v => SpecWords.PostgresVariant.Words.Contains(v) || v.StartsWith(SpecWords.AlpineVersionPrefix, StringComparison.Ordinal))
             .WithErrorCode(ErrorCodes.InvalidValue).WithMessage(p => $"'{Echo.Value(p.Variant)}' is not a postgres image variant (alpine, bookworm, trixie)");
         RuleFor(p => p.ImageReference).Must(Rules.HasTag).WithErrorCode(ErrorCodes.ImageTag)
             .WithMessage("the PostgreSQL image needs an explicit tag or digest (postgres:17-alpine, pgvector/pgvector:pg17, postgres@sha256:…)")

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-using NJsonSchema;
 using NomadDbPatterns.Cli;
 using NomadDbPatterns.Cli.Commands;
 using NomadDbPatterns.Spec;
@@ -7,7 +5,6 @@ using NomadDbPatterns.Tests.Infrastructure;
 using NomadDbPatterns.Validation;
 using NUnit.Framework;
 using PublicApiGenerator;
-using YamlDotNet.RepresentationModel;
 
 namespace NomadDbPatterns.Tests.Cli;
 
@@ -111,107 +108,36 @@ public sealed class ToolTests
     }
 
     [Test]
-    public void Committed_schema_is_the_generated_schema()
+    public void Init_writes_the_schema_its_modeline_names_beside_the_spec_and_keeps_an_existing_one()
     {
-        var path = RepoPaths.Combine("examples", "nomad-db.schema.json");
-        var generated = SpecSchemaGenerator.Generate();
-        if (Environment.GetEnvironmentVariable("ACCEPT_SNAPSHOTS") == "1" && Environment.GetEnvironmentVariable("CI") != "true")
-        {
-            File.WriteAllText(path, generated);
-        }
-
-        Assert.That(File.ReadAllText(path), Is.EqualTo(generated),
-            "examples/nomad-db.schema.json is stale: run this test with ACCEPT_SNAPSHOTS=1 to regenerate it, then rebuild nomad-db (which embeds it)");
-    }
-
-    [Test]
-    public void Schema_command_prints_the_committed_schema()
-    {
-        var run = CliRun.Of("schema");
+        using var temp = new TempSpecs();
+        var run = CliRun.Of("init", "--name", "wiki", "-o", Path.Combine(temp.Specs, "wiki.yaml"));
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Ok), run.Error);
-        Assert.That(run.Out, Is.EqualTo(File.ReadAllText(RepoPaths.Combine("examples", "nomad-db.schema.json"))));
+        var modeline = File.ReadLines(Path.Combine(temp.Specs, "wiki.yaml")).First();
+        Assert.That(modeline, Does.StartWith("# yaml-language-server: $schema="));
+        var schema = Path.Combine(temp.Specs, modeline[(modeline.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+        Assert.That(File.ReadAllText(schema), Is.EqualTo(SpecSchema.Json()), "the file the modeline names is this version's combined schema");
+        Assert.That(run.Out, Does.Contain("wrote " + schema));
+
+        File.WriteAllText(schema, "{}\n");
+        var again = CliRun.Of("init", "--name", "blog", "-o", Path.Combine(temp.Specs, "blog.yaml"));
+        Assert.That(again.ExitCode, Is.EqualTo(ExitCodes.Ok), again.Error);
+        Assert.That(File.ReadAllText(schema), Is.EqualTo("{}\n"), "an existing file is never overwritten");
+        Assert.That(again.Out, Does.Contain("kept the existing " + schema));
     }
 
     [Test]
-    public void Every_spec_property_is_in_the_schema()
+    public void Schema_command_prints_the_committed_schema_of_each_kind()
     {
-        var schema = JsonNode.Parse(SpecSchemaGenerator.Generate())!;
-        var definitions = schema["definitions"]!.AsObject();
-        foreach (var type in typeof(JobSpec).Assembly.GetTypes().Where(t => t.Namespace == typeof(JobSpec).Namespace && t.Name.EndsWith("Spec", StringComparison.Ordinal) && t.IsClass && !t.IsNested && !t.IsAbstract && t != typeof(SpecFileSpec) && t != typeof(FleetDefaultsFileSpec)))
+        Assert.That(CliRun.Of("schema").Out, Is.EqualTo(File.ReadAllText(RepoPaths.Combine("examples", "nomad-db.schema.json"))), "the combined schema by default");
+        foreach (var kind in SpecSchema.Kinds)
         {
-            Assert.That(definitions.ContainsKey(type.Name), Is.True, $"{type.Name} missing from the schema");
-            var properties = definitions[type.Name]!["properties"]!.AsObject();
-            foreach (var (yamlName, _) in SpecReader.PropertiesOf(type))
-            {
-                Assert.That(properties.ContainsKey(yamlName), Is.True, $"{type.Name}.{yamlName} missing from the schema");
-            }
-
-            Assert.That(definitions[type.Name]!["additionalProperties"]!.GetValue<bool>(), Is.False, $"{type.Name} must reject unknown keys");
+            var run = CliRun.Of("schema", "--kind", kind.Name);
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Ok), run.Error);
+            Assert.That(run.Out, Is.EqualTo(File.ReadAllText(RepoPaths.Combine("examples", kind.FileName))), kind.Name);
         }
-    }
 
-    [Test]
-    public void Schema_accepts_a_jobs_list()
-    {
-        var schema = JsonNode.Parse(SpecSchemaGenerator.Generate())!;
-        Assert.That(schema["oneOf"]![1]!["properties"]!["jobs"]!["items"]!["anyOf"]!.AsArray().Select(r => r!["$ref"]!.GetValue<string>()),
-            Is.EqualTo(new[] { "#/definitions/JobSpec", "#/definitions/SharedPostgresSpec" }));
-    }
-
-    private static IEnumerable<string> Examples() =>
-        SpecLoader.ExpandInputs([RepoPaths.Examples]).Select(f => Path.GetRelativePath(RepoPaths.Root, f));
-
-    [TestCaseSource(nameof(Examples))]
-    public async Task Every_example_validates_against_the_schema(string relative)
-    {
-        var schema = await JsonSchema.FromJsonAsync(SpecSchemaGenerator.Generate());
-        var json = YamlToJson(File.ReadAllText(RepoPaths.Combine(relative)));
-        var errors = schema.Validate(json);
-        Assert.That(errors.Select(e => e.ToString()), Is.Empty);
-        Assert.That(File.ReadLines(RepoPaths.Combine(relative)).First(), Does.StartWith("# yaml-language-server: $schema=").And.EndWith("nomad-db.schema.json"));
-    }
-
-    [Test]
-    public void The_schema_checks_every_spec_type()
-    {
-        var checkedTypes = typeof(JobSpec).Assembly.GetTypes().Count(t => t.Namespace == typeof(JobSpec).Namespace && t.Name.EndsWith("Spec", StringComparison.Ordinal) && t.IsClass && !t.IsNested);
-        Assert.That(checkedTypes, Is.GreaterThan(20), "the spec types are found (internal ones included)");
-    }
-
-    [Test]
-    public async Task Schema_covers_the_fleet_defaults_file()
-    {
-        var schema = await JsonSchema.FromJsonAsync(SpecSchemaGenerator.Generate());
-        Assert.That(schema.Validate(YamlToJson(File.ReadAllText(RepoPaths.Combine("examples", "homelab-host", "nomad-db.yaml")))), Is.Empty);
-        Assert.That(schema.Validate(YamlToJson("defaults:\n  netwrk: host\n")), Is.Not.Empty);
-        Assert.That(schema.Validate(YamlToJson("defaults:\n  postgres: { password: { nomadVar: x } }\n")), Is.Not.Empty);
-        Assert.That(schema.Validate(YamlToJson("fleet: home\n")), Is.Empty);
-        Assert.That(schema.Validate(YamlToJson("fleet: Home Lab\n")), Is.Not.Empty);
-    }
-
-    [Test]
-    public async Task Schema_rejects_an_unknown_key()
-    {
-        var schema = await JsonSchema.FromJsonAsync(SpecSchemaGenerator.Generate());
-        Assert.That(schema.Validate(YamlToJson(TempSpecs.Service("x").Replace("  image:", "  imagee: y\n  image:"))), Is.Not.Empty);
-    }
-
-    private static string YamlToJson(string yaml)
-    {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(yaml));
-        return Convert(stream.Documents[0].RootNode)!.ToJsonString();
-
-        static JsonNode? Convert(YamlDotNet.RepresentationModel.YamlNode node) => node switch
-        {
-            YamlMappingNode m => new JsonObject(m.Children.Select(c => KeyValuePair.Create(((YamlScalarNode)c.Key).Value!, Convert(c.Value)))),
-            YamlSequenceNode s => new JsonArray([.. s.Children.Select(Convert)]),
-            YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain } p when p.Value is "true" or "false" => JsonValue.Create(p.Value == "true"),
-            YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain } p when long.TryParse(p.Value, out var n) => JsonValue.Create(n),
-            YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain } p when p.Value is "" or "~" or "null" => null,
-            YamlScalarNode p => JsonValue.Create(p.Value),
-            _ => throw new NotSupportedException(),
-        };
+        Assert.That(CliRun.Of("schema", "--kind", "job").ExitCode, Is.EqualTo(ExitCodes.Usage));
     }
 
     [Test]
