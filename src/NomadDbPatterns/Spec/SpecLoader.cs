@@ -143,6 +143,13 @@ internal static class SpecLoader
             {
                 for (var i = 0; i < sequence.Items.Count; i++)
                 {
+                    if (sequence.Items[i] is YamlScalar { IsNull: true } empty)
+                    {
+                        // `- ~` or a bare `-` was silently skipped: a job lost to a stray line must be loud.
+                        diagnostics.Add(Diagnostic.Error(ErrorCodes.WrongType, "an empty item in `jobs:`: write the job here or remove the `-`", $"jobs[{i}]", empty.Location));
+                        continue;
+                    }
+
                     jobNodes.Add((sequence.Items[i], $"jobs[{i}]"));
                 }
             }
