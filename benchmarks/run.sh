@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The comparisons BenchmarkDotNet cannot make on its own, each measured against its reference in the same run:
-#   anchor   our render of the typical job against the Go text/template anchor (../shared/anchors/gotemplate):
-#            the same job shape, the same plain loop over 100 prepared models, renders/s on one core, interleaved
-#            rounds; prints ours ÷ anchor, as shipped (with the backup scripts, ~19x the anchor's bytes) and with the
-#            scripts replaced by one-line stubs through a --templates override (the anchor's size).
+#   anchor   our render of the typical job against the Go text/template anchor (benchmarks/anchor), which writes the
+#            same bytes: checked with cmp for all 100 models before anything is timed (no timing if one differs). The
+#            same plain loop over 100 prepared models, renders/s, ROUNDS interleaved pairs (Go, ours, Go, ours, ...);
+#            prints min and median of the per-round ratio ours ÷ Go, and the median renders/s of each.
 #   startup  `nomad-db render examples -o DIR` wall time against a hello-world console app (benchmarks/HelloWorld)
 #            published the same way; median of RUNS runs, interleaved; prints nomad-db ÷ hello-world per publish mode.
 #   fleet    the AOT nomad-db on a generated fleet (FLEET=10000 specs): render into an empty directory, render again
@@ -11,9 +11,10 @@
 #   bdn      the BenchmarkDotNet suite (all benchmarks; takes several minutes).
 #
 # usage: benchmarks/run.sh [anchor] [startup] [fleet] [bdn]        (default: anchor startup fleet)
-# env:   RENDERS=100000  renders per timed loop        ROUNDS=3   anchor/ours rounds (best and median reported)
+# env:   RENDERS=100000  renders per timed loop        ROUNDS=5   anchor/ours pairs (min and median ratio reported)
 #        RUNS=11         start-up runs per binary      MODES="jit r2r aot"  publish modes (aot builds take ~1 min)
-#        ANCHOR_DIR=../shared/anchors/gotemplate       CPU=       core to pin the timed loops to (taskset); unset: no
+#        ANCHOR_DIR=benchmarks/anchor  (any anchor must pass the same-bytes check)
+#        CPU=            core to pin the timed loops to (taskset); unset: no
 #        pinning (both loops are single-threaded either way; pinned to one busy core, .NET's tiered JIT reaches its
 #        optimized code only after many seconds, so a pinned run measures the JIT's tier-up, not the render)
 # Needs the .NET 10 SDK; installs Debian's golang-1.19-go when no Go toolchain is found (as root).
@@ -22,11 +23,10 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="${TMPDIR:-/tmp}/nomad-db-bench"
 renders="${RENDERS:-100000}"
-rounds="${ROUNDS:-3}"
+rounds="${ROUNDS:-5}"
 runs="${RUNS:-11}"
 modes="${MODES:-jit r2r aot}"
-anchor_dir="${ANCHOR_DIR:-$repo/../shared/anchors/gotemplate}"
-[ -n "${ANCHOR_DIR:-}" ] || [ -d "$anchor_dir" ] || anchor_dir="$repo/../../shared/anchors/gotemplate" # a worktree one level down
+anchor_dir="${ANCHOR_DIR:-$repo/benchmarks/anchor}"
 cpu="${CPU:-}"
 what=("$@")
 [ ${#what[@]} -gt 0 ] || what=(install anchor startup fleet)
@@ -72,30 +72,45 @@ run_anchor() {
   local go
   go="$(find_go)"
   echo
-  echo "== render: typical job, ours vs Go text/template anchor ($("$go" version | cut -d' ' -f3), $renders renders per loop, ${pin[*]:-unpinned})"
-  # Built outside the repository: the anchor's code and binary are not ours to commit.
-  (cd "$anchor_dir" && GOCACHE="$work/gocache" GOPATH="$work/gopath" GOFLAGS=-mod=mod "$go" build -o "$work/gotemplate" .)
+  echo "== render: typical job, ours vs Go text/template anchor ($("$go" version | cut -d' ' -f3), $renders renders per loop, $rounds rounds, ${pin[*]:-unpinned})"
+  # Built outside the repository: no binary or Go cache in the work tree.
+  (cd "$anchor_dir" && GOCACHE="$work/gocache" GOPATH="$work/gopath" GOFLAGS=-mod=mod "$go" build -o "$work/anchor" .)
   build_benchmarks
-  local go_rates=() our_rates=() stub_rates=() line go_bytes=0 our_bytes=0 stub_bytes=0
-  for ((round = 1; round <= rounds; round++)); do
-    line="$("${pin[@]}" "$work/gotemplate" "$renders")"; echo "  $line"; go_rates+=("$(rate <<<"$line")"); go_bytes="$(size <<<"$line")"
-    line="$("${pin[@]}" dotnet "$bench_dll" anchor-compare "$renders")"; echo "  $line"; our_rates+=("$(rate <<<"$line")"); our_bytes="$(size <<<"$line")"
-    line="$("${pin[@]}" dotnet "$bench_dll" anchor-compare "$renders" pipeline --stub-scripts)"; echo "  $line"; stub_rates+=("$(rate <<<"$line")"); stub_bytes="$(size <<<"$line")"
+
+  # The comparison is only fair if both write the same bytes: every model, compared before anything is timed.
+  local ours_dir="$work/anchor-ours" go_dir="$work/anchor-go" i differ=()
+  rm -rf "$ours_dir" "$go_dir"; mkdir -p "$go_dir"
+  dotnet "$bench_dll" anchor-compare 1 print-all "$ours_dir"
+  # The scripts' checksum in the header is the one value the anchor does not compute (see benchmarks/anchor/main.go):
+  # our side computes it once per template set, the anchor is given ours.
+  local sha
+  sha="$(sed -n 's/.*(nomad-db-scripts\*\.nv\.hcl), sha256 \([0-9a-f]*\)\.$/\1/p' "$ours_dir/0.hcl" | head -1)"
+  for ((i = 0; i < 100; i++)); do
+    ANCHOR_SCRIPTS_SHA256="$sha" "$work/anchor" 1 print "$i" >"$go_dir/$i.hcl"
+    cmp -s "$ours_dir/$i.hcl" "$go_dir/$i.hcl" || differ+=("$i")
   done
+  if [ ${#differ[@]} -gt 0 ]; then
+    echo "  REFUSING TO TIME: the anchor's output differs from ours for ${#differ[@]} of 100 models (${differ[*]:0:10})." >&2
+    echo "  First difference: $(cmp "$ours_dir/${differ[0]}.hcl" "$go_dir/${differ[0]}.hcl" 2>&1 || true)" >&2
+    echo "  diff -u $ours_dir/${differ[0]}.hcl $go_dir/${differ[0]}.hcl; update $anchor_dir (job.tpl, the model in main.go)." >&2
+    exit 1
+  fi
+  echo "  same bytes: the anchor's output equals ours for all 100 models ($(wc -c <"$ours_dir/0.hcl") bytes for model 0)"
+
+  local go_rates=() our_rates=() ratios=() line go_rate our_rate go_bytes=0 our_bytes=0 round
+  for ((round = 1; round <= rounds; round++)); do
+    line="$(ANCHOR_SCRIPTS_SHA256="$sha" "${pin[@]}" "$work/anchor" "$renders")"; echo "  $line"; go_rate="$(rate <<<"$line")"; go_bytes="$(size <<<"$line")"
+    line="$("${pin[@]}" dotnet "$bench_dll" anchor-compare "$renders")"; echo "  $line"; our_rate="$(rate <<<"$line")"; our_bytes="$(size <<<"$line")"
+    go_rates+=("$go_rate"); our_rates+=("$our_rate")
+    ratios+=("$(awk -v o="$our_rate" -v g="$go_rate" 'BEGIN { printf "%.3f", o / g }')")
+    echo "  round $round: ours / Go = ${ratios[-1]}"
+  done
+  [ "$go_bytes" = "$our_bytes" ] || { echo "  bytes/render differ in the timed loops: Go $go_bytes, ours $our_bytes" >&2; exit 1; }
   line="$("${pin[@]}" dotnet "$bench_dll" anchor-compare "$((renders * 5))" floor)"; echo "  $line"
-  line="$("${pin[@]}" dotnet "$bench_dll" anchor-compare "$((renders * 5))" floor --stub-scripts)"; echo "  $line"
-  local stub_median
-  stub_median="$(printf '%s\n' "${stub_rates[@]}" | median)"
-  local go_best our_best go_median our_median
-  go_best="$(printf '%s\n' "${go_rates[@]}" | best)"; our_best="$(printf '%s\n' "${our_rates[@]}" | best)"
-  go_median="$(printf '%s\n' "${go_rates[@]}" | median)"; our_median="$(printf '%s\n' "${our_rates[@]}" | median)"
-  # Our job also carries the backup scripts (tens of KB of heredoc) that the anchor's job leaves out: the output
-  # throughput ratio says how the two engines compare per byte written.
-  awk -v ob="$our_best" -v gb="$go_best" -v om="$our_median" -v gm="$go_median" -v oz="$our_bytes" -v gz="$go_bytes" \
-    -v sm="$stub_median" -v sz="$stub_bytes" 'BEGIN {
-    printf "  anchor ratio (ours / Go renders/s): best %.2f (%d / %d), median %.2f (%d / %d)\n", ob / gb, ob, gb, om / gm, om, gm
-    printf "  output throughput: ours %.0f MB/s (%d bytes/render), Go %.0f MB/s (%d bytes/render), ratio %.1f\n", om * oz / 1e6, oz, gm * gz / 1e6, gz, (om * oz) / (gm * gz)
-    printf "  anchor ratio with stub scripts (%d bytes/render): median %.2f (%d / %d)\n", sz, sm / gm, sm, gm }'
+  awk -v rmin="$(printf '%s\n' "${ratios[@]}" | sort -n | head -1)" -v rmed="$(printf '%s\n' "${ratios[@]}" | median)" \
+    -v gm="$(printf '%s\n' "${go_rates[@]}" | median)" -v om="$(printf '%s\n' "${our_rates[@]}" | median)" -v b="$our_bytes" -v n="$rounds" 'BEGIN {
+    printf "  anchor ratio (ours / Go renders/s, per round, %d rounds): min %.2f, median %.2f\n", n, rmin, rmed
+    printf "  medians: ours %d renders/s, Go %d renders/s (%d bytes/render each)\n", om, gm, b }'
 }
 
 publish() { # publish MODE PROJECT DIR

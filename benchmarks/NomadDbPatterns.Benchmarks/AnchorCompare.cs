@@ -5,9 +5,11 @@ using NomadDbPatterns.Rendering;
 namespace NomadDbPatterns.Benchmarks;
 
 /// <summary>
-/// Times renders the way ../shared/anchors/gotemplate does: 100 prepared models, N renders in a plain loop on one
+/// Times renders the way the Go anchor (benchmarks/anchor) does: 100 prepared models, N renders in a plain loop on one
 /// thread, wall time around the loop, renders/s printed. A warm-up of the same loop first lets the JIT reach its
 /// steady state (Go compiles ahead of time; the first-render cost is measured by the CLI start-up comparison).
+/// <c>print [I]</c> prints model I (default 0) and <c>print-all DIR</c> writes every model to DIR/I.hcl, so that
+/// run.sh can check that the anchor writes the same bytes before it times anything.
 /// </summary>
 public static class AnchorCompare
 {
@@ -40,33 +42,40 @@ public static class AnchorCompare
         }
     }
 
-    /// <summary>A template override directory whose backup scripts are one-line stubs.</summary>
-    public static TemplateSet StubScripts()
-    {
-        var directory = Path.Combine(Path.GetTempPath(), $"nomad-db-stub-scripts-{Environment.ProcessId}");
-        Directory.CreateDirectory(Path.Combine(directory, "scripts"));
-        foreach (var script in new[] { "backup-lib.sh", "pg-backup.sh", "backup-age-check.sh", "sqlite-backup.sh" })
-        {
-            File.WriteAllText(Path.Combine(directory, "scripts", script), $"#!/bin/sh\nexec /usr/local/bin/{script} \"$@\"\n");
-        }
-
-        return TemplateSet.WithOverrides(directory);
-    }
-
     public static int Run(string[] args)
     {
         var n = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
         var which = args.Length > 1 ? args[1] : "pipeline";
         var models = TypicalJob.Models();
-        // --stub-scripts: the backup scripts replaced (a supported `--templates` override) by one-line stubs, so that
-        // the job is the anchor's in size too: the anchor's backup task runs /local/backup.sh without shipping it.
-        var templates = args.Contains("--stub-scripts") ? StubScripts() : TemplateSet.Embedded;
+        var templates = TemplateSet.Embedded;
         var renderer = new JobRenderer(templates);
-        var floor = new FloorEmitter(templates);
-        if (which != "print")
+        if (which == "print")
         {
-            RenderBenchmarks.EnsureFloorMatchesPipeline(models, floor, renderer);
+            var index = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 0;
+            Console.Write(renderer.Render(models[index].Job, models[index].Source)[0].Content);
+            return 0;
         }
+
+        if (which == "print-all")
+        {
+            var directory = args.Length > 2 ? args[2] : throw new ArgumentException("print-all needs a directory");
+            Directory.CreateDirectory(directory);
+            for (var i = 0; i < models.Length; i++)
+            {
+                var files = renderer.Render(models[i].Job, models[i].Source);
+                if (files.Count != 1)
+                {
+                    throw new InvalidOperationException($"The typical job renders {files.Count} files; the anchor writes one.");
+                }
+
+                File.WriteAllText(Path.Combine(directory, $"{i}.hcl"), files[0].Content);
+            }
+
+            return 0;
+        }
+
+        var floor = new FloorEmitter(templates);
+        RenderBenchmarks.EnsureFloorMatchesPipeline(models, floor, renderer);
 
         // The anchor executes into one bytes.Buffer it resets per render; RenderTo's sink copies into one reused array.
         var buffer = new char[256 * 1024];
@@ -92,14 +101,8 @@ public static class AnchorCompare
                 return emitted.Length;
             },
             "floor-strings" => i => floor.Render(models[i % models.Length].Job, models[i % models.Length].Source).Length,
-            "print" => i => { Console.Write(renderer.Render(models[i].Job, models[i].Source)[0].Content); return 0; },
-            _ => throw new ArgumentException($"unknown mode '{which}' (pipeline | pipeline-strings | floor | floor-strings | print)"),
+            _ => throw new ArgumentException($"unknown mode '{which}' (pipeline | pipeline-strings | floor | floor-strings | print [I] | print-all DIR)"),
         };
-        if (which == "print")
-        {
-            render(0);
-            return 0;
-        }
 
         WarmUp(render);
 
@@ -117,7 +120,7 @@ public static class AnchorCompare
         allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
         var seconds = stopwatch.Elapsed.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"dotnet {which}{(args.Contains("--stub-scripts") ? " (stub scripts)" : "")}: {n} renders in {stopwatch.Elapsed.TotalMilliseconds:F0}ms: {n / seconds:F0} renders/s, {seconds * 1e6 / n:F1} us/render, {total / n} bytes/render ({allocated / n} bytes allocated/render, {cpu.TotalMicroseconds / n:F1} us CPU/render, process CPU {cpu.TotalSeconds / seconds:P0} of wall time)"));
+            $"dotnet {which}: {n} renders in {stopwatch.Elapsed.TotalMilliseconds:F0}ms: {n / seconds:F0} renders/s, {seconds * 1e6 / n:F1} us/render, {total / n} bytes/render ({allocated / n} bytes allocated/render, {cpu.TotalMicroseconds / n:F1} us CPU/render, process CPU {cpu.TotalSeconds / seconds:P0} of wall time)"));
         return 0;
     }
 }

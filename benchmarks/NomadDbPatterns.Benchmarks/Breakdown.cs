@@ -11,11 +11,11 @@ namespace NomadDbPatterns.Benchmarks;
 /// </summary>
 public static class Breakdown
 {
-    public static int Run(bool stubScripts)
+    public static int Run()
     {
         var models = TypicalJob.Models();
         var (job, source) = models[0];
-        var templates = stubScripts ? AnchorCompare.StubScripts() : TemplateSet.Embedded;
+        var templates = TemplateSet.Embedded;
         var renderer = new JobRenderer(templates);
         var rendered = renderer.Render(job, source)[0].Content;
         var length = 0;
@@ -97,10 +97,10 @@ public static class Breakdown
         return 0;
     }
 
-    public static int LayoutLoop(double seconds, bool stubScripts)
+    public static int LayoutLoop(double seconds)
     {
         var (job, source) = TypicalJob.Models()[0];
-        var templates = stubScripts ? AnchorCompare.StubScripts() : TemplateSet.Embedded;
+        var templates = TemplateSet.Embedded;
         var raw = templates.Render("job.nomad.hcl.scriban", "job", HclViewMapper.Map(new ServiceJobDocBuilder(job, source, templates).BuildServiceJob()));
         if (Environment.GetEnvironmentVariable("DUMP_RAW") is { } dump)
         {

@@ -21,10 +21,10 @@ if (args.Length > 2 && args[0] == "fleet-specs")
     return 0;
 }
 
-// `layout-loop SECONDS [--stub-scripts]`: only the layout pass over the typical job's template output, in a loop (to profile it).
+// `layout-loop SECONDS`: only the layout pass over the typical job's template output, in a loop (to profile it).
 if (args.Length > 1 && args[0] == "layout-loop")
 {
-    return Breakdown.LayoutLoop(double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), args.Contains("--stub-scripts"));
+    return Breakdown.LayoutLoop(double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
 }
 
 // `allocations DIR`: managed bytes allocated by one cold `render DIR` in this process, split by stage (start-up cost:
@@ -36,7 +36,7 @@ if (args.Length > 1 && args[0] == "allocations")
 
 if (args.Length > 0 && args[0] == "breakdown")
 {
-    return Breakdown.Run(args.Contains("--stub-scripts"));
+    return Breakdown.Run();
 }
 
 // Unless the command line picks a job (e.g. `--job dry` for the CI smoke run), a fixed, modest number of iterations:

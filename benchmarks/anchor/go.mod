@@ -1,0 +1,3 @@
+module nomaddbanchor
+
+go 1.19
