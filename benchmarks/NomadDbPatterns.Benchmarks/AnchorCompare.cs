@@ -90,10 +90,10 @@ public static class AnchorCompare
         {
             "pipeline" => i =>
             {
-                renderer.RenderTo(models[i % models.Length].Job, models[i % models.Length].Source, JobFormat.Hcl, Copy);
+                renderer.RenderValidTo(models[i % models.Length].Job, models[i % models.Length].Source, JobFormat.Hcl, Copy);
                 return written;
             },
-            "pipeline-strings" => i => renderer.Render(models[i % models.Length].Job, models[i % models.Length].Source)[0].Content.Length,
+            "pipeline-strings" => i => renderer.RenderValid(models[i % models.Length].Job, models[i % models.Length].Source)[0].Content.Length,
             "floor" => i =>
             {
                 var emitted = floor.Write(models[i % models.Length].Job, models[i % models.Length].Source);

@@ -21,7 +21,7 @@ public static class Breakdown
         var length = 0;
         int RenderTo(int i)
         {
-            renderer.RenderTo(models[i % 100].Job, models[i % 100].Source, JobFormat.Hcl, (_, content) => length = content.Length);
+            renderer.RenderValidTo(models[i % 100].Job, models[i % 100].Source, JobFormat.Hcl, (_, content) => length = content.Length);
             return length;
         }
 
@@ -29,7 +29,7 @@ public static class Breakdown
         // first line measured the tier-up.
         AnchorCompare.WarmUp(RenderTo);
         Measure("whole render (JobRenderer.RenderTo)", 3000, RenderTo);
-        Measure("whole render (JobRenderer.Render: strings)", 3000, i => renderer.Render(models[i % 100].Job, models[i % 100].Source).Count);
+        Measure("whole render (JobRenderer.Render: strings)", 3000, i => renderer.RenderValid(models[i % 100].Job, models[i % 100].Source).Count);
         var doc = new ServiceJobDocBuilder(job, source, templates).BuildServiceJob();
         var view = HclViewMapper.Map(doc);
         var raw = templates.Render("job.nomad.hcl.scriban", "job", view);
@@ -88,7 +88,7 @@ public static class Breakdown
         var length = 0L;
         foreach (var job in loaded.Jobs)
         {
-            JobRenderer.Default.RenderTo(job.Job, job.File, JobFormat.Hcl, (_, content) => length += content.Length);
+            JobRenderer.Default.RenderValidTo(job.Job, job.File, JobFormat.Hcl, (_, content) => length += content.Length);
         }
 
         var afterRender = Now();
@@ -146,7 +146,7 @@ public static class Breakdown
             var bytes = 0L;
             foreach (var job in loaded.Jobs)
             {
-                JobRenderer.Default.RenderTo(job.Job, NomadDb.DisplayPath(job.File, directory), JobFormat.Hcl, (_, content) => bytes += content.Length);
+                JobRenderer.Default.RenderValidTo(job.Job, NomadDb.DisplayPath(job.File, directory), JobFormat.Hcl, (_, content) => bytes += content.Length);
             }
 
             var render = stage.Elapsed;
