@@ -135,24 +135,15 @@ time_ms() { # time_ms CMD... -> "wall_us cpu_us" (user + sys); output discarded,
 
 run_startup() {
   echo
-  echo "== start-up: nomad-db render examples -o DIR vs hello world, published the same way (median of $runs runs)"
+  echo "== start-up: nomad-db render examples -o DIR vs hello world, published the same way ($runs interleaved rounds)"
   local mode cli hello out="$work/out"
   for mode in $modes; do
     publish "$mode" "$repo/src/NomadDbPatterns.Cli" "$work/cli-$mode"
     publish "$mode" "$repo/benchmarks/HelloWorld" "$work/hello-$mode"
     cli="$work/cli-$mode/nomad-db"; hello="$work/hello-$mode/HelloWorld"
-    rm -rf "$out"; "$cli" render "$repo/examples" -o "$out" >/dev/null   # must work before it is timed
-    "$cli" render "$repo/examples" -o "$out" >/dev/null; "$hello" >/dev/null   # warm the page cache
-    local cli_us=() hello_us=() cli_cpu=() hello_cpu=() i sample
-    for ((i = 0; i < runs; i++)); do
-      sample="$(time_ms "$hello")"; hello_us+=("${sample% *}"); hello_cpu+=("${sample#* }")
-      rm -rf "$out"
-      sample="$(time_ms "$cli" render "$repo/examples" -o "$out")"; cli_us+=("${sample% *}"); cli_cpu+=("${sample#* }")
-    done
-    awk -v m="$mode" -v s="$(du -sk "$work/cli-$mode" | cut -f1)" \
-      -v c="$(printf '%s\n' "${cli_us[@]}" | median)" -v h="$(printf '%s\n' "${hello_us[@]}" | median)" \
-      -v cc="$(printf '%s\n' "${cli_cpu[@]}" | median)" -v hc="$(printf '%s\n' "${hello_cpu[@]}" | median)" 'BEGIN {
-      printf "  %-4s nomad-db %6.1f ms   hello world %6.1f ms   ratio %.2f   (CPU user+sys: %.0f ms vs %.0f ms; publish dir %d KB)\n", m, c / 1000, h / 1000, c / h, cc / 1000, hc / 1000, s }'
+    echo "  $mode (publish dir $(du -sk "$work/cli-$mode" | cut -f1) KB):"
+    python3 "$repo/benchmarks/proctime.py" "$runs" --clean "$out" --cwd "$repo" \
+      "hello world=$hello" "nomad-db render examples=$cli render examples -o $out"
   done
   if [[ " $modes " == *" jit "* ]]; then # every publish mode must write the same files and print the same text
     for mode in $modes; do
