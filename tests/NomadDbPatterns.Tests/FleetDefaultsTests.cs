@@ -112,18 +112,55 @@ public sealed class FleetDefaultsTests
         Assert.That(shared, Does.Contain("\"mirror.example/postgres:16-alpine\"").And.Contain("datacenters = [\"home\"]"));
     }
 
-    [Test]
-    public void A_wrong_default_is_located_in_the_defaults_file_and_names_the_spec_that_used_it()
+    [TestCase("  network: hots\n", "error NDB006: 'hots' is not allowed here; use one of: bridge, host (defaults.network)", 2)]
+    [TestCase("  backup: { placement: cron }\n", "error NDB006: 'cron' is not allowed here; use one of: sidecar, periodic (defaults.backup.placement)", 2)]
+    [TestCase("  backup:\n    schedule: \"61 * * * *\"\n", "error NDB040: '61 * * * *' is not a valid cron expression", 3)]
+    [TestCase("  backup:\n    retention: { keepLast: -3 }\n", "error NDB041: keepLast must be at least 1", 3)]
+    [TestCase("  postgres: { version: 99 }\n", "error NDB051: PostgreSQL 99 is not supported; use 13-18 (defaults.postgres.version)", 2)]
+    [TestCase("  update:\n    maxParallel: 0\n", "error NDB006: maxParallel 0 must be at least 1", 3)]
+    [TestCase("  priority: 101\n", "error NDB006: priority 101 is outside Nomad's range 1-100 (defaults.priority)", 2)]
+    [TestCase("  update: { healthyDeadline: 20m }\n", "error NDB034: progressDeadline (15m) must be longer than healthyDeadline (20m)", 2)]
+    public void A_wrong_default_is_found_in_the_defaults_file_alone_before_any_job_takes_it(string body, string message, int line)
     {
+        // Every job here sets the key itself, so no job takes the default: it is found all the same, once, at its line
+        // (it was found only once a job without the key took it, and then once per such job).
         using var temp = new TempSpecs();
-        var defaults = temp.Write("nomad-db.yaml", "defaults:\n  datacenters: [home]\n  network: hots\n");
-        var spec = temp.Write("one.yaml", TempSpecs.Service("one"));
+        var defaults = temp.Write("nomad-db.yaml", "defaults:\n" + body);
+        var own = "network: bridge\npriority: 50\nupdate: { maxParallel: 1, healthyDeadline: 5m, progressDeadline: 10m }\n" +
+            "backup: { schedule: \"0 3 * * *\", placement: sidecar, retention: { keepLast: 7 } }\n";
+        temp.Write("one.yaml", TempSpecs.Service("one", own).Replace("postgres:\n", "postgres:\n  version: 17\n", StringComparison.Ordinal));
 
+        var alone = CliRun.Of("validate", defaults);
+        var fleet = CliRun.Of("validate", temp.Specs);
+
+        foreach (var run in new[] { alone, fleet })
+        {
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.InvalidInput), run.Out + run.Error);
+            var lines = (run.Out + run.Error).Split('\n');
+            Assert.That(lines.Where(l => l.Contains(message, StringComparison.Ordinal)).ToList(), Has.Count.EqualTo(1).And.One.StartsWith($"{defaults}:{line}:"));
+            Assert.That(run.Out + run.Error, Does.Not.Contain("[from fleet defaults"), "the value is wrong on its own, whichever spec takes it");
+        }
+
+        File.WriteAllText(defaults, "defaults:\n  network: host\n  backup: { placement: periodic, retention: { keepLast: 3 } }\n");
+        Assert.That(CliRun.Of("validate", defaults).ExitCode, Is.EqualTo(ExitCodes.Ok), "good defaults pass on their own");
+    }
+
+    [Test]
+    public void A_default_wrong_only_with_a_jobs_own_value_is_located_in_the_defaults_file_and_names_the_spec()
+    {
+        // progressDeadline 12m is fine with the default healthyDeadline (10m); the job's healthyDeadline 13m makes the pair wrong.
+        using var temp = new TempSpecs();
+        var defaults = temp.Write("nomad-db.yaml", "defaults:\n  datacenters: [home]\n  update: { progressDeadline: 12m }\n");
+        var spec = temp.Write("one.yaml", TempSpecs.Service("one", "update: { healthyDeadline: 13m }\n"));
+        temp.Write("two.yaml", TempSpecs.Service("two").Replace("to: 8080", "to: 8081", StringComparison.Ordinal));
+
+        Assert.That(CliRun.Of("validate", defaults).ExitCode, Is.EqualTo(ExitCodes.Ok));
         var run = CliRun.Of("validate", temp.Specs);
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.InvalidInput));
-        Assert.That(run.Out + run.Error, Does.Contain($"{defaults}:3:3: error {ErrorCodes.InvalidValue}: 'hots' is not allowed here")
+        Assert.That(run.Out + run.Error, Does.Contain($"{defaults}:3:13: error {ErrorCodes.UpdateDeadlines}: progressDeadline (12m) must be longer than healthyDeadline (13m)")
             .And.Contain($"[from fleet defaults, for {spec}]"));
+        Assert.That((run.Out + run.Error).Split('\n').Count(l => l.Contains("error", StringComparison.Ordinal) && l.Contains(defaults, StringComparison.Ordinal)), Is.EqualTo(1), "job two takes the default and is fine");
     }
 
     [TestCase("  netwrk: host\n", "unknown key 'netwrk' (did you mean 'network'?) (defaults.netwrk)", 2)]
@@ -144,7 +181,7 @@ public sealed class FleetDefaultsTests
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.InvalidInput), run.Out);
         Assert.That(run.Out + run.Error, Does.Contain($"{defaults}:{line}:").And.Contain(message));
         var reports = (run.Out + run.Error).Split('\n').Count(l => l.Contains(message, StringComparison.Ordinal));
-        Assert.That(reports, Is.EqualTo(message.Contains("registry", StringComparison.Ordinal) ? 2 : 1), "reading errors once per file; value errors once per job using it");
+        Assert.That(reports, Is.EqualTo(1), "a defaults file is checked once, whatever the number of jobs taking it");
     }
 
     [Test]

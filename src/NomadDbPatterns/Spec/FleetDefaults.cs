@@ -153,7 +153,63 @@ internal sealed class FleetDefaults
         }
 
         var defaults = mapping.Get("defaults") as YamlMapping ?? new YamlMapping(mapping.Location, []);
+        if (diagnostics.Skip(before).Any(d => d.Severity == Severity.Error))
+        {
+            return null;
+        }
+
+        CheckAlone(defaults, file, diagnostics);
         return diagnostics.Skip(before).Any(d => d.Severity == Severity.Error) ? null : new FleetDefaults(file, fleet is { IsNull: false } ? fleet.Value : null, defaults);
+    }
+
+    /// <summary>Where the probe job of <see cref="CheckAlone"/> says it is: no file, so none of its own lines is reported.</summary>
+    private const string ProbeFile = "<fleet defaults probe>";
+
+    /// <summary>
+    /// The smallest valid service job with every section the defaults fill in (app, postgres, backup) and no other
+    /// value, so that nothing of its own hides a default.
+    /// </summary>
+    private const string ProbeJob = """
+        name: fleet-defaults-probe
+        app:
+          image: example/fleet-defaults-probe:1
+        postgres:
+          password: { nomadVar: nomad/jobs/fleet-defaults-probe }
+        backup: {}
+        """;
+
+    /// <summary>
+    /// Checks the defaults on their own, with the reader, mapper and validators every job goes through: they are laid
+    /// over <see cref="ProbeJob"/> (here the defaults win) and each error found at a line of the defaults file is
+    /// reported there, once, as <c>defaults.PATH</c>. A default that no job uses yet (a misspelled word, a bad cron, a
+    /// retention of -3) is found when the file is written, not when a job first takes it; and a value wrong with the
+    /// built-in values for everything the file leaves out (a healthyDeadline beyond the default progressDeadline) is
+    /// wrong for every job that does not override it, so the file says the pair. A file with such an error gives no
+    /// defaults, so the jobs under it do not report it again.
+    /// </summary>
+    private static void CheckAlone(YamlMapping defaults, string file, List<Diagnostic> diagnostics)
+    {
+        if (defaults.Entries.Count == 0)
+        {
+            return;
+        }
+
+        var probe = (YamlMapping)YamlTree.Load(ProbeJob, ProbeFile)!;
+        var merged = YamlOverlay.Merge(probe, defaults, static (node, _) => node);
+        var map = new SourceMap(ProbeFile);
+        map.Add(string.Empty, merged.Location);
+        var found = new List<Diagnostic>();
+        if (new SpecReader(map, found).Read<JobSpec>(merged, string.Empty) is { } spec)
+        {
+            var job = new SpecMapper(string.Empty, found, map).Map(spec);
+            var readErrors = found.Select(d => d.Path).ToList();
+            found.AddRange(NomadDb.Validate([new LoadedJob(job, ProbeFile, string.Empty, map) { ReadErrorPaths = readErrors }]));
+        }
+
+        diagnostics.AddRange(found
+            .Where(d => d.Severity == Severity.Error && d.Location?.File == file)
+            .Select(d => d with { Path = SpecReader.Join("defaults", d.Path) })
+            .Distinct());
     }
 
     /// <summary>

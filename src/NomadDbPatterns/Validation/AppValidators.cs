@@ -101,7 +101,8 @@ internal sealed class PortMappingValidator : AbstractValidator<PortMapping>
     {
         RuleFor(p => p.Name).Must(Rules.IsName).WithErrorCode(ErrorCodes.InvalidName).WithMessage(p => $"'{Echo.Value(p.Name)}' is not a valid port label");
         RuleFor(p => p.To).InclusiveBetween(Rules.MinPort, Rules.MaxPort).WithErrorCode(ErrorCodes.Port).WithMessage($"the container port must be {Rules.MinPort}-{Rules.MaxPort}");
-        RuleFor(p => p.Static).InclusiveBetween(Rules.MinPort, Rules.MaxPort).When(p => p.Static is not null).WithErrorCode(ErrorCodes.Port);
+        RuleFor(p => p.Static).InclusiveBetween(Rules.MinPort, Rules.MaxPort).When(p => p.Static is not null).WithErrorCode(ErrorCodes.Port)
+            .WithMessage(p => $"static port {p.Static} is not a port: use {Rules.MinPort}-{Rules.MaxPort}");
     }
 }
 
@@ -190,7 +191,7 @@ internal sealed class ServiceRegistrationValidator : AbstractValidator<ServiceRe
             .WithMessage(s => s.Port.Length == 0
                 ? "a task service needs a port of the group: define it in app.ports and name it here"
                 : $"the service names port '{Echo.Value(s.Port)}', which app.ports does not define (the group's ports are declared there)");
-        RuleForEach(s => s.Tags).NotEmpty().WithErrorCode(ErrorCodes.InvalidValue);
+        RuleForEach(s => s.Tags).NotEmpty().WithErrorCode(ErrorCodes.InvalidValue).WithMessage("a tag is an empty string: remove it or write the tag");
         RuleFor(s => s.Check!).SetValidator(CheckRules).When(s => s.Check is not null);
     }
 }

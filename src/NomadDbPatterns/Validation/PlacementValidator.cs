@@ -23,7 +23,8 @@ internal sealed class PlacementValidator : AbstractValidator<Job>
             .WithMessage((_, value) => string.IsNullOrEmpty(value) ? "a job name is required" : $"'{Echo.Value(value)}' is not a valid job name (lower-case letters, digits, '-' and '_', at most 63 characters)");
         RuleFor(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.Required).WithMessage("at least one datacenter is required");
         RuleForEach(j => j.Datacenters).NotEmpty().WithErrorCode(ErrorCodes.InvalidValue).WithMessage("datacenter names cannot be empty");
-        RuleFor(j => j.Priority).InclusiveBetween(MinPriority, MaxPriority).When(j => j.Priority is not null).WithErrorCode(ErrorCodes.InvalidValue);
+        RuleFor(j => j.Priority).InclusiveBetween(MinPriority, MaxPriority).When(j => j.Priority is not null).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage(j => $"priority {j.Priority} is outside Nomad's range {MinPriority}-{MaxPriority}");
         RuleFor(j => j.Namespace).Must(value => value is null || Rules.IsNamespace(value)).WithErrorCode(ErrorCodes.InvalidName)
             .WithMessage((_, value) => $"'{Echo.Value(value ?? string.Empty)}' is not a namespace name Nomad accepts (1-128 letters, digits and '-')");
         RuleFor(j => j.NodePool).Must(value => value is null || Rules.IsNodePool(value)).WithErrorCode(ErrorCodes.InvalidName)
@@ -52,7 +53,8 @@ internal sealed class ConstraintValidator : AbstractValidator<Constraint>
     {
         RuleFor(c => c.Operator).Must(o => Operators.Contains(o)).WithErrorCode(ErrorCodes.InvalidValue)
             .WithMessage(c => $"'{Echo.Value(c.Operator)}' is not a Nomad constraint operator ({string.Join(", ", Operators)})");
-        RuleFor(c => c.Attribute).NotEmpty().When(c => c.Operator is not ("distinct_hosts")).WithErrorCode(ErrorCodes.Required);
+        RuleFor(c => c.Attribute).NotEmpty().When(c => c.Operator is not ("distinct_hosts")).WithErrorCode(ErrorCodes.Required)
+            .WithMessage("a constraint needs an `attribute` such as ${node.class} (only distinct_hosts goes without one)");
     }
 }
 
@@ -65,7 +67,8 @@ internal sealed class UpdatePolicyValidator : AbstractValidator<UpdatePolicy>
     /// <summary>Creates the validator.</summary>
     public UpdatePolicyValidator()
     {
-        RuleFor(u => u.MaxParallel).GreaterThanOrEqualTo(MinMaxParallel).WithErrorCode(ErrorCodes.InvalidValue);
+        RuleFor(u => u.MaxParallel).GreaterThanOrEqualTo(MinMaxParallel).WithErrorCode(ErrorCodes.InvalidValue)
+            .WithMessage(u => $"maxParallel {u.MaxParallel} must be at least {MinMaxParallel}: how many allocations an update replaces at a time");
         RuleFor(u => u.MinHealthyTime).Must(d => d.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 30s");
         RuleFor(u => u.HealthyDeadline).Must(d => d.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 10m");
         RuleFor(u => u.ProgressDeadline).Must(d => d.IsNomadDuration).WithErrorCode(ErrorCodes.InvalidValue).WithMessage("not a duration such as 15m");

@@ -24,7 +24,8 @@ internal sealed partial class PostgresSidecarValidator : AbstractValidator<Postg
             .WithMessage("database names are lower-case letters, digits and '_' (starting with a letter or '_')");
         RuleFor(p => p.User).Must(Rules.IsSqlIdentifier).When(p => p.User is not null).WithErrorCode(ErrorCodes.InvalidName)
             .WithMessage("user names are lower-case letters, digits and '_' (starting with a letter or '_')");
-        RuleFor(p => p.Port).InclusiveBetween(Rules.MinPort, Rules.MaxPort).WithErrorCode(ErrorCodes.Port);
+        RuleFor(p => p.Port).InclusiveBetween(Rules.MinPort, Rules.MaxPort).WithErrorCode(ErrorCodes.Port)
+            .WithMessage(p => $"port {p.Port} is not a port: use {Rules.MinPort}-{Rules.MaxPort}");
         RuleFor(p => p.Port).Equal(Defaults.PostgresPort).When((_, context) => JobScope.Of(context, _job).Network == NetworkMode.Bridge).WithErrorCode(ErrorCodes.Port)
             .WithMessage("on bridge networking each allocation has its own network: keep 5432 (ports only need to differ on host networking)");
         RuleFor(p => p.Resources).SetValidator(ResourcesValidator.Postgres);

@@ -87,7 +87,8 @@ internal sealed class SharedPostgresServerValidator : AbstractValidator<SharedPo
         Include(new PostgresImageValidator());
         RuleFor(p => p.AdminUser).Must(Rules.IsSqlIdentifier).WithErrorCode(ErrorCodes.InvalidName)
             .WithMessage("the admin role is lower-case letters, digits and '_' (starting with a letter or '_')").OverridePropertyName("User");
-        RuleFor(p => p.Port).InclusiveBetween(Rules.MinPort, Rules.MaxPort).WithErrorCode(ErrorCodes.Port);
+        RuleFor(p => p.Port).InclusiveBetween(Rules.MinPort, Rules.MaxPort).WithErrorCode(ErrorCodes.Port)
+            .WithMessage(p => $"port {p.Port} is not a port: use {Rules.MinPort}-{Rules.MaxPort}");
         RuleFor(p => p.Resources).SetValidator(ResourcesValidator.Postgres);
         ResourcesValidator.WarnAboutSmallPostgres(this, p => p.Resources, p => p.Settings);
         RuleFor(p => p.ShmSize).Must(s => s!.Bytes is > 0).When(p => p.ShmSize is not null).WithErrorCode(ErrorCodes.InvalidValue)
